@@ -1,0 +1,52 @@
+/**
+ * The tfjs namespace, with a backend already selected.
+ *
+ * Every module of the toolkit imports `tf` from here, so that whichever file
+ * a user imports first, the backend is chosen by `setBackend`'s `"auto"`
+ * rules (or `EMBER_BACKEND`) before any tensor is made, and tfjs never picks
+ * its own default (which would be WebGPU on a software adapter).
+ *
+ * @module
+ */
+import * as tfjs from "@tensorflow/tfjs-core";
+import "./_tfjs.ts";
+import { initBackend } from "./backend.ts";
+
+await initBackend();
+
+/**
+ * The `@tensorflow/tfjs-core` namespace this toolkit runs on, with the CPU,
+ * WASM and WebGPU backends registered, tfjs's chained methods
+ * (`x.square().sum()`) installed, and a backend already selected.
+ *
+ * Use this `tf` rather than importing tfjs yourself: a second copy of
+ * tfjs-core keeps its own backend registry, and tensors cannot cross between
+ * the two. The common tensor types are available as `tf.Tensor`,
+ * `tf.Variable`, `tf.DataType`, `tf.Optimizer` and `tf.NamedTensorMap`; import any other
+ * type from `@tensorflow/tfjs-core`.
+ *
+ * @example
+ * ```ts
+ * import { tf } from "../mod.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const x: tf.Tensor = tf.tensor([1, 2, 3]).square();
+ * assertEquals(await x.data(), new Float32Array([1, 4, 9]));
+ * x.dispose();
+ * ```
+ */
+export const tf: typeof tfjs = tfjs;
+
+/** The common tfjs types, usable as `tf.Tensor`, `tf.Variable` and so on. */
+export declare namespace tf {
+  /** A tfjs tensor of any rank. */
+  export type Tensor = InstanceType<typeof tf.Tensor>;
+  /** A tfjs variable: a mutable tensor that optimizers update. */
+  export type Variable = InstanceType<typeof tf.Variable>;
+  /** A tensor's element type: `"float32"`, `"int32"`, `"bool"`, `"complex64"` or `"string"`. */
+  export type DataType = Tensor["dtype"];
+  /** A tfjs optimizer (`tf.train.adam()` and the others). */
+  export type Optimizer = InstanceType<typeof tf.Optimizer>;
+  /** Tensors by name. */
+  export type NamedTensorMap = Record<string, Tensor>;
+}

@@ -1,0 +1,23 @@
+/**
+ * Ember for notebooks: seeded neural-network initializers, a Parameter and
+ * Module system, and plots of weights, on tfjs.
+ *
+ * @example
+ * ```ts
+ * import { getBackend, tf } from "./mod.ts";
+ *
+ * console.log(getBackend(), tf.ones([2, 2]).shape);
+ * ```
+ *
+ * @module
+ */
+export { tf } from "./lib/tf.ts";
+export {
+  BACKEND_CHOICES,
+  type BackendChoice,
+  type BackendInfo,
+  backendInfo,
+  type BackendName,
+  getBackend,
+  setBackend,
+} from "./lib/backend.ts";

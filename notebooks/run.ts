@@ -1,0 +1,271 @@
+/**
+ * Runs notebooks headlessly through the real Deno Jupyter kernel and checks
+ * their outputs.
+ *
+ * As a program (`deno task notebooks [name.ipynb ...]`) it executes every
+ * notebook under `notebooks/` (or the ones named), writes the executed copies
+ * and their HTML renderings under `notebooks/_out/`, and exits 1 if any cell
+ * produced an error or a cell tagged `rich-output` produced no
+ * `image/svg+xml` or `text/html` output. `tests/notebooks_test.ts` uses the
+ * same functions.
+ *
+ * Jupyter here means Python's nbclient and nbconvert (Debian: `apt-get
+ * install jupyter-nbconvert python3-nbclient`) plus the Deno kernelspec
+ * (`deno jupyter --install`).
+ *
+ * @module
+ */
+import { basename, dirname, join, resolve } from "node:path";
+
+/** The cell tag that says a cell must display a plot or a table. */
+export const RICH_TAG = "rich-output";
+
+/** MIME types that count as rich output. */
+export const RICH_MIME = ["image/svg+xml", "text/html"] as const;
+
+/** How to install what the runner needs, for messages. */
+export const INSTALL_HINT =
+  "install Jupyter with `apt-get install jupyter-nbconvert python3-nbclient` " +
+  "and the Deno kernel with `deno jupyter --install`";
+
+/** The notebooks folder. */
+export const NOTEBOOKS_DIR: string = import.meta.dirname!;
+
+/** A notebook as nbformat 4 stores it (the parts the runner reads). */
+export interface Notebook {
+  cells: NotebookCell[];
+  metadata: Record<string, unknown>;
+  nbformat: number;
+  nbformat_minor: number;
+}
+
+/** One cell of a {@linkcode Notebook}. */
+export interface NotebookCell {
+  cell_type: "code" | "markdown" | "raw";
+  id?: string;
+  source: string | string[];
+  metadata: { tags?: string[]; [key: string]: unknown };
+  outputs?: NotebookOutput[];
+  execution_count?: number | null;
+}
+
+/** One output of a code cell. */
+export interface NotebookOutput {
+  output_type: "stream" | "display_data" | "execute_result" | "error";
+  name?: string;
+  text?: string | string[];
+  data?: Record<string, unknown>;
+  ename?: string;
+  evalue?: string;
+}
+
+/** How to call Jupyter on this machine. */
+export interface Jupyter {
+  /** A Python interpreter that has nbclient and nbconvert, for example `/usr/bin/python3`. */
+  python: string;
+}
+
+const EXECUTE_PY = join(import.meta.dirname!, "_execute.py");
+
+async function output(cmd: string[], cwd?: string): Promise<
+  { ok: boolean; stdout: string; stderr: string }
+> {
+  try {
+    const out = await new Deno.Command(cmd[0], {
+      args: cmd.slice(1),
+      cwd,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder();
+    return {
+      ok: out.success,
+      stdout: text.decode(out.stdout),
+      stderr: text.decode(out.stderr),
+    };
+  } catch (error) {
+    return { ok: false, stdout: "", stderr: String(error) };
+  }
+}
+
+/**
+ * Finds a Python with nbclient and nbconvert, and checks that the Deno kernel
+ * is installed. The first `python3` on PATH may be an interpreter without
+ * Jupyter, so Debian's `/usr/bin/python3` is tried first.
+ *
+ * @returns How to call it, or `{ why }` saying what is missing.
+ */
+export async function findJupyter(): Promise<Jupyter | { why: string }> {
+  let found = false;
+  for (const python of ["/usr/bin/python3", "python3"]) {
+    const check = await output([python, EXECUTE_PY, "check"]);
+    if (!check.ok) continue;
+    found = true;
+    const { kernels } = JSON.parse(check.stdout) as { kernels: string[] };
+    if (kernels.includes("deno")) return { python };
+  }
+  return {
+    why: found
+      ? "Jupyter was found but the Deno kernel is not installed: run `deno jupyter --install`"
+      : `Jupyter's nbclient and nbconvert were not found: ${INSTALL_HINT}`,
+  };
+}
+
+/** Options for {@linkcode executeNotebook}. */
+export interface ExecuteOptions {
+  /** Where the executed copy (and the HTML rendering) go. */
+  outDir: string;
+  /** Also render the executed notebook to HTML. Default `false`. */
+  html?: boolean;
+  /** Seconds one cell may run. Default `120`. */
+  cellTimeout?: number;
+}
+
+/**
+ * Executes a notebook with the Deno kernel through nbclient (see
+ * `_execute.py` for why not plain `nbconvert --execute`), errors allowed so
+ * that every cell runs and every failure is reported.
+ *
+ * @returns The executed notebook and the path of its copy.
+ */
+export async function executeNotebook(
+  jupyter: Jupyter,
+  path: string,
+  options: ExecuteOptions,
+): Promise<{ notebook: Notebook; executedPath: string }> {
+  const { outDir, html = false, cellTimeout = 120 } = options;
+  await Deno.mkdir(outDir, { recursive: true });
+  const name = basename(path);
+  const executedPath = resolve(outDir, name);
+  const run = async (args: string[]) => {
+    const out = await output([jupyter.python, ...args], dirname(resolve(path)));
+    if (!out.ok) {
+      const tail = out.stderr.trim().split("\n").slice(-15).join("\n");
+      throw new Error(`executing ${name} failed:\n${tail}`);
+    }
+  };
+  await run([
+    EXECUTE_PY,
+    "execute",
+    resolve(path),
+    executedPath,
+    String(cellTimeout),
+  ]);
+  if (html) {
+    await run([
+      "-m",
+      "nbconvert",
+      "--to",
+      "html",
+      "--output-dir",
+      resolve(outDir),
+      executedPath,
+    ]);
+  }
+  const notebook = JSON.parse(await Deno.readTextFile(executedPath));
+  return { notebook, executedPath };
+}
+
+function text(value: string | string[] | undefined): string {
+  return Array.isArray(value) ? value.join("") : value ?? "";
+}
+
+/** Removes terminal colour codes, which the Deno kernel puts in error values. */
+function stripAnsi(s: string): string {
+  return s.replace(
+    new RegExp(String.fromCharCode(27) + "\\[[0-9;]*m", "g"),
+    "",
+  );
+}
+
+function firstLine(cell: NotebookCell): string {
+  return text(cell.source).split("\n")[0].slice(0, 60);
+}
+
+/**
+ * Lists what is wrong with an executed notebook: cells with error output, and
+ * cells tagged {@linkcode RICH_TAG} with no rich output.
+ *
+ * @returns One line per problem; empty when the notebook is clean.
+ */
+export function notebookProblems(notebook: Notebook): string[] {
+  const problems: string[] = [];
+  notebook.cells.forEach((cell, index) => {
+    if (cell.cell_type !== "code") return;
+    const where = `cell ${index} (${firstLine(cell)})`;
+    const outputs = cell.outputs ?? [];
+    for (const output of outputs) {
+      if (output.output_type === "error") {
+        problems.push(
+          `${where}: ${output.ename}: ${
+            stripAnsi(output.evalue ?? "").slice(0, 300)
+          }`,
+        );
+      }
+    }
+    if ((cell.metadata.tags ?? []).includes(RICH_TAG)) {
+      const rich = outputs.some((o) =>
+        RICH_MIME.some((mime) => o.data?.[mime] !== undefined)
+      );
+      if (!rich) {
+        problems.push(
+          `${where}: tagged "${RICH_TAG}" but produced no ${
+            RICH_MIME.join(" or ")
+          } output`,
+        );
+      }
+    }
+  });
+  return problems;
+}
+
+/** The notebooks under `dir`, sorted by name. */
+export async function listNotebooks(dir = NOTEBOOKS_DIR): Promise<string[]> {
+  const paths: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isFile && entry.name.endsWith(".ipynb")) {
+      paths.push(join(dir, entry.name));
+    }
+  }
+  return paths.sort();
+}
+
+async function main(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(
+      "Usage: deno task notebooks [notebook.ipynb ...]\n\n" +
+        "Executes the notebooks (default: all under notebooks/) with the Deno kernel,\n" +
+        "writes executed copies and HTML renderings under notebooks/_out/,\n" +
+        "and exits 1 if a cell failed or a rich-output cell displayed nothing.",
+    );
+    return 0;
+  }
+  const jupyter = await findJupyter();
+  if ("why" in jupyter) {
+    console.error(`notebooks: ${jupyter.why}`);
+    return 2;
+  }
+  const paths = args.length > 0
+    ? args.map((a) => resolve(a))
+    : await listNotebooks();
+  const outDir = join(NOTEBOOKS_DIR, "_out");
+  let failed = 0;
+  for (const path of paths) {
+    const started = performance.now();
+    const { notebook } = await executeNotebook(jupyter, path, {
+      outDir,
+      html: true,
+    });
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const problems = notebookProblems(notebook);
+    console.log(
+      `${problems.length ? "FAIL" : "ok  "} ${basename(path)} (${seconds} s)`,
+    );
+    for (const p of problems) console.log(`     ${p}`);
+    if (problems.length) failed++;
+  }
+  console.log(`executed copies and HTML in ${outDir}`);
+  return failed ? 1 : 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,51 @@
+/**
+ * Runs a snippet of TypeScript in a fresh Deno process with this project's
+ * import map, for tests that need a clean global state (backend choice,
+ * patched globals).
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const ROOT = join(import.meta.dirname!, "..");
+
+/** The project's `mod.ts` as a URL, for `import` in snippets. */
+export const MOD_URL: string = pathToFileURL(join(ROOT, "mod.ts")).href;
+
+/** What a snippet printed, and how it exited. */
+export interface SnippetResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `source` as a module with `deno run -A`, from the project root.
+ * `{{MOD}}` in the source is replaced by the URL of `mod.ts`.
+ */
+export async function runSnippet(
+  source: string,
+  env: Record<string, string> = {},
+): Promise<SnippetResult> {
+  const dir = await Deno.makeTempDir({ prefix: "ember_snippet_" });
+  try {
+    const file = join(dir, "snippet.ts");
+    await Deno.writeTextFile(file, source.replaceAll("{{MOD}}", MOD_URL));
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), file],
+      cwd: ROOT,
+      env: { NO_COLOR: "1", ...env },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder();
+    return {
+      code: out.code,
+      stdout: text.decode(out.stdout),
+      stderr: text.decode(out.stderr),
+    };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}

@@ -1,0 +1,173 @@
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+} from "@std/assert";
+import { backendInfo, getBackend, setBackend, tf } from "../mod.ts";
+import { runSnippet } from "./_subprocess.ts";
+
+const HIDE_GPU =
+  `Object.defineProperty(navigator, "gpu", { value: undefined, configurable: true });`;
+
+/** A WebGPU adapter that claims to be hardware but cannot make a device. */
+const BROKEN_GPU = `
+Object.defineProperty(navigator, "gpu", { configurable: true, value: {
+  getPreferredCanvasFormat: () => "bgra8unorm",
+  requestAdapter: async () => ({
+    info: { description: "fake hardware adapter", isFallbackAdapter: false },
+    features: new Set(), limits: {},
+    requestDevice: async () => { throw new Error("device creation failed"); },
+  }),
+}});`;
+
+Deno.test("setBackend rejects an unknown name and lists the valid choices", async () => {
+  const error = await assertRejects(
+    // deno-lint-ignore no-explicit-any
+    () => setBackend("nope" as any),
+    RangeError,
+    '"nope"',
+  );
+  for (const choice of ["auto", "webgpu", "wasm", "cpu"]) {
+    assertStringIncludes(error.message, `"${choice}"`);
+  }
+});
+
+Deno.test("auto picks WASM when the runtime has no WebGPU", async () => {
+  const { code, stdout, stderr } = await runSnippet(`
+${HIDE_GPU}
+const { backendInfo, tf } = await import("{{MOD}}");
+const info = await backendInfo();
+console.log(JSON.stringify({ info, sum: tf.tensor([1, 2, 3]).sum().dataSync()[0] }));
+`);
+  assertEquals(code, 0, stderr);
+  assertEquals(stderr, "", "importing mod.ts printed something");
+  const { info, sum } = JSON.parse(stdout);
+  assertEquals(info.name, "wasm");
+  assertEquals(info.adapter, null);
+  assertEquals(sum, 6);
+});
+
+Deno.test("auto skips a software WebGPU adapter", async () => {
+  const adapter = await navigator.gpu?.requestAdapter();
+  const info = await backendInfo();
+  if (adapter?.info.isFallbackAdapter) {
+    assertEquals(info.fallbackAdapter, true);
+    assertStringIncludes(info.note ?? "", "software fallback");
+  }
+  // On a hardware adapter "auto" may pick WebGPU; either way it is one of the three.
+  assert(["webgpu", "wasm", "cpu"].includes(info.name));
+});
+
+Deno.test("auto falls back to WASM with one line when WebGPU fails", async () => {
+  const { code, stdout, stderr } = await runSnippet(`
+${BROKEN_GPU}
+const { getBackend } = await import("{{MOD}}");
+console.log(getBackend());
+`);
+  assertEquals(code, 0, stderr);
+  assertEquals(stdout.trim(), "wasm");
+  const lines = stderr.trim().split("\n");
+  assertEquals(lines.length, 1, stderr);
+  assertStringIncludes(lines[0], "WebGPU failed");
+});
+
+Deno.test("auto falls back to CPU when WASM cannot be instantiated", async () => {
+  const { code, stdout, stderr } = await runSnippet(`
+${HIDE_GPU}
+WebAssembly.instantiate = () => Promise.reject(new Error("wasm disabled"));
+WebAssembly.instantiateStreaming = () => Promise.reject(new Error("wasm disabled"));
+const { getBackend, tf } = await import("{{MOD}}");
+console.log(getBackend(), tf.tensor([2, 3]).prod().dataSync()[0]);
+`);
+  assertEquals(code, 0, stderr);
+  assertEquals(stdout.trim(), "cpu 6");
+  assertStringIncludes(stderr, "WASM failed");
+  assert(!stderr.includes("Hi, looks like"), "tfjs banner was printed");
+});
+
+Deno.test("a backend that fails to initialise leaves the previous one active", async () => {
+  const { code, stdout, stderr } = await runSnippet(`
+${HIDE_GPU}
+const { getBackend, setBackend, tf } = await import("{{MOD}}");
+await setBackend("cpu");
+let message = "";
+try { await setBackend("webgpu"); } catch (e) { message = e.message; }
+console.log(JSON.stringify({ message, active: getBackend(), engine: tf.getBackend(),
+  value: tf.tensor([4]).sqrt().dataSync()[0] }));
+`);
+  assertEquals(code, 0, stderr);
+  const result = JSON.parse(stdout);
+  assertStringIncludes(result.message, 'Backend "webgpu" failed to initialise');
+  assertStringIncludes(result.message, 'still "cpu"');
+  assertEquals(result.active, "cpu");
+  assertEquals(result.engine, "cpu");
+  assertEquals(result.value, 2);
+});
+
+Deno.test("importing mod.ts prints nothing and never touches Deno.jupyter", async () => {
+  const { code, stdout, stderr } = await runSnippet(
+    `
+// Outside the kernel Deno.jupyter throws (or is absent), so any use of it at import would fail.
+let touched = "absent";
+try { touched = typeof Deno.jupyter; } catch { touched = "throws"; }
+if (touched === "object") throw new Error("this check needs a runtime where Deno.jupyter is unusable");
+const { tf } = await import("{{MOD}}");
+tf.tensor([1, 2]).add(1).dataSync();
+console.log("ok");
+`,
+    { EMBER_BACKEND: "cpu" },
+  );
+  assertEquals(code, 0, stderr);
+  assertEquals(stdout, "ok\n");
+  assertEquals(stderr, "");
+});
+
+Deno.test("EMBER_BACKEND selects the backend at import", async () => {
+  const { code, stdout, stderr } = await runSnippet(
+    `const { getBackend } = await import("{{MOD}}"); console.log(getBackend());`,
+    { EMBER_BACKEND: "cpu" },
+  );
+  assertEquals(code, 0, stderr);
+  assertEquals(stdout.trim(), "cpu");
+});
+
+Deno.test({
+  name: "webgpu on the software adapter computes matMul like the CPU",
+  ignore: !(await navigator.gpu?.requestAdapter()),
+  fn: async () => {
+    const previous = getBackend();
+    const a = Array.from({ length: 64 * 48 }, (_, i) => Math.sin(i));
+    const b = Array.from({ length: 48 * 32 }, (_, i) => Math.cos(3 * i));
+    const product = async () => {
+      const x = tf.tensor2d(a, [64, 48]);
+      const y = tf.tensor2d(b, [48, 32]);
+      const z = tf.matMul(x, y);
+      const values = await z.data();
+      tf.dispose([x, y, z]);
+      return values;
+    };
+    try {
+      await setBackend("cpu");
+      const expected = await product();
+      assertEquals(await setBackend("webgpu"), "webgpu");
+      const actual = await product();
+      let worst = 0;
+      for (let i = 0; i < expected.length; i++) {
+        worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+      }
+      assert(worst <= 1e-5, `max |webgpu - cpu| = ${worst}`);
+      // A synchronous read cannot work on WebGPU in Deno; the error says what to do.
+      const t = tf.tensor([1, 2]).mul(2);
+      try {
+        t.dataSync();
+      } catch (error) {
+        assertStringIncludes((error as Error).message, "await tensor.data()");
+      } finally {
+        t.dispose();
+      }
+    } finally {
+      await setBackend(previous);
+    }
+  },
+});

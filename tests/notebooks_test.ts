@@ -1,0 +1,167 @@
+/**
+ * Runs every notebook under notebooks/ through the real Deno Jupyter kernel.
+ *
+ * Where Jupyter or the Deno kernel is missing the test is ignored with a
+ * message saying how to install them; with REQUIRE_JUPYTER=1 it fails instead.
+ */
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { basename, join } from "node:path";
+import {
+  executeNotebook,
+  findJupyter,
+  type Jupyter,
+  listNotebooks,
+  type Notebook,
+  notebookProblems,
+  RICH_TAG,
+} from "../notebooks/run.ts";
+
+const found = await findJupyter();
+const required = Deno.env.get("REQUIRE_JUPYTER") === "1";
+const jupyter: Jupyter | null = "why" in found ? null : found;
+if (!jupyter) {
+  const message = `notebook tests: ${(found as { why: string }).why}`;
+  if (required) throw new Error(`${message} (REQUIRE_JUPYTER=1)`);
+  console.warn(`${message}. The notebook tests are ignored.`);
+}
+
+function codeCell(source: string, outputs: unknown[], tags: string[] = []) {
+  return {
+    cell_type: "code",
+    source,
+    metadata: tags.length ? { tags } : {},
+    outputs,
+    execution_count: 1,
+  };
+}
+
+function notebook(cells: unknown[]): Notebook {
+  return {
+    cells,
+    metadata: {
+      kernelspec: {
+        name: "deno",
+        display_name: "Deno",
+        language: "typescript",
+      },
+    },
+    nbformat: 4,
+    nbformat_minor: 5,
+  } as Notebook;
+}
+
+Deno.test("notebookProblems reports errors and missing rich output", () => {
+  const nb = notebook([
+    codeCell("ok()", [{ output_type: "stream", name: "stdout", text: "fine" }]),
+    codeCell("boom()", [{
+      output_type: "error",
+      ename: "TypeError",
+      evalue: "\x1b[31mbad\x1b[0m",
+    }]),
+    codeCell("plot()", [{
+      output_type: "execute_result",
+      data: { "text/plain": "x" },
+    }], [RICH_TAG]),
+    codeCell("svg()", [{
+      output_type: "display_data",
+      data: { "image/svg+xml": "<svg/>" },
+    }], [RICH_TAG]),
+    codeCell("html()", [{
+      output_type: "execute_result",
+      data: { "text/html": "<b>" },
+    }], [RICH_TAG]),
+  ]);
+  const problems = notebookProblems(nb);
+  assertEquals(problems.length, 2, problems.join("\n"));
+  assertStringIncludes(problems[0], "cell 1 (boom())");
+  assertStringIncludes(problems[0], "TypeError: bad");
+  assertStringIncludes(problems[1], "cell 2 (plot())");
+  assertStringIncludes(problems[1], RICH_TAG);
+});
+
+Deno.test("committed notebooks keep their outputs cleared", async () => {
+  for (const path of await listNotebooks()) {
+    const nb: Notebook = JSON.parse(await Deno.readTextFile(path));
+    for (const [i, cell] of nb.cells.entries()) {
+      if (cell.cell_type !== "code") continue;
+      assertEquals(
+        cell.outputs ?? [],
+        [],
+        `${basename(path)} cell ${i} has outputs`,
+      );
+      assertEquals(
+        cell.execution_count ?? null,
+        null,
+        `${basename(path)} cell ${i} has an execution count`,
+      );
+    }
+    assertEquals(
+      (nb.metadata.kernelspec as { name: string }).name,
+      "deno",
+      basename(path),
+    );
+  }
+});
+
+Deno.test({
+  name:
+    "the runner catches a failing cell and a silent plot cell in the real kernel",
+  ignore: !jupyter,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "ember_nb_" });
+    try {
+      const path = join(dir, "broken.ipynb");
+      const cells = [
+        codeCell("const x = 1 + 1;\nx", []),
+        codeCell('throw new RangeError("deliberate");', []),
+        codeCell('console.log("no picture here");', [], [RICH_TAG]),
+        codeCell("Deno.jupyter.html`<b>bold</b>`", [], [RICH_TAG]),
+      ];
+      await Deno.writeTextFile(path, JSON.stringify(notebook(cells)));
+      const { notebook: executed } = await executeNotebook(jupyter!, path, {
+        outDir: join(dir, "out"),
+      });
+      const problems = notebookProblems(executed);
+      assertEquals(problems.length, 2, problems.join("\n"));
+      assertStringIncludes(problems[0], "RangeError: deliberate");
+      assertStringIncludes(problems[1], "cell 2");
+      const first = executed.cells[0].outputs ?? [];
+      assert(
+        JSON.stringify(first).includes("2"),
+        "the first cell's value was not shown",
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+for (const path of await listNotebooks()) {
+  Deno.test({
+    name: `notebook ${basename(path)} runs clean through the Deno kernel`,
+    ignore: !jupyter,
+    fn: async () => {
+      const outDir = await Deno.makeTempDir({ prefix: "ember_nb_" });
+      try {
+        const { notebook: executed } = await executeNotebook(jupyter!, path, {
+          outDir,
+        });
+        const problems = notebookProblems(executed);
+        assertEquals(
+          problems,
+          [],
+          `${basename(path)}:\n${problems.join("\n")}`,
+        );
+        const tagged = executed.cells.filter((c) =>
+          c.metadata.tags?.includes(RICH_TAG)
+        );
+        assert(
+          tagged.length > 0,
+          `${basename(path)} declares no ${RICH_TAG} cell`,
+        );
+      } finally {
+        await Deno.remove(outDir, { recursive: true });
+      }
+    },
+  });
+}
