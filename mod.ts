@@ -21,3 +21,5 @@ export {
   getBackend,
   setBackend,
 } from "./lib/backend.ts";
+export * as initializers from "./lib/initializers/mod.ts";
+export { setSeed } from "./lib/random/stream.ts";

@@ -22,7 +22,7 @@ await initBackend();
  * Use this `tf` rather than importing tfjs yourself: a second copy of
  * tfjs-core keeps its own backend registry, and tensors cannot cross between
  * the two. The common tensor types are available as `tf.Tensor`,
- * `tf.Variable`, `tf.DataType`, `tf.Optimizer` and `tf.NamedTensorMap`; import any other
+ * `tf.Tensor2D`, `tf.Variable`, `tf.DataType`, `tf.Optimizer` and so on; import any other
  * type from `@tensorflow/tfjs-core`.
  *
  * @example
@@ -41,6 +41,18 @@ export const tf: typeof tfjs = tfjs;
 export declare namespace tf {
   /** A tfjs tensor of any rank. */
   export type Tensor = InstanceType<typeof tf.Tensor>;
+  /** A tfjs tensor's rank, as tfjs types it. */
+  export type Rank = (typeof tf.Rank)[keyof typeof tf.Rank];
+  /** A rank-0 tensor. */
+  export type Scalar = InstanceType<typeof tf.Tensor<(typeof tf.Rank)["R0"]>>;
+  /** A rank-1 tensor. */
+  export type Tensor1D = InstanceType<typeof tf.Tensor<(typeof tf.Rank)["R1"]>>;
+  /** A rank-2 tensor. */
+  export type Tensor2D = InstanceType<typeof tf.Tensor<(typeof tf.Rank)["R2"]>>;
+  /** A rank-3 tensor. */
+  export type Tensor3D = InstanceType<typeof tf.Tensor<(typeof tf.Rank)["R3"]>>;
+  /** A rank-4 tensor. */
+  export type Tensor4D = InstanceType<typeof tf.Tensor<(typeof tf.Rank)["R4"]>>;
   /** A tfjs variable: a mutable tensor that optimizers update. */
   export type Variable = InstanceType<typeof tf.Variable>;
   /** A tensor's element type: `"float32"`, `"int32"`, `"bool"`, `"complex64"` or `"string"`. */

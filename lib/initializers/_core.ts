@@ -1,0 +1,228 @@
+/**
+ * What every initializer shares: options, dtype and device handling, the one
+ * tensor it creates, and the record of how it was made.
+ *
+ * @module
+ */
+import { tf } from "../tf.ts";
+import type { BackendName } from "../backend.ts";
+import { checkChoice, checkOptions, checkShape } from "./_validate.ts";
+import { nextDraw } from "../random/stream.ts";
+import type { Draw } from "../random/stream.ts";
+
+/** Element types an initializer can produce. */
+export type InitDType = "float32" | "int32" | "bool";
+
+/** Options every initializer accepts. */
+export interface BaseOptions {
+  /** The element type. Default `"float32"`; random distributions accept only `"float32"`. */
+  dtype?: InitDType;
+  /** The backend the tensor is created on (Ember ML's `device`). Default: the active backend. It must have been initialised (`await setBackend(name)` once). */
+  device?: BackendName;
+  /** A seed (integer in [0, 2^53 − 1]) for a reproducible draw; `0` is a seed. Default: the global stream (`setSeed`). Ignored by deterministic initializers. */
+  seed?: number;
+}
+
+/** The option names of {@linkcode BaseOptions}. */
+export const BASE_KEYS = ["dtype", "device", "seed"] as const;
+
+/** The law the values were drawn from, for plots of the expected density. */
+export type Density =
+  | { kind: "constant"; value: number }
+  | { kind: "uniform"; low: number; high: number }
+  | { kind: "normal"; mean: number; std: number }
+  | {
+    kind: "truncatedNormal";
+    mean: number;
+    /** The standard deviation of the normal before truncation. */
+    std: number;
+    /** Absolute bounds. */
+    low: number;
+    high: number;
+  }
+  | { kind: "bernoulli"; p: number }
+  | {
+    /** Entries of a Haar (semi-)orthogonal matrix times `gain`: each is `gain` times a coordinate of a uniform unit vector in R^dim. */
+    kind: "orthogonal";
+    dim: number;
+    gain: number;
+  }
+  | {
+    /** A fraction `zeros` of exact zeros, the rest N(0, std²). */
+    kind: "sparse";
+    zeros: number;
+    std: number;
+  }
+  | {
+    /** Values `gain` at `ones` positions out of `size`, zero elsewhere. */
+    kind: "pointMass";
+    gain: number;
+    ones: number;
+    size: number;
+  };
+
+/** How a tensor was made, kept for Parameters and plots. */
+export interface InitRecord {
+  /** The initializer's name, in camelCase (`"glorotUniform"`). */
+  name: string;
+  /** The shape requested. */
+  shape: number[];
+  /** The element type. */
+  dtype: InitDType;
+  /** The fans used, for initializers that use them. */
+  fans?: { fanIn: number; fanOut: number; receptiveField: number };
+  /** The options as resolved (defaults filled in). */
+  options: Record<string, unknown>;
+  /** The seed, when one was given. */
+  seed?: number;
+  /** The law of each value. */
+  density: Density;
+}
+
+const records = new WeakMap<object, InitRecord>();
+
+/**
+ * How a tensor made by an initializer was made: its name, fans, resolved
+ * options and the density of its values. `undefined` for other tensors.
+ *
+ * @param tensor A tensor returned by an initializer.
+ * @returns Its record, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { initializers } from "../../mod.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const w = initializers.glorotUniform([4, 6], { seed: 1 });
+ * const record = initializers.initRecordOf(w)!;
+ * assertEquals(record.name, "glorotUniform");
+ * assertEquals(record.density, { kind: "uniform", low: -Math.sqrt(0.6), high: Math.sqrt(0.6) });
+ * w.dispose();
+ * ```
+ */
+export function initRecordOf(tensor: tf.Tensor): InitRecord | undefined {
+  return records.get(tensor);
+}
+
+/** Everything an initializer has resolved before it draws. */
+export interface Prepared {
+  shape: number[];
+  size: number;
+  dtype: InitDType;
+  device: BackendName | undefined;
+  seed: number | undefined;
+}
+
+const DTYPES: readonly InitDType[] = ["float32", "int32", "bool"];
+
+/**
+ * Validates the shape and the base options (and rejects unknown option
+ * keys) before anything is drawn or allocated.
+ */
+export function prepare<T extends BaseOptions>(
+  fn: string,
+  shape: readonly number[],
+  options: T | undefined,
+  keys: readonly string[],
+  dtypes: readonly InitDType[] = ["float32"],
+): { prepared: Prepared; options: Partial<T> } {
+  const opts = checkOptions(options, [...BASE_KEYS, ...keys], fn);
+  const dims = checkShape(shape);
+  const dtype = opts.dtype === undefined
+    ? "float32"
+    : checkChoice(opts.dtype, DTYPES, "dtype");
+  if (!dtypes.includes(dtype)) {
+    throw new TypeError(
+      `${fn}: dtype must be one of ${
+        dtypes.map((d) => JSON.stringify(d)).join(", ")
+      }, received "${dtype}"`,
+    );
+  }
+  let device: BackendName | undefined;
+  if (opts.device !== undefined) {
+    device = checkChoice<BackendName>(opts.device, [
+      "webgpu",
+      "wasm",
+      "cpu",
+    ], "device");
+    if (!tf.findBackend(device)) {
+      throw new Error(
+        `${fn}: device "${device}" is not initialised; run \`await setBackend("${device}")\` once first`,
+      );
+    }
+  }
+  const size = dims.reduce((a, b) => a * b, 1);
+  return {
+    prepared: { shape: dims, size, dtype, device, seed: opts.seed },
+    options: opts,
+  };
+}
+
+/**
+ * The random draw for a call: validates the seed, and advances the global
+ * stream only when no seed is given. Call it after every other check, so a
+ * failed call leaves the stream where it was.
+ */
+export function drawFor(p: Prepared): Draw {
+  return nextDraw(p.seed);
+}
+
+/** Typed values for a dtype. */
+export function allocate(
+  dtype: InitDType,
+  size: number,
+): Float32Array | Int32Array | Uint8Array {
+  return dtype === "float32"
+    ? new Float32Array(size)
+    : dtype === "int32"
+    ? new Int32Array(size)
+    : new Uint8Array(size);
+}
+
+/**
+ * Makes the one tensor an initializer returns, on the requested device, and
+ * records how it was made.
+ */
+export function finish(
+  p: Prepared,
+  values: Float32Array | Int32Array | Uint8Array,
+  record: Omit<InitRecord, "shape" | "dtype" | "seed">,
+): tf.Tensor {
+  const tensor = p.device === undefined
+    ? tf.tensor(values, p.shape, p.dtype)
+    : tf.engine().makeTensor(
+      values,
+      p.shape,
+      p.dtype,
+      tf.findBackend(p.device)!,
+    ) as tf.Tensor;
+  records.set(tensor, {
+    ...record,
+    shape: p.shape,
+    dtype: p.dtype,
+    ...(p.seed === undefined ? {} : { seed: p.seed }),
+  });
+  return tensor;
+}
+
+/** Elements transformed per chunk when values are drawn in Float64 and stored as float32. */
+export const CHUNK = 8192;
+
+/**
+ * Fills `out` with `transform(z)` for `z` drawn by `sample` in Float64, in
+ * chunks (the draw is sliceable, so chunking does not change the values), so
+ * that each float32 value is rounded once from a double.
+ */
+export function fillTransformed(
+  out: Float32Array,
+  sample: (n: number, offset: number, scratch: Float64Array) => void,
+  transform: (z: number) => number,
+): void {
+  const scratch = new Float64Array(Math.min(CHUNK, out.length));
+  for (let start = 0; start < out.length; start += CHUNK) {
+    const n = Math.min(CHUNK, out.length - start);
+    const view = n === scratch.length ? scratch : scratch.subarray(0, n);
+    sample(n, start, view);
+    for (let i = 0; i < n; i++) out[start + i] = transform(view[i]);
+  }
+}

@@ -1,0 +1,404 @@
+/**
+ * The blocked Householder QR itself, on a column-major Float64 copy of the
+ * matrix held in the kernels' memory. See {@linkcode householderQr} for the
+ * algorithm and its error bound; this file is the arithmetic.
+ *
+ * Layout (offsets in Float64 elements): the working matrix `A` (mp×n,
+ * column-major, mp = m rounded up to a multiple of 4 with zero rows), the
+ * Q accumulator `X` (mp×k), and scratch for one block reflector: its Vᵀ
+ * packed in 4-row micro-panels, W = VᵀC and W2 = op(T)·W, the Gram matrix
+ * VᵀV and op(T) packed.
+ *
+ * @module
+ */
+import { type Engine, openEngine } from "./_kernels.ts";
+
+/** Columns per block reflector in the trailing update and in forming Q. */
+export const BLOCK = 64;
+/** Panels this narrow or narrower are factored column by column. */
+export const BASE = 8;
+
+const ceil4 = (x: number) => (x + 3) & ~3;
+
+/**
+ * Copies the rows×cols matrix `src[so + i·ls + j]` to `dst[dOff + j·ld + i]`
+ * (its transpose), in square tiles so that both sides stay in cache, four
+ * source rows at a time so that the writes are runs of four.
+ */
+function transpose(
+  src: Float64Array,
+  so: number,
+  ls: number,
+  dst: Float64Array,
+  dOff: number,
+  ld: number,
+  rows: number,
+  cols: number,
+): void {
+  const TILE = 32;
+  for (let j0 = 0; j0 < cols; j0 += TILE) {
+    const j1 = Math.min(cols, j0 + TILE);
+    for (let i0 = 0; i0 < rows; i0 += TILE) {
+      const i1 = Math.min(rows, i0 + TILE);
+      let i = i0;
+      for (; i + 4 <= i1; i += 4) {
+        for (let j = j0, s = so + i * ls + j0, d = dOff + j0 * ld + i; j < j1; j++, s++, d += ld) {
+          dst[d] = src[s];
+          dst[d + 1] = src[s + ls];
+          dst[d + 2] = src[s + 2 * ls];
+          dst[d + 3] = src[s + 3 * ls];
+        }
+      }
+      for (; i < i1; i++) {
+        for (let j = j0, s = so + i * ls + j0, d = dOff + j0 * ld + i; j < j1; j++, s++, d += ld) {
+          dst[d] = src[s];
+        }
+      }
+    }
+  }
+}
+
+/** One factorisation's working state. */
+class BlockedQr {
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly mp: number;
+  readonly nbp: number;
+  private readonly engine: Engine;
+  private readonly f: Float64Array;
+  // Offsets, in elements.
+  private readonly offA: number;
+  private readonly offX: number;
+  private readonly offVt: number;
+  private readonly offW: number;
+  private readonly offW2: number;
+  private readonly offS: number;
+  private readonly offT: number;
+  /** Householder scalars. */
+  readonly tau: Float64Array;
+  /** The upper triangle of a panel while its V is made explicit. */
+  private readonly saved: Float64Array;
+  /** T of each block reflector (BLOCK×BLOCK, column-major), kept for forming Q. */
+  private readonly ts: Float64Array[] = [];
+
+  constructor(
+    a: Float64Array,
+    m: number,
+    n: number,
+    readonly block: number,
+    readonly base: number,
+  ) {
+    this.m = m;
+    this.n = n;
+    this.k = Math.min(m, n);
+    this.mp = ceil4(m);
+    this.nbp = ceil4(Math.min(block, this.k));
+    const { mp, k, nbp } = this;
+    this.offA = 0;
+    this.offX = this.offA + mp * n;
+    this.offVt = this.offX + mp * k;
+    this.offW = this.offVt + nbp * mp;
+    this.offW2 = this.offW + nbp * n;
+    this.offS = this.offW2 + nbp * n;
+    this.offT = this.offS + nbp * nbp;
+    const total = this.offT + nbp * nbp;
+    const flops = 4 * m * n * k - (4 / 3) * k * k * (m + n) + (4 / 3) * k ** 3;
+    this.engine = openEngine(total * 8, flops);
+    this.f = this.engine.f;
+    this.tau = new Float64Array(k);
+    this.saved = new Float64Array(block * block);
+    // A, column-major, padded with zero rows.
+    this.f.fill(0, this.offA, this.offA + mp * n);
+    transpose(a, 0, n, this.f, this.offA, mp, m, n);
+  }
+
+  /** Factors A = QR in place: R above the diagonal, the Householder vectors below. */
+  factor(): void {
+    const { k, n } = this;
+    const block = this.block;
+    for (let j = 0; j < k; j += block) {
+      const w = Math.min(block, k - j);
+      this.panel(j, w);
+      const t = new Float64Array(w * w);
+      this.makeExplicit(j, w);
+      this.packVt(j, w);
+      this.formT(j, w, t);
+      this.ts.push(t);
+      if (j + w < n) {
+        this.apply(j, w, t, true, this.offA, j + w, n);
+      }
+      this.restore(j, w);
+    }
+  }
+
+  /** Factors the panel A[j0:, j0:j0+w], recursively: left half, update, right half. */
+  private panel(j0: number, w: number): void {
+    if (w <= this.base) {
+      this.unblocked(j0, w);
+      return;
+    }
+    const w1 = ceil4(w >> 1);
+    this.panel(j0, w1);
+    const t = new Float64Array(w1 * w1);
+    this.makeExplicit(j0, w1);
+    this.packVt(j0, w1);
+    this.formT(j0, w1, t);
+    this.apply(j0, w1, t, true, this.offA, j0 + w1, j0 + w);
+    this.restore(j0, w1);
+    this.panel(j0 + w1, w - w1);
+  }
+
+  /** Column-by-column Householder QR of the narrow panel A[j0:, j0:j0+w]. */
+  private unblocked(j0: number, w: number): void {
+    const { f, mp, offA, tau } = this;
+    for (let c = j0; c < j0 + w; c++) {
+      const base = offA + c + c * mp; // A[c, c]
+      const end = offA + (c + 1) * mp; // one past A[mp-1, c]
+      // Generate the reflector H = I - tau v vᵀ with v = (1, x2/(alpha-beta)).
+      const alpha = f[base];
+      let xnorm = 0;
+      let ss = 0;
+      for (let p = base + 1; p < end; p++) ss += f[p] * f[p];
+      if (ss > 1e-280 && ss < 1e280) {
+        xnorm = Math.sqrt(ss);
+      } else {
+        // Rescale to avoid underflow or overflow.
+        let big = 0;
+        for (let p = base + 1; p < end; p++) big = Math.max(big, Math.abs(f[p]));
+        if (big > 0) {
+          let s = 0;
+          for (let p = base + 1; p < end; p++) {
+            const y = f[p] / big;
+            s += y * y;
+          }
+          xnorm = big * Math.sqrt(s);
+        }
+      }
+      if (xnorm === 0) {
+        tau[c] = 0;
+        continue;
+      }
+      const beta = alpha >= 0 ? -Math.hypot(alpha, xnorm) : Math.hypot(alpha, xnorm);
+      const tc = (beta - alpha) / beta;
+      tau[c] = tc;
+      const d = alpha - beta;
+      for (let p = base + 1; p < end; p++) f[p] /= d;
+      f[base] = beta;
+      // Apply H to the panel's remaining columns.
+      for (let t = c + 1; t < j0 + w; t++) {
+        const col = offA + c + t * mp; // A[c, t]
+        let s = f[col];
+        for (let p = 1, q = base + 1; q < end; p++, q++) s += f[q] * f[col + p];
+        s *= tc;
+        if (s === 0) continue;
+        f[col] -= s;
+        for (let p = 1, q = base + 1; q < end; p++, q++) f[col + p] -= s * f[q];
+      }
+    }
+  }
+
+  /**
+   * Writes V = A[j0:, j0:j0+w] out in full: ones on the diagonal and zeros
+   * above, saving the R entries there for {@linkcode restore}.
+   */
+  private makeExplicit(j0: number, w: number): void {
+    const { f, mp, offA, saved } = this;
+    for (let c = 0; c < w; c++) {
+      const col = offA + j0 + (j0 + c) * mp;
+      for (let i = 0; i <= c; i++) {
+        saved[i + c * w] = f[col + i];
+        f[col + i] = i === c ? 1 : 0;
+      }
+    }
+  }
+
+  /** Puts back the R entries {@linkcode makeExplicit} replaced. */
+  private restore(j0: number, w: number): void {
+    const { f, mp, offA, saved } = this;
+    for (let c = 0; c < w; c++) {
+      const col = offA + j0 + (j0 + c) * mp;
+      for (let i = 0; i <= c; i++) f[col + i] = saved[i + c * w];
+    }
+  }
+
+  /** Packs Vᵀ (V = A[j0:mp, j0:j0+w], explicit) into 4-row micro-panels, zero-padded to a multiple of 4 rows. */
+  private packVt(j0: number, w: number): void {
+    const { f, mp, offA, offVt } = this;
+    const rows = mp - j0;
+    for (let p = 0; p < w; p += 4) {
+      const dst = offVt + p * rows;
+      for (let r = 0; r < 4; r++) {
+        if (p + r < w) {
+          const src = offA + j0 + (j0 + p + r) * mp;
+          for (let i = 0; i < rows; i++) f[dst + 4 * i + r] = f[src + i];
+        } else {
+          for (let i = 0; i < rows; i++) f[dst + 4 * i + r] = 0;
+        }
+      }
+    }
+  }
+
+  /**
+   * T (w×w upper triangular, column-major) of the block reflector
+   * H_j0 ⋯ H_{j0+w-1} = I − V T Vᵀ, from the Gram matrix VᵀV (one product
+   * on the kernel) and the recurrence T[:c, c] = −tau_c T[:c, :c] VᵀV[:c, c].
+   * Needs V explicit and packed.
+   */
+  private formT(j0: number, w: number, t: Float64Array): void {
+    const { f, mp, offA, offVt, offS, tau } = this;
+    const wp = ceil4(w);
+    const rows = mp - j0;
+    f.fill(0, offS, offS + wp * w);
+    this.engine.gemm(
+      wp,
+      w,
+      rows,
+      offVt * 8,
+      32 * rows,
+      32,
+      (offA + j0 + j0 * mp) * 8,
+      mp * 8,
+      offS * 8,
+      wp * 8,
+    );
+    const tmp = new Float64Array(w);
+    for (let c = 0; c < w; c++) {
+      const tc = tau[j0 + c];
+      t[c + c * w] = tc;
+      if (tc === 0) {
+        for (let i = 0; i < c; i++) t[i + c * w] = 0;
+        continue;
+      }
+      for (let i = 0; i < c; i++) tmp[i] = -tc * f[offS + i + c * wp];
+      for (let i = 0; i < c; i++) {
+        let s = 0;
+        for (let l = i; l < c; l++) s += t[i + l * w] * tmp[l];
+        t[i + c * w] = s;
+      }
+    }
+  }
+
+  /**
+   * C += V·(−op(T))·(VᵀC) for C = the columns [c0, c1) of the matrix at
+   * `off` (ld mp), rows j0..mp: applies (I − V op(T) Vᵀ), op(T) = Tᵀ when
+   * `transpose`. Needs V explicit and packed.
+   */
+  private apply(
+    j0: number,
+    w: number,
+    t: Float64Array,
+    transpose: boolean,
+    off: number,
+    c0: number,
+    c1: number,
+  ): void {
+    const { f, mp, offA, offVt, offW, offW2, offT } = this;
+    const wp = ceil4(w);
+    const rows = mp - j0;
+    const cols = c1 - c0;
+    if (cols <= 0) return;
+    const gemm = this.engine.gemm;
+    // W = Vᵀ C  (wp × cols)
+    f.fill(0, offW, offW + wp * cols);
+    // deno-lint-ignore no-explicit-any
+    const KC = (globalThis as any).KC ?? 1e9;
+    for (let k0 = 0; k0 < rows; k0 += KC) {
+      gemm(
+        wp,
+        cols,
+        Math.min(KC, rows - k0),
+        (offVt + 4 * k0) * 8,
+        32 * rows,
+        32,
+        (off + j0 + k0 + c0 * mp) * 8,
+        mp * 8,
+        offW * 8,
+        wp * 8,
+      );
+    }
+    // −op(T), packed in 4-row micro-panels (wp × w).
+    for (let r = 0; r < wp; r++) {
+      const dst = offT + (r >> 2) * 4 * w + (r & 3);
+      for (let c = 0; c < w; c++) {
+        const v = r >= w ? 0 : transpose ? t[c + r * w] : t[r + c * w];
+        f[dst + 4 * c] = -v;
+      }
+    }
+    // W2 = −op(T) W
+    f.fill(0, offW2, offW2 + wp * cols);
+    gemm(wp, cols, w, offT * 8, 32 * w, 32, offW * 8, wp * 8, offW2 * 8, wp * 8);
+    // C += V W2
+    gemm(
+      rows,
+      cols,
+      w,
+      (offA + j0 + j0 * mp) * 8,
+      32,
+      mp * 8,
+      offW2 * 8,
+      wp * 8,
+      (off + j0 + c0 * mp) * 8,
+      mp * 8,
+    );
+  }
+
+  /** R (k×n, row-major), read from the factored A. */
+  r(): Float64Array {
+    const { f, mp, k, n, offA } = this;
+    const r = new Float64Array(k * n);
+    transpose(f, offA, mp, r, 0, n, n, k);
+    for (let i = 1; i < k; i++) r.fill(0, i * n, i * n + i);
+    return r;
+  }
+
+  /**
+   * Q (m×k, row-major): the block reflectors applied backward to the first
+   * k columns of the identity. Overwrites the R entries of A (call
+   * {@linkcode r} first).
+   */
+  q(): Float64Array {
+    const { f, mp, m, k, offA, offX } = this;
+    // V explicit everywhere: unit diagonal, zeros above.
+    for (let c = 0; c < k; c++) {
+      const col = offA + c * mp;
+      for (let i = 0; i < c; i++) f[col + i] = 0;
+      f[col + c] = 1;
+    }
+    f.fill(0, offX, offX + mp * k);
+    for (let c = 0; c < k; c++) f[offX + c + c * mp] = 1;
+    for (let b = this.ts.length - 1; b >= 0; b--) {
+      const j = b * this.block;
+      const w = Math.min(this.block, k - j);
+      this.packVt(j, w);
+      this.apply(j, w, this.ts[b], false, offX, j, k);
+    }
+    const q = new Float64Array(m * k);
+    transpose(f, offX, mp, q, 0, k, k, m);
+    return q;
+  }
+
+  /** Stops the worker threads and lets a large memory go. */
+  done(): void {
+    this.engine.close();
+  }
+}
+
+/** Q and R of the m×n row-major `a` (m, n ≥ 1), by {@linkcode BlockedQr}. */
+export function blockedQr(
+  a: Float64Array,
+  m: number,
+  n: number,
+  block: number = BLOCK,
+  base: number = BASE,
+): { q: Float64Array; r: Float64Array } {
+  const qr = new BlockedQr(a, m, n, block, base);
+  try {
+    qr.factor();
+    const r = qr.r();
+    const q = qr.q();
+    return { q, r };
+  } finally {
+    qr.done();
+  }
+}

@@ -1,0 +1,520 @@
+/**
+ * The Philox-4x32-10 block kernel as WebAssembly, assembled here from bytes
+ * (there is no toolchain in this project; the module is small enough to
+ * write by hand).
+ *
+ * WebAssembly gives the one thing plain JavaScript lacks for Philox: a
+ * 32×32→64-bit multiply (`i64.mul`, or `i64x2.extmul_*_i32x4_u` in SIMD).
+ * The kernel computes the same function as {@linkcode philox4x32} in
+ * `philox.ts`, which stays the reference: the tests compare the two.
+ *
+ * Module layout: one exported memory `mem` with room for
+ * {@linkcode CHUNK_BLOCKS} output blocks (16 bytes each) from address 0, and
+ * two exported functions with the signature
+ * `(ptr, c0, c1, c2, c3, k0, k1, n) → ()`, which write the Philox outputs for
+ * the counters `[c0 + b, c1, c2, c3]`, `b = 0 … n − 1`, under the key
+ * `[k0, k1]`, as 4 words each, block after block, from byte address `ptr`:
+ *
+ * - `blocks` (scalar, any `n`),
+ * - `blocks4` (SIMD, four blocks per step; `n` a multiple of 4).
+ *
+ * The caller keeps `c0 + n ≤ 2^32` (no carry into `c1` inside one call).
+ *
+ * @module
+ */
+import { Z24 } from "./_ziggurat.ts";
+
+/** Blocks (of 4 words) that one kernel call may write. */
+export const CHUNK_BLOCKS = 4096;
+
+/** Philox-4x32 multipliers and Weyl key increments (Salmon et al. 2011). */
+export const PHILOX_M0 = 0xD2511F53;
+/** Second Philox-4x32 multiplier. */
+export const PHILOX_M1 = 0xCD9E8D57;
+/** Key increment for key word 0 (golden ratio). */
+export const PHILOX_W0 = 0x9E3779B9;
+/** Key increment for key word 1 (√3 − 1). */
+export const PHILOX_W1 = 0xBB67AE85;
+
+/** A compiled kernel: its memory as words, and the two entry points. */
+export interface PhiloxKernel {
+  /** The kernel's memory as words; a call with `ptr` writes block `b` to `words[ptr / 4 + 4b …]`. */
+  readonly words: Uint32Array;
+  /** Scalar kernel. */
+  blocks(
+    ptr: number,
+    c0: number,
+    c1: number,
+    c2: number,
+    c3: number,
+    k0: number,
+    k1: number,
+    n: number,
+  ): void;
+  /** The same memory as float32, for the outputs of the transforms. */
+  readonly floats: Float32Array;
+  /** `normal32`'s slow list: the indices it left for the caller. */
+  readonly slow: Int32Array;
+  /**
+   * Ziggurat fast path over words `0 … n − 1` in place (float32 out), with
+   * the 24-bit tables `Z24`; returns how many indices it put in `slow`.
+   */
+  normal32(n: number): number;
+  /**
+   * Extra block 0 of the elements `jb + t` for the first `count` entries `t`
+   * of `slow` (`jb = jbHi·2^32 + jbLo`), into `extraWords[4q …]`.
+   */
+  extras(
+    count: number,
+    jbLo: number,
+    jbHi: number,
+    stream: number,
+    k0: number,
+    k1: number,
+  ): void;
+  /** Where `extras` writes. */
+  readonly extraWords: Uint32Array;
+  /** `(w >>> 8) · 2^−24` as float32 over words `0 … n − 1` in place (SIMD), or `null`. */
+  uniform32: ((n: number) => void) | null;
+  /** SIMD kernel, or `null` where the runtime lacks WebAssembly SIMD. */
+  blocks4:
+    | ((
+      ptr: number,
+      c0: number,
+      c1: number,
+      c2: number,
+      c3: number,
+      k0: number,
+      k1: number,
+      n: number,
+    ) => void)
+    | null;
+}
+
+// --- encoding helpers --------------------------------------------------------
+
+/** Unsigned LEB128. */
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 of a 32-bit integer (given as int32 or uint32). */
+function sleb32(n: number): number[] {
+  n |= 0;
+  const out: number[] = [];
+  while (true) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+/** Signed LEB128 of a non-negative integer below 2^53 (for i64.const). */
+function sleb64(n: number): number[] {
+  const out: number[] = [];
+  while (true) {
+    const byte = n % 128;
+    n = Math.floor(n / 128);
+    if (n === 0 && (byte & 0x40) === 0) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+function vec(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+function name(s: string): number[] {
+  const bytes = [...new TextEncoder().encode(s)];
+  return [...uleb(bytes.length), ...bytes];
+}
+
+// Opcodes used below.
+const I32 = 0x7f, I64 = 0x7e, V128 = 0x7b;
+const LOCAL_GET = 0x20, LOCAL_SET = 0x21, LOCAL_TEE = 0x22;
+const I32_CONST = 0x41, I64_CONST = 0x42;
+const I32_ADD = 0x6a, I32_XOR = 0x73, I32_SUB = 0x6b;
+const I32_STORE = 0x36, I32_EQZ = 0x45;
+const I64_MUL = 0x7e, I64_SHR_U = 0x88, I64_EXTEND_I32_U = 0xad;
+const I64_SHL = 0x86, I64_OR = 0x84, I64_ADD = 0x7c;
+const I32_WRAP_I64 = 0xa7;
+const BLOCK = 0x02, LOOP = 0x03, BR_IF = 0x0d, END = 0x0b, VOID = 0x40;
+const SIMD = 0xfd;
+const simd = (op: number) => [SIMD, ...uleb(op)];
+const V128_STORE = 0x0b, I8X16_SHUFFLE = 0x0d, I32X4_SPLAT = 0x11;
+const V128_XOR = 0x51, I32X4_ADD = 0xae;
+const I64X2_EXTMUL_LOW_U = 0xde, I64X2_EXTMUL_HIGH_U = 0xdf;
+
+const get = (i: number) => [LOCAL_GET, i];
+const set = (i: number) => [LOCAL_SET, i];
+const i32c = (n: number) => [I32_CONST, ...sleb32(n)];
+
+// --- the scalar kernel -------------------------------------------------------
+
+/**
+ * Emits the ten Philox rounds over the i32 locals `X` (the counter, becoming
+ * the output) and `KK0`, `KK1` (the key, bumped between rounds), with two
+ * i64 locals `P0`, `P1` for the products.
+ */
+function philoxRounds(
+  code: number[],
+  X: number[],
+  KK0: number,
+  KK1: number,
+  P0: number,
+  P1: number,
+): void {
+  for (let round = 0; round < 10; round++) {
+    if (round > 0) {
+      code.push(...get(KK0), ...i32c(PHILOX_W0), I32_ADD, ...set(KK0));
+      code.push(...get(KK1), ...i32c(PHILOX_W1), I32_ADD, ...set(KK1));
+    }
+    // p0 = x0 * M0, p1 = x2 * M1 (as 64-bit products)
+    code.push(...get(X[0]), I64_EXTEND_I32_U, I64_CONST, ...sleb64(PHILOX_M0));
+    code.push(I64_MUL, LOCAL_SET, P0);
+    code.push(...get(X[2]), I64_EXTEND_I32_U, I64_CONST, ...sleb64(PHILOX_M1));
+    code.push(I64_MUL, LOCAL_SET, P1);
+    // x0' = hi(p1) ^ x1 ^ kk0 ; x2' = hi(p0) ^ x3 ^ kk1 ; x1' = lo(p1) ; x3' = lo(p0)
+    code.push(LOCAL_GET, P1, I64_CONST, 32, I64_SHR_U, I32_WRAP_I64);
+    code.push(...get(X[1]), I32_XOR, ...get(KK0), I32_XOR, ...set(X[0]));
+    code.push(LOCAL_GET, P0, I64_CONST, 32, I64_SHR_U, I32_WRAP_I64);
+    code.push(...get(X[3]), I32_XOR, ...get(KK1), I32_XOR, ...set(X[2]));
+    code.push(LOCAL_GET, P1, I32_WRAP_I64, ...set(X[1]));
+    code.push(LOCAL_GET, P0, I32_WRAP_I64, ...set(X[3]));
+  }
+}
+
+/**
+ * Body of `blocks(ptr, c0, c1, c2, c3, k0, k1, n)`.
+ * Locals: 0 ptr, 1..7 params, 8..11 x0..x3, 12 kk0, 13 kk1, 14 p0 (i64), 15 p1 (i64).
+ */
+function scalarBody(): number[] {
+  const [PTR, C0, C1, C2, C3, K0, K1, N] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const X = [8, 9, 10, 11], KK0 = 12, KK1 = 13, P0 = 14, P1 = 15;
+  const code: number[] = [];
+  const locals = vec([[6, I32], [2, I64]]); // i32 8..13, i64 14..15
+  // if n == 0 return
+  code.push(BLOCK, VOID, ...get(N), I32_EQZ, BR_IF, 0);
+  code.push(LOOP, VOID);
+  // x = counter, kk = key
+  code.push(...get(C0), ...set(X[0]), ...get(C1), ...set(X[1]));
+  code.push(...get(C2), ...set(X[2]), ...get(C3), ...set(X[3]));
+  code.push(...get(K0), ...set(KK0), ...get(K1), ...set(KK1));
+  philoxRounds(code, X, KK0, KK1, P0, P1);
+  for (let l = 0; l < 4; l++) {
+    code.push(...get(PTR), ...get(X[l]), I32_STORE, 2, ...uleb(4 * l));
+  }
+  // ptr += 16; c0 += 1; n -= 1; loop while n != 0
+  code.push(...get(PTR), ...i32c(16), I32_ADD, ...set(PTR));
+  code.push(...get(C0), ...i32c(1), I32_ADD, ...set(C0));
+  code.push(...get(N), ...i32c(1), I32_SUB, LOCAL_TEE, N, BR_IF, 0);
+  code.push(END, END, END);
+  return [...locals, ...code];
+}
+
+// --- the SIMD kernel ---------------------------------------------------------
+
+/** Byte lanes of `i8x16.shuffle` taking 32-bit lanes `lanes` of (a ++ b). */
+function lanes32(lanes: number[]): number[] {
+  return lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
+}
+
+/**
+ * Body of `blocks4(ptr, c0, c1, c2, c3, k0, k1, n)`: lane j of the vectors
+ * X0..X3 holds word 0..3 of block (base + j).
+ * Locals: 0 ptr, 1..7 params, then v128: 8..11 X, 12 K0, 13 K1,
+ * 14 M0, 15 M1, 16 W0, 17 W1, 18 lo/tmp, 19 hi/tmp, 20..23 transpose temps,
+ * 24 counter lanes, 25 step (4,4,4,4), 26..27 the two halves of a product.
+ */
+function simdBody(): number[] {
+  const [PTR, C0, C1, C2, C3, K0, K1, N] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const X = [8, 9, 10, 11], VK0 = 12, VK1 = 13;
+  const VM0 = 14, VM1 = 15, VW0 = 16, VW1 = 17, HI0 = 18, HI1 = 19;
+  const T = [20, 21, 22, 23], CTR = 24, STEP = 25, EL = 26, EH = 27;
+  const locals = vec([[20, V128]]);
+  const code: number[] = [];
+  const splat = (src: number[], dst: number) =>
+    code.push(...src, ...simd(I32X4_SPLAT), ...set(dst));
+  splat(i32c(PHILOX_M0), VM0);
+  splat(i32c(PHILOX_M1), VM1);
+  splat(i32c(PHILOX_W0), VW0);
+  splat(i32c(PHILOX_W1), VW1);
+  splat(i32c(4), STEP);
+  // CTR = (c0, c0 + 1, c0 + 2, c0 + 3)
+  code.push(...get(C0), ...simd(I32X4_SPLAT));
+  code.push(...simd(0x0c), 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0);
+  code.push(...simd(I32X4_ADD), ...set(CTR));
+  code.push(BLOCK, VOID, ...get(N), I32_EQZ, BR_IF, 0);
+  code.push(LOOP, VOID);
+  code.push(...get(CTR), ...set(X[0]));
+  splat(get(C1), X[1]);
+  splat(get(C2), X[2]);
+  splat(get(C3), X[3]);
+  splat(get(K0), VK0);
+  splat(get(K1), VK1);
+  for (let round = 0; round < 10; round++) {
+    if (round > 0) {
+      code.push(...get(VK0), ...get(VW0), ...simd(I32X4_ADD), ...set(VK0));
+      code.push(...get(VK1), ...get(VW1), ...simd(I32X4_ADD), ...set(VK1));
+    }
+    // HI0:T0 = X0 * M0 and HI1:T1 = X2 * M1, lane by lane, as 64-bit products
+    const products = [[X[0], VM0, HI0, T[0]], [X[2], VM1, HI1, T[1]]];
+    for (const [src, m, hi, lo] of products) {
+      code.push(
+        ...get(src),
+        ...get(m),
+        ...simd(I64X2_EXTMUL_LOW_U),
+        ...set(EL),
+      );
+      code.push(
+        ...get(src),
+        ...get(m),
+        ...simd(I64X2_EXTMUL_HIGH_U),
+        ...set(EH),
+      );
+      code.push(...get(EL), ...get(EH), ...simd(I8X16_SHUFFLE));
+      code.push(...lanes32([1, 3, 5, 7]), ...set(hi));
+      code.push(...get(EL), ...get(EH), ...simd(I8X16_SHUFFLE));
+      code.push(...lanes32([0, 2, 4, 6]), ...set(lo));
+    }
+    // X0' = HI1 ^ X1 ^ K0 ; X2' = HI0 ^ X3 ^ K1
+    code.push(...get(HI1), ...get(X[1]), ...simd(V128_XOR), ...get(VK0));
+    code.push(...simd(V128_XOR), ...set(X[0]));
+    code.push(...get(HI0), ...get(X[3]), ...simd(V128_XOR), ...get(VK1));
+    code.push(...simd(V128_XOR), ...set(X[2]));
+    code.push(...get(T[1]), ...set(X[1]), ...get(T[0]), ...set(X[3]));
+  }
+  // Transpose: rows are blocks.
+  const shuffle = (a: number, b: number, ls: number[], dst: number) =>
+    code.push(
+      ...get(a),
+      ...get(b),
+      ...simd(I8X16_SHUFFLE),
+      ...lanes32(ls),
+      ...set(dst),
+    );
+  shuffle(X[0], X[1], [0, 4, 1, 5], T[0]); // x0_0 x1_0 x0_1 x1_1
+  shuffle(X[0], X[1], [2, 6, 3, 7], T[1]); // x0_2 x1_2 x0_3 x1_3
+  shuffle(X[2], X[3], [0, 4, 1, 5], T[2]); // x2_0 x3_0 x2_1 x3_1
+  shuffle(X[2], X[3], [2, 6, 3, 7], T[3]); // x2_2 x3_2 x2_3 x3_3
+  const rows: [number, number, number[]][] = [
+    [T[0], T[2], [0, 1, 4, 5]],
+    [T[0], T[2], [2, 3, 6, 7]],
+    [T[1], T[3], [0, 1, 4, 5]],
+    [T[1], T[3], [2, 3, 6, 7]],
+  ];
+  rows.forEach(([a, b, ls], row) => {
+    code.push(...get(PTR), ...get(a), ...get(b), ...simd(I8X16_SHUFFLE));
+    code.push(...lanes32(ls), ...simd(V128_STORE), 4, ...uleb(16 * row));
+  });
+  code.push(...get(PTR), ...i32c(64), I32_ADD, ...set(PTR));
+  code.push(...get(CTR), ...get(STEP), ...simd(I32X4_ADD), ...set(CTR));
+  code.push(...get(N), ...i32c(4), I32_SUB, LOCAL_TEE, N, BR_IF, 0);
+  code.push(END, END, END);
+  return [...locals, ...code];
+}
+
+// --- float transforms, in place over the block area --------------------------
+
+const I32_LOAD = 0x28, F64_LOAD = 0x2b, F32_STORE = 0x38;
+const I32_AND = 0x71, I32_OR = 0x72, I32_SHL = 0x74, I32_SHR_U = 0x76;
+const I32_LT_S = 0x48, I32_NE = 0x47, I32_GE_U = 0x4f;
+const F64_CONVERT_I32_S = 0xb7, F64_MUL = 0xa2, F32_DEMOTE_F64 = 0xb6;
+const IF = 0x04, ELSE = 0x05, BR = 0x0c, RETURN = 0x0f;
+const V128_LOAD = 0x00, V128_CONST = 0x0c, I32X4_SHR_U = 0xad;
+const F32X4_CONVERT_I32X4_S = 0xfa, F32X4_MUL = 0xe6;
+
+/**
+ * Body of `normal32(n) → slowCount`: the Ziggurat fast path over words
+ * `0 … n − 1`, in place. Word `t` becomes the float32 `m · W[s]` when
+ * `m < K[s]` (`s = w & 511`, `m = (w >>> 8) | 1`); otherwise it is left as
+ * it is and `t` is appended to the slow list at {@linkcode SLOW_BASE}.
+ * Locals: 0 n, 1 t, 2 w, 3 s, 4 m, 5 count.
+ */
+function normal32Body(): number[] {
+  const N = 0, T = 1, W = 2, S = 3, M = 4, CNT = 5;
+  const locals = vec([[5, I32]]);
+  const code: number[] = [];
+  code.push(BLOCK, VOID, ...get(N), I32_EQZ, BR_IF, 0, LOOP, VOID);
+  // w = mem32[t]; s = w & 511; m = (w >>> 8) | 1
+  code.push(...get(T), ...i32c(2), I32_SHL, I32_LOAD, 2, 0, LOCAL_TEE, W);
+  code.push(...i32c(511), I32_AND, ...set(S));
+  code.push(...get(W), ...i32c(8), I32_SHR_U, ...i32c(1), I32_OR, ...set(M));
+  // if (m < K[s])
+  code.push(...get(M), ...get(S), ...i32c(2), I32_SHL);
+  code.push(I32_LOAD, 2, ...uleb(K_BASE), I32_LT_S, IF, VOID);
+  code.push(...get(T), ...i32c(2), I32_SHL);
+  code.push(...get(M), F64_CONVERT_I32_S, ...get(S), ...i32c(3), I32_SHL);
+  code.push(F64_LOAD, 3, ...uleb(W_BASE), F64_MUL, F32_DEMOTE_F64);
+  code.push(F32_STORE, 2, 0);
+  code.push(ELSE);
+  code.push(...get(CNT), ...i32c(2), I32_SHL, ...get(T));
+  code.push(I32_STORE, 2, ...uleb(SLOW_BASE));
+  code.push(...get(CNT), ...i32c(1), I32_ADD, ...set(CNT));
+  code.push(END);
+  code.push(...get(T), ...i32c(1), I32_ADD, LOCAL_TEE, T, ...get(N), I32_NE);
+  code.push(BR_IF, 0, END, END, ...get(CNT), RETURN, END);
+  return [...locals, ...code];
+}
+
+/**
+ * Body of `uniform32(n)`: words `0 … n − 1` (rounded up to a multiple of
+ * 4) become the float32 `(w >>> 8) · 2^−24`, in place, four at a time.
+ * Locals: 0 n, 1 p (byte address), 2 end.
+ */
+function uniform32Body(): number[] {
+  const N = 0, P = 1, STOP = 2;
+  const locals = vec([[2, I32]]);
+  const code: number[] = [];
+  const scale = new Uint8Array(
+    new Float32Array([2 ** -24, 2 ** -24, 2 ** -24, 2 ** -24]).buffer,
+  );
+  code.push(...get(N), ...i32c(2), I32_SHL, ...set(STOP));
+  code.push(BLOCK, VOID, LOOP, VOID);
+  code.push(...get(P), ...get(STOP), I32_GE_U, BR_IF, 1);
+  code.push(...get(P), ...get(P), ...simd(V128_LOAD), 4, 0);
+  code.push(...i32c(8), ...simd(I32X4_SHR_U), ...simd(F32X4_CONVERT_I32X4_S));
+  code.push(...simd(V128_CONST), ...scale, ...simd(F32X4_MUL));
+  code.push(...simd(V128_STORE), 4, 0);
+  code.push(...get(P), ...i32c(16), I32_ADD, ...set(P), BR, 0, END, END, END);
+  return [...locals, ...code];
+}
+
+/**
+ * Body of `extras(count, jbLo, jbHi, stream, k0, k1)`: for the `count`
+ * indices `t` of the slow list, extra block 0 of element `jb + t` (counter
+ * `[lo(jb + t), hi(jb + t), stream, 1]`, `jb = jbHi·2^32 + jbLo`), written
+ * to {@linkcode EXTRA_BASE} + 16·q.
+ * Locals: 0..5 params, 6 q, 7 t, 8..11 X, 12 KK0, 13 KK1, 14 P0, 15 P1, 16 J (i64).
+ */
+function extrasBody(): number[] {
+  const [COUNT, JB_LO, JB_HI, STREAM, K0, K1] = [0, 1, 2, 3, 4, 5];
+  const Q = 6, T = 7, X = [8, 9, 10, 11], KK0 = 12, KK1 = 13;
+  const P0 = 14, P1 = 15, J = 16;
+  const locals = vec([[8, I32], [3, I64]]);
+  const code: number[] = [];
+  code.push(BLOCK, VOID, ...get(COUNT), I32_EQZ, BR_IF, 0, LOOP, VOID);
+  code.push(...get(Q), ...i32c(2), I32_SHL, I32_LOAD, 2, ...uleb(SLOW_BASE));
+  code.push(...set(T));
+  // J = jb + t (64-bit)
+  code.push(...get(JB_HI), I64_EXTEND_I32_U, I64_CONST, 32, I64_SHL);
+  code.push(...get(JB_LO), I64_EXTEND_I32_U, I64_OR);
+  code.push(...get(T), I64_EXTEND_I32_U, I64_ADD, LOCAL_TEE, J);
+  code.push(I32_WRAP_I64, ...set(X[0]));
+  code.push(LOCAL_GET, J, I64_CONST, 32, I64_SHR_U, I32_WRAP_I64, ...set(X[1]));
+  code.push(...get(STREAM), ...set(X[2]), ...i32c(1), ...set(X[3]));
+  code.push(...get(K0), ...set(KK0), ...get(K1), ...set(KK1));
+  philoxRounds(code, X, KK0, KK1, P0, P1);
+  for (let l = 0; l < 4; l++) {
+    code.push(...get(Q), ...i32c(4), I32_SHL, ...get(X[l]));
+    code.push(I32_STORE, 2, ...uleb(EXTRA_BASE + 4 * l));
+  }
+  code.push(...get(Q), ...i32c(1), I32_ADD, LOCAL_TEE, Q, ...get(COUNT));
+  code.push(I32_NE, BR_IF, 0, END, END, END);
+  return [...locals, ...code];
+}
+
+/** Byte address of the Ziggurat's `K` table (512 int32) in the kernel memory. */
+export const K_BASE = CHUNK_BLOCKS * 16;
+/** Byte address of the Ziggurat's `W` table (512 float64). */
+export const W_BASE = K_BASE + 512 * 4;
+/** Byte address of `normal32`'s slow list (up to `4·CHUNK_BLOCKS` int32). */
+export const SLOW_BASE = W_BASE + 512 * 8;
+/** Byte address of `extras`' output (up to `4·CHUNK_BLOCKS` blocks). */
+export const EXTRA_BASE = SLOW_BASE + CHUNK_BLOCKS * 16;
+const MEMORY_BYTES = EXTRA_BASE + CHUNK_BLOCKS * 64;
+
+/** Assembles the module; with `withSimd` false, `blocks4` and `uniform32` are left out. */
+export function assemble(withSimd: boolean): Uint8Array<ArrayBuffer> {
+  const i32s = (k: number) => vec(Array.from({ length: k }, () => [I32]));
+  const types = [
+    [0x60, ...i32s(8), ...vec([])], // blocks, blocks4
+    [0x60, ...i32s(1), ...vec([[I32]])], // normal32
+    [0x60, ...i32s(1), ...vec([])], // uniform32
+    [0x60, ...i32s(6), ...vec([])], // extras
+  ];
+  const funcs: [string, number, number[]][] = [
+    ["blocks", 0, scalarBody()],
+    ["normal32", 1, normal32Body()],
+    ["extras", 3, extrasBody()],
+    ...(withSimd
+      ? [["blocks4", 0, simdBody()], ["uniform32", 2, uniform32Body()]] as [
+        string,
+        number,
+        number[],
+      ][]
+      : []),
+  ];
+  const pages = Math.ceil(MEMORY_BYTES / 65536);
+  const exports = [
+    [...name("mem"), 0x02, 0],
+    ...funcs.map(([n], i) => [...name(n), 0x00, i]),
+  ];
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vec(types)),
+    ...section(3, vec(funcs.map(([, t]) => [t]))),
+    ...section(5, vec([[0x00, ...uleb(pages)]])),
+    ...section(7, vec(exports)),
+    ...section(10, vec(funcs.map(([, , b]) => [...uleb(b.length), ...b]))),
+  ]);
+}
+
+let kernel: PhiloxKernel | null | undefined;
+
+/**
+ * The compiled kernel (compiled once, synchronously, with the Ziggurat
+ * tables written into its memory), or `null` where the runtime has no
+ * WebAssembly; the SIMD functions are included where the runtime validates
+ * them.
+ */
+export function philoxKernel(): PhiloxKernel | null {
+  if (kernel !== undefined) return kernel;
+  kernel = null;
+  if (typeof WebAssembly !== "object") return kernel;
+  const simdBytes = assemble(true);
+  const withSimd = WebAssembly.validate(simdBytes);
+  const bytes = withSimd ? simdBytes : assemble(false);
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
+  const ex = instance.exports as {
+    mem: WebAssembly.Memory;
+    blocks: PhiloxKernel["blocks"];
+    normal32: PhiloxKernel["normal32"];
+    extras: PhiloxKernel["extras"];
+    blocks4?: NonNullable<PhiloxKernel["blocks4"]>;
+    uniform32?: NonNullable<PhiloxKernel["uniform32"]>;
+  };
+  const buffer = ex.mem.buffer;
+  new Int32Array(buffer, K_BASE, 512).set(Z24.K);
+  new Float64Array(buffer, W_BASE, 512).set(Z24.W);
+  kernel = {
+    words: new Uint32Array(buffer, 0, CHUNK_BLOCKS * 4),
+    floats: new Float32Array(buffer, 0, CHUNK_BLOCKS * 4),
+    slow: new Int32Array(buffer, SLOW_BASE, CHUNK_BLOCKS * 4),
+    blocks: ex.blocks,
+    normal32: ex.normal32,
+    extras: ex.extras,
+    extraWords: new Uint32Array(buffer, EXTRA_BASE, CHUNK_BLOCKS * 16),
+    blocks4: ex.blocks4 ?? null,
+    uniform32: ex.uniform32 ?? null,
+  };
+  return kernel;
+}

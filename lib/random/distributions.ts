@@ -1,0 +1,743 @@
+/**
+ * Sampling from distributions, from the Philox words of a {@linkcode Draw}.
+ *
+ * Every function here fills `out` (length `n`) so that element `i` depends
+ * only on the draw and on the absolute index `j = offset + i`: it reads the
+ * primary words of `j` (word `j` when one word per element is used, words
+ * `2j` and `2j + 1` when two are), and, for the rare rejection steps, the
+ * element-local extra blocks of `j` (a separate counter range; see
+ * `_bits.ts`). So `f(n, draw, offset)` equals the slice
+ * `[offset, offset + n)` of `f(offset + n, draw, 0)`, bit for bit, and the
+ * values are the same on every tfjs backend and in every run.
+ *
+ * Values are computed in double precision; a `Float32Array` output holds the
+ * correctly rounded (to nearest, ties to even) float32 of each double.
+ *
+ * Two calls that share a draw read the same words: take a fresh draw
+ * (`nextDraw()`) for each call whose values must be independent.
+ *
+ * @module
+ */
+import {
+  checkBound,
+  checkCount,
+  checkDraw,
+  checkOffset,
+  checkProbability,
+  outputArray,
+} from "./_check.ts";
+import { activeKernel, Chunks, ExtraWords } from "./_bits.ts";
+import { lowerTail, normalQuantile, upperTail } from "./_normal.ts";
+import { F, R, X, Z24, Z53, type ZigguratTables } from "./_ziggurat.ts";
+import type { Draw } from "./stream.ts";
+
+const FLOAT_KINDS = [Float32Array, Float64Array] as const;
+const TWO_M24 = 5.9604644775390625e-8; // 2^-24
+const TWO_M53 = 1.1102230246251565e-16; // 2^-53
+const TWO_32 = 4294967296;
+
+/** The common checks of `n`, `draw`, `offset`. */
+function checkCommon(n: number, draw: Draw, offset: number): void {
+  checkCount(n, "n");
+  checkDraw(draw);
+  checkOffset(offset, n);
+}
+
+/**
+ * Uniform values on [0, 1).
+ *
+ * - `Float32Array` output (the default): `u = ⌊w / 2^8⌋ · 2^−24` from word
+ *   `j`, so `u` is uniform on the 2^24 multiples of 2^−24 in [0, 1): exact
+ *   float32 values, the largest `1 − 2^−24`.
+ * - `Float64Array` output: `u = (⌊a / 2^5⌋ · 2^26 + ⌊b / 2^6⌋) · 2^−53` from
+ *   words `a = 2j`, `b = 2j + 1`: uniform on the 2^53 multiples of 2^−53.
+ *
+ * There is no rounding: each value is exact, and the distribution differs
+ * from U[0, 1) only by this discretisation (CDF error below 2^−24,
+ * respectively 2^−53).
+ *
+ * @param n How many values, an integer ≥ 0.
+ * @param draw The key and sub-stream (from `nextDraw`).
+ * @param offset The absolute index of the first value (default 0).
+ * @param out Where to write them (length `n`); default a new `Float32Array`.
+ * @returns `out`.
+ * @throws {RangeError} If `n`/`offset` is not a non-negative integer, or
+ * `out` has the wrong length.
+ * @throws {TypeError} If `draw` or `out` has the wrong type.
+ *
+ * @example
+ * ```ts
+ * import { uniform } from "./distributions.ts";
+ * import { nextDraw } from "./stream.ts";
+ * import { assert, assertEquals } from "@std/assert";
+ *
+ * const draw = nextDraw(0);
+ * const u = uniform(1000, draw);
+ * assert(u.every((x) => x >= 0 && x < 1));
+ * assertEquals(uniform(10, draw, 990), u.subarray(990));
+ * ```
+ */
+export function uniform(
+  n: number,
+  draw: Draw,
+  offset?: number,
+): Float32Array;
+/** With `out`: fills it and returns it, typed as given. */
+export function uniform<T extends Float32Array | Float64Array>(
+  n: number,
+  draw: Draw,
+  offset: number | undefined,
+  out: T,
+): T;
+/** The general form: `out` optional, of any accepted type. */
+export function uniform(
+  n: number,
+  draw: Draw,
+  offset?: number,
+  out?: Float32Array | Float64Array,
+): Float32Array | Float64Array;
+export function uniform(
+  n: number,
+  draw: Draw,
+  offset: number = 0,
+  out?: Float32Array | Float64Array,
+): Float32Array | Float64Array {
+  checkCommon(n, draw, offset);
+  const o = outputArray<Float32Array | Float64Array>(
+    out,
+    n,
+    FLOAT_KINDS,
+    Float32Array,
+  );
+  if (o instanceof Float32Array) uniform32(o, draw, offset);
+  else uniform64(o, draw, offset);
+  return o;
+}
+
+/**
+ * The Ziggurat's slow path for one element: the wedge test and retries,
+ * or the tail, with the element's extra words. `m` is the odd numerator
+ * and `s` the table index (layer + 256·sign) of the first attempt.
+ */
+function zigguratSlow(
+  m: number,
+  s: number,
+  z: ZigguratTables,
+  wide: boolean,
+  ex: ExtraWords,
+): number {
+  while (true) {
+    const layer = s & 255;
+    const x = m * z.W[s];
+    const ax = Math.abs(x);
+    if (ax < X[layer + 1]) return x; // inside (a conservative fast test missed it)
+    if (layer === 0) {
+      // Tail beyond R (Marsaglia 1964): with E1, E2 standard exponentials,
+      // accept y = E1/R when 2·E2 > y², and return R + y.
+      let y: number, e: number;
+      do {
+        y = -Math.log(1 - ex.uniform53()) / R;
+        e = -Math.log(1 - ex.uniform53());
+      } while (2 * e <= y * y);
+      return x < 0 ? -(R + y) : R + y;
+    }
+    // Wedge: accept when a uniform height in the layer falls under f(x).
+    const height = F[layer] + ex.uniform53() * (F[layer + 1] - F[layer]);
+    if (height < Math.exp(-0.5 * ax * ax)) return x;
+    // Rejected: a whole new attempt from the extra words.
+    if (wide) {
+      const a = ex.word(), b = ex.word();
+      s = a & 511;
+      m = (a >>> 9) * 1073741824 + ((b >>> 2) | 1);
+    } else {
+      const w = ex.word();
+      s = w & 511;
+      m = (w >>> 8) | 1;
+    }
+    if (m < z.K[s]) return m * z.W[s];
+  }
+}
+
+/**
+ * Standard normal values N(0, 1), by the Ziggurat method of Marsaglia and
+ * Tsang (2000) with 256 layers (tables in `_ziggurat.ts`).
+ *
+ * - `Float32Array` output (the default): one word `w` per element: bits 0–7
+ *   pick the layer `i`, bit 8 the sign, bits 9–31 a uniform `U` on the
+ *   midpoints of 2^23 cells of [0, 1); `x = ±U·X[i]`, accepted at once when
+ *   `U·X[i] < X[i+1]` (99.3 % of elements).
+ * - `Float64Array` output: words `2j, 2j + 1`, with 52 bits for `U`.
+ *
+ * The rest (0.7 %) go through the exact slow path with element-local extra
+ * words: the wedge test (accept when `f(X[i]) + V·(f(X[i+1]) − f(X[i]))`,
+ * `V` uniform, is below `exp(−x²/2)`, else start over), and for the base
+ * layer beyond `R = 3.654…` Marsaglia's exact tail method. So the output is
+ * N(0, 1) up to the resolution of `U`: within a layer, `|x|` takes the
+ * midpoints of 2^23 (2^52) equal cells, and the CDF differs from Φ by at
+ * most one cell's probability per layer, below 2^−24 (2^−53) in all.
+ *
+ * @param n How many values, an integer ≥ 0.
+ * @param draw The key and sub-stream (from `nextDraw`).
+ * @param offset The absolute index of the first value (default 0).
+ * @param out Where to write them (length `n`); default a new `Float32Array`.
+ * @returns `out`.
+ * @throws {RangeError} If `n`/`offset` is not a non-negative integer, or
+ * `out` has the wrong length.
+ * @throws {TypeError} If `draw` or `out` has the wrong type.
+ *
+ * @example
+ * ```ts
+ * import { standardNormal } from "./distributions.ts";
+ * import { nextDraw } from "./stream.ts";
+ * import { assert, assertEquals } from "@std/assert";
+ *
+ * const x = standardNormal(10000, nextDraw(1));
+ * const mean = x.reduce((a, b) => a + b, 0) / x.length;
+ * assert(Math.abs(mean) < 0.05); // 5 standard errors: 5/√10000
+ * assertEquals(standardNormal(3, nextDraw(1), 9997), x.subarray(9997));
+ * ```
+ */
+export function standardNormal(
+  n: number,
+  draw: Draw,
+  offset?: number,
+): Float32Array;
+/** With `out`: fills it and returns it, typed as given. */
+export function standardNormal<T extends Float32Array | Float64Array>(
+  n: number,
+  draw: Draw,
+  offset: number | undefined,
+  out: T,
+): T;
+/** The general form: `out` optional, of any accepted type. */
+export function standardNormal(
+  n: number,
+  draw: Draw,
+  offset?: number,
+  out?: Float32Array | Float64Array,
+): Float32Array | Float64Array;
+export function standardNormal(
+  n: number,
+  draw: Draw,
+  offset: number = 0,
+  out?: Float32Array | Float64Array,
+): Float32Array | Float64Array {
+  checkCommon(n, draw, offset);
+  const o = outputArray<Float32Array | Float64Array>(
+    out,
+    n,
+    FLOAT_KINDS,
+    Float32Array,
+  );
+  if (o instanceof Float32Array) normal32(o, draw, offset);
+  else normal64(o, draw, offset);
+  return o;
+}
+
+/** Below `−TAIL` or above `TAIL` the truncated normal uses rejection. */
+const TAIL = 30;
+
+/**
+ * One value of N(0, 1) conditioned on `[a, b]` with `a ≥ TAIL`, by exact
+ * rejection from the element's extra words (Robert 1995): an exponential
+ * proposal `a + E/a` accepted with probability `exp(−(z − a)²/2)`, or, when
+ * `a·(b − a) < 1`, a uniform proposal on `[a, b]` accepted with probability
+ * `exp(−(z − a)(z + a)/2)`.
+ */
+function farTail(a: number, b: number, ex: ExtraWords): number {
+  const width = b - a;
+  if (a * width < 1) {
+    while (true) {
+      const z = a + width * ex.uniform53();
+      if (ex.uniform53() < Math.exp(-0.5 * (z - a) * (z + a))) return z;
+    }
+  }
+  while (true) {
+    const z = a - Math.log(1 - ex.uniform53()) / a;
+    const accept = ex.uniform53() < Math.exp(-0.5 * (z - a) * (z - a));
+    if (accept && z <= b) return z;
+  }
+}
+
+/**
+ * Standard normal values conditioned on `lower ≤ x ≤ upper` (bounds in
+ * standard deviations; `±Infinity` allowed), exactly.
+ *
+ * Inverse CDF, from a uniform `u` on the 2^52 odd multiples of 2^−53 in
+ * (0, 1) (from words `2j`, `2j + 1`, for either output type): with `Z = Φ(upper) − Φ(lower)`, `x = Φ⁻¹(Φ(lower) + u·Z)`,
+ * evaluated on the side where it is accurate: when `Φ(lower) + u·Z ≤ 1/2`
+ * as written, else as `x = −Φ⁻¹(Q(upper) + (1 − u)·Z)` with the upper tail
+ * `Q = 1 − Φ`. `Φ` and `Q` are accurate to about 1e-15 relative (series and
+ * continued fraction), `Φ⁻¹` is Wichura's AS 241 (about 1e-16), so `x` has
+ * a relative error of a few 1e-15 or less, also in far tails
+ * (`lower = 5, upper = 6` works from `Q(5) ≈ 2.9e-7`). Results are clamped
+ * to `[lower, upper]` against the last rounding.
+ *
+ * Where the interval lies beyond 30 standard deviations (`lower ≥ 30` or
+ * `upper ≤ −30`, where `Q` underflows), it uses exact rejection instead
+ * (Robert 1995, exponential or uniform proposals), with element-local extra
+ * words.
+ *
+ * A `Float32Array` output holds the correctly rounded doubles, so it lies in
+ * `[fround(lower), fround(upper)]`.
+ *
+ * @param n How many values, an integer ≥ 0.
+ * @param lower The lower bound (may be `-Infinity`).
+ * @param upper The upper bound (may be `Infinity`), `upper > lower`.
+ * @param draw The key and sub-stream (from `nextDraw`).
+ * @param offset The absolute index of the first value (default 0).
+ * @param out Where to write them (length `n`); default a new `Float32Array`.
+ * @returns `out`.
+ * @throws {RangeError} If a bound is NaN, `lower ≥ upper`, `n`/`offset` is
+ * not a non-negative integer, or `out` has the wrong length.
+ * @throws {TypeError} If a bound is not a number, or `draw` or `out` has the
+ * wrong type.
+ *
+ * @example Two standard deviations, as tf.truncatedNormal does
+ * ```ts
+ * import { truncatedStandardNormal } from "./distributions.ts";
+ * import { nextDraw } from "./stream.ts";
+ * import { assert } from "@std/assert";
+ *
+ * const x = truncatedStandardNormal(1000, -2, 2, nextDraw(3));
+ * assert(x.every((v) => v >= -2 && v <= 2));
+ * const tail = truncatedStandardNormal(1000, 5, 6, nextDraw(3));
+ * assert(tail.every((v) => v >= 5 && v <= 6));
+ * ```
+ */
+export function truncatedStandardNormal(
+  n: number,
+  lower: number,
+  upper: number,
+  draw: Draw,
+  offset?: number,
+): Float32Array;
+/** With `out`: fills it and returns it, typed as given. */
+export function truncatedStandardNormal<T extends Float32Array | Float64Array>(
+  n: number,
+  lower: number,
+  upper: number,
+  draw: Draw,
+  offset: number | undefined,
+  out: T,
+): T;
+/** The general form: `out` optional, of any accepted type. */
+export function truncatedStandardNormal(
+  n: number,
+  lower: number,
+  upper: number,
+  draw: Draw,
+  offset?: number,
+  out?: Float32Array | Float64Array,
+): Float32Array | Float64Array;
+export function truncatedStandardNormal(
+  n: number,
+  lower: number,
+  upper: number,
+  draw: Draw,
+  offset: number = 0,
+  out?: Float32Array | Float64Array,
+): Float32Array | Float64Array {
+  const a = checkBound(lower, "lower");
+  const b = checkBound(upper, "upper");
+  if (!(a < b)) {
+    throw new RangeError(
+      `lower must be below upper; received lower ${a}, upper ${b}`,
+    );
+  }
+  checkCommon(n, draw, offset);
+  const o = outputArray<Float32Array | Float64Array>(
+    out,
+    n,
+    FLOAT_KINDS,
+    Float32Array,
+  );
+  const { k0, k1 } = draw.key;
+  const stream = draw.stream;
+  if (a >= TAIL || b <= -TAIL) {
+    const flip = b <= -TAIL;
+    const lo = flip ? -b : a, hi = flip ? -a : b;
+    const ex = new ExtraWords();
+    for (let i = 0; i < n; i++) {
+      ex.reset(k0, k1, stream, offset + i);
+      const x = farTail(lo, hi, ex);
+      o[i] = flip ? -x : x;
+    }
+    return o;
+  }
+  // Lower tail at a (accurate for a ≤ 0), upper tail at b (accurate for b ≥ 0).
+  const pa = lowerTail(a), qb = upperTail(b);
+  const mass = a >= 0
+    ? upperTail(a) - qb
+    : b <= 0
+    ? lowerTail(b) - pa
+    : 1 - pa - qb;
+  if (o instanceof Float32Array) {
+    inverseCdf32(o, draw, offset, a, b, pa, qb, mass);
+  } else inverseCdf64(o, draw, offset, a, b, pa, qb, mass);
+  return o;
+}
+
+const BIT_KINDS = [Float32Array, Int32Array, Uint8Array] as const;
+
+/**
+ * Bernoulli values: 1 with probability `p`, else 0, exactly.
+ *
+ * Element `j` is 1 when a uniform `U` (the binary fraction `0.w₀w₁w₂…` of
+ * word `j` followed by the element's extra words) is below `p`. Comparing
+ * 32 bits at a time with the binary expansion of `p` decides almost every
+ * element from word `j` alone (a tie has probability 2^−32), and stops after
+ * at most 34 words, because a double has at most 1074 fractional bits. So
+ * `P(1) = p` exactly, with no rounding of `p` to a grid: `p = 0` gives all
+ * 0 and `p = 1` all 1.
+ *
+ * @param n How many values, an integer ≥ 0.
+ * @param p The probability of a 1, in [0, 1].
+ * @param draw The key and sub-stream (from `nextDraw`).
+ * @param offset The absolute index of the first value (default 0).
+ * @param out Where to write them (length `n`): a `Float32Array`,
+ * `Int32Array` or `Uint8Array`; default a new `Float32Array`.
+ * @returns `out`.
+ * @throws {RangeError} If `p` is NaN or outside [0, 1], `n`/`offset` is
+ * not a non-negative integer, or `out` has the wrong length.
+ * @throws {TypeError} If `p` is not a number, or `draw` or `out` has the
+ * wrong type.
+ *
+ * @example A dropout mask
+ * ```ts
+ * import { bernoulli } from "./distributions.ts";
+ * import { nextDraw } from "./stream.ts";
+ * import { assert, assertEquals } from "@std/assert";
+ *
+ * const keep = bernoulli(10000, 0.8, nextDraw(5), 0, new Uint8Array(10000));
+ * const ones = keep.reduce((s, v) => s + v, 0);
+ * assert(Math.abs(ones - 8000) < 5 * 40); // 5 binomial standard errors (√(n·p·(1−p)) = 40)
+ * assertEquals(bernoulli(3, 0, nextDraw(5)), new Float32Array(3));
+ * ```
+ */
+export function bernoulli(
+  n: number,
+  p: number,
+  draw: Draw,
+  offset?: number,
+): Float32Array;
+/** With `out`: fills it and returns it, typed as given. */
+export function bernoulli<T extends Float32Array | Int32Array | Uint8Array>(
+  n: number,
+  p: number,
+  draw: Draw,
+  offset: number | undefined,
+  out: T,
+): T;
+/** The general form: `out` optional, of any accepted type. */
+export function bernoulli(
+  n: number,
+  p: number,
+  draw: Draw,
+  offset?: number,
+  out?: Float32Array | Int32Array | Uint8Array,
+): Float32Array | Int32Array | Uint8Array;
+export function bernoulli(
+  n: number,
+  p: number,
+  draw: Draw,
+  offset: number = 0,
+  out?: Float32Array | Int32Array | Uint8Array,
+): Float32Array | Int32Array | Uint8Array {
+  const prob = checkProbability(p, "p");
+  checkCommon(n, draw, offset);
+  const o = outputArray<Float32Array | Int32Array | Uint8Array>(
+    out,
+    n,
+    BIT_KINDS,
+    Float32Array,
+  );
+  if (prob === 0 || prob === 1) {
+    o.fill(prob);
+    return o;
+  }
+  const scaled = prob * 4294967296; // exact: a power-of-two scaling
+  const p32 = Math.floor(scaled);
+  const frac = scaled - p32; // the bits of p after the first 32, in [0, 1)
+  if (o instanceof Float32Array) bernoulliF32(o, draw, offset, p32, frac);
+  else if (o instanceof Int32Array) bernoulliI32(o, draw, offset, p32, frac);
+  else bernoulliU8(o, draw, offset, p32, frac);
+  return o;
+}
+
+// --- the loops, one per output type so that each stays monomorphic ---------
+
+function uniform32(o: Float32Array, draw: Draw, offset: number): void {
+  const kernel = activeKernel();
+  const toFloat = kernel === null ? null : kernel.uniform32;
+  const c = new Chunks(
+    o.length,
+    draw.key.k0,
+    draw.key.k1,
+    draw.stream,
+    offset,
+    1,
+  );
+  while (c.next()) {
+    const { words, at, i, count } = c;
+    if (toFloat !== null) {
+      toFloat(4 * c.blocks);
+      o.set(kernel!.floats.subarray(at, at + count), i);
+      continue;
+    }
+    for (let t = 0; t < count; t++) o[i + t] = (words[at + t] >>> 8) * TWO_M24;
+  }
+}
+
+function uniform64(o: Float64Array, draw: Draw, offset: number): void {
+  const c = new Chunks(
+    o.length,
+    draw.key.k0,
+    draw.key.k1,
+    draw.stream,
+    offset,
+    2,
+  );
+  while (c.next()) {
+    const { words, at, i, count } = c;
+    for (let t = 0; t < count; t++) {
+      const a = words[at + 2 * t] >>> 5, b = words[at + 2 * t + 1] >>> 6;
+      o[i + t] = (a * 67108864 + b) * TWO_M53;
+    }
+  }
+}
+
+function normal32(o: Float32Array, draw: Draw, offset: number): void {
+  const { k0, k1 } = draw.key;
+  const stream = draw.stream;
+  const kernel = activeKernel();
+  const ex = new ExtraWords();
+  const c = new Chunks(o.length, k0, k1, stream, offset, 1);
+  const { W, K } = Z24;
+  while (c.next()) {
+    const { words, at, i, count } = c;
+    if (kernel !== null) {
+      // Fast path in WebAssembly: the floats replace their words in place,
+      // and the words of the slow elements stay, listed in `kernel.slow`.
+      // Their first extra blocks are computed in one kernel call too.
+      const slowCount = kernel.normal32(4 * c.blocks);
+      o.set(kernel.floats.subarray(at, at + count), i);
+      const jb = offset + i - at; // the element of word 0 of the chunk
+      kernel.extras(
+        slowCount,
+        jb % TWO_32,
+        Math.floor(jb / TWO_32),
+        stream,
+        k0,
+        k1,
+      );
+      const slow = kernel.slow, first = kernel.extraWords;
+      for (let q = 0; q < slowCount; q++) {
+        const t = slow[q] - at;
+        if (t < 0 || t >= count) continue;
+        const w = words[at + t];
+        ex.resetFrom(k0, k1, stream, offset + i + t, first, 4 * q);
+        o[i + t] = zigguratSlow((w >>> 8) | 1, w & 511, Z24, false, ex);
+      }
+      continue;
+    }
+    for (let t = 0; t < count; t++) {
+      const w = words[at + t];
+      const s = w & 511;
+      const m = (w >>> 8) | 1;
+      if (m < K[s]) {
+        o[i + t] = m * W[s];
+      } else {
+        ex.reset(k0, k1, stream, offset + i + t);
+        o[i + t] = zigguratSlow(m, s, Z24, false, ex);
+      }
+    }
+  }
+}
+
+function normal64(o: Float64Array, draw: Draw, offset: number): void {
+  const { k0, k1 } = draw.key;
+  const stream = draw.stream;
+  const ex = new ExtraWords();
+  const c = new Chunks(o.length, k0, k1, stream, offset, 2);
+  const { W, K } = Z53;
+  while (c.next()) {
+    const { words, at, i, count } = c;
+    for (let t = 0; t < count; t++) {
+      const a = words[at + 2 * t], b = words[at + 2 * t + 1];
+      const s = a & 511;
+      const m = (a >>> 9) * 1073741824 + ((b >>> 2) | 1);
+      if (m < K[s]) {
+        o[i + t] = m * W[s];
+      } else {
+        ex.reset(k0, k1, stream, offset + i + t);
+        o[i + t] = zigguratSlow(m, s, Z53, true, ex);
+      }
+    }
+  }
+}
+
+/**
+ * One inverse-CDF value from the two words at `words[k]`, `words[k + 1]`:
+ * `u = (2k + 1)·2^−53` with `k` uniform on 52 bits, so `u` is in (0, 1) and
+ * `1 − u` is on the same grid: neither quantile argument can be 0.
+ */
+function inverseCdfValue(
+  hiWord: number,
+  loWord: number,
+  a: number,
+  b: number,
+  pa: number,
+  qb: number,
+  mass: number,
+): number {
+  const u = ((hiWord >>> 6) * 134217728 + ((loWord >>> 5) | 1)) * TWO_M53;
+  const p = pa + u * mass;
+  const x = a < 0 && p <= 0.5
+    ? normalQuantile(p)
+    : -normalQuantile(qb + (1 - u) * mass);
+  return x < a ? a : x > b ? b : x;
+}
+
+function inverseCdf32(
+  o: Float32Array,
+  draw: Draw,
+  offset: number,
+  a: number,
+  b: number,
+  pa: number,
+  qb: number,
+  mass: number,
+): void {
+  const c = new Chunks(
+    o.length,
+    draw.key.k0,
+    draw.key.k1,
+    draw.stream,
+    offset,
+    2,
+  );
+  while (c.next()) {
+    const { words, at, i, count } = c;
+    for (let t = 0; t < count; t++) {
+      const k = at + 2 * t;
+      o[i + t] = inverseCdfValue(words[k], words[k + 1], a, b, pa, qb, mass);
+    }
+  }
+}
+
+function inverseCdf64(
+  o: Float64Array,
+  draw: Draw,
+  offset: number,
+  a: number,
+  b: number,
+  pa: number,
+  qb: number,
+  mass: number,
+): void {
+  const c = new Chunks(
+    o.length,
+    draw.key.k0,
+    draw.key.k1,
+    draw.stream,
+    offset,
+    2,
+  );
+  while (c.next()) {
+    const { words, at, i, count } = c;
+    for (let t = 0; t < count; t++) {
+      const k = at + 2 * t;
+      o[i + t] = inverseCdfValue(words[k], words[k + 1], a, b, pa, qb, mass);
+    }
+  }
+}
+
+/**
+ * Resolves a Bernoulli tie (the first 32 bits of `U` equal those of `p`):
+ * compares the element's extra words with the next 32-bit digits of `p`,
+ * `frac` being `p`'s remaining bits as a fraction in [0, 1).
+ */
+function bernoulliTie(frac: number, ex: ExtraWords): number {
+  let rest = frac;
+  while (rest > 0) {
+    const scaled = rest * 4294967296;
+    const digit = Math.floor(scaled);
+    rest = scaled - digit;
+    const e = ex.word();
+    if (e !== digit) return e < digit ? 1 : 0;
+  }
+  return 0; // p's bits ran out: U ≥ p
+}
+
+function bernoulliF32(
+  o: Float32Array,
+  draw: Draw,
+  offset: number,
+  p32: number,
+  frac: number,
+): void {
+  const { k0, k1 } = draw.key;
+  const ex = new ExtraWords();
+  const c = new Chunks(o.length, k0, k1, draw.stream, offset, 1);
+  while (c.next()) {
+    const { words, at, i, count } = c;
+    for (let t = 0; t < count; t++) {
+      const w = words[at + t];
+      if (w !== p32) {
+        o[i + t] = w < p32 ? 1 : 0;
+      } else {
+        ex.reset(k0, k1, draw.stream, offset + i + t);
+        o[i + t] = bernoulliTie(frac, ex);
+      }
+    }
+  }
+}
+
+function bernoulliI32(
+  o: Int32Array,
+  draw: Draw,
+  offset: number,
+  p32: number,
+  frac: number,
+): void {
+  const { k0, k1 } = draw.key;
+  const ex = new ExtraWords();
+  const c = new Chunks(o.length, k0, k1, draw.stream, offset, 1);
+  while (c.next()) {
+    const { words, at, i, count } = c;
+    for (let t = 0; t < count; t++) {
+      const w = words[at + t];
+      if (w !== p32) {
+        o[i + t] = w < p32 ? 1 : 0;
+      } else {
+        ex.reset(k0, k1, draw.stream, offset + i + t);
+        o[i + t] = bernoulliTie(frac, ex);
+      }
+    }
+  }
+}
+
+function bernoulliU8(
+  o: Uint8Array,
+  draw: Draw,
+  offset: number,
+  p32: number,
+  frac: number,
+): void {
+  const { k0, k1 } = draw.key;
+  const ex = new ExtraWords();
+  const c = new Chunks(o.length, k0, k1, draw.stream, offset, 1);
+  while (c.next()) {
+    const { words, at, i, count } = c;
+    for (let t = 0; t < count; t++) {
+      const w = words[at + t];
+      if (w !== p32) {
+        o[i + t] = w < p32 ? 1 : 0;
+      } else {
+        ex.reset(k0, k1, draw.stream, offset + i + t);
+        o[i + t] = bernoulliTie(frac, ex);
+      }
+    }
+  }
+}

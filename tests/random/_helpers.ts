@@ -1,0 +1,117 @@
+/**
+ * Shared pieces of the random tests: running Python for independent
+ * checks, and the statistics (moments, Kolmogorov–Smirnov).
+ *
+ * @module
+ */
+
+/** Whether `python3` runs here; the Python cross-checks are ignored if not. */
+export const HAVE_PYTHON: boolean = await (async () => {
+  try {
+    const out = await new Deno.Command("python3", {
+      args: ["-c", "print(1)"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    return out.success;
+  } catch {
+    return false;
+  }
+})();
+
+if (!HAVE_PYTHON) {
+  console.warn(
+    "random tests: python3 is not on PATH; the independent Python cross-checks are ignored.",
+  );
+}
+
+/** Runs `script` with python3, `input` as JSON on stdin; returns its stdout parsed as JSON. */
+export async function python<T>(script: string, input: unknown): Promise<T> {
+  const child = new Deno.Command("python3", {
+    args: ["-c", script],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(JSON.stringify(input)));
+  await writer.close();
+  const out = await child.output();
+  const text = new TextDecoder();
+  if (!out.success) {
+    throw new Error(`python3 failed: ${text.decode(out.stderr)}`);
+  }
+  return JSON.parse(text.decode(out.stdout)) as T;
+}
+
+/** Sample mean and the central moments of order 2 and 4. */
+export function moments(
+  x: ArrayLike<number>,
+): { mean: number; m2: number; m4: number } {
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += x[i];
+  const mean = sum / x.length;
+  let s2 = 0, s4 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const d = x[i] - mean;
+    const d2 = d * d;
+    s2 += d2;
+    s4 += d2 * d2;
+  }
+  return { mean, m2: s2 / x.length, m4: s4 / x.length };
+}
+
+/**
+ * The Kolmogorov–Smirnov statistic `D = sup |F_n(x) − F(x)|` of a sample
+ * against a continuous CDF `F`: with the sample sorted,
+ * `D = max_i max(F(x_(i)) − (i − 1)/n, i/n − F(x_(i)))`.
+ */
+export function ksStatistic(
+  sample: ArrayLike<number>,
+  cdf: (x: number) => number,
+): number {
+  const sorted = Float64Array.from(sample).sort();
+  const n = sorted.length;
+  let d = 0;
+  for (let i = 0; i < n; i++) {
+    const f = cdf(sorted[i]);
+    d = Math.max(d, f - i / n, (i + 1) / n - f);
+  }
+  return d;
+}
+
+/**
+ * The KS critical value for significance level α ≈ 0.01: `1.63/√n`
+ * (the asymptotic Kolmogorov distribution has P(√n·D > 1.628) = 0.01).
+ */
+export function ksCritical(n: number): number {
+  return 1.63 / Math.sqrt(n);
+}
+
+/**
+ * Moments of the standard normal truncated to `[a, b]`: mean, variance and
+ * fourth central moment, by Simpson's rule on the density relative to its
+ * value at the bound nearest 0 (so nothing underflows, far tails included).
+ */
+export function truncatedMoments(
+  a: number,
+  b: number,
+): { mean: number; variance: number; mu4: number } {
+  const lo = Math.max(a, -40), hi = Math.min(b, 40);
+  const ref = lo > 0 ? lo : hi < 0 ? hi : 0; // where the density peaks
+  const density = (x: number) => Math.exp(-0.5 * (x - ref) * (x + ref));
+  const steps = 200000;
+  const h = (hi - lo) / steps;
+  const integrate = (g: (x: number) => number) => {
+    let s = g(lo) + g(hi);
+    for (let k = 1; k < steps; k++) {
+      s += (k % 2 ? 4 : 2) * g(lo + k * h);
+    }
+    return (s * h) / 3;
+  };
+  const z = integrate(density);
+  const mean = integrate((x) => x * density(x)) / z;
+  const variance = integrate((x) => (x - mean) ** 2 * density(x)) / z;
+  const mu4 = integrate((x) => (x - mean) ** 4 * density(x)) / z;
+  return { mean, variance, mu4 };
+}
