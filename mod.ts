@@ -23,3 +23,4 @@ export {
 } from "./lib/backend.ts";
 export * as initializers from "./lib/initializers/mod.ts";
 export { setSeed } from "./lib/random/stream.ts";
+export * from "./lib/nn/mod.ts";

@@ -1,14 +1,17 @@
 /**
- * The one copy of tfjs-core that the toolkit uses, with its CPU, WASM and
- * WebGPU backends registered.
+ * The one copy of tfjs that the toolkit uses: the `@tensorflow/tfjs` umbrella
+ * (tfjs-core with its gradients and chained methods registered, tfjs-layers,
+ * the CPU backend) plus the WASM and WebGPU backends.
  *
  * Import `tf` from here (or from `mod.ts`), never a second copy of
  * `@tensorflow/tfjs-core`: two copies keep two backend registries, and a
  * tensor made by one cannot be used by the other.
  *
- * Importing this module has three quiet side effects and no loud ones:
- * - tfjs's chained methods (`x.square().sum()`) are put on `tf.Tensor`, as
- *   the umbrella `@tensorflow/tfjs` package does;
+ * tfjs-core's Node build alone registers neither the gradients (training
+ * fails with "gradient function not found for RealDiv") nor the chained
+ * methods (`x.square()`); the umbrella's Node build registers both.
+ *
+ * Importing this module has two quiet side effects and no loud ones:
  * - tfjs-backend-cpu's "install tfjs-node" banner is switched off (it is
  *   printed on the first tensor write whenever tfjs detects a Node-like
  *   runtime, which includes Deno's npm compatibility layer);
@@ -20,13 +23,11 @@
  *
  * @module
  */
-import * as tf from "@tensorflow/tfjs-core";
+import * as tf from "@tensorflow/tfjs";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
 import { WebGPUBackend } from "@tensorflow/tfjs-backend-webgpu";
-import { registerChainedOps } from "./_chained_ops.ts";
 
-registerChainedOps();
 silenceCpuBanner();
 clarifyWebGpuSyncReads();
 

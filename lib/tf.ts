@@ -8,22 +8,23 @@
  *
  * @module
  */
-import * as tfjs from "@tensorflow/tfjs-core";
+import * as tfjs from "@tensorflow/tfjs";
 import "./_tfjs.ts";
 import { initBackend } from "./backend.ts";
 
 await initBackend();
 
 /**
- * The `@tensorflow/tfjs-core` namespace this toolkit runs on, with the CPU,
- * WASM and WebGPU backends registered, tfjs's chained methods
- * (`x.square().sum()`) installed, and a backend already selected.
+ * The `@tensorflow/tfjs` namespace this toolkit runs on (tfjs-core's ops,
+ * gradients and chained methods, `tf.train` optimizers, `tf.layers`), with
+ * the CPU, WASM and WebGPU backends registered and a backend already
+ * selected.
  *
  * Use this `tf` rather than importing tfjs yourself: a second copy of
- * tfjs-core keeps its own backend registry, and tensors cannot cross between
- * the two. The common tensor types are available as `tf.Tensor`,
+ * tfjs keeps its own backend registry, and tensors cannot cross between the
+ * two. The common tensor types are available as `tf.Tensor`,
  * `tf.Tensor2D`, `tf.Variable`, `tf.DataType`, `tf.Optimizer` and so on; import any other
- * type from `@tensorflow/tfjs-core`.
+ * type from `@tensorflow/tfjs`.
  *
  * @example
  * ```ts

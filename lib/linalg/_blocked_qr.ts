@@ -11,52 +11,39 @@
  *
  * @module
  */
-import { type Engine, openEngine } from "./_kernels.ts";
+import { type Engine, type EngineKind, openEngine } from "./_kernels.ts";
+import { transpose } from "./_transpose.ts";
 
 /** Columns per block reflector in the trailing update and in forming Q. */
-export const BLOCK = 64;
+export const BLOCK = 32;
 /** Panels this narrow or narrower are factored column by column. */
 export const BASE = 8;
 
-const ceil4 = (x: number) => (x + 3) & ~3;
-
-/**
- * Copies the rows×cols matrix `src[so + i·ls + j]` to `dst[dOff + j·ld + i]`
- * (its transpose), in square tiles so that both sides stay in cache, four
- * source rows at a time so that the writes are runs of four.
- */
-function transpose(
-  src: Float64Array,
-  so: number,
-  ls: number,
-  dst: Float64Array,
-  dOff: number,
-  ld: number,
-  rows: number,
-  cols: number,
-): void {
-  const TILE = 32;
-  for (let j0 = 0; j0 < cols; j0 += TILE) {
-    const j1 = Math.min(cols, j0 + TILE);
-    for (let i0 = 0; i0 < rows; i0 += TILE) {
-      const i1 = Math.min(rows, i0 + TILE);
-      let i = i0;
-      for (; i + 4 <= i1; i += 4) {
-        for (let j = j0, s = so + i * ls + j0, d = dOff + j0 * ld + i; j < j1; j++, s++, d += ld) {
-          dst[d] = src[s];
-          dst[d + 1] = src[s + ls];
-          dst[d + 2] = src[s + 2 * ls];
-          dst[d + 3] = src[s + 3 * ls];
-        }
-      }
-      for (; i < i1; i++) {
-        for (let j = j0, s = so + i * ls + j0, d = dOff + j0 * ld + i; j < j1; j++, s++, d += ld) {
-          dst[d] = src[s];
-        }
-      }
-    }
-  }
+/** Options of {@linkcode blockedQr}: the tuning knobs, for tests and benchmarks. */
+export interface BlockedQrOptions {
+  /** Columns per block reflector. Default {@linkcode BLOCK}. */
+  block?: number;
+  /** Width below which panels are factored column by column. Default {@linkcode BASE}. */
+  base?: number;
+  /** Use the plain JavaScript product instead of WebAssembly. Default false. */
+  js?: boolean;
+  /** Allow worker threads for large problems. Default true. */
+  threads?: boolean;
 }
+
+/** What {@linkcode blockedQr} returns. */
+export interface BlockedQrResult {
+  /** Q, m×k row-major. */
+  q: Float64Array;
+  /** R, k×n row-major. */
+  r: Float64Array;
+  /** What ran the products. */
+  kind: EngineKind;
+  /** Worker threads that were started. */
+  workers: number;
+}
+
+const ceil4 = (x: number) => (x + 3) & ~3;
 
 /** One factorisation's working state. */
 class BlockedQr {
@@ -82,13 +69,21 @@ class BlockedQr {
   /** T of each block reflector (BLOCK×BLOCK, column-major), kept for forming Q. */
   private readonly ts: Float64Array[] = [];
 
+  readonly block: number;
+  readonly base: number;
+
   constructor(
     a: Float64Array,
     m: number,
     n: number,
-    readonly block: number,
-    readonly base: number,
+    options: BlockedQrOptions,
   ) {
+    const { block = BLOCK, base = BASE, js = false, threads = true } = options;
+    if (!Number.isInteger(block) || block < 4 || block % 4 !== 0) {
+      throw new RangeError(`blockedQr: block must be a multiple of 4, got ${block}`);
+    }
+    this.block = block;
+    this.base = base;
     this.m = m;
     this.n = n;
     this.k = Math.min(m, n);
@@ -103,8 +98,9 @@ class BlockedQr {
     this.offS = this.offW2 + nbp * n;
     this.offT = this.offS + nbp * nbp;
     const total = this.offT + nbp * nbp;
-    const flops = 4 * m * n * k - (4 / 3) * k * k * (m + n) + (4 / 3) * k ** 3;
-    this.engine = openEngine(total * 8, flops);
+    // Flops of the factorisation and of forming Q (LAPACK's counts).
+    const flops = 2 * k * k * (Math.max(m, n) + m) - (4 / 3) * k ** 3;
+    this.engine = openEngine(total * 8, flops, { js, threads });
     this.f = this.engine.f;
     this.tau = new Float64Array(k);
     this.saved = new Float64Array(block * block);
@@ -134,7 +130,7 @@ class BlockedQr {
 
   /** Factors the panel A[j0:, j0:j0+w], recursively: left half, update, right half. */
   private panel(j0: number, w: number): void {
-    if (w <= this.base) {
+    if (w <= this.base || w <= 4) {
       this.unblocked(j0, w);
       return;
     }
@@ -165,7 +161,9 @@ class BlockedQr {
       } else {
         // Rescale to avoid underflow or overflow.
         let big = 0;
-        for (let p = base + 1; p < end; p++) big = Math.max(big, Math.abs(f[p]));
+        for (let p = base + 1; p < end; p++) {
+          big = Math.max(big, Math.abs(f[p]));
+        }
         if (big > 0) {
           let s = 0;
           for (let p = base + 1; p < end; p++) {
@@ -179,7 +177,9 @@ class BlockedQr {
         tau[c] = 0;
         continue;
       }
-      const beta = alpha >= 0 ? -Math.hypot(alpha, xnorm) : Math.hypot(alpha, xnorm);
+      const beta = alpha >= 0
+        ? -Math.hypot(alpha, xnorm)
+        : Math.hypot(alpha, xnorm);
       const tc = (beta - alpha) / beta;
       tau[c] = tc;
       const d = alpha - beta;
@@ -301,22 +301,18 @@ class BlockedQr {
     const gemm = this.engine.gemm;
     // W = Vᵀ C  (wp × cols)
     f.fill(0, offW, offW + wp * cols);
-    // deno-lint-ignore no-explicit-any
-    const KC = (globalThis as any).KC ?? 1e9;
-    for (let k0 = 0; k0 < rows; k0 += KC) {
-      gemm(
-        wp,
-        cols,
-        Math.min(KC, rows - k0),
-        (offVt + 4 * k0) * 8,
-        32 * rows,
-        32,
-        (off + j0 + k0 + c0 * mp) * 8,
-        mp * 8,
-        offW * 8,
-        wp * 8,
-      );
-    }
+    gemm(
+      wp,
+      cols,
+      rows,
+      offVt * 8,
+      32 * rows,
+      32,
+      (off + j0 + c0 * mp) * 8,
+      mp * 8,
+      offW * 8,
+      wp * 8,
+    );
     // −op(T), packed in 4-row micro-panels (wp × w).
     for (let r = 0; r < wp; r++) {
       const dst = offT + (r >> 2) * 4 * w + (r & 3);
@@ -327,7 +323,18 @@ class BlockedQr {
     }
     // W2 = −op(T) W
     f.fill(0, offW2, offW2 + wp * cols);
-    gemm(wp, cols, w, offT * 8, 32 * w, 32, offW * 8, wp * 8, offW2 * 8, wp * 8);
+    gemm(
+      wp,
+      cols,
+      w,
+      offT * 8,
+      32 * w,
+      32,
+      offW * 8,
+      wp * 8,
+      offW2 * 8,
+      wp * 8,
+    );
     // C += V W2
     gemm(
       rows,
@@ -378,26 +385,38 @@ class BlockedQr {
     return q;
   }
 
+  /** What runs the products. */
+  get kind(): EngineKind {
+    return this.engine.kind;
+  }
+
+  /** Worker threads started. */
+  get workers(): number {
+    return this.engine.workers;
+  }
+
   /** Stops the worker threads and lets a large memory go. */
   done(): void {
     this.engine.close();
   }
 }
 
-/** Q and R of the m×n row-major `a` (m, n ≥ 1), by {@linkcode BlockedQr}. */
+/**
+ * Q (m×k) and R (k×n) of the m×n row-major `a` (m, n ≥ 1; not modified),
+ * by {@linkcode BlockedQr}.
+ */
 export function blockedQr(
   a: Float64Array,
   m: number,
   n: number,
-  block: number = BLOCK,
-  base: number = BASE,
-): { q: Float64Array; r: Float64Array } {
-  const qr = new BlockedQr(a, m, n, block, base);
+  options: BlockedQrOptions = {},
+): BlockedQrResult {
+  const qr = new BlockedQr(a, m, n, options);
   try {
     qr.factor();
     const r = qr.r();
     const q = qr.q();
-    return { q, r };
+    return { q, r, kind: qr.kind, workers: qr.workers };
   } finally {
     qr.done();
   }

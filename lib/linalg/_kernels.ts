@@ -61,8 +61,11 @@ function addLocal(w: FunctionWriter, local: number, other: number) {
  * - B is K×N, column-major: B[k, j] at `b + k·8 + j·ldb`.
  * - C is M×N, column-major: C[i, j] at `c + i·8 + j·ldc`.
  *
- * Tiles of 4×4 (eight f64x2 accumulators), then 4×1 for the last N mod 4
- * columns.
+ * C is computed in tiles of 4 rows × `widths[0]` columns held in f64x2
+ * registers (6 columns: twelve accumulators, two A vectors and one B splat,
+ * the fifteen SIMD registers V8 allocates on x64), then narrower tiles for
+ * the last columns. Each C element is read and written once per call, so
+ * the arithmetic is the plain dot product in Float64, k ascending.
  */
 export function gemmKernel(
   fused: boolean,
@@ -161,31 +164,36 @@ export interface Engine {
   readonly f: Float64Array;
   /** `C += A·B`, split over the worker threads (once they are up) when large. */
   readonly gemm: Gemm;
-  /** Whether the product uses fused multiply-add (relaxed SIMD). */
-  readonly fused: boolean;
+  /** `"wasm-simd-fma"`, `"wasm-simd"` or `"js"`: what runs the products. */
+  readonly kind: EngineKind;
   /** Worker threads started (each joins the products once it is ready). */
   readonly workers: number;
   /** Stops the workers, and lets the memory go if it is large. */
   close(): void;
 }
 
+/** What runs the products: WebAssembly SIMD with or without fused multiply-add, or plain JavaScript. */
+export type EngineKind = "wasm-simd-fma" | "wasm-simd" | "js";
+
 /** Memory up to this size is kept for the next call; larger memory is let go. */
 export const KEEP_BYTES = 64 * 1024 * 1024;
-/** Problems of at least this many flops start worker threads. */
-export const THREAD_FLOPS = Number(Deno.env.get("TF") ?? 1e9);
+/** Problems of at least this many flops start worker threads (n ≈ 800 for a square matrix). */
+export const THREAD_FLOPS = 1.5e9;
 /** Products of at least this many flops are split between threads. */
 export const SPLIT_FLOPS = 2e6;
+/** At most this many worker threads. */
+export const MAX_WORKERS = 3;
 
 const PAGE = 65536;
-const MAX_PAGES = 65536; // 4 GiB, all a 32-bit memory can address
+const MAX_PAGES = 65536; // 4 GiB, all that 32-bit addresses reach
 
 interface Compiled {
   module: WebAssembly.Module;
-  fused: boolean;
+  kind: "wasm-simd-fma" | "wasm-simd";
   shared: boolean;
 }
 
-let compiled: Compiled | null = null;
+let compiled: Compiled | null | undefined;
 let spare: WebAssembly.Memory | null = null;
 
 function newMemory(shared: boolean, pages: number): WebAssembly.Memory {
@@ -198,40 +206,75 @@ function newMemory(shared: boolean, pages: number): WebAssembly.Memory {
 
 /**
  * Compiles the kernels once: fused multiply-add where the runtime has relaxed
- * SIMD, on shared memory where it has threads, else the plainer variants.
+ * SIMD, on shared memory where it has threads, else the plainer variants;
+ * `null` when it has no WebAssembly SIMD at all.
  */
-function compile(): Compiled {
-  if (compiled) return compiled;
+function compile(): Compiled | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  if (typeof WebAssembly !== "object") return compiled;
   for (const shared of [true, false]) {
     for (const fused of [true, false]) {
-      const bytes = writeModule([gemmKernel(fused)], {
-        initial: 1,
-        maximum: MAX_PAGES,
-        shared,
-      });
-      if (!WebAssembly.validate(bytes)) continue;
       try {
+        const bytes = writeModule([gemmKernel(fused)], {
+          initial: 1,
+          maximum: MAX_PAGES,
+          shared,
+        });
+        if (!WebAssembly.validate(bytes)) continue;
         const module = new WebAssembly.Module(bytes);
         new WebAssembly.Instance(module, {
           env: { memory: newMemory(shared, 1) },
         });
-        compiled = { module, fused, shared };
+        compiled = {
+          module,
+          kind: fused ? "wasm-simd-fma" : "wasm-simd",
+          shared,
+        };
         return compiled;
       } catch {
         // This variant does not run here; try the next.
       }
     }
   }
-  throw new Error(
-    "householderQr needs WebAssembly with SIMD, which this runtime lacks",
-  );
+  return compiled;
+}
+
+/**
+ * The same product as {@linkcode gemmKernel} in plain JavaScript, on `f`
+ * (pointers in bytes): the fallback where WebAssembly SIMD is missing.
+ */
+export function gemmJs(f: Float64Array): Gemm {
+  return (M, N, K, ap, aps, ak, b, ldb, c, ldc) => {
+    const [a0, as, ad, b0, bd, c0, cd] = [ap, aps, ak, b, ldb, c, ldc].map(
+      (x) => x / 8,
+    );
+    for (let j = 0; j < N; j++) {
+      const bj = b0 + j * bd;
+      const cj = c0 + j * cd;
+      for (let p = 0; p < M; p += 4) {
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let k = 0, pa = a0 + (p >> 2) * as; k < K; k++, pa += ad) {
+          const bk = f[bj + k];
+          s0 += f[pa] * bk;
+          s1 += f[pa + 1] * bk;
+          s2 += f[pa + 2] * bk;
+          s3 += f[pa + 3] * bk;
+        }
+        f[cj + p] += s0;
+        f[cj + p + 1] += s1;
+        f[cj + p + 2] += s2;
+        f[cj + p + 3] += s3;
+      }
+    }
+  };
 }
 
 /**
  * The worker threads' code. It runs from its source text, so it refers to
- * nothing outside itself. The control words: 0 job number, 1 quit, 2 workers
+ * nothing outside itself. Control words: 0 job number, 1 quit, 2 workers
  * ready, 3 workers done with the job, 4 next column, 5 columns per chunk,
- * 8–17 the product's arguments.
+ * 6 a worker failed, 8–17 the product's arguments.
  */
 function workerMain(scope: {
   onmessage: ((event: MessageEvent) => void) | null;
@@ -252,10 +295,19 @@ function workerMain(scope: {
       Atomics.wait(c, 0, seen);
       seen = Atomics.load(c, 0);
       if (Atomics.load(c, 1) !== 0) break;
-      const [M, N, K, ap, aps, ak, b, ldb, cc, ldc] = c.subarray(8, 18);
-      const chunk = c[5];
-      for (let j = Atomics.add(c, 4, chunk); j < N; j = Atomics.add(c, 4, chunk)) {
-        gemm(M, Math.min(chunk, N - j), K, ap, aps, ak, b + j * ldb, ldb, cc + j * ldc, ldc);
+      try {
+        const [M, N, K, ap, aps, ak, b, ldb, cc, ldc] = c.subarray(8, 18);
+        const chunk = c[5];
+        for (
+          let j = Atomics.add(c, 4, chunk);
+          j < N;
+          j = Atomics.add(c, 4, chunk)
+        ) {
+          const cols = Math.min(chunk, N - j);
+          gemm(M, cols, K, ap, aps, ak, b + j * ldb, ldb, cc + j * ldc, ldc);
+        }
+      } catch {
+        Atomics.store(c, 6, 1);
       }
       Atomics.add(c, 3, 1);
       Atomics.notify(c, 3);
@@ -267,17 +319,40 @@ function workerMain(scope: {
 const WORKER_URL = "data:application/javascript;base64," +
   btoa(`(${workerMain.toString()})(self);`);
 
-/** Worker threads that share the large products with the calling thread. */
+/** Whether this thread may block in `Atomics.wait` (a browser's main thread may not). */
+function canBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Worker threads that share the large products with the calling thread,
+ * through shared memory and `Atomics`; the calling thread blocks until a
+ * product is done, so the API stays synchronous.
+ */
 class Pool {
   private readonly c = new Int32Array(new SharedArrayBuffer(32 * 4));
   private readonly threads: Worker[] = [];
 
-  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number) {
-    for (let i = 0; i < count; i++) {
-      const worker = new Worker(WORKER_URL, { type: "module" });
-      worker.onerror = (event) => event.preventDefault();
-      worker.postMessage({ module, memory, control: this.c.buffer });
-      this.threads.push(worker);
+  constructor(
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    count: number,
+  ) {
+    try {
+      for (let i = 0; i < count; i++) {
+        const worker = new Worker(WORKER_URL, { type: "module" });
+        worker.onerror = (event) => event.preventDefault();
+        this.threads.push(worker);
+        worker.postMessage({ module, memory, control: this.c.buffer });
+      }
+    } catch (error) {
+      this.close();
+      throw error;
     }
   }
 
@@ -301,20 +376,27 @@ class Pool {
     ldc: number,
   ): void {
     const c = this.c;
-    const parts = 4 * (this.threads.length + 1);
-    const chunk = 6 * Math.max(1, Math.ceil(N / (6 * parts)));
+    const n = this.threads.length;
+    const chunk = 6 * Math.max(1, Math.ceil(N / (6 * 4 * (n + 1))));
     c.set([M, N, K, ap, aps, ak, b, ldb, cc, ldc], 8);
     c[5] = chunk;
     Atomics.store(c, 4, 0);
     Atomics.store(c, 3, 0);
     Atomics.add(c, 0, 1);
     Atomics.notify(c, 0);
-    for (let j = Atomics.add(c, 4, chunk); j < N; j = Atomics.add(c, 4, chunk)) {
-      gemm(M, Math.min(chunk, N - j), K, ap, aps, ak, b + j * ldb, ldb, cc + j * ldc, ldc);
+    for (
+      let j = Atomics.add(c, 4, chunk);
+      j < N;
+      j = Atomics.add(c, 4, chunk)
+    ) {
+      const cols = Math.min(chunk, N - j);
+      gemm(M, cols, K, ap, aps, ak, b + j * ldb, ldb, cc + j * ldc, ldc);
     }
-    const n = this.threads.length;
     for (let done = Atomics.load(c, 3); done < n; done = Atomics.load(c, 3)) {
       Atomics.wait(c, 3, done);
+    }
+    if (Atomics.load(c, 6) !== 0) {
+      throw new Error("householderQr: a worker thread failed in a product");
     }
   }
 
@@ -327,10 +409,18 @@ class Pool {
   }
 }
 
-/** How many worker threads a large problem starts: one per further core, at most 3. */
+/** Worker threads for a large problem: one per further core, at most {@linkcode MAX_WORKERS}. */
 function workerCount(): number {
   const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
-  return Math.max(0, Math.min(3, cores - 1));
+  return Math.max(0, Math.min(MAX_WORKERS, cores - 1));
+}
+
+/** Options of {@linkcode openEngine}. */
+export interface EngineOptions {
+  /** Use the plain JavaScript product even where WebAssembly SIMD runs (for tests). */
+  js?: boolean;
+  /** Allow worker threads. Default true. */
+  threads?: boolean;
 }
 
 /**
@@ -338,48 +428,61 @@ function workerCount(): number {
  * problem has at least {@linkcode THREAD_FLOPS} flops. Call
  * {@linkcode Engine.close} when done.
  */
-export function openEngine(bytes: number, flops: number): Engine {
-  const { module, fused, shared } = compile();
+export function openEngine(
+  bytes: number,
+  flops: number,
+  options: EngineOptions = {},
+): Engine {
+  const { js = false, threads = true } = options;
   const pages = Math.ceil(bytes / PAGE);
   if (pages > MAX_PAGES) {
     throw new RangeError(
-      `householderQr needs ${bytes} bytes of working memory, more than WebAssembly's 4 GiB`,
+      `householderQr: the matrix needs ${bytes} bytes of working memory, more than the 4 GiB WebAssembly can address`,
     );
   }
+  const wasm = js ? null : compile();
+  if (wasm === null) {
+    const f = new Float64Array(pages * PAGE / 8);
+    return { f, gemm: gemmJs(f), kind: "js", workers: 0, close() {} };
+  }
+  const { module, kind, shared } = wasm;
   let memory = spare;
   spare = null;
-  if (memory && memory.buffer.byteLength / PAGE < pages) {
+  if (memory !== null) {
     const have = memory.buffer.byteLength / PAGE;
-    memory.grow(pages - have);
+    if (have < pages) memory.grow(pages - have);
   }
   memory ??= newMemory(shared, pages);
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const kernel = (instance.exports as { gemm: Gemm }).gemm;
-  let pool: Pool | null = null;
   const count = workerCount();
-  if (shared && count > 0 && flops >= THREAD_FLOPS) {
+  let pool: Pool | null = null;
+  if (threads && shared && count > 0 && flops >= THREAD_FLOPS && canBlock()) {
     try {
       pool = new Pool(module, memory, count);
     } catch {
-      pool = null;
+      pool = null; // No workers here: the calling thread does it all.
     }
   }
-  const gemm: Gemm = pool === null ? kernel : (M, N, K, ap, aps, ak, b, ldb, c, ldc) => {
-    if (2 * M * N * K >= SPLIT_FLOPS && N >= 12 && pool!.ready()) {
-      pool!.run(kernel, M, N, K, ap, aps, ak, b, ldb, c, ldc);
+  const gemm: Gemm = (M, N, K, ap, aps, ak, b, ldb, c, ldc) => {
+    if (
+      pool !== null && 2 * M * N * K >= SPLIT_FLOPS && N >= 12 && pool.ready()
+    ) {
+      pool.run(kernel, M, N, K, ap, aps, ak, b, ldb, c, ldc);
     } else {
       kernel(M, N, K, ap, aps, ak, b, ldb, c, ldc);
     }
   };
+  const keep = memory;
   return {
     f: new Float64Array(memory.buffer),
     gemm,
-    fused,
+    kind,
     workers: pool === null ? 0 : count,
     close(): void {
       pool?.close();
       pool = null;
-      if (memory !== null && memory.buffer.byteLength <= KEEP_BYTES) spare = memory;
+      if (keep.buffer.byteLength <= KEEP_BYTES) spare = keep;
     },
   };
 }

@@ -1,68 +1,92 @@
 /**
- * The Philox-4x32-10 block kernel as WebAssembly, assembled here from bytes
- * (there is no toolchain in this project; the module is small enough to
- * write by hand).
+ * The Philox-4x32-10 kernel as WebAssembly, assembled here from bytes (the
+ * project has no toolchain; the module is small enough to write by hand),
+ * with the float32 transforms that follow it in the hot loops.
  *
  * WebAssembly gives the one thing plain JavaScript lacks for Philox: a
  * 32×32→64-bit multiply (`i64.mul`, or `i64x2.extmul_*_i32x4_u` in SIMD).
- * The kernel computes the same function as {@linkcode philox4x32} in
- * `philox.ts`, which stays the reference: the tests compare the two.
+ * The kernel computes the same function as `philox4x32` in `philox.ts`
+ * (plain JavaScript, `_philox_js.ts`), which stays the reference: the tests
+ * compare the two, and the Random123 known answers.
  *
- * Module layout: one exported memory `mem` with room for
- * {@linkcode CHUNK_BLOCKS} output blocks (16 bytes each) from address 0, and
- * two exported functions with the signature
- * `(ptr, c0, c1, c2, c3, k0, k1, n) → ()`, which write the Philox outputs for
- * the counters `[c0 + b, c1, c2, c3]`, `b = 0 … n − 1`, under the key
- * `[k0, k1]`, as 4 words each, block after block, from byte address `ptr`:
+ * Memory layout (one exported memory `mem`):
  *
- * - `blocks` (scalar, any `n`),
- * - `blocks4` (SIMD, four blocks per step; `n` a multiple of 4).
+ * | bytes                     | contents                                        |
+ * | ------------------------- | ----------------------------------------------- |
+ * | `0 … 16·CHUNK_BLOCKS`     | the chunk: Philox output words, or floats made from them in place |
+ * | `K_BASE`, `W_BASE`        | the 24-bit Ziggurat tables (512 int32, 512 float64) |
+ * | `SLOW_BASE`               | `normal32`'s slow list: (word index, word) pairs |
+ * | `EXTRA_BASE`              | `extras`' output: one Philox block per listed element |
  *
- * The caller keeps `c0 + n ≤ 2^32` (no carry into `c1` inside one call).
+ * Functions:
+ *
+ * - `blocks(ptr, c0, c1, c2, c3, k0, k1, n)`: Philox of the counters
+ *   `[c0 + b, c1, c2, c3]`, `b = 0 … n − 1`, under the key `[k0, k1]`, as 4
+ *   words each, block after block, from byte address `ptr` (scalar);
+ * - `blocks4(…)`: the same, four blocks per step in SIMD (`n` a multiple of 4);
+ * - `normal32(n)`: the Ziggurat's fast path over the first `n` words;
+ * - `uniform32(n)`: uniform float32 from the first `n` words (SIMD);
+ * - `extras(count, jbLo, jbHi, stream, k0, k1)`: the first extra block of
+ *   each element on the slow list.
+ *
+ * In `blocks` and `blocks4` the caller keeps `c0 + n ≤ 2^32` (no carry into
+ * `c1` inside one call).
  *
  * @module
  */
 import { Z24 } from "./_ziggurat.ts";
 
-/** Blocks (of 4 words) that one kernel call may write. */
+/** Blocks (of 4 words) in one chunk: the most one kernel call writes. */
 export const CHUNK_BLOCKS = 4096;
 
-/** Philox-4x32 multipliers and Weyl key increments (Salmon et al. 2011). */
+/** First Philox-4x32 multiplier (Salmon et al. 2011, Table 2). */
 export const PHILOX_M0 = 0xD2511F53;
 /** Second Philox-4x32 multiplier. */
 export const PHILOX_M1 = 0xCD9E8D57;
-/** Key increment for key word 0 (golden ratio). */
+/** Key increment for key word 0 (the golden ratio, 2^32·(√5 − 1)/2). */
 export const PHILOX_W0 = 0x9E3779B9;
-/** Key increment for key word 1 (√3 − 1). */
+/** Key increment for key word 1 (2^32·(√3 − 1)). */
 export const PHILOX_W1 = 0xBB67AE85;
 
-/** A compiled kernel: its memory as words, and the two entry points. */
+/** The signature of `blocks` and `blocks4`. */
+export type BlocksFunction = (
+  ptr: number,
+  c0: number,
+  c1: number,
+  c2: number,
+  c3: number,
+  k0: number,
+  k1: number,
+  n: number,
+) => void;
+
+/** A compiled kernel: views of its memory, and its functions. */
 export interface PhiloxKernel {
-  /** The kernel's memory as words; a call with `ptr` writes block `b` to `words[ptr / 4 + 4b …]`. */
+  /** The chunk as words: a call with `ptr` writes block `b` to `words[ptr/4 + 4b …]`. */
   readonly words: Uint32Array;
-  /** Scalar kernel. */
-  blocks(
-    ptr: number,
-    c0: number,
-    c1: number,
-    c2: number,
-    c3: number,
-    k0: number,
-    k1: number,
-    n: number,
-  ): void;
-  /** The same memory as float32, for the outputs of the transforms. */
+  /** The chunk as float32, where the transforms leave their results. */
   readonly floats: Float32Array;
-  /** `normal32`'s slow list: the indices it left for the caller. */
-  readonly slow: Int32Array;
+  /** The slow list: `slow[2q]` is a word index, `slow[2q + 1]` its word. */
+  readonly slow: Uint32Array;
+  /** Where `extras` writes: block `q` at `extraWords[4q …]`. */
+  readonly extraWords: Uint32Array;
+  /** Scalar Philox blocks. */
+  blocks: BlocksFunction;
+  /** SIMD Philox blocks, or `null` where the runtime lacks WebAssembly SIMD. */
+  blocks4: BlocksFunction | null;
   /**
-   * Ziggurat fast path over words `0 … n − 1` in place (float32 out), with
-   * the 24-bit tables `Z24`; returns how many indices it put in `slow`.
+   * The Ziggurat's fast path over words `0 … n − 1` with the 24-bit tables:
+   * each word `w` becomes the float32 `m·W[s]` (`s = w & 511`,
+   * `m = (w >>> 8) | 1`) in place; the words with `m ≥ K[s]` go to the slow
+   * list instead (their floats are to be overwritten). Returns the list's
+   * length.
    */
   normal32(n: number): number;
+  /** `(w >>> 8) · 2^−24` as float32 over words `0 … n − 1` in place (SIMD), or `null`. */
+  uniform32: ((n: number) => void) | null;
   /**
-   * Extra block 0 of the elements `jb + t` for the first `count` entries `t`
-   * of `slow` (`jb = jbHi·2^32 + jbLo`), into `extraWords[4q …]`.
+   * Extra block 0 of element `jb + t` for each of the first `count` word
+   * indices `t` on the slow list (`jb = jbHi·2^32 + jbLo`), to `extraWords`.
    */
   extras(
     count: number,
@@ -72,23 +96,6 @@ export interface PhiloxKernel {
     k0: number,
     k1: number,
   ): void;
-  /** Where `extras` writes. */
-  readonly extraWords: Uint32Array;
-  /** `(w >>> 8) · 2^−24` as float32 over words `0 … n − 1` in place (SIMD), or `null`. */
-  uniform32: ((n: number) => void) | null;
-  /** SIMD kernel, or `null` where the runtime lacks WebAssembly SIMD. */
-  blocks4:
-    | ((
-      ptr: number,
-      c0: number,
-      c1: number,
-      c2: number,
-      c3: number,
-      k0: number,
-      k1: number,
-      n: number,
-    ) => void)
-    | null;
 }
 
 // --- encoding helpers --------------------------------------------------------
@@ -159,7 +166,8 @@ const I32_WRAP_I64 = 0xa7;
 const BLOCK = 0x02, LOOP = 0x03, BR_IF = 0x0d, END = 0x0b, VOID = 0x40;
 const SIMD = 0xfd;
 const simd = (op: number) => [SIMD, ...uleb(op)];
-const V128_STORE = 0x0b, I8X16_SHUFFLE = 0x0d, I32X4_SPLAT = 0x11;
+const V128_LOAD = 0x00, V128_STORE = 0x0b, V128_CONST = 0x0c;
+const I8X16_SHUFFLE = 0x0d, I32X4_SPLAT = 0x11;
 const V128_XOR = 0x51, I32X4_ADD = 0xae;
 const I64X2_EXTMUL_LOW_U = 0xde, I64X2_EXTMUL_HIGH_U = 0xdf;
 
@@ -239,10 +247,12 @@ function lanes32(lanes: number[]): number[] {
 
 /**
  * Body of `blocks4(ptr, c0, c1, c2, c3, k0, k1, n)`: lane j of the vectors
- * X0..X3 holds word 0..3 of block (base + j).
- * Locals: 0 ptr, 1..7 params, then v128: 8..11 X, 12 K0, 13 K1,
- * 14 M0, 15 M1, 16 W0, 17 W1, 18 lo/tmp, 19 hi/tmp, 20..23 transpose temps,
- * 24 counter lanes, 25 step (4,4,4,4), 26..27 the two halves of a product.
+ * X0..X3 holds word 0..3 of block (base + j); after ten rounds a 4×4
+ * transpose turns the lanes back into blocks.
+ * Locals: 0 ptr, 1..7 params, then v128: 8..11 X, 12..13 the key,
+ * 14..15 the multipliers, 16..17 the key increments, 18..19 high product
+ * halves, 20..23 low halves and transpose temporaries, 24 the counter
+ * lanes, 25 the counter step (4, 4, 4, 4), 26..27 the two 64-bit products.
  */
 function simdBody(): number[] {
   const [PTR, C0, C1, C2, C3, K0, K1, N] = [0, 1, 2, 3, 4, 5, 6, 7];
@@ -260,7 +270,25 @@ function simdBody(): number[] {
   splat(i32c(4), STEP);
   // CTR = (c0, c0 + 1, c0 + 2, c0 + 3)
   code.push(...get(C0), ...simd(I32X4_SPLAT));
-  code.push(...simd(0x0c), 0, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0);
+  code.push(
+    ...simd(V128_CONST),
+    0,
+    0,
+    0,
+    0,
+    1,
+    0,
+    0,
+    0,
+    2,
+    0,
+    0,
+    0,
+    3,
+    0,
+    0,
+    0,
+  );
   code.push(...simd(I32X4_ADD), ...set(CTR));
   code.push(BLOCK, VOID, ...get(N), I32_EQZ, BR_IF, 0);
   code.push(LOOP, VOID);
@@ -332,45 +360,50 @@ function simdBody(): number[] {
   return [...locals, ...code];
 }
 
-// --- float transforms, in place over the block area --------------------------
+// --- float transforms, in place over the chunk --------------------------------
 
 const I32_LOAD = 0x28, F64_LOAD = 0x2b, F32_STORE = 0x38;
 const I32_AND = 0x71, I32_OR = 0x72, I32_SHL = 0x74, I32_SHR_U = 0x76;
-const I32_LT_S = 0x48, I32_NE = 0x47, I32_GE_U = 0x4f;
+const I32_NE = 0x47, I32_GE_U = 0x4f, I32_GE_S = 0x4e;
 const F64_CONVERT_I32_S = 0xb7, F64_MUL = 0xa2, F32_DEMOTE_F64 = 0xb6;
-const IF = 0x04, ELSE = 0x05, BR = 0x0c, RETURN = 0x0f;
-const V128_LOAD = 0x00, V128_CONST = 0x0c, I32X4_SHR_U = 0xad;
+const BR = 0x0c, RETURN = 0x0f;
+const I32X4_SHR_U = 0xad;
 const F32X4_CONVERT_I32X4_S = 0xfa, F32X4_MUL = 0xe6;
 
 /**
  * Body of `normal32(n) → slowCount`: the Ziggurat fast path over words
- * `0 … n − 1`, in place. Word `t` becomes the float32 `m · W[s]` when
- * `m < K[s]` (`s = w & 511`, `m = (w >>> 8) | 1`); otherwise it is left as
- * it is and `t` is appended to the slow list at {@linkcode SLOW_BASE}.
- * Locals: 0 n, 1 t, 2 w, 3 s, 4 m, 5 count.
+ * `0 … n − 1`, in place. Word `t` becomes the float32 `m · W[s]`
+ * (`s = w & 511`, `m = (w >>> 8) | 1`), the product rounded once to double
+ * and then to float32 (`f32.demote_f64`, round to nearest even); when
+ * `m ≥ K[s]` the pair (t, w) goes to the slow list at `SLOW_BASE` too.
+ * Locals: 0 n, 1 p (byte address of word t), 2 w, 3 4·s, 4 m, 5 count,
+ * 6 end address.
  */
 function normal32Body(): number[] {
-  const N = 0, T = 1, W = 2, S = 3, M = 4, CNT = 5;
-  const locals = vec([[5, I32]]);
+  const N = 0, P = 1, W = 2, S = 3, M = 4, CNT = 5, STOP = 6;
+  const locals = vec([[6, I32]]);
   const code: number[] = [];
+  // Branch-free: every word gets its float32 written over it; every element
+  // is also written to the slow list at position `count` as (t, w), and
+  // `count` advances only for slow ones (so the list keeps exactly those).
+  code.push(...get(N), ...i32c(2), I32_SHL, ...set(STOP));
   code.push(BLOCK, VOID, ...get(N), I32_EQZ, BR_IF, 0, LOOP, VOID);
-  // w = mem32[t]; s = w & 511; m = (w >>> 8) | 1
-  code.push(...get(T), ...i32c(2), I32_SHL, I32_LOAD, 2, 0, LOCAL_TEE, W);
-  code.push(...i32c(511), I32_AND, ...set(S));
+  // w = mem32[p]; s = (w & 511) << 2; m = (w >>> 8) | 1
+  code.push(...get(P), I32_LOAD, 2, 0, LOCAL_TEE, W);
+  code.push(...i32c(511), I32_AND, ...i32c(2), I32_SHL, ...set(S));
   code.push(...get(W), ...i32c(8), I32_SHR_U, ...i32c(1), I32_OR, ...set(M));
-  // if (m < K[s])
-  code.push(...get(M), ...get(S), ...i32c(2), I32_SHL);
-  code.push(I32_LOAD, 2, ...uleb(K_BASE), I32_LT_S, IF, VOID);
-  code.push(...get(T), ...i32c(2), I32_SHL);
-  code.push(...get(M), F64_CONVERT_I32_S, ...get(S), ...i32c(3), I32_SHL);
-  code.push(F64_LOAD, 3, ...uleb(W_BASE), F64_MUL, F32_DEMOTE_F64);
+  // mem_f32[p] = demote(m · W[s])
+  code.push(...get(P), ...get(M), F64_CONVERT_I32_S, ...get(S), ...get(S));
+  code.push(I32_ADD, F64_LOAD, 3, ...uleb(W_BASE), F64_MUL, F32_DEMOTE_F64);
   code.push(F32_STORE, 2, 0);
-  code.push(ELSE);
-  code.push(...get(CNT), ...i32c(2), I32_SHL, ...get(T));
+  // slow[count] = (p / 4, w); count += (m ≥ K[s])
+  code.push(...get(CNT), ...i32c(3), I32_SHL, ...get(P), ...i32c(2), I32_SHR_U);
   code.push(I32_STORE, 2, ...uleb(SLOW_BASE));
-  code.push(...get(CNT), ...i32c(1), I32_ADD, ...set(CNT));
-  code.push(END);
-  code.push(...get(T), ...i32c(1), I32_ADD, LOCAL_TEE, T, ...get(N), I32_NE);
+  code.push(...get(CNT), ...i32c(3), I32_SHL, ...get(W));
+  code.push(I32_STORE, 2, ...uleb(SLOW_BASE + 4));
+  code.push(...get(CNT), ...get(M), ...get(S), I32_LOAD, 2, ...uleb(K_BASE));
+  code.push(I32_GE_S, I32_ADD, ...set(CNT));
+  code.push(...get(P), ...i32c(4), I32_ADD, LOCAL_TEE, P, ...get(STOP), I32_NE);
   code.push(BR_IF, 0, END, END, ...get(CNT), RETURN, END);
   return [...locals, ...code];
 }
@@ -399,10 +432,10 @@ function uniform32Body(): number[] {
 }
 
 /**
- * Body of `extras(count, jbLo, jbHi, stream, k0, k1)`: for the `count`
- * indices `t` of the slow list, extra block 0 of element `jb + t` (counter
+ * Body of `extras(count, jbLo, jbHi, stream, k0, k1)`: for the first
+ * `count` word indices `t` of the slow list, extra block 0 of element `jb + t` (counter
  * `[lo(jb + t), hi(jb + t), stream, 1]`, `jb = jbHi·2^32 + jbLo`), written
- * to {@linkcode EXTRA_BASE} + 16·q.
+ * to `EXTRA_BASE + 16·q`.
  * Locals: 0..5 params, 6 q, 7 t, 8..11 X, 12 KK0, 13 KK1, 14 P0, 15 P1, 16 J (i64).
  */
 function extrasBody(): number[] {
@@ -412,7 +445,7 @@ function extrasBody(): number[] {
   const locals = vec([[8, I32], [3, I64]]);
   const code: number[] = [];
   code.push(BLOCK, VOID, ...get(COUNT), I32_EQZ, BR_IF, 0, LOOP, VOID);
-  code.push(...get(Q), ...i32c(2), I32_SHL, I32_LOAD, 2, ...uleb(SLOW_BASE));
+  code.push(...get(Q), ...i32c(3), I32_SHL, I32_LOAD, 2, ...uleb(SLOW_BASE));
   code.push(...set(T));
   // J = jb + t (64-bit)
   code.push(...get(JB_HI), I64_EXTEND_I32_U, I64_CONST, 32, I64_SHL);
@@ -436,10 +469,10 @@ function extrasBody(): number[] {
 export const K_BASE = CHUNK_BLOCKS * 16;
 /** Byte address of the Ziggurat's `W` table (512 float64). */
 export const W_BASE = K_BASE + 512 * 4;
-/** Byte address of `normal32`'s slow list (up to `4·CHUNK_BLOCKS` int32). */
+/** Byte address of `normal32`'s slow list (up to `4·CHUNK_BLOCKS` pairs of int32). */
 export const SLOW_BASE = W_BASE + 512 * 8;
 /** Byte address of `extras`' output (up to `4·CHUNK_BLOCKS` blocks). */
-export const EXTRA_BASE = SLOW_BASE + CHUNK_BLOCKS * 16;
+export const EXTRA_BASE = SLOW_BASE + CHUNK_BLOCKS * 32;
 const MEMORY_BYTES = EXTRA_BASE + CHUNK_BLOCKS * 64;
 
 /** Assembles the module; with `withSimd` false, `blocks4` and `uniform32` are left out. */
@@ -496,10 +529,10 @@ export function philoxKernel(): PhiloxKernel | null {
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
   const ex = instance.exports as {
     mem: WebAssembly.Memory;
-    blocks: PhiloxKernel["blocks"];
+    blocks: BlocksFunction;
     normal32: PhiloxKernel["normal32"];
     extras: PhiloxKernel["extras"];
-    blocks4?: NonNullable<PhiloxKernel["blocks4"]>;
+    blocks4?: BlocksFunction;
     uniform32?: NonNullable<PhiloxKernel["uniform32"]>;
   };
   const buffer = ex.mem.buffer;
@@ -508,7 +541,7 @@ export function philoxKernel(): PhiloxKernel | null {
   kernel = {
     words: new Uint32Array(buffer, 0, CHUNK_BLOCKS * 4),
     floats: new Float32Array(buffer, 0, CHUNK_BLOCKS * 4),
-    slow: new Int32Array(buffer, SLOW_BASE, CHUNK_BLOCKS * 4),
+    slow: new Uint32Array(buffer, SLOW_BASE, CHUNK_BLOCKS * 8),
     blocks: ex.blocks,
     normal32: ex.normal32,
     extras: ex.extras,

@@ -55,7 +55,7 @@ F[LAYERS] = 1;
 export interface ZigguratTables {
   /** `W[s] = ±X[layer] · 2^−bits` (negative for sign bit 1). */
   readonly W: Float64Array;
-  /** `K[s] = ⌊2^bits · X[layer+1] / X[layer]⌋`: `m < K[s]` ⇒ `|x| < X[layer+1]`, accept at once. */
+  /** The smallest integer `K[s]` with `fl(K[s]·|W[s]|) ≥ X[layer+1]`: `m < K[s]` ⇔ `|x| < X[layer+1]`, accept at once. */
   readonly K: Float64Array;
 }
 
@@ -65,7 +65,13 @@ function tables(bits: number): ZigguratTables {
   const K = new Float64Array(2 * LAYERS);
   for (let i = 0; i < LAYERS; i++) {
     const w = X[i] * scale;
-    const k = Math.floor(2 ** bits * (X[i + 1] / X[i]));
+    // K is the smallest integer with fl(K·w) ≥ X[i+1], so that the test
+    // m < K is exactly "the computed x lies inside the next layer's width"
+    // (the ratio alone can be one off at 53 bits).
+    const edge = X[i + 1];
+    let k = Math.floor(2 ** bits * (edge / X[i]));
+    while (k > 0 && (k - 1) * w >= edge) k--;
+    while (k * w < edge) k++;
     W[i] = w;
     W[i + LAYERS] = -w;
     K[i] = K[i + LAYERS] = k;

@@ -26,7 +26,7 @@ import {
   checkProbability,
   outputArray,
 } from "./_check.ts";
-import { activeKernel, Chunks, ExtraWords } from "./_bits.ts";
+import { activeKernel, CHUNK_BLOCKS, Chunks, ExtraWords } from "./_bits.ts";
 import { lowerTail, normalQuantile, upperTail } from "./_normal.ts";
 import { F, R, X, Z24, Z53, type ZigguratTables } from "./_ziggurat.ts";
 import type { Draw } from "./stream.ts";
@@ -35,6 +35,8 @@ const FLOAT_KINDS = [Float32Array, Float64Array] as const;
 const TWO_M24 = 5.9604644775390625e-8; // 2^-24
 const TWO_M53 = 1.1102230246251565e-16; // 2^-53
 const TWO_32 = 4294967296;
+/** Elements per chunk at two words per element. */
+const CHUNK_ELEMENTS_2 = CHUNK_BLOCKS * 2;
 
 /** The common checks of `n`, `draw`, `offset`. */
 function checkCommon(n: number, draw: Draw, offset: number): void {
@@ -236,6 +238,12 @@ export function standardNormal(
 
 /** Below `−TAIL` or above `TAIL` the truncated normal uses rejection. */
 const TAIL = 30;
+/**
+ * Intervals holding at least this much of N(0, 1) are sampled by rejection
+ * from the Ziggurat (at most 1/0.75 attempts per value on average), others
+ * by the inverse CDF.
+ */
+const REJECT_ABOVE = 0.75;
 
 /**
  * One value of N(0, 1) conditioned on `[a, b]` with `a ≥ TAIL`, by exact
@@ -261,22 +269,27 @@ function farTail(a: number, b: number, ex: ExtraWords): number {
 
 /**
  * Standard normal values conditioned on `lower ≤ x ≤ upper` (bounds in
- * standard deviations; `±Infinity` allowed), exactly.
+ * standard deviations; `±Infinity` allowed), exactly. The method depends
+ * only on the interval, by its mass `Z = Φ(upper) − Φ(lower)`:
  *
- * Inverse CDF, from a uniform `u` on the 2^52 odd multiples of 2^−53 in
- * (0, 1) (from words `2j`, `2j + 1`, for either output type): with `Z = Φ(upper) − Φ(lower)`, `x = Φ⁻¹(Φ(lower) + u·Z)`,
- * evaluated on the side where it is accurate: when `Φ(lower) + u·Z ≤ 1/2`
- * as written, else as `x = −Φ⁻¹(Q(upper) + (1 − u)·Z)` with the upper tail
- * `Q = 1 − Φ`. `Φ` and `Q` are accurate to about 1e-15 relative (series and
- * continued fraction), `Φ⁻¹` is Wichura's AS 241 (about 1e-16), so `x` has
- * a relative error of a few 1e-15 or less, also in far tails
- * (`lower = 5, upper = 6` works from `Q(5) ≈ 2.9e-7`). Results are clamped
- * to `[lower, upper]` against the last rounding.
- *
- * Where the interval lies beyond 30 standard deviations (`lower ≥ 30` or
- * `upper ≤ −30`, where `Q` underflows), it uses exact rejection instead
- * (Robert 1995, exponential or uniform proposals), with element-local extra
- * words.
+ * - `Z ≥ 0.75` (for example `[−2, 2]`, `Z = 0.954`): rejection. Element `j`
+ *   is the first standard normal (the 53-bit Ziggurat of
+ *   {@linkcode standardNormal}, first from words `2j`, `2j + 1`, then from
+ *   the element's extra words) that falls in the interval. Exact, and on
+ *   average `1/Z` attempts.
+ * - Otherwise: inverse CDF, from a uniform `u` on the 2^52 odd multiples of
+ *   2^−53 in (0, 1) (words `2j`, `2j + 1`): `x = Φ⁻¹(Φ(lower) + u·Z)`,
+ *   evaluated on the side where it is accurate: as written when
+ *   `Φ(lower) + u·Z ≤ 1/2`, else as `x = −Φ⁻¹(Q(upper) + (1 − u)·Z)` with
+ *   the upper tail `Q = 1 − Φ`. `Φ` and `Q` are accurate to below 1e-15
+ *   relative (series and continued fraction), `Φ⁻¹` is Wichura's AS 241
+ *   (about 1e-16), so `x` has a relative error of a few 1e-15 at most, far
+ *   tails included (`lower = 5, upper = 6` works from `Q(5) ≈ 2.9e-7`).
+ *   Results are clamped to `[lower, upper]` against the last rounding.
+ * - Beyond 30 standard deviations (`lower ≥ 30` or `upper ≤ −30`, where `Q`
+ *   nears underflow): exact rejection (Robert 1995: exponential proposals
+ *   `lower + E/lower`, or uniform ones on narrow intervals) from the
+ *   element's extra words.
  *
  * A `Float32Array` output holds the correctly rounded doubles, so it lies in
  * `[fround(lower), fround(upper)]`.
@@ -372,7 +385,8 @@ export function truncatedStandardNormal(
     : b <= 0
     ? lowerTail(b) - pa
     : 1 - pa - qb;
-  if (o instanceof Float32Array) {
+  if (mass >= REJECT_ABOVE) rejectFromNormal(o, draw, offset, a, b);
+  else if (o instanceof Float32Array) {
     inverseCdf32(o, draw, offset, a, b, pa, qb, mass);
   } else inverseCdf64(o, draw, offset, a, b, pa, qb, mass);
   return o;
@@ -533,9 +547,9 @@ function normal32(o: Float32Array, draw: Draw, offset: number): void {
       );
       const slow = kernel.slow, first = kernel.extraWords;
       for (let q = 0; q < slowCount; q++) {
-        const t = slow[q] - at;
+        const t = slow[2 * q] - at;
         if (t < 0 || t >= count) continue;
-        const w = words[at + t];
+        const w = slow[2 * q + 1];
         ex.resetFrom(k0, k1, stream, offset + i + t, first, 4 * q);
         o[i + t] = zigguratSlow((w >>> 8) | 1, w & 511, Z24, false, ex);
       }
@@ -578,6 +592,75 @@ function normal64(o: Float64Array, draw: Draw, offset: number): void {
 }
 
 /**
+ * One attempt of the 53-bit Ziggurat from the words `hi`, `lo`, finished
+ * with the extra words of `ex` when it needs the slow path.
+ */
+function normal53(hi: number, lo: number, ex: ExtraWords): number {
+  const s = hi & 511;
+  const m = (hi >>> 9) * 1073741824 + ((lo >>> 2) | 1);
+  return m < Z53.K[s] ? m * Z53.W[s] : zigguratSlow(m, s, Z53, true, ex);
+}
+
+/**
+ * N(0, 1) conditioned on `[a, b]` by rejection: element `j` is the first
+ * of the standard normals (53-bit Ziggurat) that lands in `[a, b]`: the
+ * first from words `2j`, `2j + 1`, the next ones from the element's extra
+ * words. Exact; used when `[a, b]` holds most of the mass.
+ *
+ * The elements whose first value misses (or needs the Ziggurat's slow
+ * path) are finished after the chunk, with their first extra block computed
+ * in one kernel call where WebAssembly is in use.
+ */
+function rejectFromNormal(
+  o: Float32Array | Float64Array,
+  draw: Draw,
+  offset: number,
+  a: number,
+  b: number,
+): void {
+  const { k0, k1 } = draw.key;
+  const stream = draw.stream;
+  const kernel = activeKernel();
+  const ex = new ExtraWords();
+  const { W, K } = Z53;
+  const pending = new Uint32Array(CHUNK_ELEMENTS_2);
+  const c = new Chunks(o.length, k0, k1, stream, offset, 2);
+  while (c.next()) {
+    const { words, at, i, count } = c;
+    let misses = 0;
+    for (let t = 0; t < count; t++) {
+      const hi = words[at + 2 * t], lo = words[at + 2 * t + 1];
+      const s = hi & 511;
+      const m = (hi >>> 9) * 1073741824 + ((lo >>> 2) | 1);
+      const x = m * W[s];
+      if (m < K[s] && x >= a && x <= b) o[i + t] = x;
+      else pending[misses++] = t;
+    }
+    const jb = offset + i;
+    if (kernel !== null) {
+      for (let q = 0; q < misses; q++) kernel.slow[2 * q] = pending[q];
+      kernel.extras(
+        misses,
+        jb % TWO_32,
+        Math.floor(jb / TWO_32),
+        stream,
+        k0,
+        k1,
+      );
+    }
+    for (let q = 0; q < misses; q++) {
+      const t = pending[q];
+      if (kernel !== null) {
+        ex.resetFrom(k0, k1, stream, jb + t, kernel.extraWords, 4 * q);
+      } else ex.reset(k0, k1, stream, jb + t);
+      let x = normal53(words[at + 2 * t], words[at + 2 * t + 1], ex);
+      while (!(x >= a && x <= b)) x = normal53(ex.word(), ex.word(), ex);
+      o[i + t] = x;
+    }
+  }
+}
+
+/**
  * One inverse-CDF value from the two words at `words[k]`, `words[k + 1]`:
  * `u = (2k + 1)·2^−53` with `k` uniform on 52 bits, so `u` is in (0, 1) and
  * `1 − u` is on the same grid: neither quantile argument can be 0.
@@ -593,9 +676,9 @@ function inverseCdfValue(
 ): number {
   const u = ((hiWord >>> 6) * 134217728 + ((loWord >>> 5) | 1)) * TWO_M53;
   const p = pa + u * mass;
-  const x = a < 0 && p <= 0.5
-    ? normalQuantile(p)
-    : -normalQuantile(qb + (1 - u) * mass);
+  const lowerSide = a < 0 && p <= 0.5;
+  const v = normalQuantile(lowerSide ? p : qb + (1 - u) * mass);
+  const x = lowerSide ? v : -v;
   return x < a ? a : x > b ? b : x;
 }
 

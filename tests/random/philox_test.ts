@@ -89,11 +89,13 @@ Deno.test("the assembled modules validate, with and without SIMD", () => {
 });
 
 Deno.test({
-  name: "philox4x32 and randomBits agree with an independent Python big-integer Philox",
+  name:
+    "philox4x32 and randomBits agree with an independent Python big-integer Philox",
   ignore: !HAVE_PYTHON,
   async fn() {
     let s = 12345;
-    const next = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) ^ (s >>> 16);
+    const next = () =>
+      (s = (Math.imul(s, 1103515245) + 12345) >>> 0) ^ (s >>> 16);
     const blocks: [Quad, [number, number]][] = [];
     for (let i = 0; i < 200; i++) {
       blocks.push([
@@ -119,7 +121,11 @@ Deno.test({
       try {
         words.forEach(([[k0, k1], stream, offset, n], i) => {
           const got = randomBits(n, { key: { k0, k1 }, stream }, offset);
-          assertEquals(Array.from(got), py.words[i], `words case ${i}, wasm ${wasm}`);
+          assertEquals(
+            Array.from(got),
+            py.words[i],
+            `words case ${i}, wasm ${wasm}`,
+          );
         });
       } finally {
         useWasm(was);
@@ -161,8 +167,16 @@ Deno.test("randomBits across the 2^32 block-counter boundary", () => {
 });
 
 Deno.test("philox4x32 and randomBits reject bad arguments, naming them", () => {
-  assertThrows(() => philox4x32([0, 0, 0, -1], [0, 0]), RangeError, "counter[3]");
-  assertThrows(() => philox4x32([0, 0, 0, 0], [2 ** 32, 0]), RangeError, "key[0]");
+  assertThrows(
+    () => philox4x32([0, 0, 0, -1], [0, 0]),
+    RangeError,
+    "counter[3]",
+  );
+  assertThrows(
+    () => philox4x32([0, 0, 0, 0], [2 ** 32, 0]),
+    RangeError,
+    "key[0]",
+  );
   assertThrows(
     // deno-lint-ignore no-explicit-any
     () => philox4x32([0, 0, 0] as any, [0, 0]),

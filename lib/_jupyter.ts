@@ -1,0 +1,12 @@
+/**
+ * The symbol the Deno Jupyter kernel looks for: an object with a
+ * `[Symbol.for("Jupyter.display")]()` method is displayed as the MIME bundle
+ * that method returns.
+ *
+ * @module
+ */
+
+/** `Symbol.for("Jupyter.display")`, typed so classes can declare the method. */
+export const JUPYTER_DISPLAY: unique symbol = Symbol.for(
+  "Jupyter.display",
+) as never;

@@ -1,0 +1,452 @@
+/**
+ * Reading and writing [safetensors](https://github.com/huggingface/safetensors)
+ * files: the weight format of Hugging Face and PyTorch, a JSON header and raw
+ * little-endian data.
+ *
+ * The reader reads the header, checks it completely (dtypes, shapes, offsets,
+ * that the tensors tile the data section exactly, no duplicate names), then
+ * reads each tensor's bytes into a buffer of its own: it never reads the whole
+ * file at once, so one tensor of a large file costs only that tensor. Every
+ * problem with a file is a {@linkcode SafetensorsError} that names the file
+ * and, where one is at fault, the tensor.
+ *
+ * dtypes on load: `F32` → `float32`; `F16`, `BF16` and `F64` → `float32`
+ * (F16 and BF16 exactly, subnormals, ±0, ±Infinity and NaN included; F64
+ * rounded to the nearest float32); `I32`, `I16`, `I8`, `U16`, `U8` → `int32`;
+ * `I64`, `U64`, `U32` → `int32` when every value fits (else an error naming
+ * the tensor and the value); `BOOL` → `bool`, with every byte 0 or 1 (any
+ * other byte is an error). On save: `float32` → `F32`, `int32` → `I32`,
+ * `bool` → `BOOL`.
+ *
+ * @module
+ */
+import { tf } from "../tf.ts";
+import { checkOptions, show } from "../initializers/_validate.ts";
+import {
+  type ByteSource,
+  dataBytes,
+  encodeHeader,
+  iterateFrom,
+  loadFrom,
+  readHeaderFrom,
+  type TensorLayout,
+} from "./_format.ts";
+import { quote, SafetensorsError, type SafetensorsHeader } from "./_types.ts";
+
+export {
+  type SafetensorsDType,
+  SafetensorsError,
+  type SafetensorsHeader,
+  type TensorHeaderEntry,
+} from "./_types.ts";
+
+function checkPath(path: unknown, fn: string): string {
+  if (typeof path !== "string" || path === "") {
+    throw new TypeError(
+      `${fn}: path must be a non-empty string, received ${show(path)}`,
+    );
+  }
+  return path;
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Opens `path` as a {@linkcode ByteSource} that seeks and reads. */
+async function openFile(path: string): Promise<ByteSource> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch (error) {
+    throw new SafetensorsError(path, `cannot open it: ${reason(error)}`, {
+      cause: error,
+    });
+  }
+  let size: number;
+  try {
+    const info = await file.stat();
+    if (!info.isFile) throw new Error("it is not a regular file");
+    size = info.size;
+  } catch (error) {
+    file.close();
+    throw new SafetensorsError(path, `cannot read it: ${reason(error)}`, {
+      cause: error,
+    });
+  }
+  return {
+    size,
+    async readAt(offset: number, length: number): Promise<Uint8Array> {
+      const bytes = new Uint8Array(length);
+      let done = 0;
+      try {
+        await file.seek(offset, Deno.SeekMode.Start);
+        while (done < length) {
+          const n = await file.read(bytes.subarray(done));
+          if (n === null) break;
+          done += n;
+        }
+      } catch (error) {
+        throw new SafetensorsError(path, `cannot read it: ${reason(error)}`, {
+          cause: error,
+        });
+      }
+      if (done < length) {
+        throw new SafetensorsError(
+          path,
+          `the file ended at byte ${offset + done}, before byte ${
+            offset + length
+          } (did it change while being read?)`,
+        );
+      }
+      return bytes;
+    },
+    close(): void {
+      file.close();
+    },
+  };
+}
+
+/**
+ * Reads and checks a safetensors file's header, without reading any tensor
+ * data.
+ *
+ * The whole header is checked, as {@linkcode loadSafetensors} checks it: the
+ * tensors' byte ranges must tile the data section exactly (no overlaps, no
+ * gaps, no trailing bytes), as the format's specification requires.
+ *
+ * @param path The file.
+ * @returns The tensors' dtypes, shapes and offsets (in the order of their
+ * data in the file), the metadata, where the data starts, and the file size.
+ * @throws {SafetensorsError} If the file cannot be read or its header is
+ * malformed.
+ * @throws {TypeError} If `path` is not a non-empty string.
+ *
+ * @example List a file's tensors
+ * ```ts
+ * import { readSafetensorsHeader, saveSafetensors } from "./safetensors.ts";
+ * import { tf } from "../tf.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+ * const w = tf.zeros([3, 2]);
+ * const b = tf.zeros([2]);
+ * await saveSafetensors(path, new Map([["w", w], ["b", b]]));
+ * tf.dispose([w, b]);
+ *
+ * const header = await readSafetensorsHeader(path);
+ * assertEquals([...header.tensors.keys()], ["w", "b"]);
+ * assertEquals(header.tensors.get("b")?.dataOffsets, [24, 32]);
+ * await Deno.remove(path);
+ * ```
+ */
+export async function readSafetensorsHeader(
+  path: string,
+): Promise<SafetensorsHeader> {
+  checkPath(path, "readSafetensorsHeader");
+  const source = await openFile(path);
+  try {
+    return await readHeaderFrom(path, source);
+  } finally {
+    source.close();
+  }
+}
+
+/**
+ * Loads the tensors of a safetensors file (all of them, or those named).
+ *
+ * The file is opened once, its header checked, and each tensor read with a
+ * seek and a read into a buffer of its own: loading one tensor of a large file
+ * reads only that tensor's bytes. `F16`, `BF16` and `F64` data become
+ * `float32` tensors; integer dtypes become `int32` (a 64-bit or `U32` value
+ * outside int32 is an error); `BOOL` becomes `bool`.
+ *
+ * The caller owns the tensors (dispose them). On an error, any tensor already
+ * made is disposed.
+ *
+ * @param path The file.
+ * @param options `names`: load only these tensors, in this order.
+ * @returns The tensors by name: in the order of `names`, or else in the order
+ * of their data in the file.
+ * @throws {SafetensorsError} If the file cannot be read, is malformed, holds
+ * a value tfjs cannot represent, or has no tensor by one of `names`.
+ * @throws {TypeError} If `path` or `options` is malformed.
+ *
+ * @example Save and load a state dict
+ * ```ts
+ * import { loadSafetensors, saveSafetensors } from "./safetensors.ts";
+ * import { tf } from "../tf.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+ * const w = tf.tensor([[1, 2], [3, 4]]);
+ * await saveSafetensors(path, new Map([["w", w]]));
+ * w.dispose();
+ *
+ * const loaded = await loadSafetensors(path, { names: ["w"] });
+ * const x = loaded.get("w")!;
+ * assertEquals(x.shape, [2, 2]);
+ * assertEquals(await x.data(), new Float32Array([1, 2, 3, 4]));
+ * x.dispose();
+ * await Deno.remove(path);
+ * ```
+ */
+export async function loadSafetensors(
+  path: string,
+  options?: { names?: string[] },
+): Promise<Map<string, tf.Tensor>> {
+  checkPath(path, "loadSafetensors");
+  const { names } = checkOptions(options, ["names"], "loadSafetensors");
+  if (names !== undefined) {
+    if (!Array.isArray(names)) {
+      throw new TypeError(
+        `loadSafetensors: options.names must be an array of strings, received ${
+          show(names)
+        }`,
+      );
+    }
+    names.forEach((name, i) => {
+      if (typeof name !== "string") {
+        throw new TypeError(
+          `loadSafetensors: options.names[${i}] must be a string, received ${
+            show(name)
+          }`,
+        );
+      }
+    });
+  }
+  const wanted = names === undefined ? undefined : [...new Set(names)];
+  return await loadFrom(path, await openFile(path), wanted);
+}
+
+/**
+ * Reads the tensors of a safetensors file one at a time, in the order of
+ * their data in the file: for reports on files too large to hold at once.
+ *
+ * The file is opened on the first `next()`, the whole header is checked
+ * before anything is yielded, and it is closed when the iteration ends,
+ * fails, or is stopped early (`break`). Each tensor belongs to the caller,
+ * who should dispose it before asking for the next. A problem in one tensor's
+ * data (an I64 value outside int32, a bad BOOL byte) surfaces when that
+ * tensor is reached, after the earlier ones were yielded.
+ *
+ * @param path The file.
+ * @returns An async generator of `[name, tensor]` pairs.
+ * @throws {SafetensorsError} If the file cannot be read or is malformed.
+ * @throws {TypeError} If `path` is not a non-empty string.
+ *
+ * @example Sum every tensor without holding them all
+ * ```ts
+ * import { iterateSafetensors, saveSafetensors } from "./safetensors.ts";
+ * import { tf } from "../tf.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+ * const a = tf.ones([2, 2]);
+ * const b = tf.fill([3], 2);
+ * await saveSafetensors(path, new Map([["a", a], ["b", b]]));
+ * tf.dispose([a, b]);
+ *
+ * const sums: [string, number][] = [];
+ * for await (const [name, t] of iterateSafetensors(path)) {
+ *   const s = t.sum();
+ *   sums.push([name, (await s.data())[0]]);
+ *   tf.dispose([t, s]);
+ * }
+ * assertEquals(sums, [["a", 4], ["b", 6]]);
+ * await Deno.remove(path);
+ * ```
+ */
+export async function* iterateSafetensors(
+  path: string,
+): AsyncGenerator<[string, tf.Tensor]> {
+  checkPath(path, "iterateSafetensors");
+  yield* iterateFrom(path, await openFile(path));
+}
+
+const SAVE_DTYPES: Readonly<Record<string, "F32" | "I32" | "BOOL">> = {
+  float32: "F32",
+  int32: "I32",
+  bool: "BOOL",
+};
+
+function checkText(value: string, what: string): void {
+  if (!value.isWellFormed()) {
+    throw new RangeError(
+      `saveSafetensors: ${what} ${
+        quote(value)
+      } has an unpaired UTF-16 surrogate, which UTF-8 cannot encode`,
+    );
+  }
+}
+
+/**
+ * Saves tensors to a safetensors file.
+ *
+ * Tensors are written in the map's order, contiguously, after a header padded
+ * with spaces so the data starts at a multiple of 8. `float32` is written as
+ * `F32`, `int32` as `I32` and `bool` as `BOOL`. The file is written under a
+ * temporary name beside `path` and renamed into place once complete, so an
+ * error leaves no partial file. The tensors are read with `await t.data()`
+ * (so WebGPU tensors work) and not disposed.
+ *
+ * @param path The file to write (replaced if it exists).
+ * @param moduleOrMap The tensors by name, or an object whose `stateDict()`
+ * returns them.
+ * @param metadata Strings to store in the header's `__metadata__` (for
+ * example `{ format: "pt" }`).
+ * @throws {TypeError} If a tensor's dtype is not `float32`, `int32` or `bool`,
+ * or an argument has the wrong type.
+ * @throws {RangeError} If a name is `"__metadata__"`, or a name or metadata
+ * string has an unpaired surrogate.
+ *
+ * @example Save a state dict with metadata
+ * ```ts
+ * import { readSafetensorsHeader, saveSafetensors } from "./safetensors.ts";
+ * import { tf } from "../tf.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+ * const layer = {
+ *   weight: tf.ones([4, 2]),
+ *   mask: tf.tensor([true, false], [2], "bool"),
+ *   stateDict() {
+ *     return new Map([["weight", this.weight], ["mask", this.mask]]);
+ *   },
+ * };
+ * await saveSafetensors(path, layer, { format: "pt" });
+ * tf.dispose([layer.weight, layer.mask]);
+ *
+ * const header = await readSafetensorsHeader(path);
+ * assertEquals(header.tensors.get("mask")?.dtype, "BOOL");
+ * assertEquals(header.metadata, { format: "pt" });
+ * await Deno.remove(path);
+ * ```
+ */
+export async function saveSafetensors(
+  path: string,
+  moduleOrMap: Map<string, tf.Tensor> | { stateDict(): Map<string, tf.Tensor> },
+  metadata?: Record<string, string>,
+): Promise<void> {
+  checkPath(path, "saveSafetensors");
+  let tensors: unknown = moduleOrMap;
+  if (!(moduleOrMap instanceof Map)) {
+    const stateDict = moduleOrMap !== null && typeof moduleOrMap === "object"
+      ? (moduleOrMap as { stateDict?: unknown }).stateDict
+      : undefined;
+    if (typeof stateDict !== "function") {
+      throw new TypeError(
+        `saveSafetensors: moduleOrMap must be a Map of tensors or an object with a stateDict() method, received ${
+          show(moduleOrMap)
+        }`,
+      );
+    }
+    tensors = stateDict.call(moduleOrMap);
+    if (!(tensors instanceof Map)) {
+      throw new TypeError(
+        `saveSafetensors: moduleOrMap.stateDict() must return a Map of tensors, returned ${
+          show(tensors)
+        }`,
+      );
+    }
+  }
+  const layout: (TensorLayout & {
+    dtype: "F32" | "I32" | "BOOL";
+    tensor: tf.Tensor;
+  })[] = [];
+  for (const [name, tensor] of tensors as Map<unknown, unknown>) {
+    if (typeof name !== "string") {
+      throw new TypeError(
+        `saveSafetensors: tensor names must be strings, received ${show(name)}`,
+      );
+    }
+    if (name === "__metadata__") {
+      throw new RangeError(
+        `saveSafetensors: "__metadata__" is reserved by the format and cannot name a tensor`,
+      );
+    }
+    checkText(name, "the tensor name");
+    if (!(tensor instanceof tf.Tensor)) {
+      throw new TypeError(
+        `saveSafetensors: tensor ${quote(name)} must be a tf.Tensor, received ${
+          show(tensor)
+        }`,
+      );
+    }
+    if (tensor.isDisposed) {
+      throw new TypeError(
+        `saveSafetensors: tensor ${quote(name)} has been disposed`,
+      );
+    }
+    const dtype = SAVE_DTYPES[tensor.dtype];
+    if (dtype === undefined) {
+      throw new TypeError(
+        `saveSafetensors: tensor ${
+          quote(name)
+        } has dtype ${tensor.dtype}; safetensors files hold float32, int32 and bool tensors`,
+      );
+    }
+    layout.push({
+      name,
+      dtype,
+      shape: tensor.shape,
+      byteLength: tensor.size * (dtype === "BOOL" ? 1 : 4),
+      tensor,
+    });
+  }
+  const entries: [string, string][] = [];
+  if (metadata !== undefined) {
+    if (
+      metadata === null || typeof metadata !== "object" ||
+      Array.isArray(metadata) || metadata instanceof Map
+    ) {
+      throw new TypeError(
+        `saveSafetensors: metadata must be an object of strings, received ${
+          show(metadata)
+        }`,
+      );
+    }
+    for (const [key, value] of Object.entries(metadata)) {
+      if (typeof value !== "string") {
+        throw new TypeError(
+          `saveSafetensors: metadata[${
+            quote(key)
+          }] must be a string, received ${show(value)}`,
+        );
+      }
+      checkText(key, "the metadata key");
+      checkText(value, `metadata[${quote(key)}]`);
+      entries.push([key, value]);
+    }
+  }
+  const header = encodeHeader(layout, entries);
+
+  const temporary = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  const file = await Deno.open(temporary, { write: true, createNew: true });
+  let open = true;
+  try {
+    await writeAll(file, header);
+    for (const { tensor, dtype, byteLength } of layout) {
+      if (byteLength === 0) continue;
+      const bytes = dataBytes(await tensor.data() as ArrayLike<number>, dtype);
+      if (bytes.length !== byteLength) {
+        throw new Error(
+          `saveSafetensors: tensor data has ${bytes.length} bytes, expected ${byteLength}`,
+        );
+      }
+      await writeAll(file, bytes);
+    }
+    file.close();
+    open = false;
+    await Deno.rename(temporary, path);
+  } catch (error) {
+    if (open) file.close();
+    await Deno.remove(temporary).catch(() => {});
+    throw error;
+  }
+}
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) done += await file.write(bytes.subarray(done));
+}

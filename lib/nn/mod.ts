@@ -1,0 +1,29 @@
+/**
+ * Parameters, Modules and layers.
+ *
+ * @module
+ */
+export {
+  type NestedNumbers,
+  Parameter,
+  type ParameterData,
+  type ParameterOptions,
+} from "./parameter.ts";
+export { type LoadOptions, type LoadResult, Module } from "./module.ts";
+export { Summary, type SummaryRow } from "./_summary.ts";
+export { type Activation, ACTIVATIONS, getActivation } from "./activations.ts";
+export { Dense, type DenseOptions, type InitializerSpec } from "./dense.ts";
+export { Sequential } from "./sequential.ts";
+export {
+  AutoNCP,
+  type AutoNCPOptions,
+  FullyConnectedMap,
+  type FullyConnectedMapOptions,
+  NCPMap,
+  type NCPMapOptions,
+  type NeuronGroup,
+  NeuronMap,
+  RandomMap,
+  type RandomMapOptions,
+} from "./ncp/neuron_maps.ts";
+export { NCP, type NCPOptions } from "./ncp/ncp.ts";
