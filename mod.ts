@@ -24,3 +24,21 @@ export {
 export * as initializers from "./lib/initializers/mod.ts";
 export { setSeed } from "./lib/random/stream.ts";
 export * from "./lib/nn/mod.ts";
+export {
+  iterateSafetensors,
+  loadSafetensors,
+  readSafetensorsHeader,
+  type SafetensorsDType,
+  SafetensorsError,
+  type SafetensorsHeader,
+  saveSafetensors,
+  type TensorHeaderEntry,
+} from "./lib/io/safetensors.ts";
+export type {
+  BaseOptions,
+  Density,
+  InitDType,
+  Initializer,
+  InitializerConfig,
+  InitRecord,
+} from "./lib/initializers/mod.ts";

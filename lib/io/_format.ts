@@ -132,6 +132,13 @@ export function checkHeaderLength(
   return Number(n);
 }
 
+/** A shape for a message, cut short when it has many dimensions. */
+function showShape(shape: readonly number[]): string {
+  return shape.length > 8
+    ? `[${shape.slice(0, 8).join(", ")}, … (${shape.length} dimensions)]`
+    : `[${shape.join(", ")}]`;
+}
+
 function checkCount(
   file: string,
   name: string,
@@ -141,7 +148,9 @@ function checkCount(
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
     throw new SafetensorsError(
       file,
-      `${field} must be a non-negative integer, found ${kind(value)}`,
+      `${field} must be a non-negative integer (below 2^53), found ${
+        kind(value)
+      }`,
       { tensor: name },
     );
   }
@@ -199,7 +208,7 @@ function checkEntry(
   for (const d of shape) {
     count *= d;
     if (count > Number.MAX_SAFE_INTEGER) {
-      fail(`shape [${shape.join(", ")}] has too many elements (overflow)`);
+      fail(`shape ${showShape(shape)} has too many elements (overflow)`);
     }
   }
   const rawOffsets = value.get("data_offsets")!;
@@ -225,9 +234,9 @@ function checkEntry(
   // count <= end - begin <= dataSize here is enough to make the product exact.
   if (count > end - begin || count * itemSize !== end - begin) {
     fail(
-      `shape [${
-        shape.join(", ")
-      }] of ${dtype} needs ${count} × ${itemSize} bytes, but data_offsets [${begin}, ${end}] span ${
+      `shape ${
+        showShape(shape)
+      } of ${dtype} needs ${count} × ${itemSize} bytes, but data_offsets [${begin}, ${end}] span ${
         end - begin
       }`,
     );
@@ -422,9 +431,9 @@ export function decodeTensor(
   if (count > MAX_ELEMENTS) {
     throw new SafetensorsError(
       file,
-      `shape [${
-        shape.join(", ")
-      }] has ${count} elements, more than a tfjs tensor can hold (2^31 - 1)`,
+      `shape ${
+        showShape(shape)
+      } has ${count} elements, more than a tfjs tensor can hold (2^31 - 1)`,
       { tensor: name },
     );
   }
@@ -534,9 +543,9 @@ export async function readTensor(
     // Checked before reading, so no buffer is allocated for it.
     throw new SafetensorsError(
       file,
-      `shape [${
-        entry.shape.join(", ")
-      }] has ${count} elements, more than a tfjs tensor can hold (2^31 - 1)`,
+      `shape ${
+        showShape(entry.shape)
+      } has ${count} elements, more than a tfjs tensor can hold (2^31 - 1)`,
       { tensor: name },
     );
   }

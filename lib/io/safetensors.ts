@@ -18,6 +18,11 @@
  * other byte is an error). On save: `float32` → `F32`, `int32` → `I32`,
  * `bool` → `BOOL`.
  *
+ * The header is read strictly: a duplicate key, an entry field other than
+ * `dtype`, `shape` and `data_offsets`, a non-string metadata value, an
+ * unsupported dtype (the 8-, 6- and 4-bit floats, complex) or a header over
+ * 100 MB is an error. `"__metadata__": null` counts as no metadata.
+ *
  * @module
  */
 import { tf } from "../tf.ts";
@@ -299,6 +304,8 @@ function checkText(value: string, what: string): void {
  * or an argument has the wrong type.
  * @throws {RangeError} If a name is `"__metadata__"`, or a name or metadata
  * string has an unpaired surrogate.
+ * @throws {Deno.errors.NotFound} (or another of Deno's errors) If the file
+ * cannot be written, for example when its folder does not exist.
  *
  * @example Save a state dict with metadata
  * ```ts

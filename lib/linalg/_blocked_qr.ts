@@ -80,7 +80,9 @@ class BlockedQr {
   ) {
     const { block = BLOCK, base = BASE, js = false, threads = true } = options;
     if (!Number.isInteger(block) || block < 4 || block % 4 !== 0) {
-      throw new RangeError(`blockedQr: block must be a multiple of 4, got ${block}`);
+      throw new RangeError(
+        `blockedQr: block must be a multiple of 4, got ${block}`,
+      );
     }
     this.block = block;
     this.base = base;
@@ -105,8 +107,13 @@ class BlockedQr {
     this.tau = new Float64Array(k);
     this.saved = new Float64Array(block * block);
     // A, column-major, padded with zero rows.
-    this.f.fill(0, this.offA, this.offA + mp * n);
     transpose(a, 0, n, this.f, this.offA, mp, m, n);
+    if (mp > m) {
+      for (let c = 0; c < n; c++) {
+        const col = this.offA + c * mp;
+        this.f.fill(0, col + m, col + mp);
+      }
+    }
   }
 
   /** Factors A = QR in place: R above the diagonal, the Householder vectors below. */

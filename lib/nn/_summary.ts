@@ -20,10 +20,15 @@ export function escapeHtml(text: string): string {
 
 /** One row of a {@linkcode Summary}. */
 export interface SummaryRow {
+  /** The dotted name. */
   name: string;
+  /** The shape. */
   shape: number[];
+  /** The number of elements. */
   count: number;
+  /** Whether it trains; `null` for buffers. */
   trainable: boolean | null;
+  /** The initializer and its options, `"(buffer)"` for buffers, `""` if unknown. */
   initializer: string;
 }
 
@@ -33,6 +38,8 @@ export class Summary {
   readonly rows: SummaryRow[];
 
   /**
+   * Builds the rows.
+   *
    * @param title The module's class name.
    * @param parameters Named parameters.
    * @param buffers Named buffers.
@@ -72,7 +79,7 @@ export class Summary {
     return { total, trainable };
   }
 
-  private cells(): string[][] {
+  #cells(): string[][] {
     return this.rows.map((r) => [
       r.name,
       `[${r.shape.join(", ")}]`,
@@ -85,7 +92,7 @@ export class Summary {
   /** A plain-text table. */
   toString(): string {
     const head = ["name", "shape", "count", "trainable", "initializer"];
-    const cells = this.cells();
+    const cells = this.#cells();
     const widths = head.map((h, i) =>
       Math.max(h.length, ...cells.map((c) => c[i].length))
     );
@@ -107,7 +114,7 @@ export class Summary {
   /** An HTML table. */
   toHtml(): string {
     const { total, trainable } = this.totals;
-    const rows = this.cells().map((c) =>
+    const rows = this.#cells().map((c) =>
       `<tr>${
         c.map((x, i) =>
           `<td style="text-align:${i === 2 ? "right" : "left"}">${

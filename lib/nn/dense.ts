@@ -76,6 +76,8 @@ export class Dense extends Module {
   readonly #biasInit: Initializer;
 
   /**
+   * Configures the layer; the kernel is made on the first call.
+   *
    * @param units Output size, a positive integer.
    * @param options `activation`, `useBias` (true), `kernelInitializer` ("glorot_uniform"), `biasInitializer` ("zeros").
    */

@@ -152,7 +152,11 @@ export class Module {
     return out;
   }
 
-  /** @returns The parameters, in discovery order. */
+  /**
+   * The parameters, without their names.
+   *
+   * @returns The parameters, in discovery order.
+   */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
   }
@@ -195,7 +199,11 @@ export class Module {
     return out;
   }
 
-  /** @returns The modules directly inside this one. */
+  /**
+   * The modules directly inside this one (not their descendants).
+   *
+   * @returns The child modules, in discovery order.
+   */
   children(): Module[] {
     const out: Module[] = [];
     walk(this, {
@@ -218,7 +226,11 @@ export class Module {
     return this;
   }
 
-  /** @returns This module, in evaluation mode (`train(false)`). */
+  /**
+   * Sets evaluation mode: `train(false)`.
+   *
+   * @returns This module.
+   */
   eval(): this {
     return this.train(false);
   }

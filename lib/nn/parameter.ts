@@ -87,6 +87,8 @@ export class Parameter {
   readonly init: InitRecord | undefined;
 
   /**
+   * Wraps `data` as a variable.
+   *
    * @param data A tensor (taken over), a variable (wrapped), a typed array or nested numbers (copied).
    * @param options `name`, `trainable` (default `true`).
    * @throws {TypeError} For missing or non-numeric data; {RangeError} for ragged arrays or NaN in a shape.

@@ -28,7 +28,11 @@ export class Sequential extends Module {
   /** The layers, in order. */
   readonly layers: Module[];
 
-  /** @param layers The modules to apply in order. */
+  /**
+   * Holds the layers (the array is copied).
+   *
+   * @param layers The modules to apply in order.
+   */
   constructor(layers: Module[]) {
     super();
     if (!Array.isArray(layers)) {

@@ -127,7 +127,10 @@ export function checkBound(value: unknown, name: string): number {
   return v;
 }
 
-type ArrayKind = new (n: number) => ArrayBufferView & { length: number };
+/** A typed-array constructor that `outputArray` accepts. */
+export type ArrayKind = new (
+  n: number,
+) => ArrayBufferView & { length: number };
 
 /**
  * The output array: `out` when given (one of `kinds`, of length `n`), else

@@ -11,12 +11,13 @@
  *
  * Memory layout (one exported memory `mem`):
  *
- * | bytes                     | contents                                        |
- * | ------------------------- | ----------------------------------------------- |
- * | `0 … 16·CHUNK_BLOCKS`     | the chunk: Philox output words, or floats made from them in place |
- * | `K_BASE`, `W_BASE`        | the 24-bit Ziggurat tables (512 int32, 512 float64) |
- * | `SLOW_BASE`               | `normal32`'s slow list: (word index, word) pairs |
- * | `EXTRA_BASE`              | `extras`' output: one Philox block per listed element |
+ * | from byte            | contents                                                  |
+ * | -------------------- | --------------------------------------------------------- |
+ * | `0`                  | the chunk: up to `CHUNK_BLOCKS` Philox blocks (4 words each) |
+ * | `FLOAT_BASE`         | one float32 per chunk word, from `normal32` or `uniform32` |
+ * | `K_BASE`, `W_BASE`   | the 24-bit Ziggurat tables (512 int32, 512 float64)        |
+ * | `SLOW_BASE`          | `normal32`'s slow list: byte addresses of chunk words      |
+ * | `EXTRA_BASE`         | `extras`' output: one Philox block per listed element      |
  *
  * Functions:
  *
@@ -64,9 +65,9 @@ export type BlocksFunction = (
 export interface PhiloxKernel {
   /** The chunk as words: a call with `ptr` writes block `b` to `words[ptr/4 + 4b …]`. */
   readonly words: Uint32Array;
-  /** The chunk as float32, where the transforms leave their results. */
+  /** The float area: the transforms' result for chunk word `t` is `floats[t]`. */
   readonly floats: Float32Array;
-  /** The slow list: `slow[2q]` is a word index, `slow[2q + 1]` its word. */
+  /** The slow list: entry `q` is the byte address `4t` of a chunk word `t`. */
   readonly slow: Uint32Array;
   /** Where `extras` writes: block `q` at `extraWords[4q …]`. */
   readonly extraWords: Uint32Array;
@@ -76,17 +77,17 @@ export interface PhiloxKernel {
   blocks4: BlocksFunction | null;
   /**
    * The Ziggurat's fast path over words `0 … n − 1` with the 24-bit tables:
-   * each word `w` becomes the float32 `m·W[s]` (`s = w & 511`,
-   * `m = (w >>> 8) | 1`) in place; the words with `m ≥ K[s]` go to the slow
-   * list instead (their floats are to be overwritten). Returns the list's
-   * length.
+   * `floats[t]` becomes the float32 `m·W[s]` for word `w = words[t]`
+   * (`s = w & 511`, `m = (w >>> 8) | 1`); the words with `m ≥ K[s]` also go
+   * on the slow list (their floats are to be overwritten). Returns the
+   * list's length.
    */
   normal32(n: number): number;
-  /** `(w >>> 8) · 2^−24` as float32 over words `0 … n − 1` in place (SIMD), or `null`. */
+  /** `floats[t] = (words[t] >>> 8) · 2^−24` for `t < n` (SIMD), or `null`. */
   uniform32: ((n: number) => void) | null;
   /**
-   * Extra block 0 of element `jb + t` for each of the first `count` word
-   * indices `t` on the slow list (`jb = jbHi·2^32 + jbLo`), to `extraWords`.
+   * Extra block 0 of element `jb + t` for each of the first `count` entries
+   * `4t` on the slow list (`jb = jbHi·2^32 + jbLo`), to `extraWords`.
    */
   extras(
     count: number,
@@ -360,7 +361,7 @@ function simdBody(): number[] {
   return [...locals, ...code];
 }
 
-// --- float transforms, in place over the chunk --------------------------------
+// --- float transforms of the chunk ------------------------------------------
 
 const I32_LOAD = 0x28, F64_LOAD = 0x2b, F32_STORE = 0x38;
 const I32_AND = 0x71, I32_OR = 0x72, I32_SHL = 0x74, I32_SHR_U = 0x76;
@@ -372,45 +373,53 @@ const F32X4_CONVERT_I32X4_S = 0xfa, F32X4_MUL = 0xe6;
 
 /**
  * Body of `normal32(n) → slowCount`: the Ziggurat fast path over words
- * `0 … n − 1`, in place. Word `t` becomes the float32 `m · W[s]`
+ * `0 … n − 1`. Word `t` gives the float32 `m · W[s]` at `FLOAT_BASE + 4t`
  * (`s = w & 511`, `m = (w >>> 8) | 1`), the product rounded once to double
  * and then to float32 (`f32.demote_f64`, round to nearest even); when
- * `m ≥ K[s]` the pair (t, w) goes to the slow list at `SLOW_BASE` too.
- * Locals: 0 n, 1 p (byte address of word t), 2 w, 3 4·s, 4 m, 5 count,
+ * `m ≥ K[s]` its address `4t` goes on the slow list at `SLOW_BASE` too.
+ * Locals: 0 n, 1 p (byte address of word t), 2 w, 3 4·s, 4 m, 5 4·count,
  * 6 end address.
  */
 function normal32Body(): number[] {
   const N = 0, P = 1, W = 2, S = 3, M = 4, CNT = 5, STOP = 6;
   const locals = vec([[6, I32]]);
   const code: number[] = [];
-  // Branch-free: every word gets its float32 written over it; every element
-  // is also written to the slow list at position `count` as (t, w), and
-  // `count` advances only for slow ones (so the list keeps exactly those).
+  // Branch-free: every word's float32 goes to the float area; every word's
+  // address is written to the slow list at position `count`, and `count`
+  // advances only for slow ones (so the list keeps exactly those).
   code.push(...get(N), ...i32c(2), I32_SHL, ...set(STOP));
   code.push(BLOCK, VOID, ...get(N), I32_EQZ, BR_IF, 0, LOOP, VOID);
   // w = mem32[p]; s = (w & 511) << 2; m = (w >>> 8) | 1
   code.push(...get(P), I32_LOAD, 2, 0, LOCAL_TEE, W);
   code.push(...i32c(511), I32_AND, ...i32c(2), I32_SHL, ...set(S));
   code.push(...get(W), ...i32c(8), I32_SHR_U, ...i32c(1), I32_OR, ...set(M));
-  // mem_f32[p] = demote(m · W[s])
+  // floats[p] = demote(m · W[s])
   code.push(...get(P), ...get(M), F64_CONVERT_I32_S, ...get(S), ...get(S));
   code.push(I32_ADD, F64_LOAD, 3, ...uleb(W_BASE), F64_MUL, F32_DEMOTE_F64);
-  code.push(F32_STORE, 2, 0);
-  // slow[count] = (p / 4, w); count += (m ≥ K[s])
-  code.push(...get(CNT), ...i32c(3), I32_SHL, ...get(P), ...i32c(2), I32_SHR_U);
-  code.push(I32_STORE, 2, ...uleb(SLOW_BASE));
-  code.push(...get(CNT), ...i32c(3), I32_SHL, ...get(W));
-  code.push(I32_STORE, 2, ...uleb(SLOW_BASE + 4));
+  code.push(F32_STORE, 2, ...uleb(FLOAT_BASE));
+  // slow[count] = p; count += (m ≥ K[s])
+  code.push(...get(CNT), ...get(P), I32_STORE, 2, ...uleb(SLOW_BASE));
   code.push(...get(CNT), ...get(M), ...get(S), I32_LOAD, 2, ...uleb(K_BASE));
-  code.push(I32_GE_S, I32_ADD, ...set(CNT));
+  code.push(I32_GE_S, ...i32c(2), I32_SHL, I32_ADD, ...set(CNT));
   code.push(...get(P), ...i32c(4), I32_ADD, LOCAL_TEE, P, ...get(STOP), I32_NE);
-  code.push(BR_IF, 0, END, END, ...get(CNT), RETURN, END);
+  code.push(
+    BR_IF,
+    0,
+    END,
+    END,
+    ...get(CNT),
+    ...i32c(2),
+    I32_SHR_U,
+    RETURN,
+    END,
+  );
   return [...locals, ...code];
 }
 
 /**
  * Body of `uniform32(n)`: words `0 … n − 1` (rounded up to a multiple of
- * 4) become the float32 `(w >>> 8) · 2^−24`, in place, four at a time.
+ * 4) give the float32 `(w >>> 8) · 2^−24` at `FLOAT_BASE + 4t`, four at a
+ * time.
  * Locals: 0 n, 1 p (byte address), 2 end.
  */
 function uniform32Body(): number[] {
@@ -426,14 +435,14 @@ function uniform32Body(): number[] {
   code.push(...get(P), ...get(P), ...simd(V128_LOAD), 4, 0);
   code.push(...i32c(8), ...simd(I32X4_SHR_U), ...simd(F32X4_CONVERT_I32X4_S));
   code.push(...simd(V128_CONST), ...scale, ...simd(F32X4_MUL));
-  code.push(...simd(V128_STORE), 4, 0);
+  code.push(...simd(V128_STORE), 4, ...uleb(FLOAT_BASE));
   code.push(...get(P), ...i32c(16), I32_ADD, ...set(P), BR, 0, END, END, END);
   return [...locals, ...code];
 }
 
 /**
  * Body of `extras(count, jbLo, jbHi, stream, k0, k1)`: for the first
- * `count` word indices `t` of the slow list, extra block 0 of element `jb + t` (counter
+ * `count` entries `4t` of the slow list, extra block 0 of element `jb + t` (counter
  * `[lo(jb + t), hi(jb + t), stream, 1]`, `jb = jbHi·2^32 + jbLo`), written
  * to `EXTRA_BASE + 16·q`.
  * Locals: 0..5 params, 6 q, 7 t, 8..11 X, 12 KK0, 13 KK1, 14 P0, 15 P1, 16 J (i64).
@@ -445,8 +454,8 @@ function extrasBody(): number[] {
   const locals = vec([[8, I32], [3, I64]]);
   const code: number[] = [];
   code.push(BLOCK, VOID, ...get(COUNT), I32_EQZ, BR_IF, 0, LOOP, VOID);
-  code.push(...get(Q), ...i32c(3), I32_SHL, I32_LOAD, 2, ...uleb(SLOW_BASE));
-  code.push(...set(T));
+  code.push(...get(Q), ...i32c(2), I32_SHL, I32_LOAD, 2, ...uleb(SLOW_BASE));
+  code.push(...i32c(2), I32_SHR_U, ...set(T));
   // J = jb + t (64-bit)
   code.push(...get(JB_HI), I64_EXTEND_I32_U, I64_CONST, 32, I64_SHL);
   code.push(...get(JB_LO), I64_EXTEND_I32_U, I64_OR);
@@ -465,14 +474,16 @@ function extrasBody(): number[] {
   return [...locals, ...code];
 }
 
+/** Byte address of the float32 results of `normal32` and `uniform32`. */
+export const FLOAT_BASE: number = CHUNK_BLOCKS * 16;
 /** Byte address of the Ziggurat's `K` table (512 int32) in the kernel memory. */
-export const K_BASE = CHUNK_BLOCKS * 16;
+export const K_BASE: number = FLOAT_BASE + CHUNK_BLOCKS * 16;
 /** Byte address of the Ziggurat's `W` table (512 float64). */
-export const W_BASE = K_BASE + 512 * 4;
-/** Byte address of `normal32`'s slow list (up to `4·CHUNK_BLOCKS` pairs of int32). */
-export const SLOW_BASE = W_BASE + 512 * 8;
+export const W_BASE: number = K_BASE + 512 * 4;
+/** Byte address of `normal32`'s slow list (up to `4·CHUNK_BLOCKS` byte addresses of words). */
+export const SLOW_BASE: number = W_BASE + 512 * 8;
 /** Byte address of `extras`' output (up to `4·CHUNK_BLOCKS` blocks). */
-export const EXTRA_BASE = SLOW_BASE + CHUNK_BLOCKS * 32;
+export const EXTRA_BASE: number = SLOW_BASE + CHUNK_BLOCKS * 16;
 const MEMORY_BYTES = EXTRA_BASE + CHUNK_BLOCKS * 64;
 
 /** Assembles the module; with `withSimd` false, `blocks4` and `uniform32` are left out. */
@@ -540,8 +551,8 @@ export function philoxKernel(): PhiloxKernel | null {
   new Float64Array(buffer, W_BASE, 512).set(Z24.W);
   kernel = {
     words: new Uint32Array(buffer, 0, CHUNK_BLOCKS * 4),
-    floats: new Float32Array(buffer, 0, CHUNK_BLOCKS * 4),
-    slow: new Uint32Array(buffer, SLOW_BASE, CHUNK_BLOCKS * 8),
+    floats: new Float32Array(buffer, FLOAT_BASE, CHUNK_BLOCKS * 4),
+    slow: new Uint32Array(buffer, SLOW_BASE, CHUNK_BLOCKS * 4),
     blocks: ex.blocks,
     normal32: ex.normal32,
     extras: ex.extras,

@@ -162,21 +162,28 @@ function zigguratSlow(
 
 /**
  * Standard normal values N(0, 1), by the Ziggurat method of Marsaglia and
- * Tsang (2000) with 256 layers (tables in `_ziggurat.ts`).
+ * Tsang (2000) with 256 layers of equal area (tables in `_ziggurat.ts`).
  *
- * - `Float32Array` output (the default): one word `w` per element: bits 0–7
+ * - `Float32Array` output (the default): one word `w` per element. Bits 0–7
  *   pick the layer `i`, bit 8 the sign, bits 9–31 a uniform `U` on the
- *   midpoints of 2^23 cells of [0, 1); `x = ±U·X[i]`, accepted at once when
- *   `U·X[i] < X[i+1]` (99.3 % of elements).
- * - `Float64Array` output: words `2j, 2j + 1`, with 52 bits for `U`.
+ *   midpoints `(2k + 1)/2^24` of 2^23 equal cells of [0, 1); `x = ±U·X[i]`
+ *   (one rounding to double, then to float32), accepted at once when
+ *   `U·X[i] < X[i+1]`: 98.5 % of elements.
+ * - `Float64Array` output: words `2j, 2j + 1`, with 52 random bits in `U`
+ *   (midpoints of 2^52 cells).
  *
- * The rest (0.7 %) go through the exact slow path with element-local extra
- * words: the wedge test (accept when `f(X[i]) + V·(f(X[i+1]) − f(X[i]))`,
- * `V` uniform, is below `exp(−x²/2)`, else start over), and for the base
- * layer beyond `R = 3.654…` Marsaglia's exact tail method. So the output is
- * N(0, 1) up to the resolution of `U`: within a layer, `|x|` takes the
- * midpoints of 2^23 (2^52) equal cells, and the CDF differs from Φ by at
- * most one cell's probability per layer, below 2^−24 (2^−53) in all.
+ * The other 1.5 % take the exact slow path, with element-local extra words:
+ * in a wedge, accept when a uniform height between `f(X[i])` and
+ * `f(X[i+1])` is below `f(x) = exp(−x²/2)`, else start over with a new
+ * sample; in the base layer beyond `R = 3.654…`, Marsaglia's exact tail
+ * method (`y = E₁/R` accepted when `2E₂ > y²`, with E₁, E₂ standard
+ * exponentials; `x = ±(R + y)`).
+ *
+ * Error bound: the method is exact for a continuous `U`; the only
+ * approximation is `U`'s resolution, which moves each value by at most half
+ * a cell within its layer. Each (layer, sign, cell) has probability 2^−32
+ * (2^−61 for Float64), so the CDF differs from Φ by at most about
+ * 256 · 2^−32 = 2^−24 (2^−53), as for a 24-bit (53-bit) uniform.
  *
  * @param n How many values, an integer ≥ 0.
  * @param draw The key and sub-stream (from `nextDraw`).
@@ -531,9 +538,9 @@ function normal32(o: Float32Array, draw: Draw, offset: number): void {
   while (c.next()) {
     const { words, at, i, count } = c;
     if (kernel !== null) {
-      // Fast path in WebAssembly: the floats replace their words in place,
-      // and the words of the slow elements stay, listed in `kernel.slow`.
-      // Their first extra blocks are computed in one kernel call too.
+      // Fast path in WebAssembly: the floats go to `kernel.floats`, and the
+      // slow elements are listed in `kernel.slow`; their first extra blocks
+      // are computed in one kernel call too.
       const slowCount = kernel.normal32(4 * c.blocks);
       o.set(kernel.floats.subarray(at, at + count), i);
       const jb = offset + i - at; // the element of word 0 of the chunk
@@ -547,9 +554,9 @@ function normal32(o: Float32Array, draw: Draw, offset: number): void {
       );
       const slow = kernel.slow, first = kernel.extraWords;
       for (let q = 0; q < slowCount; q++) {
-        const t = slow[2 * q] - at;
+        const t = (slow[q] >>> 2) - at;
         if (t < 0 || t >= count) continue;
-        const w = slow[2 * q + 1];
+        const w = words[at + t];
         ex.resetFrom(k0, k1, stream, offset + i + t, first, 4 * q);
         o[i + t] = zigguratSlow((w >>> 8) | 1, w & 511, Z24, false, ex);
       }
@@ -638,7 +645,7 @@ function rejectFromNormal(
     }
     const jb = offset + i;
     if (kernel !== null) {
-      for (let q = 0; q < misses; q++) kernel.slow[2 * q] = pending[q];
+      for (let q = 0; q < misses; q++) kernel.slow[q] = 4 * pending[q];
       kernel.extras(
         misses,
         jb % TWO_32,

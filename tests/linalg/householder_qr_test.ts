@@ -25,6 +25,8 @@ import {
 } from "../../lib/linalg/householder_qr.ts";
 import { blockedQr } from "../../lib/linalg/_blocked_qr.ts";
 import { matmul } from "../../lib/linalg/_matmul.ts";
+import { gemmJs, gemmKernel } from "../../lib/linalg/_kernels.ts";
+import { writeModule } from "../../lib/linalg/_wasm_writer.ts";
 
 /** An m×n row-major matrix of uniform values in [-0.5, 0.5), from a fixed LCG. */
 function lcgMatrix(m: number, n: number, seed = 1): Float64Array {
@@ -64,9 +66,21 @@ function checkQr(
   assertEquals(a, copy, `${label}: householderQr modified its input`);
   assert(q.every(Number.isFinite), `${label}: q has a non-finite entry`);
   assert(r.every(Number.isFinite), `${label}: r has a non-finite entry`);
-  assertEquals(belowDiagonal(r, k, n), 0, `${label}: R is not upper triangular`);
-  assertLessOrEqual(orthogonalityError(q, m, k), tolerance, `${label}: QᵀQ ≠ I`);
-  assertLessOrEqual(reconstructionError(a, q, r, m, n), tolerance, `${label}: QR ≠ A`);
+  assertEquals(
+    belowDiagonal(r, k, n),
+    0,
+    `${label}: R is not upper triangular`,
+  );
+  assertLessOrEqual(
+    orthogonalityError(q, m, k),
+    tolerance,
+    `${label}: QᵀQ ≠ I`,
+  );
+  assertLessOrEqual(
+    reconstructionError(a, q, r, m, n),
+    tolerance,
+    `${label}: QR ≠ A`,
+  );
   return { q, r, k };
 }
 
@@ -112,7 +126,11 @@ Deno.test("large shapes: 2048×2048, 2048×512 and 512×2048, in Float64 and rou
     const a = lcgMatrix(m, n, 7);
     const { q, k } = checkQr(a, m, n, 1e-13);
     const q32 = new Float64Array(new Float32Array(q));
-    assertLessOrEqual(orthogonalityError(q32, m, k), 1e-5, `${m}×${n} in float32`);
+    assertLessOrEqual(
+      orthogonalityError(q32, m, k),
+      1e-5,
+      `${m}×${n} in float32`,
+    );
   }
 });
 
@@ -120,10 +138,18 @@ Deno.test("orthogonalityError and reconstructionError agree with plain loops", (
   const m = 45, n = 30;
   const a = lcgMatrix(m, n, 3);
   const { q, r, k } = householderQr(a, m, n);
-  assertAlmostEquals(orthogonalityError(q, m, k), naiveOrthogonality(q, m, k), 1e-15);
+  assertAlmostEquals(
+    orthogonalityError(q, m, k),
+    naiveOrthogonality(q, m, k),
+    1e-15,
+  );
   const bent = q.slice();
   bent[0] += 1e-3;
-  assertAlmostEquals(orthogonalityError(bent, m, k), naiveOrthogonality(bent, m, k), 1e-12);
+  assertAlmostEquals(
+    orthogonalityError(bent, m, k),
+    naiveOrthogonality(bent, m, k),
+    1e-12,
+  );
   assert(orthogonalityError(bent, m, k) > 1e-4);
   const far = a.slice();
   far[5] += 0.25;
@@ -131,7 +157,11 @@ Deno.test("orthogonalityError and reconstructionError agree with plain loops", (
   assertAlmostEquals(reconstructionError(far, q, r, m, n), 0.25 / scale, 1e-12);
   const c = matmul(a, m, n, lcgMatrix(n, 11, 5), 11);
   const b = lcgMatrix(n, 11, 5);
-  assertAlmostEquals(c[3 * 11 + 4], a.subarray(3 * n, 4 * n).reduce((s, x, l) => s + x * b[l * 11 + 4], 0), 1e-14);
+  assertAlmostEquals(
+    c[3 * 11 + 4],
+    a.subarray(3 * n, 4 * n).reduce((s, x, l) => s + x * b[l * 11 + 4], 0),
+    1e-14,
+  );
 });
 
 Deno.test("rank-deficient input: rank 1, repeated and zero columns give no NaN", () => {
@@ -139,10 +169,16 @@ Deno.test("rank-deficient input: rank 1, repeated and zero columns give no NaN",
   // Rank 1: a = u vᵀ.
   const u = lcgMatrix(m, 1, 11), v = lcgMatrix(1, n, 12);
   const rank1 = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) rank1[i * n + j] = u[i] * v[j];
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) rank1[i * n + j] = u[i] * v[j];
+  }
   const { r } = checkQr(rank1, m, n);
   for (let i = 1; i < n; i++) {
-    assertLessOrEqual(Math.abs(r[i * n + i]), 1e-14, `R[${i}, ${i}] of a rank-1 matrix`);
+    assertLessOrEqual(
+      Math.abs(r[i * n + i]),
+      1e-14,
+      `R[${i}, ${i}] of a rank-1 matrix`,
+    );
   }
   // Repeated columns and zero columns (first, middle, last).
   const a = lcgMatrix(m, n, 13);
@@ -181,32 +217,98 @@ Deno.test("empty shapes return empty arrays", () => {
     assertEquals(result.q.length, 0);
     assertEquals(result.r.length, 0);
     assertEquals(orthogonalityError(result.q, m, 0), 0);
-    assertEquals(reconstructionError(new Float64Array(0), result.q, result.r, m, n), 0);
+    assertEquals(
+      reconstructionError(new Float64Array(0), result.q, result.r, m, n),
+      0,
+    );
   }
 });
 
 Deno.test("bad arguments throw, naming the argument and the value", () => {
   const a = new Float64Array(6);
+  // As JavaScript callers may call it.
+  const untyped = householderQr as (
+    a: unknown,
+    m: unknown,
+    n: unknown,
+  ) => unknown;
   const cases: [() => unknown, ErrorConstructor, string][] = [
-    [() => householderQr(a, -1, 6), RangeError, "m must be a non-negative integer, got -1"],
-    [() => householderQr(a, 2, -3), RangeError, "n must be a non-negative integer, got -3"],
-    [() => householderQr(a, 2.5, 3), TypeError, "m must be a non-negative integer, got 2.5"],
-    [() => householderQr(a, NaN, 3), TypeError, "m must be a non-negative integer, got NaN"],
-    [() => householderQr(a, 2, Infinity), TypeError, "n must be a non-negative integer, got Infinity"],
-    // deno-lint-ignore no-explicit-any
-    [() => householderQr(a, "2" as any, 3), TypeError, "m must be a non-negative integer, got string 2"],
-    [() => householderQr(a, 2, 4), RangeError, "a.length must be 2×4 = 8, got 6"],
-    [() => householderQr(a, 4, 2), RangeError, "a.length must be 4×2 = 8, got 6"],
-    // deno-lint-ignore no-explicit-any
-    [() => householderQr(new Float32Array(6) as any, 2, 3), TypeError, "a must be a Float64Array, got Float32Array"],
-    // deno-lint-ignore no-explicit-any
-    [() => householderQr([1, 2, 3, 4, 5, 6] as any, 2, 3), TypeError, "a must be a Float64Array, got Array"],
-    // deno-lint-ignore no-explicit-any
-    [() => householderQr(null as any, 2, 3), TypeError, "a must be a Float64Array, got null"],
-    [() => orthogonalityError(a, 2, 2), RangeError, "q.length must be 2×2 = 4, got 6"],
-    [() => orthogonalityError(a, 3, -2), RangeError, "k must be a non-negative integer, got -2"],
-    [() => reconstructionError(a, new Float64Array(4), new Float64Array(5), 2, 3), RangeError, "r.length must be 2×3 = 6, got 5"],
-    [() => reconstructionError(a, new Float64Array(5), a, 2, 3), RangeError, "q.length must be 2×2 = 4, got 5"],
+    [
+      () => householderQr(a, -1, 6),
+      RangeError,
+      "m must be a non-negative integer, got -1",
+    ],
+    [
+      () => householderQr(a, 2, -3),
+      RangeError,
+      "n must be a non-negative integer, got -3",
+    ],
+    [
+      () => householderQr(a, 2.5, 3),
+      TypeError,
+      "m must be a non-negative integer, got 2.5",
+    ],
+    [
+      () => householderQr(a, NaN, 3),
+      TypeError,
+      "m must be a non-negative integer, got NaN",
+    ],
+    [
+      () => householderQr(a, 2, Infinity),
+      TypeError,
+      "n must be a non-negative integer, got Infinity",
+    ],
+    [
+      () => untyped(a, "2", 3),
+      TypeError,
+      "m must be a non-negative integer, got string 2",
+    ],
+    [
+      () => householderQr(a, 2, 4),
+      RangeError,
+      "a.length must be 2×4 = 8, got 6",
+    ],
+    [
+      () => householderQr(a, 4, 2),
+      RangeError,
+      "a.length must be 4×2 = 8, got 6",
+    ],
+    [
+      () => untyped(new Float32Array(6), 2, 3),
+      TypeError,
+      "a must be a Float64Array, got Float32Array",
+    ],
+    [
+      () => untyped([1, 2, 3, 4, 5, 6], 2, 3),
+      TypeError,
+      "a must be a Float64Array, got Array",
+    ],
+    [
+      () => untyped(null, 2, 3),
+      TypeError,
+      "a must be a Float64Array, got null",
+    ],
+    [
+      () => orthogonalityError(a, 2, 2),
+      RangeError,
+      "q.length must be 2×2 = 4, got 6",
+    ],
+    [
+      () => orthogonalityError(a, 3, -2),
+      RangeError,
+      "k must be a non-negative integer, got -2",
+    ],
+    [
+      () =>
+        reconstructionError(a, new Float64Array(4), new Float64Array(5), 2, 3),
+      RangeError,
+      "r.length must be 2×3 = 6, got 5",
+    ],
+    [
+      () => reconstructionError(a, new Float64Array(5), a, 2, 3),
+      RangeError,
+      "q.length must be 2×2 = 4, got 5",
+    ],
   ];
   for (const [fn, type, message] of cases) assertThrows(fn, type, message);
 });
@@ -244,6 +346,43 @@ Deno.test("internal paths: recursion depths, odd block sizes and the JavaScript 
     }
     for (let i = 0; i < r.length; i++) {
       assertAlmostEquals(r[i], reference.r[i], 1e-12, label);
+    }
+  }
+});
+
+Deno.test("the SIMD kernel, fused and not, matches the plain product on packed and column-major A", () => {
+  const [M, N, K] = [12, 13, 7]; // N = 6 + 6 + 1 exercises every tile width
+  for (const fused of [true, false]) {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 16 });
+    const module = new WebAssembly.Module(
+      writeModule([gemmKernel(fused)], {
+        initial: 1,
+        maximum: 16,
+        shared: false,
+      }),
+    );
+    const { gemm } = new WebAssembly.Instance(module, { env: { memory } })
+      .exports as { gemm: (...args: number[]) => void };
+    const f = new Float64Array(memory.buffer);
+    const source = lcgMatrix(1, 2000, 41);
+    for (const packed of [true, false]) {
+      // A at 0 (packed: aps = 32K, ak = 32; column-major with ld 16: aps = 32, ak = 128).
+      const [aps, ak] = packed ? [32 * K, 32] : [32, 16 * 8];
+      const [b, ldb, c, ldc] = [400, 9, 600, 14]; // in elements
+      f.set(source.subarray(0, 800));
+      f.fill(0.5, c, c + ldc * N);
+      const expected = f.slice();
+      gemmJs(expected)(M, N, K, 0, aps, ak, b * 8, ldb * 8, c * 8, ldc * 8);
+      gemm(M, N, K, 0, aps, ak, b * 8, ldb * 8, c * 8, ldc * 8);
+      // Everything but C's first M rows is untouched; C matches to rounding.
+      for (let i = 0; i < 1000; i++) {
+        assertAlmostEquals(
+          f[i],
+          expected[i],
+          1e-14,
+          `fused ${fused}, packed ${packed}, element ${i}`,
+        );
+      }
     }
   }
 });

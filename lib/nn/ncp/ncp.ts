@@ -78,6 +78,8 @@ export class NCP extends Module {
   readonly #biasInitializer: InitializerSpec;
 
   /**
+   * Configures the layer; the weights are made on the first call.
+   *
    * @param neuronMap The wiring (`NCPMap`, `AutoNCP`, `FullyConnectedMap`, `RandomMap`).
    * @param options Activation and initializers.
    */

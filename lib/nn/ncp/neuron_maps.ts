@@ -52,6 +52,14 @@ class Uniforms {
   }
 }
 
+/** The random draw each map's wiring comes from (kept off the public surface). */
+const DRAWS = new WeakMap<object, Draw>();
+
+/** A random-number reader for a map's recurrent (or sensory) wiring. */
+function uniformsFor(map: object, sensory = false): Uniforms {
+  return new Uniforms(DRAWS.get(map)!, sensory ? SENSORY_OFFSET : 0);
+}
+
 /** Offset where the sensory wiring's random numbers start (far past the recurrent wiring's). */
 const SENSORY_OFFSET = 2 ** 40;
 
@@ -100,10 +108,10 @@ export abstract class NeuronMap {
   inputDim: number | null = null;
   /** The seed, if one was given. */
   readonly seed: number | undefined;
-  /** The random draw the wiring came from. */
-  protected readonly draw: Draw;
 
   /**
+   * Sets the sizes and draws the random stream the wiring will use.
+   *
    * @param units Number of neurons.
    * @param outputDim Number of output neurons (≤ units).
    * @param seed Optional seed for the wiring.
@@ -116,14 +124,9 @@ export abstract class NeuronMap {
         `outputDim (${outputDim}) must be <= units (${units})`,
       );
     }
-    this.draw = nextDraw(seed);
+    DRAWS.set(this, nextDraw(seed));
     this.seed = seed;
     this.adjacencyMatrix = new Int8Array(units * units);
-  }
-
-  /** A random-number reader for the recurrent wiring. */
-  protected uniforms(sensory = false): Uniforms {
-    return new Uniforms(this.draw, sensory ? SENSORY_OFFSET : 0);
   }
 
   /** Fills {@linkcode NeuronMap.sensoryAdjacencyMatrix} for `inputDim` inputs. */
@@ -248,7 +251,12 @@ export class NCPMap extends NeuronMap {
   /** Fraction of possible synapses left out. */
   readonly sparsityLevel: number;
 
-  /** @param options The group sizes, `sparsityLevel` (0.5), `sensoryNeurons`, `seed`. */
+  /**
+   * Wires inter → command ⟲ → motor now, and the inputs now if
+   * `sensoryNeurons` is given (else at build).
+   *
+   * @param options The group sizes, `sparsityLevel` (0.5), `sensoryNeurons`, `seed`.
+   */
   constructor(options: NCPMapOptions) {
     if (options === null || typeof options !== "object") {
       throw new TypeError(
@@ -265,7 +273,7 @@ export class NCPMap extends NeuronMap {
     this.motorNeurons = motor;
     this.sparsityLevel = sparsity;
     const g = this.groups();
-    const rng = this.uniforms();
+    const rng = uniformsFor(this);
     // inter → command, command → command, command → motor
     this.#connect(rng, this.adjacencyMatrix, g[0], g[1]);
     this.#connect(rng, this.adjacencyMatrix, g[1], g[1]);
@@ -314,7 +322,7 @@ export class NCPMap extends NeuronMap {
   protected wireSensory(inputDim: number, matrix: Int8Array): void {
     const inter = this.groups()[0];
     this.#connect(
-      this.uniforms(true),
+      uniformsFor(this, true),
       matrix,
       { start: 0, end: inputDim },
       inter,
@@ -357,6 +365,8 @@ export interface AutoNCPOptions {
  */
 export class AutoNCP extends NCPMap {
   /**
+   * Sizes the groups from `units` and wires them.
+   *
    * @param units Total neurons, at least `outputSize + 2`.
    * @param outputSize Motor neurons.
    * @param options `sparsityLevel` (0.5), `seed`.
@@ -407,6 +417,8 @@ export class FullyConnectedMap extends NeuronMap {
   readonly selfConnections: boolean;
 
   /**
+   * Connects every neuron to every neuron.
+   *
    * @param units Neurons.
    * @param outputDim Output neurons.
    * @param options `selfConnections` (true), `seed`.
@@ -418,7 +430,7 @@ export class FullyConnectedMap extends NeuronMap {
   ) {
     super(units, outputDim, options.seed);
     this.selfConnections = options.selfConnections ?? true;
-    const rng = this.uniforms();
+    const rng = uniformsFor(this);
     for (let i = 0; i < units; i++) {
       for (let j = 0; j < units; j++) {
         if (i !== j || this.selfConnections) {
@@ -430,7 +442,7 @@ export class FullyConnectedMap extends NeuronMap {
 
   /** Every input to every neuron. */
   protected wireSensory(_inputDim: number, matrix: Int8Array): void {
-    const rng = this.uniforms(true);
+    const rng = uniformsFor(this, true);
     for (let k = 0; k < matrix.length; k++) matrix[k] = rng.polarity();
   }
 
@@ -471,6 +483,8 @@ export class RandomMap extends NeuronMap {
   readonly sparsityLevel: number;
 
   /**
+   * Draws the neuron-to-neuron synapses.
+   *
    * @param units Neurons.
    * @param outputDim Output neurons.
    * @param options `sparsityLevel` (0.5), `seed`.
@@ -483,7 +497,7 @@ export class RandomMap extends NeuronMap {
     const sparsity = checkSparsity(options.sparsityLevel ?? 0.5);
     super(units, outputDim, options.seed);
     this.sparsityLevel = sparsity;
-    this.#fill(this.uniforms(), this.adjacencyMatrix);
+    this.#fill(uniformsFor(this), this.adjacencyMatrix);
   }
 
   #fill(rng: Uniforms, matrix: Int8Array): void {
@@ -495,7 +509,7 @@ export class RandomMap extends NeuronMap {
 
   /** Each input → neuron synapse with probability 1 − sparsityLevel. */
   protected wireSensory(_inputDim: number, matrix: Int8Array): void {
-    this.#fill(this.uniforms(true), matrix);
+    this.#fill(uniformsFor(this, true), matrix);
   }
 
   /** One group of hidden neurons and the motor neurons. */

@@ -1,0 +1,115 @@
+/**
+ * Helpers for the safetensors tests: files built byte by byte, temporary
+ * folders, and bit patterns of tensors.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { tf } from "../../mod.ts";
+
+/** The folder of the committed fixtures. */
+export const FIXTURES: string = join(import.meta.dirname!, "fixtures");
+
+/** The python3 + numpy reader written to the specification. */
+export const PY_READER: string = join(
+  import.meta.dirname!,
+  "read_safetensors.py",
+);
+
+/**
+ * Builds a safetensors file: the length field, the header (a string is used
+ * as is, an object is JSON-encoded), then `data`. `length` overrides the
+ * length field.
+ */
+export function buildFile(
+  header: string | Record<string, unknown>,
+  data: Uint8Array | number[] = [],
+  options: { length?: bigint; rawHeader?: Uint8Array } = {},
+): Uint8Array {
+  const json = options.rawHeader ??
+    new TextEncoder().encode(
+      typeof header === "string" ? header : JSON.stringify(header),
+    );
+  const out = new Uint8Array(8 + json.length + data.length);
+  new DataView(out.buffer).setBigUint64(
+    0,
+    options.length ?? BigInt(json.length),
+    true,
+  );
+  out.set(json, 8);
+  out.set(data, 8 + json.length);
+  return out;
+}
+
+/** A header entry. */
+export function entry(
+  dtype: string,
+  shape: number[],
+  begin: number,
+  end: number,
+): Record<string, unknown> {
+  return { dtype, shape, data_offsets: [begin, end] };
+}
+
+/** Runs `fn` with a fresh temporary folder, removed afterwards. */
+export async function withTempDir<T>(
+  fn: (dir: string) => Promise<T>,
+): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "ember_safetensors_" });
+  try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** A float32 or int32 tensor's values as hex bit patterns; bool as 0/1. */
+export async function bitsOf(t: tf.Tensor): Promise<string> {
+  const data = await t.data();
+  if (t.dtype === "bool") {
+    return Array.from(data, (v) => v ? "1" : "0").join(" ");
+  }
+  const words = new Uint32Array(data.buffer, data.byteOffset, data.length);
+  return Array.from(words, (w) => w.toString(16).padStart(8, "0")).join(" ");
+}
+
+/** The same, for float32 values given as numbers. */
+export function bitsOfFloats(values: number[]): string {
+  return Array.from(
+    new Uint32Array(new Float32Array(values).buffer),
+    (w) => w.toString(16).padStart(8, "0"),
+  ).join(" ");
+}
+
+/** Whether python3 with numpy can run; the reason when it cannot. */
+export async function numpyMissing(): Promise<string | null> {
+  try {
+    const out = await new Deno.Command("python3", {
+      args: ["-c", "import numpy"],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (out.success) return null;
+    return `python3 cannot import numpy (${
+      new TextDecoder().decode(out.stderr).trim().split("\n").at(-1)
+    }); install it with \`pip install numpy\` or \`apt-get install python3-numpy\``;
+  } catch (error) {
+    return `python3 is not available (${(error as Error).message})`;
+  }
+}
+
+/** Runs a python3 script; returns its stdout, or throws with its stderr. */
+export async function runPython(args: string[]): Promise<string> {
+  const out = await new Deno.Command("python3", {
+    args,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  if (!out.success) {
+    throw new Error(
+      `python3 ${args.join(" ")} failed: ${text.decode(out.stderr)}`,
+    );
+  }
+  return text.decode(out.stdout);
+}
