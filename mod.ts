@@ -42,3 +42,31 @@ export type {
   InitializerConfig,
   InitRecord,
 } from "./lib/initializers/mod.ts";
+export {
+  type Histogram,
+  histogram,
+  type HistogramOptions,
+} from "./lib/stats/histogram.ts";
+export {
+  fitMarchenkoPastur,
+  fitPowerLaw,
+  type MarchenkoPasturFit,
+  type PowerLawFit,
+  type SpectralOptions,
+  type SpectralStats,
+  spectralStats,
+} from "./lib/stats/spectral.ts";
+export {
+  marchenkoPasturDensity,
+  marchenkoPasturEdges,
+  tracyWidomScale,
+} from "./lib/stats/marchenko_pastur.ts";
+export { type Law, lawOf } from "./lib/stats/laws.ts";
+export type { ShapedArray, WeightsLike } from "./lib/_read.ts";
+export {
+  Figure,
+  type FigureSpec,
+  type Label,
+  type Panel,
+} from "./viz/figure.ts";
+export { plotHistogram, type PlotHistogramOptions } from "./viz/histogram.ts";

@@ -18,6 +18,8 @@ import { transpose } from "./_transpose.ts";
 export const BLOCK = 32;
 /** Panels this narrow or narrower are factored column by column. */
 export const BASE = 8;
+/** Bytes of C per column chunk of a block-reflector update (kept in L2). */
+const L2_CHUNK = 512 * 1024;
 
 /** Options of {@linkcode blockedQr}: the tuning knobs, for tests and benchmarks. */
 export interface BlockedQrOptions {
@@ -305,21 +307,6 @@ class BlockedQr {
     const rows = mp - j0;
     const cols = c1 - c0;
     if (cols <= 0) return;
-    const gemm = this.engine.gemm;
-    // W = Vᵀ C  (wp × cols)
-    f.fill(0, offW, offW + wp * cols);
-    gemm(
-      wp,
-      cols,
-      rows,
-      offVt * 8,
-      32 * rows,
-      32,
-      (off + j0 + c0 * mp) * 8,
-      mp * 8,
-      offW * 8,
-      wp * 8,
-    );
     // −op(T), packed in 4-row micro-panels (wp × w).
     for (let r = 0; r < wp; r++) {
       const dst = offT + (r >> 2) * 4 * w + (r & 3);
@@ -328,33 +315,30 @@ class BlockedQr {
         f[dst + 4 * c] = -v;
       }
     }
-    // W2 = −op(T) W
+    f.fill(0, offW, offW + wp * cols);
     f.fill(0, offW2, offW2 + wp * cols);
-    gemm(
-      wp,
-      cols,
-      w,
-      offT * 8,
-      32 * w,
-      32,
-      offW * 8,
-      wp * 8,
-      offW2 * 8,
-      wp * 8,
-    );
-    // C += V W2
-    gemm(
-      rows,
-      cols,
-      w,
-      (offA + j0 + j0 * mp) * 8,
-      32,
-      mp * 8,
-      offW2 * 8,
-      wp * 8,
-      (off + j0 + c0 * mp) * 8,
-      mp * 8,
-    );
+    // Column chunks whose slice of C stays in L2 between the first product
+    // (which reads it) and the last (which updates it).
+    const chunk = Math.max(6, Math.floor(L2_CHUNK / (8 * rows * 6)) * 6);
+    const c = (off + j0 + c0 * mp) * 8;
+    this.engine.chain(cols, [
+      // W = Vᵀ C  (wp × cols)
+      [wp, rows, offVt * 8, 32 * rows, 32, c, mp * 8, offW * 8, wp * 8],
+      // W2 = −op(T) W
+      [wp, w, offT * 8, 32 * w, 32, offW * 8, wp * 8, offW2 * 8, wp * 8],
+      // C += V W2
+      [
+        rows,
+        w,
+        (offA + j0 + j0 * mp) * 8,
+        32,
+        mp * 8,
+        offW2 * 8,
+        wp * 8,
+        c,
+        mp * 8,
+      ],
+    ], chunk);
   }
 
   /** R (k×n, row-major), read from the factored A. */

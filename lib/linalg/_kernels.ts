@@ -158,12 +158,37 @@ export type Gemm = (
   ldc: number,
 ) => void;
 
+/**
+ * One product of a {@linkcode Engine.chain}: {@linkcode gemmKernel}'s
+ * arguments without N, as `[M, K, ap, aps, ak, b, ldb, c, ldc]` (bytes).
+ */
+export type Product = [
+  M: number,
+  K: number,
+  ap: number,
+  aps: number,
+  ak: number,
+  b: number,
+  ldb: number,
+  c: number,
+  ldc: number,
+];
+
 /** The kernels, their memory, and the threads that share the products. */
 export interface Engine {
   /** A view of the whole memory, valid until {@linkcode Engine.close}. */
   readonly f: Float64Array;
-  /** `C += A·B`, split over the worker threads (once they are up) when large. */
+  /** `C += A·B` on the calling thread. */
   readonly gemm: Gemm;
+  /**
+   * Runs `products` (at most {@linkcode MAX_CHAIN}) over the columns
+   * `0 .. N-1`, in chunks of at most `chunk` columns: for each chunk, each
+   * product in turn on the chunk's columns of its B and C. A product may
+   * read the C of an earlier one, since a chunk's products run in order on
+   * one thread; chunks are shared with the worker threads when the chain is
+   * large.
+   */
+  chain(N: number, products: readonly Product[], chunk: number): void;
   /** `"wasm-simd-fma"`, `"wasm-simd"` or `"js"`: what runs the products. */
   readonly kind: EngineKind;
   /** Worker threads started (each joins the products once it is ready). */
@@ -174,6 +199,9 @@ export interface Engine {
 
 /** What runs the products: WebAssembly SIMD with or without fused multiply-add, or plain JavaScript. */
 export type EngineKind = "wasm-simd-fma" | "wasm-simd" | "js";
+
+/** At most this many products in one {@linkcode Engine.chain}. */
+export const MAX_CHAIN = 3;
 
 /** Memory up to this size is kept for the next call; larger memory is let go. */
 export const KEEP_BYTES = 64 * 1024 * 1024;
@@ -271,10 +299,38 @@ export function gemmJs(f: Float64Array): Gemm {
 }
 
 /**
- * The worker threads' code. It runs from its source text, so it refers to
- * nothing outside itself. Control words: 0 job number, 1 quit, 2 workers
- * ready, 3 workers done with the job, 4 next column, 5 columns per chunk,
- * 6 a worker failed, 8–17 the product's arguments.
+ * Runs chunks of a chain from the control words `c` until none is left: the
+ * loop both the calling thread and the workers run. Kept free of outside
+ * references, since the workers run it from its source text.
+ */
+function takeChunks(c: Int32Array, gemm: Gemm): void {
+  const n = c[7], count = c[8], chunk = c[5];
+  for (let j = Atomics.add(c, 4, chunk); j < n; j = Atomics.add(c, 4, chunk)) {
+    const cols = Math.min(chunk, n - j);
+    for (let g = 0, p = 16; g < count; g++, p += 9) {
+      // Pointers are unsigned (memory reaches 4 GiB); `>>> 0` reads them so.
+      gemm(
+        c[p],
+        cols,
+        c[p + 1],
+        c[p + 2] >>> 0,
+        c[p + 3],
+        c[p + 4],
+        (c[p + 5] >>> 0) + j * c[p + 6],
+        c[p + 6],
+        (c[p + 7] >>> 0) + j * c[p + 8],
+        c[p + 8],
+      );
+    }
+  }
+}
+
+/**
+ * The worker threads' code, run from its source text (with
+ * {@linkcode takeChunks} defined beside it). Control words: 0 job number,
+ * 1 quit, 2 workers ready, 3 workers done with the job, 4 next column,
+ * 5 columns per chunk, 6 a worker failed, 7 columns, 8 products, 16… the
+ * products (9 words each).
  */
 function workerMain(scope: {
   onmessage: ((event: MessageEvent) => void) | null;
@@ -296,16 +352,7 @@ function workerMain(scope: {
       seen = Atomics.load(c, 0);
       if (Atomics.load(c, 1) !== 0) break;
       try {
-        const [M, N, K, ap, aps, ak, b, ldb, cc, ldc] = c.subarray(8, 18);
-        const chunk = c[5];
-        for (
-          let j = Atomics.add(c, 4, chunk);
-          j < N;
-          j = Atomics.add(c, 4, chunk)
-        ) {
-          const cols = Math.min(chunk, N - j);
-          gemm(M, cols, K, ap, aps, ak, b + j * ldb, ldb, cc + j * ldc, ldc);
-        }
+        takeChunks(c, gemm);
       } catch {
         Atomics.store(c, 6, 1);
       }
@@ -317,7 +364,7 @@ function workerMain(scope: {
 }
 
 const WORKER_URL = "data:application/javascript;base64," +
-  btoa(`(${workerMain.toString()})(self);`);
+  btoa(`${takeChunks.toString()}\n(${workerMain.toString()})(self);`);
 
 /** Whether this thread may block in `Atomics.wait` (a browser's main thread may not). */
 function canBlock(): boolean {
@@ -330,12 +377,12 @@ function canBlock(): boolean {
 }
 
 /**
- * Worker threads that share the large products with the calling thread,
+ * Worker threads that share the large chains with the calling thread,
  * through shared memory and `Atomics`; the calling thread blocks until a
- * product is done, so the API stays synchronous.
+ * chain is done, so the API stays synchronous.
  */
 class Pool {
-  private readonly c = new Int32Array(new SharedArrayBuffer(32 * 4));
+  private readonly c = new Int32Array(new SharedArrayBuffer(64 * 4));
   private readonly threads: Worker[] = [];
 
   constructor(
@@ -356,42 +403,29 @@ class Pool {
     }
   }
 
-  /** Whether every worker is up (until then, products run on the calling thread alone). */
+  /** Whether every worker is up (until then, chains run on the calling thread alone). */
   ready(): boolean {
     return Atomics.load(this.c, 2) === this.threads.length;
   }
 
-  /** Runs one product, in chunks of columns taken by whichever thread is free. */
+  /** Runs one chain, in chunks of columns taken by whichever thread is free. */
   run(
     gemm: Gemm,
-    M: number,
     N: number,
-    K: number,
-    ap: number,
-    aps: number,
-    ak: number,
-    b: number,
-    ldb: number,
-    cc: number,
-    ldc: number,
+    products: readonly Product[],
+    chunk: number,
   ): void {
     const c = this.c;
-    const n = this.threads.length;
-    const chunk = 6 * Math.max(1, Math.ceil(N / (6 * 4 * (n + 1))));
-    c.set([M, N, K, ap, aps, ak, b, ldb, cc, ldc], 8);
     c[5] = chunk;
+    c[7] = N;
+    c[8] = products.length;
+    products.forEach((p, g) => c.set(p, 16 + 9 * g));
     Atomics.store(c, 4, 0);
     Atomics.store(c, 3, 0);
     Atomics.add(c, 0, 1);
     Atomics.notify(c, 0);
-    for (
-      let j = Atomics.add(c, 4, chunk);
-      j < N;
-      j = Atomics.add(c, 4, chunk)
-    ) {
-      const cols = Math.min(chunk, N - j);
-      gemm(M, cols, K, ap, aps, ak, b + j * ldb, ldb, cc + j * ldc, ldc);
-    }
+    takeChunks(c, gemm);
+    const n = this.threads.length;
     for (let done = Atomics.load(c, 3); done < n; done = Atomics.load(c, 3)) {
       Atomics.wait(c, 3, done);
     }
@@ -407,6 +441,22 @@ class Pool {
     Atomics.notify(this.c, 0);
     for (const worker of this.threads) worker.terminate();
   }
+}
+
+/** Runs a chain on the calling thread alone (`c`: scratch control words). */
+function runLocal(
+  c: Int32Array,
+  gemm: Gemm,
+  N: number,
+  products: readonly Product[],
+  chunk: number,
+): void {
+  c[4] = 0;
+  c[5] = Math.max(1, chunk);
+  c[7] = N;
+  c[8] = products.length;
+  products.forEach((p, g) => c.set(p, 16 + 9 * g));
+  takeChunks(c, gemm);
 }
 
 /** Worker threads for a large problem: one per further core, at most {@linkcode MAX_WORKERS}. */
@@ -443,7 +493,16 @@ export function openEngine(
   const wasm = js ? null : compile();
   if (wasm === null) {
     const f = new Float64Array(pages * PAGE / 8);
-    return { f, gemm: gemmJs(f), kind: "js", workers: 0, close() {} };
+    const gemm = gemmJs(f);
+    const local = new Int32Array(64);
+    return {
+      f,
+      gemm,
+      chain: (N, products, chunk) => runLocal(local, gemm, N, products, chunk),
+      kind: "js",
+      workers: 0,
+      close() {},
+    };
   }
   const { module, kind, shared } = wasm;
   let memory = spare;
@@ -464,19 +523,27 @@ export function openEngine(
       pool = null; // No workers here: the calling thread does it all.
     }
   }
-  const gemm: Gemm = (M, N, K, ap, aps, ak, b, ldb, c, ldc) => {
-    if (
-      pool !== null && 2 * M * N * K >= SPLIT_FLOPS && N >= 12 && pool.ready()
-    ) {
-      pool.run(kernel, M, N, K, ap, aps, ak, b, ldb, c, ldc);
+  const local = new Int32Array(64);
+  const chain = (N: number, products: readonly Product[], chunk: number) => {
+    if (products.length > MAX_CHAIN) {
+      throw new RangeError(`chain: at most ${MAX_CHAIN} products`);
+    }
+    let flops = 0;
+    for (const [M, K] of products) flops += 2 * M * N * K;
+    if (pool !== null && flops >= SPLIT_FLOPS && N >= 12 && pool.ready()) {
+      // Chunks small enough to share the columns out evenly.
+      const parts = 4 * (count + 1);
+      const even = 6 * Math.max(1, Math.ceil(N / (6 * parts)));
+      pool.run(kernel, N, products, Math.min(chunk, even));
     } else {
-      kernel(M, N, K, ap, aps, ak, b, ldb, c, ldc);
+      runLocal(local, kernel, N, products, chunk);
     }
   };
   const keep = memory;
   return {
     f: new Float64Array(memory.buffer),
-    gemm,
+    gemm: kernel,
+    chain,
     kind,
     workers: pool === null ? 0 : count,
     close(): void {

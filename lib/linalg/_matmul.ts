@@ -59,9 +59,8 @@ export function matmul(
     for (let k0 = 0; k0 < k; k0 += KC) {
       const kc = Math.min(KC, k - k0);
       for (let i0 = 0; i0 < np; i0 += MC) {
-        engine.gemm(
+        engine.chain(m, [[
           Math.min(MC, np - i0),
-          m,
           kc,
           (offB + i0 * k + 4 * k0) * 8,
           32 * k,
@@ -70,7 +69,7 @@ export function matmul(
           k * 8,
           (offC + i0) * 8,
           np * 8,
-        );
+        ]], m);
       }
     }
     if (np === n) {

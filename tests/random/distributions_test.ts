@@ -237,6 +237,25 @@ Deno.test("uniform: mean, variance, KS against U[0, 1)", () => {
   }
 });
 
+Deno.test("uniform: neighbours, sub-streams and adjacent seeds are uncorrelated", () => {
+  // For independent pairs the sample correlation has SE ≈ 1/√n.
+  const n = 400000;
+  const corr = (x: ArrayLike<number>, y: ArrayLike<number>) => {
+    const mx = moments(x), my = moments(y);
+    let s = 0;
+    for (let i = 0; i < x.length; i++) s += (x[i] - mx.mean) * (y[i] - my.mean);
+    return s / x.length / Math.sqrt(mx.m2 * my.m2);
+  };
+  const key = nextDraw(2003).key;
+  const a = uniform(n + 1, { key, stream: 0 }, 0, new Float64Array(n + 1));
+  const b = uniform(n, { key, stream: 1 }, 0, new Float64Array(n));
+  const c = uniform(n, nextDraw(2004), 0, new Float64Array(n));
+  const limit = 5 / Math.sqrt(n);
+  assertLess(Math.abs(corr(a.subarray(0, n), a.subarray(1))), limit, "lag 1");
+  assertLess(Math.abs(corr(a.subarray(0, n), b)), limit, "stream 0 vs 1");
+  assertLess(Math.abs(corr(a.subarray(0, n), c)), limit, "seed 2003 vs 2004");
+});
+
 /** The exact CDF of N(0, 1) truncated to [a, b], accurate in either tail. */
 function truncatedCdf(a: number, b: number): (x: number) => number {
   if (a >= 0) {

@@ -1,0 +1,198 @@
+/**
+ * `plotHistogram`: a weight histogram with the initializer's exact density.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import { Figure, type Label } from "./figure.ts";
+import { COLORS, defaultTitle, num, plotSvg, recordOf } from "./_common.ts";
+import { readWeights, type WeightsLike } from "../lib/_read.ts";
+import { type Histogram, histogram } from "../lib/stats/histogram.ts";
+import { type Law, lawOf } from "../lib/stats/laws.ts";
+import type { Density } from "../lib/initializers/_core.ts";
+
+/** Options for {@linkcode plotHistogram}. */
+export interface PlotHistogramOptions {
+  /** Number of bins. Default 50. */
+  bins?: number;
+  /** A symmetric-log y axis, to see the tails. Default `false`. */
+  logY?: boolean;
+  /** Title. Default: the parameter's name, or its initializer and shape. */
+  title?: string;
+  /** The law to overlay; default the initializer's (from a Parameter's `init` or the tensor's record); `null` for none. */
+  expected?: Density | null;
+  /** Width in pixels. Default 640. */
+  width?: number;
+  /** Height of the plot area in pixels. Default 260. */
+  height?: number;
+}
+
+/** The drawing of a histogram and its expected counts, as a Plot SVG. */
+export function histogramPanel(
+  h: Histogram,
+  law: Law | null,
+  options: { width: number; height: number; logY: boolean; compact?: boolean },
+): string {
+  const bins = Array.from(h.counts, (count, i) => ({
+    x1: h.edges[i],
+    x2: h.edges[i + 1],
+    count,
+  }));
+  const n = h.size - h.nan - h.posInf - h.negInf - h.outside;
+  const lo = h.edges[0];
+  const hi = h.edges[h.edges.length - 1];
+  const width = (hi - lo) / h.counts.length;
+  // On a log axis bars start at 0.8 (below one count) and empty bins are left out.
+  const floor = options.logY ? 0.8 : 0;
+  const marks: Plot.Markish[] = [
+    Plot.rectY(options.logY ? bins.filter((b) => b.count > 0) : bins, {
+      x1: "x1",
+      x2: "x2",
+      y1: floor,
+      y2: "count",
+      fill: COLORS.data,
+      fillOpacity: 0.75,
+      inset: 0.3,
+    }),
+    Plot.ruleY([floor]),
+  ];
+  if (law && law.pdf && law.continuous > 0) {
+    const pdf = law.pdf;
+    const a = Math.max(lo, law.support[0]);
+    const b = Math.min(hi, law.support[1]);
+    const steps = 400;
+    const curve: [number, number][] = [];
+    if (b > a) {
+      for (let i = 0; i <= steps; i++) {
+        const x = a + ((b - a) * i) / steps;
+        const y = n * width * pdf(x);
+        if (y > floor) curve.push([x, y]);
+      }
+    }
+    marks.push(Plot.line(curve, { stroke: COLORS.theory, strokeWidth: 2 }));
+  }
+  if (law) {
+    // An atom's bin expects n·p plus the continuous part's share of that bin.
+    const atoms = law.atoms.filter((t) => t.x >= lo && t.x <= hi).map((t) => ({
+      x: t.x,
+      y: n * t.p + (law.pdf ? n * width * law.pdf(t.x) : 0),
+    }));
+    marks.push(
+      Plot.ruleX(atoms, {
+        x: "x",
+        y1: floor,
+        y2: "y",
+        stroke: COLORS.theory,
+        strokeWidth: 2,
+      }),
+      Plot.dot(atoms, { x: "x", y: "y", fill: COLORS.theory, r: 4 }),
+    );
+  }
+  return plotSvg({
+    width: options.width,
+    height: options.height,
+    marginLeft: 52,
+    x: { label: options.compact ? null : "value", nice: false },
+    y: {
+      label: options.compact ? null : "count",
+      type: options.logY ? "log" : "linear",
+      grid: true,
+    },
+    marks,
+  });
+}
+
+/** The lines under a histogram's title: measured against expected moments, and what was not binned. */
+export function histogramNotes(
+  h: Histogram,
+  law: Law | null,
+): { text: string; warn: boolean }[] {
+  const lines = [{
+    text: `measured: mean ${num(h.mean)}, std ${num(h.std)}` +
+      (law
+        ? ` · expected ${law.label}: mean ${num(law.mean)}, std ${num(law.std)}`
+        : ""),
+    warn: false,
+  }];
+  const bad: string[] = [];
+  if (h.nan) bad.push(`${h.nan} NaN`);
+  if (h.posInf) bad.push(`${h.posInf} +Inf`);
+  if (h.negInf) bad.push(`${h.negInf} −Inf`);
+  if (h.outside) bad.push(`${h.outside} outside the range`);
+  if (bad.length) {
+    lines.push({
+      text: `${bad.join(", ")} of ${h.size} values not shown`,
+      warn: true,
+    });
+  }
+  return lines;
+}
+
+/**
+ * A histogram of the weights. When they were made by an initializer (a
+ * Parameter's `init`, or a tensor returned by one), the exact density of its
+ * law is drawn over the bars as expected counts (n · bin width · density),
+ * with point masses (Bernoulli, zeros of a sparse init) as lollipops; the
+ * measured mean and standard deviation are printed beside the expected ones.
+ * NaN and ±Inf are counted and reported, not drawn.
+ *
+ * @param x A tensor, Parameter, Float32Array/Float64Array or `{ values, shape }`.
+ * @param options `bins` (50), `logY`, `title`, `expected`, `width`, `height`.
+ * @returns A Figure (displays inline in Jupyter; `.svg`, `.html`, `save()`).
+ * @throws {RangeError} For an empty input.
+ *
+ * @example
+ * ```ts
+ * import { initializers, Parameter, plotHistogram } from "../mod.ts";
+ * import { assert } from "@std/assert";
+ *
+ * const w = new Parameter(initializers.heNormal([256, 128], { seed: 0 }));
+ * const fig = plotHistogram(w);
+ * assert(fig.svg.startsWith("<svg"));
+ * assert(fig.text.includes("expected"));
+ * w.dispose();
+ * ```
+ */
+export function plotHistogram(
+  x: WeightsLike,
+  options: PlotHistogramOptions = {},
+): Figure {
+  const { shape } = readWeights(x, "plotHistogram");
+  const h = histogram(x, { bins: options.bins ?? 50 });
+  const density = options.expected === undefined
+    ? recordOf(x)?.density
+    : options.expected;
+  const law = density ? lawOf(density) : null;
+  const width = options.width ?? 640;
+  const height = options.height ?? 260;
+  const title = options.title ?? defaultTitle(x, shape);
+  const notes = histogramNotes(h, law);
+  const top = 26 + 16 * notes.length;
+  const labels: Label[] = [
+    { text: title, x: 8, y: 18, size: 14, weight: "bold" },
+    ...notes.map((l, i) => ({
+      text: l.text,
+      x: 8,
+      y: 38 + 16 * i,
+      size: 11,
+      color: l.warn ? COLORS.warn : COLORS.muted,
+    })),
+  ];
+  const svg = histogramPanel(h, law, {
+    width,
+    height,
+    logY: options.logY ?? false,
+  });
+  return new Figure({
+    width,
+    height: top + height,
+    panels: [{ svg, x: 0, y: top, width, height }],
+    labels,
+    title,
+    text: [
+      `Histogram of ${title} (${h.size} values, ${h.counts.length} bins)`,
+      ...notes.map((l) => l.text),
+    ]
+      .join("\n"),
+  });
+}
