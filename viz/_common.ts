@@ -25,10 +25,9 @@ export const COLORS = {
 
 /** Renders Plot options to an SVG string with a fresh server-side document. */
 export function plotSvg(options: Plot.PlotOptions): string {
-  // deno-lint-ignore no-explicit-any
   const node = Plot.plot({
     ...options,
-    document: createDocument() as any,
+    document: createDocument() as unknown as Plot.PlotOptions["document"],
   }) as unknown as {
     outerHTML: string;
   };
