@@ -8,15 +8,12 @@
  * Targets (the issue): normals at most 2× numpy's time, and at least 3×
  * faster than tfjs's `randomNormal` on CPU.
  *
+ * Ours and tfjs's calls are timed in interleaved rounds (see
+ * {@linkcode interleaved}); numpy runs in its own process first.
+ *
  * @module
  */
-import {
-  measure,
-  printTable,
-  type Row,
-  runCommand,
-  type Timing,
-} from "./_harness.ts";
+import { printTable, type Row, runCommand, type Timing } from "./_harness.ts";
 import {
   standardNormal,
   truncatedStandardNormal,
@@ -68,57 +65,95 @@ async function numpyTimings(): Promise<Record<string, Timing | null>> {
   return { normal: parsed.normal, uniform: parsed.uniform, truncated: null };
 }
 
-/** tfjs's timings on one backend, or `null` where it cannot be selected. */
-async function tfjsTimings(
-  backend: BackendName,
-): Promise<Record<Case, Timing | null>> {
-  try {
-    await setBackend(backend);
-  } catch (error) {
-    console.warn(`bench random: tfjs ${backend} skipped: ${error}`);
-    return { normal: null, uniform: null, truncated: null };
+/** One contender of a case: an optional untimed setup, and the timed call. */
+interface Contender {
+  name: string;
+  setup?: () => Promise<unknown>;
+  fn: () => unknown;
+}
+
+/**
+ * Times the contenders of one case in interleaved rounds (each round calls
+ * every contender once, in turn), so that all of them see the same machine
+ * load: on a noisy shared machine the ratios are then far steadier than
+ * with one contender's runs after the other's.
+ */
+async function interleaved(
+  contenders: Contender[],
+): Promise<Record<string, Timing>> {
+  const times: Record<string, number[]> = {};
+  for (const c of contenders) times[c.name] = [];
+  for (let round = 0; round < WARMUP + RUNS; round++) {
+    for (const c of contenders) {
+      if (c.setup) await c.setup();
+      const t0 = performance.now();
+      await c.fn();
+      const dt = performance.now() - t0;
+      if (round >= WARMUP) times[c.name].push(dt);
+    }
   }
-  const run = (make: () => tf.Tensor) => () => {
+  const out: Record<string, Timing> = {};
+  for (const [name, ts] of Object.entries(times)) {
+    ts.sort((x, y) => x - y);
+    const mid = ts.length >> 1;
+    out[name] = {
+      median: ts.length % 2 ? ts[mid] : (ts[mid - 1] + ts[mid]) / 2,
+      min: ts[0],
+      runs: ts.length,
+    };
+  }
+  return out;
+}
+
+/** The tfjs backends that can be selected here. */
+async function tfjsBackends(): Promise<BackendName[]> {
+  const usable: BackendName[] = [];
+  for (const backend of ["cpu", "wasm"] as const) {
+    try {
+      await setBackend(backend);
+      usable.push(backend);
+    } catch (error) {
+      console.warn(`bench random: tfjs ${backend} skipped: ${error}`);
+    }
+  }
+  return usable;
+}
+
+/** A tfjs call made real: the values are read back, then freed. */
+function tfjsCall(make: () => tf.Tensor): () => void {
+  return () => {
     const t = make();
     t.dataSync();
     t.dispose();
-  };
-  return {
-    normal: await measure(
-      run(() => tf.randomNormal([N], 0, 1, "float32", 1)),
-      { runs: RUNS, warmup: WARMUP },
-    ),
-    uniform: await measure(
-      run(() => tf.randomUniform([N], 0, 1, "float32", 1)),
-      { runs: RUNS, warmup: WARMUP },
-    ),
-    truncated: await measure(
-      run(() => tf.truncatedNormal([N], 0, 1, "float32", 1)),
-      { runs: RUNS, warmup: WARMUP },
-    ),
   };
 }
 
 /** Runs the benchmark and prints its table. */
 export async function run(): Promise<void> {
-  const ours: Record<Case, Timing> = {
-    normal: await measure(() => standardNormal(N, nextDraw(0)), {
-      runs: RUNS,
-      warmup: WARMUP,
-    }),
-    uniform: await measure(() => uniform(N, nextDraw(0)), {
-      runs: RUNS,
-      warmup: WARMUP,
-    }),
-    truncated: await measure(
-      () => truncatedStandardNormal(N, -2, 2, nextDraw(0)),
-      { runs: RUNS, warmup: WARMUP },
-    ),
-  };
   const numpy = await numpyTimings();
   const previous = getBackend();
-  const cpu = await tfjsTimings("cpu");
-  const wasm = await tfjsTimings("wasm");
+  const backends = await tfjsBackends();
+  const ours: Record<Case, () => unknown> = {
+    normal: () => standardNormal(N, nextDraw(0)),
+    uniform: () => uniform(N, nextDraw(0)),
+    truncated: () => truncatedStandardNormal(N, -2, 2, nextDraw(0)),
+  };
+  const peer: Record<Case, () => tf.Tensor> = {
+    normal: () => tf.randomNormal([N], 0, 1, "float32", 1),
+    uniform: () => tf.randomUniform([N], 0, 1, "float32", 1),
+    truncated: () => tf.truncatedNormal([N], 0, 1, "float32", 1),
+  };
+  const timings = {} as Record<Case, Record<string, Timing>>;
+  for (const c of ["normal", "uniform", "truncated"] as const) {
+    timings[c] = await interleaved([
+      { name: "ours", fn: ours[c] },
+      ...backends.map((backend) => ({
+        name: `tfjs ${backend}`,
+        setup: () => setBackend(backend),
+        fn: tfjsCall(peer[c]),
+      })),
+    ]);
+  }
   await setBackend(previous);
   const label: Record<Case, string> = {
     normal: "10^7 float32 standard normals",
@@ -130,10 +165,10 @@ export async function run(): Promise<void> {
   ) => ({
     case: label[c],
     timings: {
-      ours: ours[c],
+      ours: timings[c].ours,
       numpy: numpy[c],
-      "tfjs cpu": cpu[c],
-      "tfjs wasm": wasm[c],
+      "tfjs cpu": timings[c]["tfjs cpu"] ?? null,
+      "tfjs wasm": timings[c]["tfjs wasm"] ?? null,
     },
   }));
   printTable(
@@ -141,9 +176,10 @@ export async function run(): Promise<void> {
     "ours",
     rows,
   );
-  const ratio = (peer: Timing | null) =>
-    peer === null ? null : peer.median / ours.normal.median;
-  const vsNumpy = ratio(numpy.normal), vsTfjs = ratio(cpu.normal);
+  const ratio = (other: Timing | null | undefined) =>
+    other ? other.median / timings.normal.ours.median : null;
+  const vsNumpy = ratio(numpy.normal);
+  const vsTfjs = ratio(timings.normal["tfjs cpu"]);
   console.log(
     `targets: normals ≤ 2× numpy's time: ${
       vsNumpy === null

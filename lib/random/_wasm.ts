@@ -25,7 +25,8 @@
  *   `[c0 + b, c1, c2, c3]`, `b = 0 … n − 1`, under the key `[k0, k1]`, as 4
  *   words each, block after block, from byte address `ptr` (scalar);
  * - `blocks4(…)`: the same, four blocks per step in SIMD (`n` a multiple of 4);
- * - `normal32(n)`: the Ziggurat's fast path over the first `n` words;
+ * - `normal32(n)`: the Ziggurat's fast path over the first `n` words
+ *   (`normal32x4`: the same in SIMD);
  * - `uniform32(n)`: uniform float32 from the first `n` words (SIMD);
  * - `extras(count, jbLo, jbHi, stream, k0, k1)`: the first extra block of
  *   each element on the slow list.
@@ -83,6 +84,8 @@ export interface PhiloxKernel {
    * list's length.
    */
   normal32(n: number): number;
+  /** `normal32` four words at a time in SIMD (`n` a multiple of 4), or `null`. */
+  normal32x4: ((n: number) => number) | null;
   /** `floats[t] = (words[t] >>> 8) · 2^−24` for `t < n` (SIMD), or `null`. */
   uniform32: ((n: number) => void) | null;
   /**
@@ -368,7 +371,12 @@ const I32_AND = 0x71, I32_OR = 0x72, I32_SHL = 0x74, I32_SHR_U = 0x76;
 const I32_NE = 0x47, I32_GE_U = 0x4f, I32_GE_S = 0x4e;
 const F64_CONVERT_I32_S = 0xb7, F64_MUL = 0xa2, F32_DEMOTE_F64 = 0xb6;
 const BR = 0x0c, RETURN = 0x0f;
-const I32X4_SHR_U = 0xad;
+const I32X4_SHR_U = 0xad, I32X4_SHL = 0xab, I32X4_EXTRACT_LANE = 0x1b;
+const I32X4_GE_S = 0x3f, V128_AND = 0x4e, V128_OR = 0x50, V128_ANY_TRUE = 0x53;
+const V128_LOAD32_LANE = 0x56, V128_LOAD64_LANE = 0x57;
+const V128_LOAD32_ZERO = 0x5c, V128_LOAD64_ZERO = 0x5d;
+const F32X4_DEMOTE_F64X2_ZERO = 0x5e, F64X2_CONVERT_LOW_I32X4_S = 0xfe;
+const F64X2_MUL = 0xf2, IF = 0x04;
 const F32X4_CONVERT_I32X4_S = 0xfa, F32X4_MUL = 0xe6;
 
 /**
@@ -413,6 +421,74 @@ function normal32Body(): number[] {
     RETURN,
     END,
   );
+  return [...locals, ...code];
+}
+
+/**
+ * Body of `normal32x4(n) → slowCount`: `normal32` four words at a time
+ * (`n` a multiple of 4), with the same results. The table entries are
+ * gathered lane by lane; products are formed as two f64x2 (the same double
+ * roundings as the scalar code) and demoted to float32. A group with a
+ * slow word appends its slow words to the list in lane order.
+ * Locals: 0 n, 1 p, 2 end, 3 4·count, 4..7 4·s of lanes 0..3; v128:
+ * 8 words, 9 4·s, 10 m, 11 K values, 12..13 the W values of lanes 0–1, 2–3.
+ */
+function normal32x4Body(): number[] {
+  const N = 0, P = 1, STOP = 2, CNT = 3, A = [4, 5, 6, 7];
+  const VW = 8, VS = 9, VM = 10, VK = 11, W01 = 12, W23 = 13;
+  const locals = vec([[7, I32], [6, V128]]);
+  const code: number[] = [];
+  const const4 = (v: number) => [
+    ...simd(V128_CONST),
+    ...Array.from({ length: 4 }, () => [v & 255, (v >> 8) & 255, 0, 0]).flat(),
+  ];
+  code.push(...get(N), ...i32c(2), I32_SHL, ...set(STOP));
+  code.push(BLOCK, VOID, LOOP, VOID);
+  code.push(...get(P), ...get(STOP), I32_GE_U, BR_IF, 1);
+  // words, 4·s = (w & 511) << 2, m = (w >>> 8) | 1
+  code.push(...get(P), ...simd(V128_LOAD), 4, 0, LOCAL_TEE, VW);
+  code.push(...const4(511), ...simd(V128_AND), ...i32c(2), ...simd(I32X4_SHL));
+  code.push(LOCAL_TEE, VS);
+  for (let l = 0; l < 4; l++) {
+    if (l > 0) code.push(...get(VS));
+    code.push(...simd(I32X4_EXTRACT_LANE), l, ...set(A[l]));
+  }
+  code.push(...get(VW), ...i32c(8), ...simd(I32X4_SHR_U), ...const4(1));
+  code.push(...simd(V128_OR), ...set(VM));
+  // W values, two lanes per f64x2 (address 8·s = 4·s + 4·s)
+  for (const [dst, l0, l1] of [[W01, 0, 1], [W23, 2, 3]]) {
+    code.push(...get(A[l0]), ...get(A[l0]), I32_ADD);
+    code.push(...simd(V128_LOAD64_ZERO), 3, ...uleb(W_BASE));
+    code.push(...set(dst), ...get(A[l1]), ...get(A[l1]), I32_ADD, ...get(dst));
+    code.push(...simd(V128_LOAD64_LANE), 3, ...uleb(W_BASE), 1, ...set(dst));
+  }
+  // floats = demote(m · W), lanes 0–1 and 2–3, packed
+  code.push(...get(P));
+  code.push(...get(VM), ...simd(F64X2_CONVERT_LOW_I32X4_S), ...get(W01));
+  code.push(...simd(F64X2_MUL), ...simd(F32X4_DEMOTE_F64X2_ZERO));
+  code.push(...get(VM), ...get(VM), ...simd(I8X16_SHUFFLE));
+  code.push(...lanes32([2, 3, 2, 3]), ...simd(F64X2_CONVERT_LOW_I32X4_S));
+  code.push(...get(W23), ...simd(F64X2_MUL), ...simd(F32X4_DEMOTE_F64X2_ZERO));
+  code.push(...simd(I8X16_SHUFFLE), ...lanes32([0, 1, 4, 5]));
+  code.push(...simd(V128_STORE), 4, ...uleb(FLOAT_BASE));
+  // K values; any lane with m ≥ K goes on the slow list
+  code.push(...get(A[0]), ...simd(V128_LOAD32_ZERO), 2, ...uleb(K_BASE));
+  for (let l = 1; l < 4; l++) {
+    code.push(...set(VK), ...get(A[l]), ...get(VK));
+    code.push(...simd(V128_LOAD32_LANE), 2, ...uleb(K_BASE), l);
+  }
+  code.push(LOCAL_TEE, VK, ...get(VM), ...get(VK), ...simd(I32X4_GE_S));
+  code.push(...simd(V128_ANY_TRUE), IF, VOID);
+  for (let l = 0; l < 4; l++) {
+    code.push(...get(VM), ...simd(I32X4_EXTRACT_LANE), l);
+    code.push(...get(VK), ...simd(I32X4_EXTRACT_LANE), l, I32_GE_S, IF, VOID);
+    code.push(...get(CNT), ...get(P), ...i32c(4 * l), I32_ADD);
+    code.push(I32_STORE, 2, ...uleb(SLOW_BASE));
+    code.push(...get(CNT), ...i32c(4), I32_ADD, ...set(CNT), END);
+  }
+  code.push(END);
+  code.push(...get(P), ...i32c(16), I32_ADD, ...set(P), BR, 0, END, END);
+  code.push(...get(CNT), ...i32c(2), I32_SHR_U, END);
   return [...locals, ...code];
 }
 
@@ -500,7 +576,11 @@ export function assemble(withSimd: boolean): Uint8Array<ArrayBuffer> {
     ["normal32", 1, normal32Body()],
     ["extras", 3, extrasBody()],
     ...(withSimd
-      ? [["blocks4", 0, simdBody()], ["uniform32", 2, uniform32Body()]] as [
+      ? [
+        ["blocks4", 0, simdBody()],
+        ["uniform32", 2, uniform32Body()],
+        ["normal32x4", 1, normal32x4Body()],
+      ] as [
         string,
         number,
         number[],
@@ -545,6 +625,7 @@ export function philoxKernel(): PhiloxKernel | null {
     extras: PhiloxKernel["extras"];
     blocks4?: BlocksFunction;
     uniform32?: NonNullable<PhiloxKernel["uniform32"]>;
+    normal32x4?: PhiloxKernel["normal32"];
   };
   const buffer = ex.mem.buffer;
   new Int32Array(buffer, K_BASE, 512).set(Z24.K);
@@ -555,6 +636,7 @@ export function philoxKernel(): PhiloxKernel | null {
     slow: new Uint32Array(buffer, SLOW_BASE, CHUNK_BLOCKS * 4),
     blocks: ex.blocks,
     normal32: ex.normal32,
+    normal32x4: ex.normal32x4 ?? null,
     extras: ex.extras,
     extraWords: new Uint32Array(buffer, EXTRA_BASE, CHUNK_BLOCKS * 16),
     blocks4: ex.blocks4 ?? null,

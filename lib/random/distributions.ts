@@ -541,7 +541,9 @@ function normal32(o: Float32Array, draw: Draw, offset: number): void {
       // Fast path in WebAssembly: the floats go to `kernel.floats`, and the
       // slow elements are listed in `kernel.slow`; their first extra blocks
       // are computed in one kernel call too.
-      const slowCount = kernel.normal32(4 * c.blocks);
+      const slowCount = kernel.normal32x4 !== null
+        ? kernel.normal32x4(4 * c.blocks)
+        : kernel.normal32(4 * c.blocks);
       o.set(kernel.floats.subarray(at, at + count), i);
       const jb = offset + i - at; // the element of word 0 of the chunk
       kernel.extras(

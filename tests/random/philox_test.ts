@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertThrows } from "@std/assert";
 import { philox4x32, randomBits } from "../../lib/random/philox.ts";
 import { nextDraw } from "../../lib/random/stream.ts";
 import { activeKernel, useWasm } from "../../lib/random/_bits.ts";
@@ -80,6 +80,29 @@ Deno.test("the WebAssembly kernel matches the known answers and the JS reference
         philox4x32([0xfffff000 + b, 7, 9, 11], [0xdeadbeef, 0x12345678]),
       );
     }
+  }
+});
+
+Deno.test("the Ziggurat transforms: SIMD and scalar agree, floats and slow lists", () => {
+  const kernel = activeKernel();
+  if (kernel === null) throw new Error("expected the WebAssembly kernel here");
+  if (kernel.normal32x4 === null) return; // nothing to compare against
+  const n = 4 * 4096;
+  for (const seed of [1, 2, 3]) {
+    kernel.blocks(0, 0, 0, seed, 0, 0xabcdef, seed, n / 4);
+    const words = kernel.words.slice(0, n);
+    const scalarCount = kernel.normal32(n);
+    const floats = kernel.floats.slice(0, n);
+    const slow = kernel.slow.slice(0, scalarCount);
+    assertEquals(kernel.words.slice(0, n), words, "words left as they were");
+    const simdCount = kernel.normal32x4(n);
+    assertEquals(simdCount, scalarCount);
+    assertEquals(kernel.slow.slice(0, simdCount), slow);
+    // Only the fast elements' floats are defined results.
+    const fast = new Set(Array.from({ length: n }, (_, t) => t));
+    for (const p of slow) fast.delete(p >>> 2);
+    for (const t of fast) assertEquals(kernel.floats[t], floats[t], `t = ${t}`);
+    assert(scalarCount > 0.005 * n && scalarCount < 0.03 * n);
   }
 });
 
