@@ -1,7 +1,11 @@
 /**
- * The WebAssembly kernels behind {@linkcode householderQr}: a register-blocked
- * Float64 matrix product on `f64x2` SIMD, emitted byte by byte with
- * `_wasm_writer.ts` and compiled once, on first use.
+ * The engine behind `householderQr`: a register-blocked Float64 matrix
+ * product on `f64x2` WebAssembly SIMD, emitted byte by byte with
+ * `_wasm_writer.ts` and compiled once, on first use; the memory it works in;
+ * and, for large problems, worker threads that take chunks of columns of the
+ * products, synchronised through shared memory and `Atomics` so that the
+ * calling code stays synchronous. Where WebAssembly SIMD is missing, the same
+ * product runs in plain JavaScript.
  *
  * @module
  */
