@@ -70,3 +70,22 @@ export {
   type Panel,
 } from "./viz/figure.ts";
 export { plotHistogram, type PlotHistogramOptions } from "./viz/histogram.ts";
+export { plotFigure, type PlotFigureOptions } from "./viz/plot.ts";
+export { plotWiring, type PlotWiringOptions } from "./viz/wiring.ts";
+export {
+  analyseSpectrum,
+  plotSpectrum,
+  type PlotSpectrumOptions,
+  type SpectrumAnalysis,
+} from "./viz/spectrum.ts";
+export { plotModule, type PlotModuleOptions } from "./viz/module.ts";
+export { compareInitializers, type CompareOptions } from "./viz/compare.ts";
+export {
+  plotTraining,
+  type PlotTrainingOptions,
+  snapshotWeights,
+  type TrainingSnapshot,
+} from "./viz/training.ts";
+export { singularValues } from "./lib/linalg/singular_values.ts";
+export { householderQr, type QrResult } from "./lib/linalg/householder_qr.ts";
+export * as Plot from "@observablehq/plot";

@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   import: () => import("./import_bench.ts"),
   random: () => import("./random_bench.ts"),
   qr: () => import("./qr_bench.ts"),
+  svd: () => import("./svd_bench.ts"),
 };
 
 const wanted = Deno.args.length > 0 ? Deno.args : Object.keys(BENCHES);

@@ -141,7 +141,8 @@ export function fitMarchenkoPastur(
  * the Kolmogorov–Smirnov distance (Clauset, Shalizi & Newman 2009; the method
  * WeightWatcher uses). Tails shorter than 5 points are not considered.
  *
- * @returns The fit, or `null` with fewer than 10 positive eigenvalues.
+ * @returns The fit, or `null` with fewer than 10 positive eigenvalues or a
+ * flat spectrum (all within 0.1% of each other).
  */
 export function fitPowerLaw(
   eigenvalues: ArrayLike<number>,
@@ -151,6 +152,8 @@ export function fitPowerLaw(
   ).sort();
   const n = xs.length;
   if (n < 10) return null;
+  // A flat spectrum (orthogonal up to scale) has no tail to fit.
+  if (xs[n - 1] - xs[0] <= 1e-3 * xs[n - 1]) return null;
   // Suffix sums of ln x make each candidate's MLE O(1).
   const logs = xs.map(Math.log);
   const suffix = new Float64Array(n + 1);

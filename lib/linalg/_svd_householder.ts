@@ -1,0 +1,172 @@
+/**
+ * Householder reflectors for the singular value code: generating one from a
+ * strided vector, a column-by-column QR of a column-major block, and the
+ * one-stage Golub–Kahan bidiagonalisation used for small matrices.
+ *
+ * @module
+ */
+
+/** Below this (or above {@linkcode SQUARE_HUGE}), a sum of squares is recomputed scaled. */
+const SQUARE_TINY = 2 ** -900;
+/** Above this, a sum of squares may have overflowed. */
+const SQUARE_HUGE = 2 ** 900;
+
+/** Scratch for {@linkcode reflect}'s results, to avoid an allocation per call. */
+export interface Reflector {
+  /** τ of H = I − τ·v·vᵀ (0: H = I). */
+  tau: number;
+  /** H·x = β·e₁. */
+  beta: number;
+}
+
+/**
+ * ‖x‖₂ of `len` entries of `f` from `off` with stride `stride`, by a plain
+ * sum of squares, recomputed on scaled values if that sum underflowed or
+ * overflowed.
+ */
+export function norm2(
+  f: Float64Array,
+  off: number,
+  stride: number,
+  len: number,
+): number {
+  let ss = 0;
+  for (let i = 0, p = off; i < len; i++, p += stride) ss += f[p] * f[p];
+  if (ss > SQUARE_TINY && ss < SQUARE_HUGE) return Math.sqrt(ss);
+  let big = 0;
+  for (let i = 0, p = off; i < len; i++, p += stride) {
+    const a = Math.abs(f[p]);
+    if (a > big) big = a;
+  }
+  if (big === 0 || !Number.isFinite(big)) return big;
+  let s = 0;
+  for (let i = 0, p = off; i < len; i++, p += stride) {
+    const y = f[p] / big;
+    s += y * y;
+  }
+  return big * Math.sqrt(s);
+}
+
+/**
+ * Makes the reflector H = I − τ·v·vᵀ with H·x = β·e₁ for the `len` entries
+ * of `f` from `off` (stride `stride`): x₀ is replaced by β, x₁… by v₁…
+ * (v₀ = 1 is implicit), and τ, β go to `out`. β = −sign(x₀)·‖x‖, so that
+ * v = x − β·e₁ is formed without cancellation; τ = 0 when x₁… are zero.
+ */
+export function reflect(
+  f: Float64Array,
+  off: number,
+  stride: number,
+  len: number,
+  out: Reflector,
+): void {
+  const alpha = f[off];
+  const xnorm = len > 1 ? norm2(f, off + stride, stride, len - 1) : 0;
+  if (xnorm === 0) {
+    out.tau = 0;
+    out.beta = alpha;
+    return;
+  }
+  const a = Math.abs(alpha);
+  const big = Math.max(a, xnorm);
+  const r = big * Math.sqrt((a / big) ** 2 + (xnorm / big) ** 2);
+  const beta = alpha >= 0 ? -r : r;
+  const scale = 1 / (alpha - beta);
+  for (let i = 1, p = off + stride; i < len; i++, p += stride) f[p] *= scale;
+  f[off] = beta;
+  out.tau = (beta - alpha) / beta;
+  out.beta = beta;
+}
+
+/**
+ * Householder QR, column by column, of the rows×cols column-major block of
+ * `f` at `off` (leading dimension `ld`), in place: R on and above the
+ * diagonal, v below it, τ in `tau[0 .. min(rows, cols))`.
+ */
+export function qrUnblocked(
+  f: Float64Array,
+  off: number,
+  ld: number,
+  rows: number,
+  cols: number,
+  tau: Float64Array,
+): void {
+  const h: Reflector = { tau: 0, beta: 0 };
+  const k = Math.min(rows, cols);
+  for (let c = 0; c < k; c++) {
+    const base = off + c + c * ld; // (c, c)
+    const len = rows - c;
+    reflect(f, base, 1, len, h);
+    const t = h.tau;
+    tau[c] = t;
+    if (t === 0) continue;
+    for (let j = c + 1; j < cols; j++) {
+      const col = off + c + j * ld; // (c, j)
+      let s = f[col];
+      for (let i = 1; i < len; i++) s += f[base + i] * f[col + i];
+      s *= t;
+      if (s === 0) continue;
+      f[col] -= s;
+      for (let i = 1; i < len; i++) f[col + i] -= s * f[base + i];
+    }
+  }
+}
+
+/**
+ * The one-stage Golub–Kahan bidiagonalisation of the m×n column-major `a`
+ * (m ≥ n, leading dimension m), in place: alternately a reflector from the
+ * left on column k and one from the right on row k. Returns the diagonal
+ * and superdiagonal of the upper bidiagonal B = U₁ᵀ·A·V₁.
+ */
+export function bidiagonalizeUnblocked(
+  a: Float64Array,
+  m: number,
+  n: number,
+): { d: Float64Array; e: Float64Array } {
+  const d = new Float64Array(n);
+  const e = new Float64Array(Math.max(0, n - 1));
+  const h: Reflector = { tau: 0, beta: 0 };
+  const w = new Float64Array(m);
+  for (let k = 0; k < n; k++) {
+    // Left: zero a[k+1.., k].
+    const base = k + k * m;
+    const len = m - k;
+    reflect(a, base, 1, len, h);
+    d[k] = h.beta;
+    let t = h.tau;
+    if (t !== 0) {
+      for (let j = k + 1; j < n; j++) {
+        const col = k + j * m;
+        let s = a[col];
+        for (let i = 1; i < len; i++) s += a[base + i] * a[col + i];
+        s *= t;
+        if (s === 0) continue;
+        a[col] -= s;
+        for (let i = 1; i < len; i++) a[col + i] -= s * a[base + i];
+      }
+    }
+    if (k + 1 >= n) break;
+    // Right: zero a[k, k+2..].
+    const rbase = k + (k + 1) * m; // (k, k+1)
+    const rlen = n - k - 1;
+    reflect(a, rbase, m, rlen, h);
+    e[k] = h.beta;
+    t = h.tau;
+    if (t === 0) continue;
+    // Rows k+1..m-1: w = A[:, k+1..]·v, then A −= τ·w·vᵀ, column by column.
+    const r0 = k + 1;
+    w.fill(0, r0, m);
+    for (let j = 0; j < rlen; j++) {
+      const vj = j === 0 ? 1 : a[rbase + j * m];
+      const col = (k + 1 + j) * m;
+      for (let i = r0; i < m; i++) w[i] += vj * a[col + i];
+    }
+    for (let j = 0; j < rlen; j++) {
+      const vj = (j === 0 ? 1 : a[rbase + j * m]) * t;
+      if (vj === 0) continue;
+      const col = (k + 1 + j) * m;
+      for (let i = r0; i < m; i++) a[col + i] -= vj * w[i];
+    }
+  }
+  return { d, e };
+}

@@ -1,0 +1,67 @@
+/**
+ * Every plot helper displays inside a notebook executed through the real Deno
+ * kernel: its cell produces image/svg+xml or text/html output.
+ */
+import { assertEquals } from "@std/assert";
+import { join } from "node:path";
+import {
+  executeNotebook,
+  findJupyter,
+  notebookProblems,
+  RICH_TAG,
+} from "../../notebooks/run.ts";
+
+const found = await findJupyter();
+const jupyter = "why" in found ? null : found;
+
+const CELLS = [
+  'import * as m from "../../../mod.ts";\nconst w = new m.Parameter(m.initializers.heNormal([64, 32], { seed: 1 }));',
+  "m.plotHistogram(w);",
+  "m.plotSpectrum(w);",
+  "const net = new m.Sequential([new m.Dense(8), new m.Dense(2)]);\nnet.call(m.tf.ones([1, 4])).dispose();\nm.plotModule(net);",
+  'm.compareInitializers(["glorot_normal", "orthogonal"], [32, 16]);',
+  "m.plotWiring(new m.AutoNCP(10, 2, { seed: 0 }));",
+  "m.plotTraining([m.snapshotWeights(net, 0), m.snapshotWeights(net, 1)]);",
+  "m.plotFigure({ marks: [m.Plot.lineY([1, 2, 3])] }, { title: 'line' });",
+  "net.summary();",
+];
+
+Deno.test({
+  name: "every plot helper displays rich output in the Deno kernel",
+  ignore: !jupyter,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({
+      dir: import.meta.dirname,
+      prefix: "_kernel_",
+    });
+    try {
+      const nb = {
+        cells: CELLS.map((source, i) => ({
+          cell_type: "code",
+          id: `c${i}`,
+          source,
+          metadata: i === 0 ? {} : { tags: [RICH_TAG] },
+          outputs: [],
+          execution_count: null,
+        })),
+        metadata: {
+          kernelspec: {
+            name: "deno",
+            display_name: "Deno",
+            language: "typescript",
+          },
+        },
+        nbformat: 4,
+        nbformat_minor: 5,
+      };
+      const path = join(dir, "helpers.ipynb");
+      await Deno.writeTextFile(path, JSON.stringify(nb));
+      const { notebook } = await executeNotebook(jupyter!, path, {
+        outDir: join(dir, "out"),
+      });
+      assertEquals(notebookProblems(notebook), []);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -1,0 +1,171 @@
+import {
+  assert,
+  assertEquals,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
+import {
+  AutoNCP,
+  compareInitializers,
+  Dense,
+  Figure,
+  initializers,
+  Module,
+  Parameter,
+  Plot,
+  plotFigure,
+  plotHistogram,
+  plotModule,
+  plotSpectrum,
+  plotTraining,
+  plotWiring,
+  Sequential,
+  snapshotWeights,
+  tf,
+} from "../../mod.ts";
+import { JUPYTER_DISPLAY } from "../../lib/_jupyter.ts";
+
+/** Checks what every helper's Figure must offer. */
+function checkFigure(fig: Figure, ...texts: string[]): void {
+  assert(fig instanceof Figure);
+  assert(fig.svg.startsWith("<svg"), fig.svg.slice(0, 60));
+  assert(fig.svg.endsWith("</svg>"));
+  const bundle = fig[JUPYTER_DISPLAY]();
+  assert(bundle["text/html"].includes("<svg"));
+  assert(bundle["image/svg+xml"].startsWith("<svg"));
+  assert(bundle["text/plain"].length > 0);
+  for (const t of texts) assertStringIncludes(fig.text, t);
+  assert(
+    !fig.svg.includes("<figure"),
+    "Plot returned a <figure>, which Deno's kernel does not display",
+  );
+}
+
+Deno.test("plotHistogram overlays the initializer's law and reports NaN/Inf", () => {
+  const before = tf.memory().numTensors;
+  const p = new Parameter(initializers.glorotUniform([128, 64], { seed: 1 }));
+  checkFigure(plotHistogram(p), "expected U(", "glorotUniform [128, 64]");
+  checkFigure(
+    plotHistogram(p, { logY: true, bins: 10, title: "mine" }),
+    "mine",
+  );
+  const bad = tf.tensor([1, NaN, Infinity, -Infinity, 2]);
+  const fig = plotHistogram(bad);
+  checkFigure(fig, "1 NaN, 1 +Inf, 1 −Inf of 5 values not shown");
+  assertStringIncludes(fig.svg, "1 NaN");
+  const empty = tf.tensor([]);
+  assertThrows(() => plotHistogram(empty), RangeError, "empty");
+  tf.dispose([bad, empty]);
+  p.dispose();
+  assertEquals(tf.memory().numTensors, before);
+});
+
+Deno.test("plotSpectrum: theory MP for random inits, fitted otherwise; clear errors", () => {
+  const w = initializers.randomNormal([300, 100], { stddev: 1, seed: 2 });
+  checkFigure(plotSpectrum(w), "MP (theory σ² = 1", "300 × 100");
+  checkFigure(plotSpectrum(w, { mp: "fit" }), "MP (fitted");
+  const conv = initializers.heNormal([3, 3, 8, 16], { seed: 3 });
+  checkFigure(plotSpectrum(conv), "72 × 16");
+  const v = tf.ones([10]);
+  assertThrows(() => plotSpectrum(v), RangeError, "use plotHistogram");
+  const e = tf.zeros([0, 4]);
+  assertThrows(() => plotSpectrum(e), RangeError, "empty");
+  const nan = tf.tensor2d([[1, NaN], [Infinity, 2]]);
+  const fig = plotSpectrum(nan);
+  checkFigure(fig, "2 NaN/Inf values");
+  const plain = tf.ones([8, 8]);
+  assertThrows(
+    () => plotSpectrum(plain, { mp: "theory" }),
+    RangeError,
+    "theory",
+  );
+  tf.dispose([w, conv, v, e, nan, plain]);
+});
+
+Deno.test("plotModule, compareInitializers, plotWiring, plotTraining and plotFigure render", () => {
+  const before = tf.memory().numTensors;
+  const net = new Sequential([
+    new Dense(32, { activation: "relu" }),
+    new Dense(4),
+  ]);
+  const x = tf.ones([2, 16]);
+  net.call(x).dispose();
+  const fig = plotModule(net);
+  checkFigure(fig, "layers.0._kernel [16, 32]", "layers.1._bias [4]");
+  assertStringIncludes(fig.html, "<table");
+  assertThrows(() => plotModule(new Module()), RangeError, "no parameters");
+  checkFigure(
+    compareInitializers([
+      "glorot_uniform",
+      "he_normal",
+      "orthogonal",
+      "binomial",
+    ], [64, 32]),
+    "glorot_uniform",
+    "binomial",
+  );
+  const map = new AutoNCP(12, 2, { seed: 1 });
+  checkFigure(plotWiring(map), "inputs not wired yet");
+  map.build(3);
+  checkFigure(plotWiring(map), `${map.sensorySynapseCount} from inputs`);
+  const history = [snapshotWeights(net, 0)];
+  const opt = tf.train.sgd(0.1);
+  opt.minimize(
+    () => net.call(x).sum() as tf.Scalar,
+    false,
+    net.trainableVariables(),
+  );
+  history.push(snapshotWeights(net, 1));
+  checkFigure(plotTraining(history), "Training: layers.0._kernel", "step 1");
+  assertThrows(
+    () => plotTraining(history, { parameter: "nope" }),
+    RangeError,
+    "available",
+  );
+  checkFigure(
+    plotFigure({ marks: [Plot.lineY([1, 3, 2])] }, { title: "t" }),
+    "t",
+  );
+  assertThrows(
+    () => plotFigure({ title: "x" } as never),
+    TypeError,
+    "second argument",
+  );
+  opt.dispose();
+  x.dispose();
+  net.dispose();
+  assertEquals(tf.memory().numTensors, before);
+});
+
+Deno.test("Figure.save writes .svg, .html and a non-empty .png with text", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const fig = plotHistogram(new Float64Array([0, 1, 1, 2, 2, 2, 3]), {
+      title: "save me",
+    });
+    await fig.save(`${dir}/a.svg`);
+    await fig.save(`${dir}/a.html`);
+    await fig.save(`${dir}/a.png`);
+    assertStringIncludes(await Deno.readTextFile(`${dir}/a.svg`), "<svg");
+    const page = await Deno.readTextFile(`${dir}/a.html`);
+    assert(page.startsWith("<!DOCTYPE html>") && !page.includes("<script"));
+    const png = await Deno.readFile(`${dir}/a.png`);
+    assertEquals(Array.from(png.slice(1, 4)), [0x50, 0x4e, 0x47]); // "PNG"
+    const view = new DataView(png.buffer, png.byteOffset);
+    assertEquals(view.getUint32(16), fig.width * 2); // IHDR width at scale 2
+    assert(png.length > 5000, `png is ${png.length} bytes`);
+    await assertRejectsRange(() => fig.save(`${dir}/a.jpg`));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+async function assertRejectsRange(fn: () => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch (error) {
+    assert(error instanceof RangeError, String(error));
+    return;
+  }
+  throw new Error("expected a RangeError");
+}

@@ -1,0 +1,177 @@
+/**
+ * The weight report page: one self-contained HTML document (inline SVG and
+ * CSS, no scripts, no network).
+ *
+ * @module
+ */
+import { rowsFigure, type RowStats } from "../_rows.ts";
+import { num } from "../_common.ts";
+import { escapeHtml } from "../../lib/nn/_summary.ts";
+import type { Density } from "../../lib/initializers/_core.ts";
+
+/** One tensor's entry in the report. */
+export interface ReportEntry {
+  name: string;
+  shape: number[];
+  dtype: string;
+  /** The figure's SVG (rank ≥ 2 only). */
+  svg: string | null;
+  stats: RowStats;
+  /** Why the layer departs from random, if it does. */
+  notes: string[];
+  /** A note on how the spectrum was computed (sampling), if special. */
+  method: string | null;
+}
+
+/** What departs from random in a row's statistics: spikes and a heavy tail. */
+export function departures(stats: RowStats): string[] {
+  const notes: string[] = [];
+  if (stats.nonFinite > 0) notes.push(`${stats.nonFinite} NaN/Inf values`);
+  if (stats.spikes !== null && stats.spikes > 0) {
+    notes.push(
+      `${stats.spikes} spike${
+        stats.spikes === 1 ? "" : "s"
+      } beyond the Marchenko–Pastur bulk: structure learned (or a low-rank component)`,
+    );
+  }
+  if (stats.heavyTail && stats.alpha !== null) {
+    notes.push(
+      `heavy-tailed spectrum: power-law α = ${
+        num(stats.alpha)
+      }, with the tail reaching past the bulk (trained layers often show 2–6)`,
+    );
+  }
+  return notes;
+}
+
+/**
+ * The health ordering: the layers that depart most from random first (NaN/Inf,
+ * then more spikes, then heavier tails, i.e. smaller α), random-looking last.
+ */
+export function healthOrder(a: ReportEntry, b: ReportEntry): number {
+  const key = (e: ReportEntry) => [
+    e.stats.nonFinite > 0 ? 0 : 1,
+    -(e.stats.spikes ?? -1),
+    e.stats.alpha ?? Infinity,
+  ];
+  const ka = key(a);
+  const kb = key(b);
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
+  return a.name < b.name ? -1 : 1;
+}
+
+/**
+ * Analyses one tensor for the report: its figure (histogram | ESD |
+ * singular values) and statistics.
+ */
+export function reportEntry(
+  name: string,
+  values: Float32Array | Float64Array | Int32Array | Uint8Array,
+  shape: number[],
+  dtype: string,
+  options: {
+    density?: Density | null;
+    method?: string | null;
+    mp?: "theory" | "fit";
+  } = {},
+): ReportEntry {
+  const { figure, stats } = rowsFigure(name, `${dtype} [${shape.join(", ")}]`, [
+    {
+      name,
+      x: { values, shape },
+      expected: options.density ?? null,
+      mp: options.mp,
+    },
+  ], { width: 960 });
+  const entry = {
+    name,
+    shape,
+    dtype,
+    svg: shape.length >= 2 ? figure.svg : null,
+    stats: stats[0],
+    notes: [] as string[],
+    method: options.method ?? null,
+  };
+  entry.notes = departures(entry.stats);
+  return entry;
+}
+
+const CSS = `
+body{font-family:"DejaVu Sans",system-ui,sans-serif;margin:24px auto;max-width:1000px;color:#222;background:#fff}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 4px;word-break:break-all}
+p.sub{color:#666;margin:0 0 16px}
+table{border-collapse:collapse;font-size:12px;width:100%}
+th,td{border-bottom:1px solid #e3e3e3;padding:3px 6px;text-align:left;vertical-align:top}
+th{background:#f6f6f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.note{color:#a04000}.ok{color:#2a7a2a}.method{color:#666;font-size:12px}
+svg{max-width:100%;height:auto}
+`;
+
+/**
+ * The page: a summary table sorted by health, then one section per matrix
+ * (histogram, spectrum, statistics, notes), then the 1-D tensors. Every name
+ * is HTML-escaped.
+ */
+export function reportPage(
+  title: string,
+  subtitle: string,
+  entries: ReportEntry[],
+): string {
+  const sorted = [...entries].sort(healthOrder);
+  const matrices = sorted.filter((e) => e.svg !== null);
+  const vectors = sorted.filter((e) => e.svg === null);
+  const cell = (v: number | null) =>
+    `<td class="num">${v === null ? "" : num(v)}</td>`;
+  const summary = sorted.map((e) =>
+    `<tr><td><a href="#t-${escapeHtml(encodeURIComponent(e.name))}">${
+      escapeHtml(e.name)
+    }</a></td><td>[${e.shape.join(", ")}]</td><td>${escapeHtml(e.dtype)}</td>${
+      cell(e.stats.mean)
+    }${cell(e.stats.std)}${cell(e.stats.spectralNorm)}${
+      cell(e.stats.stableRank)
+    }<td class="num">${e.stats.spikes ?? ""}</td>${
+      cell(e.stats.alpha)
+    }<td class="${e.notes.length ? "note" : "ok"}">${
+      e.notes.length
+        ? escapeHtml(e.notes.map((n) => n.split(":")[0]).join("; "))
+        : e.stats.flat
+        ? "flat spectrum (orthogonal)"
+        : e.stats.spikes === null
+        ? ""
+        : "random-like"
+    }</td></tr>`
+  ).join("\n");
+  const sections = matrices.map((e) =>
+    `<section id="t-${escapeHtml(encodeURIComponent(e.name))}"><h2>${
+      escapeHtml(e.name)
+    } <small>${escapeHtml(e.dtype)} [${e.shape.join(", ")}]</small></h2>${
+      e.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join("")
+    }${
+      e.method ? `<p class="method">${escapeHtml(e.method)}</p>` : ""
+    }${e.svg}</section>`
+  ).join("\n");
+  const vectorRows = vectors.map((e) =>
+    `<tr id="t-${escapeHtml(encodeURIComponent(e.name))}"><td>${
+      escapeHtml(e.name)
+    }</td><td>[${e.shape.join(", ")}]</td>${cell(e.stats.mean)}${
+      cell(e.stats.std)
+    }<td class="num">${e.stats.nonFinite || ""}</td></tr>`
+  ).join("\n");
+  return `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title><style>${CSS}</style></head><body>
+<h1>${escapeHtml(title)}</h1><p class="sub">${escapeHtml(subtitle)}</p>
+<h2>Summary (layers departing most from random first)</h2>
+<table><thead><tr><th>tensor</th><th>shape</th><th>dtype</th><th>mean</th><th>std</th><th>σ₁</th><th>stable rank</th><th>spikes</th><th>α</th><th>health</th></tr></thead><tbody>
+${summary}
+</tbody></table>
+${sections}
+${
+    vectors.length
+      ? `<h2>Vectors and scalars</h2><table><thead><tr><th>tensor</th><th>shape</th><th>mean</th><th>std</th><th>NaN/Inf</th></tr></thead><tbody>${vectorRows}</tbody></table>`
+      : ""
+  }
+<p class="method">Spectra: eigenvalues of WᵀW/N (N the longer side) against the Marchenko–Pastur law; spikes are eigenvalues more than 4 Tracy–Widom scales past the bulk edge; α is the power-law exponent of the spectrum's tail (xmin by KS distance).</p>
+</body></html>
+`;
+}

@@ -1,0 +1,123 @@
+/**
+ * `plotTraining`: how a parameter's histogram and spectrum move during
+ * training.
+ *
+ * @module
+ */
+import type { Figure } from "./figure.ts";
+import { rowsFigure } from "./_rows.ts";
+import { Module } from "../lib/nn/module.ts";
+import { show } from "../lib/initializers/_validate.ts";
+import type { Density } from "../lib/initializers/_core.ts";
+
+/** The weights of a module at one step. */
+export interface TrainingSnapshot {
+  step: number;
+  /** Copies of the parameters' values. */
+  weights: Map<
+    string,
+    { values: Float32Array; shape: number[]; density: Density | null }
+  >;
+}
+
+/**
+ * Copies a module's parameters (one read each) for {@linkcode plotTraining}.
+ *
+ * @param module The module.
+ * @param step The training step.
+ * @returns The snapshot.
+ *
+ * @example
+ * ```ts
+ * import { Dense, snapshotWeights, tf } from "../mod.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const layer = new Dense(3);
+ * layer.call(tf.ones([1, 2])).dispose();
+ * const snap = snapshotWeights(layer, 0);
+ * assertEquals(snap.weights.get("_kernel")?.shape, [2, 3]);
+ * layer.dispose();
+ * ```
+ */
+export function snapshotWeights(
+  module: Module,
+  step: number,
+): TrainingSnapshot {
+  if (!(module instanceof Module)) {
+    throw new TypeError(
+      `snapshotWeights needs a Module, received ${show(module)}`,
+    );
+  }
+  const weights = new Map<
+    string,
+    { values: Float32Array; shape: number[]; density: Density | null }
+  >();
+  for (const [name, p] of module.namedParameters()) {
+    if (p.dtype !== "float32") continue;
+    weights.set(name, {
+      values: Float32Array.from(p.data.dataSync() as Float32Array),
+      shape: p.shape,
+      density: p.init?.density ?? null,
+    });
+  }
+  return { step, weights };
+}
+
+/** Options for {@linkcode plotTraining}. */
+export interface PlotTrainingOptions {
+  /** The parameter to follow. Default: the first of rank ≥ 2. */
+  parameter?: string;
+  /** Width in pixels. Default 960. */
+  width?: number;
+}
+
+/**
+ * One row per snapshot (faceted by step): the parameter's histogram (with
+ * its initial law), its ESD against the Marchenko–Pastur law (the
+ * initializer's at step 0, fitted afterwards), and its singular values, so
+ * the drift from the random bulk (spikes, heavier tails) can be read off.
+ *
+ * @param history Snapshots from {@linkcode snapshotWeights}, in step order.
+ * @param options `parameter`, `width`.
+ * @returns A Figure.
+ * @throws {RangeError} For an empty history or an unknown parameter name.
+ */
+export function plotTraining(
+  history: readonly TrainingSnapshot[],
+  options: PlotTrainingOptions = {},
+): Figure {
+  if (!Array.isArray(history) || history.length === 0) {
+    throw new RangeError(
+      "plotTraining needs at least one snapshot (see snapshotWeights)",
+    );
+  }
+  const first = history[0].weights;
+  const name = options.parameter ??
+    [...first.entries()].find(([, w]) => w.shape.length >= 2)?.[0];
+  if (name === undefined || !first.has(name)) {
+    throw new RangeError(
+      `plotTraining: no parameter ${
+        JSON.stringify(options.parameter ?? "of rank >= 2")
+      }; available: ${[...first.keys()].join(", ")}`,
+    );
+  }
+  return rowsFigure(
+    `Training: ${name}`,
+    `${history.length} snapshots · histogram | ESD with Marchenko–Pastur (theory at the start, fitted after) | singular values`,
+    history.map((snap, i) => {
+      const w = snap.weights.get(name);
+      if (!w) {
+        throw new RangeError(
+          `plotTraining: snapshot at step ${snap.step} has no ${name}`,
+        );
+      }
+      return {
+        name: `step ${snap.step}`,
+        x: { values: w.values, shape: w.shape },
+        expected: w.density,
+        mp: i === 0 && w.density ? undefined : "fit",
+      };
+    }),
+    { width: options.width },
+  ).figure;
+}
