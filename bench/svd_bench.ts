@@ -94,7 +94,9 @@ async function numpyRun(
 async function readCase(folder: string, name: string): Promise<Case> {
   return {
     a: new Float32Array((await Deno.readFile(`${folder}/${name}.f32`)).buffer),
-    ref: new Float64Array((await Deno.readFile(`${folder}/${name}.f64`)).buffer),
+    ref: new Float64Array(
+      (await Deno.readFile(`${folder}/${name}.f64`)).buffer,
+    ),
   };
 }
 
@@ -122,12 +124,18 @@ function errors(s: Float64Array, ref: Float64Array): [number, number] {
 }
 
 /** ml-matrix's singular values (vectors off), or `null` if it cannot be imported. */
-async function mlMatrix(): Promise<((a: Float32Array, n: number) => unknown) | null> {
+async function mlMatrix(): Promise<
+  ((a: Float32Array, n: number) => unknown) | null
+> {
   try {
+    // A peer for the benchmark only, so not in deno.json's imports.
+    // deno-lint-ignore no-import-prefix
     const ml = await import("npm:ml-matrix@6.15.1");
     return (a, n) => {
       const rows: number[][] = [];
-      for (let i = 0; i < n; i++) rows.push(Array.from(a.subarray(i * n, i * n + n)));
+      for (let i = 0; i < n; i++) {
+        rows.push(Array.from(a.subarray(i * n, i * n + n)));
+      }
       return new ml.SingularValueDecomposition(new ml.Matrix(rows), {
         computeLeftSingularVectors: false,
         computeRightSingularVectors: false,
@@ -135,7 +143,9 @@ async function mlMatrix(): Promise<((a: Float32Array, n: number) => unknown) | n
       }).diagonal;
     };
   } catch (error) {
-    console.warn(`bench svd: ml-matrix could not be imported (${error}); skipped`);
+    console.warn(
+      `bench svd: ml-matrix could not be imported (${error}); skipped`,
+    );
     return null;
   }
 }
@@ -166,7 +176,8 @@ async function stages(a: Float32Array, n: number): Promise<string> {
   const med = (x: number[]) => x.sort((p, q) => p - q)[x.length >> 1];
   const [s1, s2, s3] = times.map(med);
   const total = s1 + s2 + s3;
-  const pct = (x: number) => `${x.toFixed(0)} ms (${(100 * x / total).toFixed(0)} %)`;
+  const pct = (x: number) =>
+    `${x.toFixed(0)} ms (${(100 * x / total).toFixed(0)} %)`;
   return `| ${n}×${n} | ${pct(s1)} | ${pct(s2)} | ${pct(s3)} |`;
 }
 
@@ -202,10 +213,17 @@ export async function run(): Promise<void> {
       rows.push({ case: `${n}×${n}`, timings });
       if (numpy && normal) {
         const cond = await readCase(folder, `cond_${n}`);
-        for (const [name, c] of [["normal", normal], ["cond 1e6", cond]] as const) {
-          const [abs, rel] = errors(singularValues({ values: c.a, shape: [n, n] }), c.ref);
+        for (
+          const [name, c] of [["normal", normal], ["cond 1e6", cond]] as const
+        ) {
+          const [abs, rel] = errors(
+            singularValues({ values: c.a, shape: [n, n] }),
+            c.ref,
+          );
           accuracy.push(
-            `| ${n}×${n} ${name} | ${abs.toExponential(1)} | ${rel.toExponential(1)} |`,
+            `| ${n}×${n} ${name} | ${abs.toExponential(1)} | ${
+              rel.toExponential(1)
+            } |`,
           );
         }
       }
@@ -225,15 +243,23 @@ export async function run(): Promise<void> {
       for (const line of accuracy) console.log(line);
     }
     console.log("\nWhere our time goes (median of 3 after a warm-up)");
-    console.log("| n | band reduction (GEMM) | band → bidiagonal | bidiagonal QR |");
-    console.log("| - | --------------------- | ----------------- | ------------- |");
+    console.log(
+      "| n | band reduction (GEMM) | band → bidiagonal | bidiagonal QR |",
+    );
+    console.log(
+      "| - | --------------------- | ----------------- | ------------- |",
+    );
     for (const line of breakdown) console.log(line);
     if (Deno.env.get("SVD_BENCH_4096") === "1") {
       const n = 4096;
       const big = lcgMatrix(n);
       const t0 = performance.now();
       singularValues({ values: big, shape: [n, n] });
-      console.log(`\n4096×4096, one run: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      console.log(
+        `\n4096×4096, one run: ${
+          ((performance.now() - t0) / 1000).toFixed(1)
+        } s`,
+      );
     }
   } finally {
     await Deno.remove(folder, { recursive: true });

@@ -41,11 +41,7 @@ export interface RowStats {
   stableRank: number | null;
   spikes: number | null;
   alpha: number | null;
-  /**
-   * A heavy tail: α < 6 on at least 10 of at least 50 eigenvalues, with the
-   * tail reaching past the Marchenko–Pastur bulk (a random matrix's upper edge
-   * alone can fit a small α, so that is not enough).
-   */
+  /** A heavy-tailed spectrum (see `SpectralStats.heavyTail`). */
   heavyTail: boolean;
   /** All singular values equal to within 0.1% (an orthogonal matrix, up to scale). */
   flat: boolean;
@@ -165,9 +161,7 @@ export function rowsFigure(
       stableRank: s ? s.stableRank : null,
       spikes: s ? s.marchenkoPastur.spikes : null,
       alpha: s?.powerLaw ? s.powerLaw.alpha : null,
-      heavyTail: s !== null && s.powerLaw !== null && s.powerLaw.alpha < 6 &&
-        s.eigenvalues.length >= 50 && s.powerLaw.tailSize >= 10 &&
-        s.eigenvalues[0] > s.marchenkoPastur.spikeThreshold,
+      heavyTail: s !== null && s.heavyTail,
       flat: s !== null && s.conditionNumber < 1.001,
       notes: notes.map((n) => n.text),
     });

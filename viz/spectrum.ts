@@ -24,8 +24,9 @@ export interface PlotSpectrumOptions {
   bins?: number;
   /**
    * Where the Marchenko–Pastur σ² comes from: `"theory"` (the initializer's
-   * variance, when known) or `"fit"` (fitted to the bulk). Default `"theory"`
-   * when the weights came from a random initializer, else `"fit"`.
+   * variance, when known) or `"fit"` (fitted to the bulk). Default: theory
+   * when the weights came from a random initializer and still have its
+   * variance (mean square within 6 standard errors), else fitted.
    */
   mp?: "theory" | "fit";
   /** The law the entries were drawn from, overriding the record. */
@@ -116,10 +117,24 @@ export function analyseSpectrum(
       `${options.fn}: mp "theory" needs weights made by a random initializer (or the expected option)`,
     );
   }
+  // The initializer's variance is the theory only while the weights still
+  // have it: their mean square within 6 standard errors of it (SE ≤ √(2/n)·σ²
+  // for the uniform, normal and truncated normal laws). After training, the
+  // bulk is fitted.
+  let sigma2: number | undefined;
+  if (theoryVar !== null) {
+    let ss = 0;
+    for (let i = 0; i < values.length; i++) ss += values[i] * values[i];
+    const ms = ss / values.length;
+    const se = Math.sqrt(2 / values.length) * theoryVar;
+    if (options.mp === "theory" || Math.abs(ms - theoryVar) <= 6 * se) {
+      sigma2 = theoryVar;
+    }
+  }
   const stats = spectralStats(
     sigma,
     [rows, cols],
-    theoryVar === null ? {} : { sigma2: theoryVar },
+    sigma2 === undefined ? {} : { sigma2 },
   );
   return {
     rows,
@@ -127,7 +142,7 @@ export function analyseSpectrum(
     stats,
     singularValues: sigma,
     nonFinite: 0,
-    theory: theoryVar !== null,
+    theory: sigma2 !== undefined,
   };
 }
 
@@ -272,11 +287,13 @@ export function spectrumNotes(
         }): bulk [${num(mp.lambdaMinus)}, ${
           num(mp.lambdaPlus)
         }], ${mp.spikes} spike${mp.spikes === 1 ? "" : "s"}` +
-        (pl
-          ? ` · power-law α ${num(pl.alpha)}${
-            pl.alpha > 8 ? " (> 8: not heavy-tailed)" : ""
-          }`
-          : ""),
+        (pl === null
+          ? ""
+          : s.heavyTail
+          ? ` · heavy tail, power-law α ${num(pl.alpha)}`
+          : ` · no heavy tail past the bulk (α ${
+            num(pl.alpha)
+          } not meaningful)`),
       warn: mp.spikes > 0,
     },
   ];

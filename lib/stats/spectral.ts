@@ -59,6 +59,13 @@ export interface SpectralStats {
   marchenkoPastur: MarchenkoPasturFit;
   /** The power-law tail fit, or `null` with fewer than 10 positive eigenvalues. */
   powerLaw: PowerLawFit | null;
+  /**
+   * Whether the spectrum is heavy-tailed: α < 6 fitted on at least 10 of at
+   * least 50 eigenvalues, with the largest beyond the bulk's spike threshold.
+   * (The upper edge of a random matrix's bulk alone can fit any α, so α by
+   * itself says little for a random matrix.)
+   */
+  heavyTail: boolean;
 }
 
 /** Options for {@linkcode spectralStats}. */
@@ -238,6 +245,13 @@ export function spectralStats(
   for (const s of singularValues) if (s > tol) numericalRank++;
   const eigenvalues = singularValues.map((s) => (s * s) / n);
   const smallest = singularValues[m - 1];
+  const marchenkoPastur = fitMarchenkoPastur(
+    eigenvalues,
+    rows,
+    cols,
+    options.sigma2,
+  );
+  const powerLaw = fitPowerLaw(eigenvalues);
   return {
     rows,
     cols,
@@ -248,12 +262,10 @@ export function spectralStats(
     effectiveRank: sum > 0 ? Math.exp(entropy) : 0,
     numericalRank,
     eigenvalues,
-    marchenkoPastur: fitMarchenkoPastur(
-      eigenvalues,
-      rows,
-      cols,
-      options.sigma2,
-    ),
-    powerLaw: fitPowerLaw(eigenvalues),
+    marchenkoPastur,
+    powerLaw,
+    heavyTail: powerLaw !== null && powerLaw.alpha < 6 && m >= 50 &&
+      powerLaw.tailSize >= 10 && marchenkoPastur.sigma2 > 0 &&
+      eigenvalues[0] > marchenkoPastur.spikeThreshold,
   };
 }

@@ -22,10 +22,8 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
-import {
-  singularValues,
-  singularValuesWith,
-} from "../../lib/linalg/singular_values.ts";
+import { singularValues } from "../../lib/linalg/singular_values.ts";
+import { singularValuesWith } from "../../lib/linalg/_svd.ts";
 import {
   bidiagonalSingularValues,
   singularValues2x2,
@@ -191,22 +189,37 @@ Deno.test("closed forms: diagonal, orthogonal × diagonal, zero, 1×n, n×1", ()
   const diag = new Float64Array(n * n);
   d.forEach((v, i) => (diag[i * n + i] = v));
   const sorted = d.map(Math.abs).sort((a, b) => b - a);
-  assertEquals(Array.from(singularValues({ values: diag, shape: [n, n] })), sorted);
+  assertEquals(
+    Array.from(singularValues({ values: diag, shape: [n, n] })),
+    sorted,
+  );
 
   // Q·diag(σ) with Q orthogonal (a 200×200 QR): σ back to rounding.
   for (const size of [40, 200]) {
     const { q } = householderQr(lcgMatrix(size, size, size), size, size);
-    const sigma = Array.from({ length: size }, (_, i) => 10 ** (-6 * i / (size - 1)));
+    const sigma = Array.from(
+      { length: size },
+      (_, i) => 10 ** (-6 * i / (size - 1)),
+    );
     const a = new Float64Array(size * size);
     for (let i = 0; i < size; i++) {
-      for (let j = 0; j < size; j++) a[i * size + j] = q[i * size + j] * sigma[j];
+      for (let j = 0; j < size; j++) {
+        a[i * size + j] = q[i * size + j] * sigma[j];
+      }
     }
-    assertAccurate(singularValues({ values: a, shape: [size, size] }), sigma, `Q·diag, ${size}`);
+    assertAccurate(
+      singularValues({ values: a, shape: [size, size] }),
+      sigma,
+      `Q·diag, ${size}`,
+    );
   }
 
   // Zero matrices of several shapes.
   for (const [m, k] of [[1, 1], [5, 3], [3, 5], [300, 200]]) {
-    const s = singularValues({ values: new Float32Array(m * k), shape: [m, k] });
+    const s = singularValues({
+      values: new Float32Array(m * k),
+      shape: [m, k],
+    });
     assertEquals(Array.from(s), new Array(Math.min(m, k)).fill(0));
   }
 
@@ -229,7 +242,9 @@ Deno.test("a wide matrix and its transpose have the same singular values", () =>
   const n = 140;
   const a = lcgMatrix(m, n, 11);
   const t = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) t[j * m + i] = a[i * n + j];
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) t[j * m + i] = a[i * n + j];
+  }
   const wide = singularValues({ values: a, shape: [m, n] });
   const tall = singularValues({ values: t, shape: [n, m] });
   assertLessOrEqual(errors(wide, tall).abs, 1e-14);
@@ -243,16 +258,24 @@ Deno.test("scaling by powers of two is exact, and extreme magnitudes do not over
   for (const e of [-1000, -300, 300, 1000]) {
     const scaled = a.map((v) => v * 2 ** e);
     const s = singularValues({ values: scaled, shape: [m, n] });
-    for (let i = 0; i < n; i++) assertEquals(s[i], base[i] * 2 ** e, `2^${e}, σ${i}`);
+    for (let i = 0; i < n; i++) {
+      assertEquals(s[i], base[i] * 2 ** e, `2^${e}, σ${i}`);
+    }
   }
-  const big = singularValues({ values: [1e308, 1e308, 1e308, 1e308], shape: [2, 2] });
+  const big = singularValues({
+    values: [1e308, 1e308, 1e308, 1e308],
+    shape: [2, 2],
+  });
   assertAlmostEquals(big[0], 2e308, 1e293);
   assertEquals(big[1], 0);
 });
 
 Deno.test("input forms: tensor, Parameter, number[], Int32Array, Uint8Array, higher rank", () => {
   const values = [1, 2, 3, 4, 5, 6];
-  const expected = singularValues({ values: new Float64Array(values), shape: [2, 3] });
+  const expected = singularValues({
+    values: new Float64Array(values),
+    shape: [2, 3],
+  });
   const t = tf.tensor2d(values, [2, 3]);
   try {
     assertEquals(singularValues(t), expected);
@@ -261,8 +284,14 @@ Deno.test("input forms: tensor, Parameter, number[], Int32Array, Uint8Array, hig
     t.dispose();
   }
   assertEquals(singularValues({ values, shape: [2, 3] }), expected);
-  assertEquals(singularValues({ values: Int32Array.from(values), shape: [2, 3] }), expected);
-  assertEquals(singularValues({ values: Uint8Array.from(values), shape: [2, 3] }), expected);
+  assertEquals(
+    singularValues({ values: Int32Array.from(values), shape: [2, 3] }),
+    expected,
+  );
+  assertEquals(
+    singularValues({ values: Uint8Array.from(values), shape: [2, 3] }),
+    expected,
+  );
   // [2, 3, 4] is read as 6×4; a conv kernel [3, 3, 2, 5] as 18×5.
   const a = lcgMatrix(6, 4, 9);
   assertEquals(
@@ -294,7 +323,11 @@ Deno.test("errors: 1-D, scalar, empty, NaN/Inf, bad options, not weights", () =>
     RangeError,
     "plotHistogram",
   );
-  assertThrows(() => singularValues({ values: [1], shape: [] }), RangeError, "rank ≥ 2");
+  assertThrows(
+    () => singularValues({ values: [1], shape: [] }),
+    RangeError,
+    "rank ≥ 2",
+  );
   for (const shape of [[0, 3], [3, 0], [0, 0], [2, 0, 3]]) {
     assertThrows(
       () => singularValues({ values: [], shape }),
@@ -364,7 +397,9 @@ Deno.test("above maxSide: a warning with the time, and the exact values anyway",
   // A long side above maxSide alone is no reason to warn.
   console.warn = (message: string) => warnings.push(message);
   try {
-    singularValues({ values: lcgMatrix(50, 3), shape: [50, 3] }, { maxSide: 8 });
+    singularValues({ values: lcgMatrix(50, 3), shape: [50, 3] }, {
+      maxSide: 8,
+    });
   } finally {
     console.warn = warn;
   }
@@ -373,11 +408,25 @@ Deno.test("above maxSide: a warning with the time, and the exact values anyway",
 
 Deno.test("the bidiagonal solver: 2×2 formula, zero diagonals, graded and Wilkinson matrices", () => {
   // [[f, g], [0, h]]: σ₁σ₂ = |f·h| and σ₁² + σ₂² = f² + g² + h².
-  for (const [f, g, h] of [[3, 4, 0], [1, 1e-20, 1], [1e-300, 1, 1e-300], [2, -3, 5]]) {
+  for (
+    const [f, g, h] of [[3, 4, 0], [1, 1e-20, 1], [1e-300, 1, 1e-300], [
+      2,
+      -3,
+      5,
+    ]]
+  ) {
     const [s1, s2] = singularValues2x2(f, g, h);
-    assertAlmostEquals(s1 * s2, Math.abs(f * h), 1e-15 * Math.max(1e-300, Math.abs(f * h)));
+    assertAlmostEquals(
+      s1 * s2,
+      Math.abs(f * h),
+      1e-15 * Math.max(1e-300, Math.abs(f * h)),
+    );
     if (Math.abs(f) > 1e-100) {
-      assertAlmostEquals(s1 * s1 + s2 * s2, f * f + g * g + h * h, 1e-14 * (f * f + g * g + h * h));
+      assertAlmostEquals(
+        s1 * s1 + s2 * s2,
+        f * f + g * g + h * h,
+        1e-14 * (f * f + g * g + h * h),
+      );
     }
   }
   // Zero diagonal entries (a singular bidiagonal), at the top, middle and bottom.
@@ -399,7 +448,10 @@ Deno.test("the bidiagonal solver: 2×2 formula, zero diagonals, graded and Wilki
   assert(sw[99] > 0.1);
   // Graded: absolute accuracy against the product of the diagonal (det = Πdᵢ = Πσᵢ).
   const g = new Float64Array(40).map((_, i) => 2 ** -i);
-  const sg = bidiagonalSingularValues(g, new Float64Array(39).map((_, i) => 2 ** -i));
+  const sg = bidiagonalSingularValues(
+    g,
+    new Float64Array(39).map((_, i) => 2 ** -i),
+  );
   let logDet = 0;
   for (const v of sg) logDet += Math.log2(v);
   assertAlmostEquals(logDet, -(39 * 40) / 2, 1e-9);
@@ -465,12 +517,17 @@ async function numpyCase(
 }
 
 Deno.test({
-  name: "matches numpy on a 512×512 normal matrix and a 512×512 condition-1e6 one",
+  name:
+    "matches numpy on a 512×512 normal matrix and a 512×512 condition-1e6 one",
   ignore: !numpy,
   fn: async () => {
     for (const kind of ["normal", "cond"] as const) {
       const { a, ref } = await numpyCase(kind, 512);
-      assertAccurate(singularValues({ values: a, shape: [512, 512] }), ref, `512 ${kind}`);
+      assertAccurate(
+        singularValues({ values: a, shape: [512, 512] }),
+        ref,
+        `512 ${kind}`,
+      );
     }
   },
 });
@@ -481,7 +538,11 @@ Deno.test({
   fn: async () => {
     for (const kind of ["normal", "cond"] as const) {
       const { a, ref } = await numpyCase(kind, 2048);
-      assertAccurate(singularValues({ values: a, shape: [2048, 2048] }), ref, `2048 ${kind}`);
+      assertAccurate(
+        singularValues({ values: a, shape: [2048, 2048] }),
+        ref,
+        `2048 ${kind}`,
+      );
     }
   },
 });

@@ -1,0 +1,210 @@
+/**
+ * The plumbing of `singularValues`: argument checks, reading the
+ * input into the working orientation, and the choice between the one-stage
+ * and the two-stage path, with the tuning knobs the tests and benchmarks
+ * use.
+ *
+ * @module
+ */
+import { readWeights, type WeightsLike } from "../_read.ts";
+import { show } from "../initializers/_validate.ts";
+import { bidiagonalSingularValues } from "./_svd_bidiagonal.ts";
+import { bandToBidiagonal } from "./_svd_band.ts";
+import { bidiagonalizeUnblocked } from "./_svd_householder.ts";
+import {
+  type ReduceOptions,
+  reduceToBand,
+  type RowLoader,
+} from "./_svd_reduce.ts";
+import type { SingularValuesOptions } from "./singular_values.ts";
+
+/** Options only the tests and benchmarks use (tuning knobs of the reduction). */
+export interface SingularValuesInternals extends ReduceOptions {
+  /** Use the one-stage bidiagonalisation in JavaScript (the small-matrix path) at any size. */
+  unblocked?: boolean;
+  /** Use the two-stage path (WebAssembly products) at any size. */
+  forceBlocked?: boolean;
+}
+
+/** Default of {@linkcode SingularValuesOptions.maxSide}. */
+export const MAX_SIDE = 4096;
+
+/** Seconds a 4096×4096 matrix took on the 2-core reference machine (bench/RESULTS.md). */
+const SECONDS_AT_4096 = 20;
+
+/** Matrices with at most this many flops (4mn²) take the one-stage JavaScript path. */
+const SMALL_FLOPS = 4 * 96 ** 3;
+
+/** WebAssembly's 32-bit addresses reach 4 GiB. */
+const WASM_BYTES = 2 ** 32;
+
+const OPTION_NAMES = new Set(["maxSide"]);
+
+function checkOptions(options: unknown): SingularValuesOptions {
+  if (options === undefined) return {};
+  if (
+    options === null || typeof options !== "object" || Array.isArray(options)
+  ) {
+    throw new TypeError(
+      `singularValues: options must be an object, received ${show(options)}`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.has(key)) {
+      throw new TypeError(
+        `singularValues: unknown option ${show(key)} (known: maxSide)`,
+      );
+    }
+  }
+  const { maxSide } = options as SingularValuesOptions;
+  if (
+    maxSide !== undefined &&
+    (typeof maxSide !== "number" ||
+      !(maxSide === Infinity || (Number.isInteger(maxSide) && maxSide >= 1)))
+  ) {
+    throw new RangeError(
+      `singularValues: maxSide must be a positive integer or Infinity, received ${
+        show(maxSide)
+      }`,
+    );
+  }
+  return { maxSide };
+}
+
+/** Counts NaN, +Inf and −Inf, and finds the largest |value|. */
+function scan(values: ArrayLike<number>): {
+  nan: number;
+  posInf: number;
+  negInf: number;
+  max: number;
+} {
+  let nan = 0;
+  let posInf = 0;
+  let negInf = 0;
+  let max = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== v) nan++;
+    else if (v === Infinity) posInf++;
+    else if (v === -Infinity) negInf++;
+    else {
+      const a = v < 0 ? -v : v;
+      if (a > max) max = a;
+    }
+  }
+  return { nan, posInf, negInf, max };
+}
+
+/**
+ * A {@linkcode RowLoader} for the m×n matrix A (m ≥ n) that is the rows×cols
+ * row-major `values` (or its transpose when rows < cols), times `scale`.
+ */
+function rowLoader(
+  values: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  scale: number,
+): RowLoader {
+  if (rows >= cols) {
+    // A = X: row i of A is values[i·cols …], scattered into columns.
+    const n = cols;
+    return (r0, r1, f, off, ld) => {
+      for (let i0 = r0; i0 < r1; i0 += 16) {
+        const i1 = Math.min(r1, i0 + 16);
+        for (let k = 0; k < n; k++) {
+          const dst = off - r0 + k * ld;
+          for (let i = i0; i < i1; i++) f[dst + i] = values[i * n + k] * scale;
+        }
+      }
+    };
+  }
+  // A = Xᵀ (m = cols): column k of A is row k of X, contiguous.
+  const m = cols;
+  return (r0, r1, f, off, ld) => {
+    for (let k = 0; k < rows; k++) {
+      const dst = off - r0 + k * ld;
+      const src = k * m;
+      for (let i = r0; i < r1; i++) f[dst + i] = values[src + i] * scale;
+    }
+  };
+}
+
+/**
+ * `singularValues` with the reduction's tuning knobs, for the
+ * tests and benchmarks.
+ */
+export function singularValuesWith(
+  x: WeightsLike,
+  options: SingularValuesOptions | undefined,
+  internals: SingularValuesInternals,
+): Float64Array {
+  const { maxSide = MAX_SIDE } = checkOptions(options);
+  const { values, shape } = readWeights(x, "singularValues");
+  if (shape.length < 2) {
+    throw new RangeError(
+      `singularValues: x must be a matrix (rank ≥ 2), received shape ${
+        show(shape)
+      }; for the distribution of a vector's values use histogram or plotHistogram`,
+    );
+  }
+  const cols = shape[shape.length - 1];
+  const rows = cols === 0 ? 0 : values.length / cols;
+  if (values.length === 0) {
+    throw new RangeError(
+      `singularValues: x is empty (shape ${
+        show(shape)
+      }, read as ${rows}×${cols})`,
+    );
+  }
+  const { nan, posInf, negInf, max } = scan(values);
+  const bad = nan + posInf + negInf;
+  if (bad > 0) {
+    throw new RangeError(
+      `singularValues: x has ${bad} non-finite value${
+        bad === 1 ? "" : "s"
+      } (${nan} NaN, ${posInf} +Infinity, ${negInf} −Infinity) among ${values.length}; singular values need finite entries (histogram and plotHistogram count them)`,
+    );
+  }
+  const m = Math.max(rows, cols);
+  const n = Math.min(rows, cols);
+  const out = new Float64Array(n);
+  if (max === 0) return out;
+  if (n > maxSide) {
+    const seconds = SECONDS_AT_4096 * (n / 4096) ** 3 *
+      (m >= (5 / 3) * n ? (3 * m / n + 8) / 13 : (4 * m / n - 4 / 3) / (8 / 3));
+    console.warn(
+      `singularValues: the short side ${n} of the ${rows}×${cols} matrix is above maxSide ${maxSide}; computing all ${n} singular values exactly anyway, which takes roughly ${
+        Math.ceil(seconds)
+      } s on a 2-core machine (time grows as the cube of the short side; pass maxSide: Infinity to silence this)`,
+    );
+  }
+  // Scale by a power of two (exact) so that the largest |entry| is in [1, 2).
+  const exponent = Math.floor(Math.log2(max));
+  const scale = 2 ** -exponent;
+  const load = rowLoader(values, rows, cols, scale);
+  let d: Float64Array;
+  let e: Float64Array;
+  if (
+    internals.unblocked ||
+    (!internals.forceBlocked && 4 * m * n * n <= SMALL_FLOPS)
+  ) {
+    const a = new Float64Array(m * n);
+    load(0, m, a, 0, m);
+    ({ d, e } = bidiagonalizeUnblocked(a, m, n));
+  } else {
+    const held = 8 * n * (n + 3 * 16) * 1.05;
+    if (held >= WASM_BYTES) {
+      throw new RangeError(
+        `singularValues: the short side ${n} of the ${rows}×${cols} matrix needs about ${
+          Math.ceil(held / 2 ** 30)
+        } GiB of working memory, more than the 4 GiB WebAssembly can address (the short side can be at most about 22000)`,
+      );
+    }
+    const band = reduceToBand(load, m, n, internals);
+    ({ d, e } = bandToBidiagonal(band));
+  }
+  const s = bidiagonalSingularValues(d, e);
+  const unscale = 2 ** exponent;
+  for (let i = 0; i < n; i++) out[i] = s[i] * unscale;
+  return out;
+}
