@@ -62,7 +62,7 @@ export {
   tracyWidomScale,
 } from "./lib/stats/marchenko_pastur.ts";
 export { type Law, lawOf } from "./lib/stats/laws.ts";
-export type { ShapedArray, WeightsLike } from "./lib/_read.ts";
+export type { ShapedArray, Weights, WeightsLike } from "./lib/_read.ts";
 export {
   Figure,
   type FigureSpec,
@@ -70,7 +70,12 @@ export {
   type Panel,
 } from "./viz/figure.ts";
 export { plotHistogram, type PlotHistogramOptions } from "./viz/histogram.ts";
-export { plotFigure, type PlotFigureOptions } from "./viz/plot.ts";
+export {
+  Plot,
+  plotFigure,
+  type PlotFigureOptions,
+  type PlotOptions,
+} from "./viz/plot.ts";
 export { plotWiring, type PlotWiringOptions } from "./viz/wiring.ts";
 export {
   analyseSpectrum,
@@ -86,6 +91,8 @@ export {
   snapshotWeights,
   type TrainingSnapshot,
 } from "./viz/training.ts";
-export { singularValues } from "./lib/linalg/singular_values.ts";
+export {
+  singularValues,
+  type SingularValuesOptions,
+} from "./lib/linalg/singular_values.ts";
 export { householderQr, type QrResult } from "./lib/linalg/householder_qr.ts";
-export * as Plot from "@observablehq/plot";

@@ -31,12 +31,14 @@ export type WeightsLike =
 
 /** Values and shape, read once. */
 export interface Weights {
+  /** Row-major values (a view of the tensor's one read, or the array given). */
   values:
     | Float32Array
     | Float64Array
     | Int32Array
     | Uint8Array
     | readonly number[];
+  /** The shape. */
   shape: number[];
 }
 

@@ -5,7 +5,10 @@
  */
 import type { Figure } from "./figure.ts";
 import { rowsFigure } from "./_rows.ts";
-import { getInitializer } from "../lib/initializers/registry.ts";
+import {
+  getInitializer,
+  type InitializerConfig,
+} from "../lib/initializers/registry.ts";
 import { checkShape, show } from "../lib/initializers/_validate.ts";
 import { tf } from "../lib/tf.ts";
 
@@ -41,7 +44,7 @@ export interface CompareOptions {
  * ```
  */
 export function compareInitializers(
-  names: readonly (string | Parameters<typeof getInitializer>[0])[],
+  names: readonly (string | InitializerConfig)[],
   shape: readonly number[],
   options: CompareOptions = {},
 ): Figure {

@@ -13,16 +13,23 @@ import { renderPng } from "./_png.ts";
 export interface Panel {
   /** The panel's SVG markup (an `<svg>` element with `width` and `height`). */
   svg: string;
+  /** Left edge in the figure, pixels. */
   x: number;
+  /** Top edge in the figure, pixels. */
   y: number;
+  /** Width in the figure, pixels. */
   width: number;
+  /** Height in the figure, pixels. */
   height: number;
 }
 
 /** A line of text placed on the figure. */
 export interface Label {
+  /** The text (escaped when drawn). */
   text: string;
+  /** Anchor position, pixels. */
   x: number;
+  /** Baseline position, pixels. */
   y: number;
   /** Default 12. */
   size?: number;
@@ -36,9 +43,13 @@ export interface Label {
 
 /** What makes a figure. */
 export interface FigureSpec {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** The drawings. */
   panels: Panel[];
+  /** Text drawn over them. */
   labels?: Label[];
   /** The text/plain fallback (shown where rich output is not). */
   text: string;
@@ -85,7 +96,11 @@ export class Figure {
   readonly #spec: FigureSpec;
   #svg: string | null = null;
 
-  /** @param spec Panels, labels, size, text fallback. */
+  /**
+   * Holds a figure's parts; the SVG is assembled on first use.
+   *
+   * @param spec Panels, labels, size, text fallback.
+   */
   constructor(spec: FigureSpec) {
     this.#spec = spec;
     this.width = Math.ceil(spec.width);

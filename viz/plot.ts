@@ -3,9 +3,26 @@
  *
  * @module
  */
-import type * as Plot from "@observablehq/plot";
+import * as PlotNS from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
 import { COLORS, plotSvg } from "./_common.ts";
+
+/**
+ * Observable Plot (the copy the toolkit renders with), re-exported so that
+ * notebooks can build any chart and pass it to {@linkcode plotFigure}.
+ *
+ * @example
+ * ```ts
+ * import { Plot, plotFigure } from "../mod.ts";
+ *
+ * const fig = plotFigure({ marks: [Plot.dot([[1, 2], [2, 3]])] });
+ * console.log(fig.width);
+ * ```
+ */
+export const Plot: typeof PlotNS = PlotNS;
+
+/** The options of `Plot.plot`: marks, scales, facets, size. */
+export type PlotOptions = NonNullable<Parameters<typeof Plot.plot>[0]>;
 
 /** Options for {@linkcode plotFigure}. */
 export interface PlotFigureOptions {
@@ -41,7 +58,7 @@ export interface PlotFigureOptions {
  * ```
  */
 export function plotFigure(
-  options: Plot.PlotOptions,
+  options: PlotOptions,
   figure: PlotFigureOptions = {},
 ): Figure {
   if (options === null || typeof options !== "object") {

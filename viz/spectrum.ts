@@ -39,9 +39,13 @@ export interface PlotSpectrumOptions {
 
 /** A weight matrix's spectrum and statistics, or why there is none. */
 export interface SpectrumAnalysis {
+  /** Rows of the matrix view (product of all but the last axis). */
   rows: number;
+  /** Columns (the last axis). */
   cols: number;
+  /** The statistics, or `null` when the weights hold NaN or Inf. */
   stats: SpectralStats | null;
+  /** Singular values, descending, or `null` as for `stats`. */
   singularValues: Float64Array | null;
   /** NaN or ±Inf entries (the spectrum is not computed when there are any). */
   nonFinite: number;

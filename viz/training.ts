@@ -12,6 +12,7 @@ import type { Density } from "../lib/initializers/_core.ts";
 
 /** The weights of a module at one step. */
 export interface TrainingSnapshot {
+  /** The training step. */
   step: number;
   /** Copies of the parameters' values. */
   weights: Map<

@@ -50,8 +50,9 @@ function rotate(f: number, g: number, out: Rotation): void {
   }
   // Keep c ≥ 0 when |f| ≥ |g|, so that r carries f's sign (any choice works).
   if (af > ag && f < 0) r = -r;
-  out.c = f / r;
-  out.s = g / r;
+  const inv = 1 / r;
+  out.c = f * inv;
+  out.s = g * inv;
   out.r = r;
 }
 
@@ -218,24 +219,13 @@ function sweepToDiagonal(
       oldLo = lo;
       oldHi = hi;
     }
-    // Relative convergence tests (Demmel–Kahan): the bottom entry against
-    // the last diagonal, and every entry against μ, a running estimate of
-    // the smallest singular value of the rows above it.
+    // Relative convergence test at the bottom (Demmel–Kahan): with
+    // |f| ≤ tol·|q[hi]|, B = (I + E)·(B with f = 0) and ‖E‖ ≤ tol, so every
+    // singular value moves by a relative tol at most.
     if (Math.abs(f[hi - 1]) <= tol * Math.abs(q[hi])) {
       f[hi - 1] = 0;
       continue;
     }
-    let mu = Math.abs(q[lo]);
-    let split = -1;
-    for (let i = lo; i < hi; i++) {
-      if (Math.abs(f[i]) <= tol * mu) {
-        f[i] = 0;
-        split = i;
-        break;
-      }
-      mu = Math.abs(q[i + 1]) * (mu / (mu + Math.abs(f[i])));
-    }
-    if (split >= 0) continue;
     // Shift: the smaller singular value of the bottom 2×2, unless it is
     // negligible against the top of the block.
     const sll = Math.abs(q[lo]);

@@ -64,9 +64,11 @@ class Reducer {
   readonly offX: number;
   private readonly offVt: number;
   private readonly offV: number;
-  private readonly offVr: number;
+  private readonly offU: number;
+  private readonly offBB: number;
   private readonly offW: number;
   private readonly offW2: number;
+  private readonly offAB: number;
   private readonly offG: number;
   private readonly offT: number;
   private readonly tau: Float64Array;
@@ -91,10 +93,12 @@ class Reducer {
     this.offX = 0;
     this.offVt = this.offX + ldx * n;
     this.offV = this.offVt + bp * long;
-    this.offVr = this.offV + long * bp;
-    this.offW = this.offVr + bp * n;
+    this.offU = this.offV + long * bp;
+    this.offBB = this.offU + long * bp;
+    this.offW = this.offBB + 2 * bp * n;
     this.offW2 = this.offW + bp * long;
-    this.offG = this.offW2 + bp * long;
+    this.offAB = this.offW2 + bp * long;
+    this.offG = this.offAB + 2 * bp * long;
     this.offT = this.offG + bp * bp;
     const total = this.offT + bp * bp;
     this.engine = openEngine(total * 8, flops, {
@@ -220,72 +224,116 @@ class Reducer {
   }
 
   /**
-   * LQ of the row panel X[j:j+w, c0:n] (w = b), as a QR of its transpose:
-   * L goes back in place (the band's lower-left triangle in those rows);
-   * the block reflector is applied from the right to X[j+w:rows, c0:n].
+   * One step of the band reduction at column j (w = b columns, with
+   * columns right of the band, c0 = j + b < n): a QR of the panel
+   * X[j:rows, j:c0] and an LQ of the row panel X[j:c0, c0:n], with both
+   * block reflectors' updates of the trailing matrix C = X[c0:rows, c0:n]
+   * applied as one product of inner dimension 2b:
+   *
+   * - Y = −T₁ᵀ·V₁ᵀ·X[j:rows, c0:n] (the left reflector's update is V₁·Y);
+   * - the row panel X[j:c0, c0:n] += V₁[0:b]·Y, then its LQ gives U, T₂ and
+   *   L (written in place);
+   * - Z = (C + V₁'·Y)·U·(−T₂), with V₁' = V₁[b:], from C·U (C not yet
+   *   updated) and V₁'·(Y·U);
+   * - C += [V₁' Z]·[Y; Uᵀ].
    */
-  lqStep(j: number, w: number, c0: number, rows: number): void {
-    const { f, ldx, offX, offV, offVr, offW, offW2, offT } = this;
-    const ncols = this.n - c0;
-    const np = ceil4(ncols);
-    const k = Math.min(w, ncols);
-    // P = (row panel)ᵀ, np×w column-major at offV, zero-padded rows.
-    for (let r = 0; r < w; r++) {
-      const dst = offV + r * np;
-      const src = offX + j + r + c0 * ldx;
-      for (let i = 0; i < ncols; i++) f[dst + i] = f[src + i * ldx];
-      for (let i = ncols; i < np; i++) f[dst + i] = 0;
-    }
-    qrUnblocked(f, offV, np, ncols, w, this.tau);
-    // L = Rᵀ back into the row panel (only the band part is read later).
-    for (let r = 0; r < w; r++) {
-      const dst = offX + j + r + c0 * ldx;
-      for (let i = 0; i <= Math.min(r, ncols - 1); i++) {
-        f[dst + i * ldx] = f[offV + i + r * np];
-      }
-    }
-    const below = rows - j - w;
-    if (below <= 0) return;
-    // V explicit in place (np×k), and V row-major (k×ncols) at offVr.
-    for (let c = 0; c < k; c++) {
-      const col = offV + c * np;
-      for (let i = 0; i < c; i++) f[col + i] = 0;
-      f[col + c] = 1;
-    }
-    for (let c = 0; c < k; c++) {
-      const col = offV + c * np;
-      for (let i = 0; i < ncols; i++) f[offVr + i * k + c] = f[col + i];
-    }
-    this.packVt(offV, np, np, k);
-    this.formT(offV, np, np, k);
-    // −T, column-major k×k at offT.
-    const t = this.t;
-    for (let c = 0; c < k; c++) {
-      for (let r = 0; r < k; r++) {
-        f[offT + r + c * k] = r <= c ? -t[r + c * k] : 0;
-      }
-    }
-    // W = A·V, in blocks of KC columns of A (each block's columns share a
-    // few pages and cache sets, which a long product across all of them
-    // would not); then W2 = W·(−T); then A += W2·Vᵀ, split over threads.
-    const a = (offX + j + w + c0 * ldx) * 8;
+  bandStep(j: number, rows: number): void {
+    const { f, ldx, offX, offV, offVt, offU, offBB, offW, offW2, offAB } = this;
+    const { offG, offT, n, b, bp } = this;
     const gemm = this.engine.gemm;
+    const h = rows - j;
+    const c0 = j + b;
+    const cols = n - c0;
+    const below = rows - c0;
+    const panel = offX + j + j * ldx;
+    // 1. QR of the panel; V₁ explicit (h×b at offV), packed, T₁.
+    qrUnblocked(f, panel, ldx, h, b, this.tau);
+    this.explicitV(panel, ldx, h, b);
+    this.packVt(offV, h, h, b);
+    this.formT(offV, h, h, b);
+    const t = this.t;
+    for (let r = 0; r < bp; r++) {
+      const dst = offT + (r >> 2) * 4 * b + (r & 3);
+      for (let c = 0; c < b; c++) f[dst + 4 * c] = r < b ? -t[c + r * b] : 0;
+    }
+    // 2. Y = −T₁ᵀ·(V₁ᵀ·X[j:rows, c0:n])  (bp × cols at offW2), chunks of
+    //    columns over the threads.
+    f.fill(0, offW, offW + bp * cols);
+    f.fill(0, offW2, offW2 + bp * cols);
+    const c = (offX + j + c0 * ldx) * 8;
+    const chunk = Math.max(6, Math.floor(L2_BYTES / (8 * h * 6)) * 6);
+    this.engine.chain(cols, [
+      [bp, h, offVt * 8, 32 * h, 32, c, ldx * 8, offW * 8, bp * 8],
+      [bp, b, offT * 8, 32 * b, 32, offW * 8, bp * 8, offW2 * 8, bp * 8],
+    ], chunk);
+    // 3. The row panel gets its left update: X[j:c0, c0:n] += V₁[0:b]·Y.
+    gemm(b, cols, b, offV * 8, 32, h * 8, offW2 * 8, bp * 8, c, ldx * 8);
+    // 4. LQ of the row panel, as a QR of its transpose P (np×b at offU).
+    const np = ceil4(cols);
+    const k = Math.min(b, cols);
+    for (let r = 0; r < b; r++) {
+      const dst = offU + r * np;
+      const src = offX + j + r + c0 * ldx;
+      for (let i = 0; i < cols; i++) f[dst + i] = f[src + i * ldx];
+      for (let i = cols; i < np; i++) f[dst + i] = 0;
+    }
+    qrUnblocked(f, offU, np, cols, b, this.tau);
+    // L = Rᵀ back into the row panel (only the band part is read later).
+    for (let r = 0; r < b; r++) {
+      const dst = offX + j + r + c0 * ldx;
+      for (let i = 0; i <= Math.min(r, cols - 1); i++) {
+        f[dst + i * ldx] = f[offU + i + r * np];
+      }
+    }
+    // U explicit in place (np×k); T₂ from it; −T₂ (k×k) at offT.
+    for (let q = 0; q < k; q++) {
+      const col = offU + q * np;
+      for (let i = 0; i < q; i++) f[col + i] = 0;
+      f[col + q] = 1;
+    }
+    this.packVt(offU, np, np, k);
+    this.formT(offU, np, np, k);
+    for (let q = 0; q < k; q++) {
+      for (let r = 0; r < k; r++) {
+        f[offT + r + q * k] = r <= q ? -t[r + q * k] : 0;
+      }
+    }
+    // 5. Z = C·U (C = X[c0:rows, c0:n], not yet updated; blocks of KC
+    //    columns, whose entries share a few pages and cache sets) at offW,
+    //    plus V₁'·(Y·U) (Y·U at offG), then Z·(−T₂) into AB's right half.
+    const a = (offX + c0 + c0 * ldx) * 8;
     f.fill(0, offW, offW + below * k);
-    f.fill(0, offW2, offW2 + below * k);
-    for (let c = 0; c < ncols; c += KC) {
+    for (let q = 0; q < cols; q += KC) {
       gemm(
         below,
         k,
-        Math.min(KC, ncols - c),
-        a + c * ldx * 8,
+        Math.min(KC, cols - q),
+        a + q * ldx * 8,
         32,
         ldx * 8,
-        (offV + c) * 8,
+        (offU + q) * 8,
         np * 8,
         offW * 8,
         below * 8,
       );
     }
+    f.fill(0, offG, offG + bp * k);
+    gemm(
+      bp,
+      k,
+      cols,
+      offW2 * 8,
+      32,
+      bp * 8,
+      offU * 8,
+      np * 8,
+      offG * 8,
+      bp * 8,
+    );
+    const v1 = (offV + b) * 8; // V₁' = V₁[b:h], leading dimension h
+    gemm(below, k, b, v1, 32, h * 8, offG * 8, bp * 8, offW * 8, below * 8);
+    const z2 = offAB + b * below;
+    f.fill(0, z2, z2 + below * k);
     gemm(
       below,
       k,
@@ -295,13 +343,29 @@ class Reducer {
       below * 8,
       offT * 8,
       k * 8,
-      offW2 * 8,
+      z2 * 8,
       below * 8,
     );
-    const chunk = Math.max(6, Math.floor(L2_BYTES / (8 * below * 6)) * 6);
-    this.engine.chain(ncols, [
-      [below, k, offW2 * 8, 32, below * 8, offVr * 8, k * 8, a, ldx * 8],
-    ], chunk);
+    // 6. C += [V₁' Z2]·[Y; Uᵀ]: AB = [V₁' Z2] (below × (b+k)), BB = [Y; Uᵀ]
+    //    ((b+k) × cols), one product of inner dimension b + k.
+    for (let q = 0; q < b; q++) {
+      f.copyWithin(
+        offAB + q * below,
+        offV + b + q * h,
+        offV + b + q * h + below,
+      );
+    }
+    const kk = b + k;
+    for (let col = 0; col < cols; col++) {
+      const dst = offBB + col * kk;
+      const y = offW2 + col * bp;
+      for (let r = 0; r < b; r++) f[dst + r] = f[y + r];
+      for (let q = 0; q < k; q++) f[dst + b + q] = f[offU + col + q * np];
+    }
+    const chunk2 = Math.max(6, Math.floor(L2_BYTES / (8 * below * 6)) * 6);
+    this.engine.chain(cols, [
+      [below, kk, offAB * 8, 32, below * 8, offBB * 8, kk * 8, a, ldx * 8],
+    ], chunk2);
   }
 
   /** Zeros everything below the diagonal of the first n columns, and rows n.. of X. */
@@ -386,11 +450,9 @@ export function reduceToBand(
       load(0, m, f, offX, ldx);
     }
     const rows = ceil4(tall ? n : m);
-    for (let j = 0; j < n; j += b) {
-      const w = Math.min(b, n - j);
-      red.qrStep(j, w, rows);
-      if (j + w < n) red.lqStep(j, w, j + w, rows);
-    }
+    let j = 0;
+    for (; j + b < n; j += b) red.bandStep(j, rows);
+    red.qrStep(j, n - j, rows);
     return red.band();
   } finally {
     red.close();

@@ -32,11 +32,13 @@ export interface Histogram {
   posInf: number;
   /** −Inf values (not binned). */
   negInf: number;
-  /** Min and max of the finite values (NaN when there are none). */
+  /** Min of the finite values (NaN when there are none). */
   min: number;
+  /** Max of the finite values (NaN when there are none). */
   max: number;
-  /** Mean and standard deviation (population, divisor n) of the finite values, accumulated in Float64. */
+  /** Mean of the finite values, accumulated in Float64. */
   mean: number;
+  /** Standard deviation (population, divisor n) of the finite values, two-pass in Float64. */
   std: number;
 }
 

@@ -16,8 +16,9 @@ export interface MarchenkoPasturFit {
   sigma2: number;
   /** Whether σ² was fitted (`false` when given). */
   fitted: boolean;
-  /** Bulk edges of the ESD (eigenvalues of WᵀW/N). */
+  /** Lower bulk edge of the ESD (eigenvalues of WᵀW/N). */
   lambdaMinus: number;
+  /** Upper bulk edge. */
   lambdaPlus: number;
   /** Eigenvalues above the edge by more than 4 Tracy–Widom scales: the spikes. */
   spikes: number;
@@ -39,7 +40,9 @@ export interface PowerLawFit {
 
 /** What {@linkcode spectralStats} returns. */
 export interface SpectralStats {
+  /** Rows of the matrix. */
   rows: number;
+  /** Columns of the matrix. */
   cols: number;
   /** σ₁ = ‖W‖₂. */
   spectralNorm: number;
