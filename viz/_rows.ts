@@ -56,17 +56,20 @@ export function rowsFigure(
   title: string,
   subtitle: string,
   items: RowItem[],
-  options: { width?: number; bins?: number } = {},
+  options: { width?: number; bins?: number; header?: boolean } = {},
 ): { figure: Figure; stats: RowStats[] } {
   const width = options.width ?? 960;
   const third = Math.floor(width / 3);
   const panels: Panel[] = [];
-  const labels: Label[] = [
-    { text: title, x: 8, y: 18, size: 14, weight: "bold" },
-    { text: subtitle, x: 8, y: 36, size: 11, color: COLORS.muted },
-  ];
+  const header = options.header ?? true;
+  const labels: Label[] = header
+    ? [
+      { text: title, x: 8, y: 18, size: 14, weight: "bold" },
+      { text: subtitle, x: 8, y: 36, size: 11, color: COLORS.muted },
+    ]
+    : [];
   const stats: RowStats[] = [];
-  let y = 48;
+  let y = header ? 48 : 0;
   for (const item of items) {
     const weights = readWeights(item.x, "plot");
     const h = histogram(

@@ -203,10 +203,12 @@ export function spectrumPanels(
   );
   if (spikes.length) {
     marks.push(
-      Plot.tickX(spikes, {
+      // Spikes as dots on the axis: each is one eigenvalue, too few for a bar.
+      Plot.dot(spikes, {
         x: (d: number) => d,
-        stroke: COLORS.spike,
-        strokeWidth: 2,
+        y: 0,
+        fill: COLORS.spike,
+        r: 3.5,
       }),
     );
   }

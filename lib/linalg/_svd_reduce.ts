@@ -14,13 +14,19 @@ import { type BandMatrix, newBand } from "./_svd_band.ts";
 /** Default bandwidth of the band form (and columns per block reflector). */
 export const BAND = 16;
 
+/** Columns per block reflector of the QR that reduces a tall matrix to R. */
+export const QR_BLOCK = 32;
+
+/** Panels this narrow or narrower are factored column by column (JavaScript). */
+const PANEL_BASE = 8;
+
 /** Bytes of A's rows held at once, at most, when a tall matrix is reduced in row blocks. */
 export const ROW_BLOCK_BYTES = 64 * 1024 * 1024;
 
 /** Bytes of C per column chunk of an update, so that the chunk stays in L2. */
 const L2_BYTES = 512 * 1024;
 
-/** Columns of A per product in A·V (see {@linkcode Reducer.lqStep}). */
+/** Columns of C per product in C·U (see {@linkcode Reducer.bandStep}). */
 const KC = 32;
 
 const ceil4 = (x: number) => (x + 3) & ~3;
@@ -51,26 +57,34 @@ export interface ReduceOptions {
   js?: boolean;
 }
 
+/** Scratch of one block reflector I − V·T·Vᵀ: offsets (elements) of V, packed Vᵀ, −T packed, W, W2, the Gram matrix. */
+interface Scratch {
+  v: number;
+  vt: number;
+  t: number;
+  w: number;
+  w2: number;
+  g: number;
+}
+
 /** One reduction's working state in the kernels' memory. */
 class Reducer {
   readonly engine: Engine;
   readonly f: Float64Array;
   readonly n: number;
   readonly b: number;
+  /** The widest block reflector, rounded up to a multiple of 4. */
   readonly bp: number;
-  /** Leading dimension of X (rows held, a multiple of 4). */
+  /** Leading dimension of X (a multiple of 4, at least the rows held). */
   readonly ldx: number;
-  // Offsets in elements.
   readonly offX: number;
-  private readonly offVt: number;
-  private readonly offV: number;
+  /** The outer block reflectors' scratch (the QR panel's V₁; the LQ's U uses `u`). */
+  private readonly outer: Scratch;
+  /** The recursive panel factorisation's scratch. */
+  private readonly inner: Scratch;
   private readonly offU: number;
   private readonly offBB: number;
-  private readonly offW: number;
-  private readonly offW2: number;
   private readonly offAB: number;
-  private readonly offG: number;
-  private readonly offT: number;
   private readonly tau: Float64Array;
   private readonly t: Float64Array;
 
@@ -83,24 +97,34 @@ class Reducer {
   ) {
     this.n = n;
     this.b = b;
-    this.bp = ceil4(b);
+    this.bp = ceil4(Math.max(b, QR_BLOCK));
     // A leading dimension of a multiple of 512 bytes would map a row's
     // entries to a few cache sets; 32 bytes more spreads them out.
     const ld = ceil4(rows);
     this.ldx = ld % 64 === 0 ? ld + 4 : ld;
     const { ldx, bp } = this;
     const long = Math.max(ldx, ceil4(n));
-    this.offX = 0;
-    this.offVt = this.offX + ldx * n;
-    this.offV = this.offVt + bp * long;
-    this.offU = this.offV + long * bp;
-    this.offBB = this.offU + long * bp;
-    this.offW = this.offBB + 2 * bp * n;
-    this.offW2 = this.offW + bp * long;
-    this.offAB = this.offW2 + bp * long;
-    this.offG = this.offAB + 2 * bp * long;
-    this.offT = this.offG + bp * bp;
-    const total = this.offT + bp * bp;
+    let next = 0;
+    const take = (size: number) => {
+      const at = next;
+      next += size;
+      return at;
+    };
+    this.offX = take(ldx * n);
+    const scratch = (): Scratch => ({
+      v: take(long * bp),
+      vt: take(bp * long),
+      t: take(bp * bp),
+      w: take(bp * long),
+      w2: take(bp * long),
+      g: take(bp * bp),
+    });
+    this.outer = scratch();
+    this.inner = scratch();
+    this.offU = take(long * bp);
+    this.offBB = take(2 * bp * long);
+    this.offAB = take(2 * bp * long);
+    const total = next;
     this.engine = openEngine(total * 8, flops, {
       threads: options.threads ?? true,
       js: options.js ?? false,
@@ -117,118 +141,175 @@ class Reducer {
 
   /**
    * Packs Vᵀ for the `rows`×w column-major V at `off` (leading dimension
-   * `ld`, rows a multiple of 4) into 4-row micro-panels at offVt, zero
-   * rows up to a multiple of 4.
+   * `ld`, rows a multiple of 4) into 4-row micro-panels at `dst`, zero rows
+   * up to a multiple of 4.
    */
-  private packVt(off: number, ld: number, rows: number, w: number): void {
-    const { f, offVt } = this;
+  private packVt(
+    off: number,
+    ld: number,
+    rows: number,
+    w: number,
+    dst: number,
+  ): void {
+    const f = this.f;
     for (let p = 0; p < w; p += 4) {
-      const dst = offVt + p * rows;
+      const out = dst + p * rows;
       for (let r = 0; r < 4; r++) {
         if (p + r < w) {
           const src = off + (p + r) * ld;
-          for (let i = 0; i < rows; i++) f[dst + 4 * i + r] = f[src + i];
+          for (let i = 0; i < rows; i++) f[out + 4 * i + r] = f[src + i];
         } else {
-          for (let i = 0; i < rows; i++) f[dst + 4 * i + r] = 0;
+          for (let i = 0; i < rows; i++) f[out + 4 * i + r] = 0;
         }
       }
     }
   }
 
   /**
-   * T (w×w upper triangular, column-major, in this.t) of the block
-   * reflector I − V·T·Vᵀ = H₀⋯H_{w−1}, from the Gram matrix VᵀV (one
-   * product; Vᵀ packed at offVt) and T[:c, c] = −τ_c·T[:c, :c]·(VᵀV)[:c, c].
+   * For the factored rows×w panel at `src` (leading dimension `ld`; v below
+   * the diagonal, τ in `tau`): V explicit at s.v (unit diagonal, zeros
+   * above; leading dimension `rows`), Vᵀ packed at s.vt, and T (w×w upper
+   * triangular, column-major, in this.t) of I − V·T·Vᵀ = H₀⋯H_{w−1}, from
+   * the Gram matrix VᵀV (one product) and T[:c, c] = −τ_c·T[:c, :c]·VᵀV[:c, c].
    */
-  private formT(off: number, ld: number, rows: number, w: number): void {
-    const { f, offVt, offG, tau, t } = this;
+  private reflector(
+    src: number,
+    ld: number,
+    rows: number,
+    w: number,
+    tau: Float64Array,
+    s: Scratch,
+  ): void {
+    const { f, t } = this;
+    for (let c = 0; c < w; c++) {
+      const dst = s.v + c * rows;
+      const from = src + c * ld;
+      if (dst !== from) {
+        for (let i = 0; i < c; i++) f[dst + i] = 0;
+        for (let i = c + 1; i < rows; i++) f[dst + i] = f[from + i];
+      } else {
+        for (let i = 0; i < c; i++) f[dst + i] = 0;
+      }
+      f[dst + c] = 1;
+    }
+    this.packVt(s.v, rows, rows, w, s.vt);
     const wp = ceil4(w);
-    f.fill(0, offG, offG + wp * w);
+    f.fill(0, s.g, s.g + wp * w);
     this.engine.gemm(
       wp,
       w,
       rows,
-      offVt * 8,
+      s.vt * 8,
       32 * rows,
       32,
-      off * 8,
-      ld * 8,
-      offG * 8,
+      s.v * 8,
+      rows * 8,
+      s.g * 8,
       wp * 8,
     );
     const tmp = new Float64Array(w);
     for (let c = 0; c < w; c++) {
       const tc = tau[c];
       t[c + c * w] = tc;
-      for (let i = 0; i < c; i++) tmp[i] = -tc * f[offG + i + c * wp];
+      for (let i = 0; i < c; i++) tmp[i] = -tc * f[s.g + i + c * wp];
       for (let i = 0; i < c; i++) {
-        let s = 0;
-        for (let l = i; l < c; l++) s += t[i + l * w] * tmp[l];
-        t[i + c * w] = s;
+        let sum = 0;
+        for (let l = i; l < c; l++) sum += t[i + l * w] * tmp[l];
+        t[i + c * w] = sum;
       }
     }
   }
 
-  /**
-   * Copies the reflectors of a factored panel (v below the diagonal of the
-   * rows×w block at `src`, leading dimension `ld`) to offV as an explicit
-   * V (unit diagonal, zeros above; leading dimension `rows`).
-   */
-  private explicitV(src: number, ld: number, rows: number, w: number): void {
-    const { f, offV } = this;
-    for (let c = 0; c < w; c++) {
-      const dst = offV + c * rows;
-      const from = src + c * ld;
-      for (let i = 0; i < c; i++) f[dst + i] = 0;
-      f[dst + c] = 1;
-      for (let i = c + 1; i < rows; i++) f[dst + i] = f[from + i];
-    }
-  }
-
-  /**
-   * QR of the panel X[j:rows, j:j+w] in place, then its block reflector
-   * applied from the left (transposed) to X[j:rows, j+w:n]. `rows` is a
-   * multiple of 4 and j is too.
-   */
-  qrStep(j: number, w: number, rows: number): void {
-    const { f, ldx, offX, offV, offVt, offW, offW2, offT, n } = this;
-    const h = rows - j;
-    const panel = offX + j + j * ldx;
-    qrUnblocked(f, panel, ldx, h, w, this.tau);
-    const cols = n - j - w;
-    if (cols <= 0) return;
+  /** −Tᵀ (T in this.t, w×w) packed in 4-row micro-panels at s.t. */
+  private packMinusTt(w: number, s: Scratch): void {
+    const { f, t } = this;
     const wp = ceil4(w);
-    this.explicitV(panel, ldx, h, w);
-    this.packVt(offV, h, h, w);
-    this.formT(offV, h, h, w);
-    // −Tᵀ, packed in 4-row micro-panels (wp × w).
-    const t = this.t;
     for (let r = 0; r < wp; r++) {
-      const dst = offT + (r >> 2) * 4 * w + (r & 3);
-      for (let c = 0; c < w; c++) {
-        f[dst + 4 * c] = r < w ? -t[c + r * w] : 0;
-      }
+      const dst = s.t + (r >> 2) * 4 * w + (r & 3);
+      for (let c = 0; c < w; c++) f[dst + 4 * c] = r < w ? -t[c + r * w] : 0;
     }
-    f.fill(0, offW, offW + wp * cols);
-    f.fill(0, offW2, offW2 + wp * cols);
-    const c = (offX + j + (j + w) * ldx) * 8;
-    const chunk = Math.max(6, Math.floor(L2_BYTES / (8 * h * 6)) * 6);
+  }
+
+  /**
+   * C += V·(−Tᵀ)·(VᵀC) for the rows×cols C at `c` (leading dimension `ld`):
+   * applies the block reflector of {@linkcode reflector} transposed, as
+   * three products per chunk of columns (C stays in L2 between the first
+   * and the last), the chunks shared with the worker threads.
+   */
+  private applyLeft(
+    rows: number,
+    w: number,
+    c: number,
+    ld: number,
+    cols: number,
+    s: Scratch,
+  ): void {
+    const f = this.f;
+    const wp = ceil4(w);
+    this.packMinusTt(w, s);
+    f.fill(0, s.w, s.w + wp * cols);
+    f.fill(0, s.w2, s.w2 + wp * cols);
+    const chunk = Math.max(6, Math.floor(L2_BYTES / (8 * rows * 6)) * 6);
     this.engine.chain(cols, [
-      // W = Vᵀ C
-      [wp, h, offVt * 8, 32 * h, 32, c, ldx * 8, offW * 8, wp * 8],
-      // W2 = −Tᵀ W
-      [wp, w, offT * 8, 32 * w, 32, offW * 8, wp * 8, offW2 * 8, wp * 8],
-      // C += V W2
-      [h, w, offV * 8, 32, h * 8, offW2 * 8, wp * 8, c, ldx * 8],
+      [wp, rows, s.vt * 8, 32 * rows, 32, c * 8, ld * 8, s.w * 8, wp * 8],
+      [wp, w, s.t * 8, 32 * w, 32, s.w * 8, wp * 8, s.w2 * 8, wp * 8],
+      [rows, w, s.v * 8, 32, rows * 8, s.w2 * 8, wp * 8, c * 8, ld * 8],
     ], chunk);
   }
 
   /**
-   * One step of the band reduction at column j (w = b columns, with
-   * columns right of the band, c0 = j + b < n): a QR of the panel
-   * X[j:rows, j:c0] and an LQ of the row panel X[j:c0, c0:n], with both
-   * block reflectors' updates of the trailing matrix C = X[c0:rows, c0:n]
-   * applied as one product of inner dimension 2b:
+   * Householder QR of the rows×w block at `off` (leading dimension `ld`,
+   * rows a multiple of 4), in place, recursively: the left half, its block
+   * reflector applied to the right half (products on the kernel), the right
+   * half; column by column below {@linkcode PANEL_BASE} columns.
+   */
+  private panel(
+    off: number,
+    ld: number,
+    rows: number,
+    w: number,
+    tau: Float64Array,
+  ): void {
+    if (w <= PANEL_BASE) {
+      qrUnblocked(this.f, off, ld, rows, w, tau);
+      return;
+    }
+    const w1 = ceil4(w >> 1);
+    this.panel(off, ld, rows, w1, tau);
+    const s = this.inner;
+    this.reflector(off, ld, rows, w1, tau, s);
+    this.applyLeft(rows, w1, off + w1 * ld, ld, w - w1, s);
+    this.panel(
+      off + w1 + w1 * ld,
+      ld,
+      rows - w1,
+      w - w1,
+      tau.subarray(w1),
+    );
+  }
+
+  /**
+   * QR of the panel X[j:rows, j:j+w] in place, then its block reflector
+   * applied from the left (transposed) to X[j:rows, j+w:n]. `rows` and j
+   * are multiples of 4.
+   */
+  qrStep(j: number, w: number, rows: number): void {
+    const { ldx, offX, n, tau } = this;
+    const h = rows - j;
+    const panel = offX + j + j * ldx;
+    this.panel(panel, ldx, h, w, tau);
+    const cols = n - j - w;
+    if (cols <= 0) return;
+    this.reflector(panel, ldx, h, w, tau, this.outer);
+    this.applyLeft(h, w, panel + w * ldx, ldx, cols, this.outer);
+  }
+
+  /**
+   * One step of the band reduction at column j (b columns, with columns
+   * right of the band: c0 = j + b < n): a QR of the panel X[j:rows, j:c0]
+   * and an LQ of the row panel X[j:c0, c0:n], with both block reflectors'
+   * updates of the trailing matrix C = X[c0:rows, c0:n] applied as one
+   * product of inner dimension 2b:
    *
    * - Y = −T₁ᵀ·V₁ᵀ·X[j:rows, c0:n] (the left reflector's update is V₁·Y);
    * - the row panel X[j:c0, c0:n] += V₁[0:b]·Y, then its LQ gives U, T₂ and
@@ -238,36 +319,30 @@ class Reducer {
    * - C += [V₁' Z]·[Y; Uᵀ].
    */
   bandStep(j: number, rows: number): void {
-    const { f, ldx, offX, offV, offVt, offU, offBB, offW, offW2, offAB } = this;
-    const { offG, offT, n, b, bp } = this;
+    const { f, ldx, offX, offU, offBB, offAB, n, b, bp, tau, t } = this;
+    const s = this.outer;
     const gemm = this.engine.gemm;
     const h = rows - j;
     const c0 = j + b;
     const cols = n - c0;
     const below = rows - c0;
     const panel = offX + j + j * ldx;
-    // 1. QR of the panel; V₁ explicit (h×b at offV), packed, T₁.
-    qrUnblocked(f, panel, ldx, h, b, this.tau);
-    this.explicitV(panel, ldx, h, b);
-    this.packVt(offV, h, h, b);
-    this.formT(offV, h, h, b);
-    const t = this.t;
-    for (let r = 0; r < bp; r++) {
-      const dst = offT + (r >> 2) * 4 * b + (r & 3);
-      for (let c = 0; c < b; c++) f[dst + 4 * c] = r < b ? -t[c + r * b] : 0;
-    }
-    // 2. Y = −T₁ᵀ·(V₁ᵀ·X[j:rows, c0:n])  (bp × cols at offW2), chunks of
+    // 1. QR of the panel: V₁ explicit (h×b at s.v), packed, T₁.
+    this.panel(panel, ldx, h, b, tau);
+    this.reflector(panel, ldx, h, b, tau, s);
+    this.packMinusTt(b, s);
+    // 2. Y = −T₁ᵀ·(V₁ᵀ·X[j:rows, c0:n])  (bp × cols at s.w2), chunks of
     //    columns over the threads.
-    f.fill(0, offW, offW + bp * cols);
-    f.fill(0, offW2, offW2 + bp * cols);
+    f.fill(0, s.w, s.w + bp * cols);
+    f.fill(0, s.w2, s.w2 + bp * cols);
     const c = (offX + j + c0 * ldx) * 8;
     const chunk = Math.max(6, Math.floor(L2_BYTES / (8 * h * 6)) * 6);
     this.engine.chain(cols, [
-      [bp, h, offVt * 8, 32 * h, 32, c, ldx * 8, offW * 8, bp * 8],
-      [bp, b, offT * 8, 32 * b, 32, offW * 8, bp * 8, offW2 * 8, bp * 8],
+      [bp, h, s.vt * 8, 32 * h, 32, c, ldx * 8, s.w * 8, bp * 8],
+      [bp, b, s.t * 8, 32 * b, 32, s.w * 8, bp * 8, s.w2 * 8, bp * 8],
     ], chunk);
     // 3. The row panel gets its left update: X[j:c0, c0:n] += V₁[0:b]·Y.
-    gemm(b, cols, b, offV * 8, 32, h * 8, offW2 * 8, bp * 8, c, ldx * 8);
+    gemm(b, cols, b, s.v * 8, 32, h * 8, s.w2 * 8, bp * 8, c, ldx * 8);
     // 4. LQ of the row panel, as a QR of its transpose P (np×b at offU).
     const np = ceil4(cols);
     const k = Math.min(b, cols);
@@ -277,7 +352,7 @@ class Reducer {
       for (let i = 0; i < cols; i++) f[dst + i] = f[src + i * ldx];
       for (let i = cols; i < np; i++) f[dst + i] = 0;
     }
-    qrUnblocked(f, offU, np, cols, b, this.tau);
+    this.panel(offU, np, np, b, tau);
     // L = Rᵀ back into the row panel (only the band part is read later).
     for (let r = 0; r < b; r++) {
       const dst = offX + j + r + c0 * ldx;
@@ -285,24 +360,20 @@ class Reducer {
         f[dst + i * ldx] = f[offU + i + r * np];
       }
     }
-    // U explicit in place (np×k); T₂ from it; −T₂ (k×k) at offT.
-    for (let q = 0; q < k; q++) {
-      const col = offU + q * np;
-      for (let i = 0; i < q; i++) f[col + i] = 0;
-      f[col + q] = 1;
-    }
-    this.packVt(offU, np, np, k);
-    this.formT(offU, np, np, k);
+    // U explicit in place (np×k), T₂ from it (the inner scratch's Vᵀ and
+    // Gram matrix), −T₂ (k×k, column-major) at the inner scratch's t.
+    const si = this.inner;
+    this.reflector(offU, np, np, k, tau, { ...si, v: offU });
     for (let q = 0; q < k; q++) {
       for (let r = 0; r < k; r++) {
-        f[offT + r + q * k] = r <= q ? -t[r + q * k] : 0;
+        f[si.t + r + q * k] = r <= q ? -t[r + q * k] : 0;
       }
     }
     // 5. Z = C·U (C = X[c0:rows, c0:n], not yet updated; blocks of KC
-    //    columns, whose entries share a few pages and cache sets) at offW,
-    //    plus V₁'·(Y·U) (Y·U at offG), then Z·(−T₂) into AB's right half.
+    //    columns, whose entries share a few pages and cache sets) at s.w,
+    //    plus V₁'·(Y·U) (Y·U at s.g), then Z·(−T₂) into AB's right half.
     const a = (offX + c0 + c0 * ldx) * 8;
-    f.fill(0, offW, offW + below * k);
+    f.fill(0, s.w, s.w + below * k);
     for (let q = 0; q < cols; q += KC) {
       gemm(
         below,
@@ -313,35 +384,24 @@ class Reducer {
         ldx * 8,
         (offU + q) * 8,
         np * 8,
-        offW * 8,
+        s.w * 8,
         below * 8,
       );
     }
-    f.fill(0, offG, offG + bp * k);
-    gemm(
-      bp,
-      k,
-      cols,
-      offW2 * 8,
-      32,
-      bp * 8,
-      offU * 8,
-      np * 8,
-      offG * 8,
-      bp * 8,
-    );
-    const v1 = (offV + b) * 8; // V₁' = V₁[b:h], leading dimension h
-    gemm(below, k, b, v1, 32, h * 8, offG * 8, bp * 8, offW * 8, below * 8);
+    f.fill(0, s.g, s.g + bp * k);
+    gemm(bp, k, cols, s.w2 * 8, 32, bp * 8, offU * 8, np * 8, s.g * 8, bp * 8);
+    const v1 = (s.v + b) * 8; // V₁' = V₁[b:h], leading dimension h
+    gemm(below, k, b, v1, 32, h * 8, s.g * 8, bp * 8, s.w * 8, below * 8);
     const z2 = offAB + b * below;
     f.fill(0, z2, z2 + below * k);
     gemm(
       below,
       k,
       k,
-      offW * 8,
+      s.w * 8,
       32,
       below * 8,
-      offT * 8,
+      si.t * 8,
       k * 8,
       z2 * 8,
       below * 8,
@@ -349,16 +409,13 @@ class Reducer {
     // 6. C += [V₁' Z2]·[Y; Uᵀ]: AB = [V₁' Z2] (below × (b+k)), BB = [Y; Uᵀ]
     //    ((b+k) × cols), one product of inner dimension b + k.
     for (let q = 0; q < b; q++) {
-      f.copyWithin(
-        offAB + q * below,
-        offV + b + q * h,
-        offV + b + q * h + below,
-      );
+      const from = s.v + b + q * h;
+      f.copyWithin(offAB + q * below, from, from + below);
     }
     const kk = b + k;
     for (let col = 0; col < cols; col++) {
       const dst = offBB + col * kk;
-      const y = offW2 + col * bp;
+      const y = s.w2 + col * bp;
       for (let r = 0; r < b; r++) f[dst + r] = f[y + r];
       for (let q = 0; q < k; q++) f[dst + b + q] = f[offU + col + q * np];
     }
@@ -368,7 +425,7 @@ class Reducer {
     ], chunk2);
   }
 
-  /** Zeros everything below the diagonal of the first n columns, and rows n.. of X. */
+  /** Zeros everything below the diagonal of the first n columns of X. */
   keepR(): void {
     const { f, ldx, offX, n } = this;
     for (let c = 0; c < n; c++) {
@@ -398,14 +455,15 @@ class Reducer {
  * orthogonal (not formed).
  *
  * When m ≥ qrRatio·n, A is first reduced to its n×n triangular factor R by
- * a blocked Householder QR on blocks of rows: R of the first block, then R
- * of [R; next block], and so on, so that at most n + rowBlock rows are held.
- * The square (or not much taller) matrix is then reduced to band form by
- * alternating a QR of a panel of `band` columns (its block reflector
- * applied to the columns right of it) and an LQ of the panel's rows right
- * of the band (applied to the rows below it): the first stage of the
- * two-stage bidiagonalisation (Großer & Lang; Ltaief, Luszczek & Dongarra),
- * whose flops are all in matrix products.
+ * a blocked Householder QR (block reflectors of {@linkcode QR_BLOCK}
+ * columns, panels factored recursively) on blocks of rows: R of the first
+ * block, then R of [R; next block], and so on, so that at most n + rowBlock
+ * rows are held. The square (or not much taller) matrix is then reduced to
+ * band form by alternating a QR of a panel of `band` columns and an LQ of
+ * the panel's rows right of the band, the two updates of the trailing
+ * matrix merged into one product: the first stage of the two-stage
+ * bidiagonalisation (Großer & Lang; Ltaief, Luszczek & Dongarra), whose
+ * flops are all in matrix products but for the narrow panels.
  */
 export function reduceToBand(
   load: RowLoader,
@@ -438,7 +496,9 @@ export function reduceToBand(
       let rows = next;
       while (true) {
         const used = ceil4(rows);
-        for (let j = 0; j < n; j += b) red.qrStep(j, Math.min(b, n - j), used);
+        for (let j = 0; j < n; j += QR_BLOCK) {
+          red.qrStep(j, Math.min(QR_BLOCK, n - j), used);
+        }
         red.keepR();
         if (next >= m) break;
         const count = Math.min(m - next, held - n);

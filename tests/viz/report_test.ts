@@ -38,6 +38,8 @@ const TENSORS: [string, number[], "float32" | "int32"][] = [
   ["broken", [16, 16], "float32"],
   [XSS, [8, 8], "float32"],
 ];
+/** The tensors of rank >= 2: the summary table's rows. */
+const MATRICES = TENSORS.filter(([, shape]) => shape.length >= 2);
 /** How many NaN and ±Inf values the "broken" tensor holds. */
 const BROKEN_NON_FINITE = 6;
 
@@ -274,14 +276,17 @@ Deno.test("report of a safetensors file: a self-contained page with every tensor
   }
   assertStringIncludes(html, `${BROKEN_NON_FINITE} NaN/Inf values`);
   assertStringIncludes(html, "int32");
-  // The summary table: one row per tensor.
+  // The summary table: one row per matrix (vectors have their own table).
   const summary = html.match(
     /<h2>Summary[^<]*<\/h2>\s*<table>[\s\S]*?<tbody>([\s\S]*?)<\/tbody>/,
   );
   assert(summary, "no summary table");
   const rows = summary[1].match(/<tr>/g) ?? [];
-  assertEquals(rows.length, TENSORS.length, summary[1]);
-  for (const [name] of TENSORS) assertStringIncludes(summary[1], escaped(name));
+  assertEquals(rows.length, MATRICES.length, summary[1]);
+  for (const [name] of MATRICES) {
+    assertStringIncludes(summary[1], escaped(name));
+  }
+  assertMatch(html, /<h2>Vectors and scalars<\/h2>[\s\S]*dense\.bias/);
   // The tensor with NaN/Inf comes first (the health order).
   assertMatch(summary[1], /^\s*<tr><td><a href="#t-broken">broken</);
   // One figure per matrix (the 1-D bias is in the vectors table).
@@ -494,7 +499,7 @@ Deno.test({
             await page.evaluate(
               `document.querySelector("table tbody").rows.length`,
             ),
-            TENSORS.length,
+            MATRICES.length,
           );
           await checkScreenshots(page, dir, "file");
 

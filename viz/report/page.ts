@@ -82,7 +82,7 @@ export function reportEntry(
       expected: options.density ?? null,
       mp: options.mp,
     },
-  ], { width: 960 });
+  ], { width: 960, header: false });
   const entry = {
     name,
     shape,
@@ -101,7 +101,7 @@ body{font-family:"DejaVu Sans",system-ui,sans-serif;margin:24px auto;max-width:1
 h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 4px;word-break:break-all}
 p.sub{color:#666;margin:0 0 16px}
 table{border-collapse:collapse;font-size:12px;width:100%}
-th,td{border-bottom:1px solid #e3e3e3;padding:3px 6px;text-align:left;vertical-align:top}
+th,td{border-bottom:1px solid #e3e3e3;padding:3px 6px;text-align:left;vertical-align:top}td:nth-child(2){white-space:nowrap}
 th{background:#f6f6f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .note{color:#a04000}.ok{color:#2a7a2a}.method{color:#666;font-size:12px}
 svg{max-width:100%;height:auto}
@@ -122,7 +122,7 @@ export function reportPage(
   const vectors = sorted.filter((e) => e.svg === null);
   const cell = (v: number | null) =>
     `<td class="num">${v === null ? "" : num(v)}</td>`;
-  const summary = sorted.map((e) =>
+  const summary = matrices.map((e) =>
     `<tr><td><a href="#t-${escapeHtml(encodeURIComponent(e.name))}">${
       escapeHtml(e.name)
     }</a></td><td>[${e.shape.join(", ")}]</td><td>${escapeHtml(e.dtype)}</td>${
@@ -161,7 +161,7 @@ export function reportPage(
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title><style>${CSS}</style></head><body>
 <h1>${escapeHtml(title)}</h1><p class="sub">${escapeHtml(subtitle)}</p>
-<h2>Summary (layers departing most from random first)</h2>
+<h2>Summary: matrices, those departing most from random first</h2>
 <table><thead><tr><th>tensor</th><th>shape</th><th>dtype</th><th>mean</th><th>std</th><th>σ₁</th><th>stable rank</th><th>spikes</th><th>α</th><th>health</th></tr></thead><tbody>
 ${summary}
 </tbody></table>
