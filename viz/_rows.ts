@@ -72,11 +72,10 @@ export function rowsFigure(
   let y = header ? 48 : 0;
   for (const item of items) {
     const weights = readWeights(item.x, "plot");
+    // One read of the data, shared by the histogram and the spectrum.
     const h = histogram(
-      weights.values.length ? item.x : new Float64Array([0]),
-      {
-        bins: options.bins ?? 40,
-      },
+      weights.values.length ? weights : new Float64Array([0]),
+      { bins: options.bins ?? 40 },
     );
     const density = item.expected === undefined
       ? recordOf(item.x)?.density

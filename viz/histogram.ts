@@ -157,8 +157,10 @@ export function plotHistogram(
   x: WeightsLike,
   options: PlotHistogramOptions = {},
 ): Figure {
-  const { shape } = readWeights(x, "plotHistogram");
-  const h = histogram(x, { bins: options.bins ?? 50 });
+  // One read of the data, shared by the histogram and the title.
+  const weights = readWeights(x, "plotHistogram");
+  const { shape } = weights;
+  const h = histogram(weights, { bins: options.bins ?? 50 });
   const density = options.expected === undefined
     ? recordOf(x)?.density
     : options.expected;

@@ -64,3 +64,16 @@ Deno.test("all-NaN input still reports", () => {
   assertEquals(h.nan, 2);
   assertEquals(h.counts.reduce((a, b) => a + b, 0), 0);
 });
+
+Deno.test("histogram copies the tensor no more than once", () => {
+  const t = tf.tensor1d([1, 2, 3, 4]);
+  let reads = 0;
+  const dataSync = t.dataSync.bind(t);
+  t.dataSync = (() => {
+    reads++;
+    return dataSync();
+  }) as typeof t.dataSync;
+  histogram(t, { bins: 2 });
+  assertEquals(reads, 1);
+  t.dispose();
+});

@@ -169,3 +169,19 @@ async function assertRejectsRange(fn: () => Promise<unknown>): Promise<void> {
   }
   throw new Error("expected a RangeError");
 }
+
+Deno.test("the plot helpers read a tensor's data once", () => {
+  const t = initializers.heNormal([64, 32], { seed: 9 });
+  let reads = 0;
+  const dataSync = t.dataSync.bind(t);
+  t.dataSync = (() => {
+    reads++;
+    return dataSync();
+  }) as typeof t.dataSync;
+  plotHistogram(t);
+  assertEquals(reads, 1, "plotHistogram");
+  reads = 0;
+  plotSpectrum(t);
+  assertEquals(reads, 1, "plotSpectrum");
+  t.dispose();
+});
