@@ -4,6 +4,7 @@
  *
  * @module
  */
+export { ksStatistic } from "../random/_helpers.ts";
 
 /** The standard normal density. */
 export function phi(x: number): number {
@@ -84,21 +85,6 @@ export function tolerances(
     mean: k * Math.sqrt(m.variance / n),
     variance: k * Math.sqrt((m.mu4 - m.variance ** 2) / n),
   };
-}
-
-/** The KS statistic sup |F_n − F| of a sample against a continuous CDF. */
-export function ksStatistic(
-  values: ArrayLike<number>,
-  cdf: (x: number) => number,
-): number {
-  const sorted = Float64Array.from(values).sort();
-  const n = sorted.length;
-  let d = 0;
-  for (let i = 0; i < n; i++) {
-    const f = cdf(sorted[i]);
-    d = Math.max(d, f - i / n, (i + 1) / n - f);
-  }
-  return d;
 }
 
 /** The KS critical value at α = 0.001 (asymptotic: 1.949/√n). */
