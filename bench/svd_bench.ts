@@ -3,7 +3,8 @@
  * on the WebAssembly GEMM, then implicit QR on the bidiagonal) against
  * numpy's `np.linalg.svd(a, compute_uv=False)` (LAPACK `dgesdd`/`sgesdd` in
  * OpenBLAS on all cores, timed inside Python with `perf_counter`) on the
- * float64 and on the float32 copy of the same matrix, and ml-matrix's
+ * float64 and on the float32 copy of the same matrix (and on float64 with
+ * OpenBLAS held to one thread), and ml-matrix's
  * `SingularValueDecomposition` with the vectors off.
  *
  * The matrices are numpy's seeded standard normals rounded to float32; ours
@@ -39,9 +40,19 @@ const ML_MATRIX_MAX = 1024;
 const NUMPY = `
 import json, sys, time
 import numpy as np
-sizes = json.loads(sys.argv[1]); folder = sys.argv[2]
+sizes = json.loads(sys.argv[1]); folder = sys.argv[2]; only_time = len(sys.argv) > 3
 out = {"version": np.__version__}
 for n in sizes:
+    if only_time:
+        a64 = np.fromfile(f"{folder}/normal_{n}.f32", dtype=np.float32).reshape(n, n).astype(np.float64)
+        runs = 3 if n >= 2048 else 7
+        np.linalg.svd(a64, compute_uv=False)
+        ts = []
+        for _ in range(runs):
+            t0 = time.perf_counter(); np.linalg.svd(a64, compute_uv=False); ts.append((time.perf_counter() - t0) * 1e3)
+        ts.sort()
+        out[f"f64_{n}"] = {"median": ts[len(ts) // 2], "min": ts[0], "runs": len(ts)}
+        continue
     rng = np.random.default_rng(n)
     a32 = rng.standard_normal((n, n)).astype(np.float32)
     a64 = a32.astype(np.float64)
@@ -69,17 +80,21 @@ interface Case {
   ref: Float64Array;
 }
 
-/** numpy's timings by `"f64_n"`/`"f32_n"`, or `null` when numpy is missing. */
+/**
+ * numpy's timings by `"f64_n"`/`"f32_n"` (writing the matrices and their
+ * references to `folder`), or, with `oneThread`, its float64 timings with
+ * OpenBLAS held to one thread on the matrices already there; `null` when
+ * numpy is missing.
+ */
 async function numpyRun(
   folder: string,
+  oneThread = false,
 ): Promise<Record<string, Timing> | null> {
-  const text = await runCommand([
-    "python3",
-    "-c",
-    NUMPY,
-    JSON.stringify(SIZES),
-    folder,
-  ]);
+  const env: Record<string, string> = oneThread
+    ? { OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1", MKL_NUM_THREADS: "1" }
+    : {};
+  const args = ["python3", "-c", NUMPY, JSON.stringify(SIZES), folder];
+  const text = await runCommand(oneThread ? [...args, "time"] : args, env);
   if (text === null) {
     console.warn(
       "bench svd: python3 with numpy not found; numpy and the accuracy table skipped",
@@ -87,7 +102,7 @@ async function numpyRun(
     return null;
   }
   const parsed = JSON.parse(text);
-  console.log(`numpy ${parsed.version} (python3 on PATH)`);
+  if (!oneThread) console.log(`numpy ${parsed.version} (python3 on PATH)`);
   return parsed;
 }
 
@@ -186,6 +201,7 @@ export async function run(): Promise<void> {
   const folder = await Deno.makeTempDir({ prefix: "svd_bench_" });
   try {
     const numpy = await numpyRun(folder);
+    const numpy1 = numpy ? await numpyRun(folder, true) : null;
     const ml = await mlMatrix();
     const rows: Row[] = [];
     const accuracy: string[] = [];
@@ -202,6 +218,7 @@ export async function run(): Promise<void> {
         ours,
         "numpy f64": numpy?.[`f64_${n}`] ?? null,
         "numpy f32": numpy?.[`f32_${n}`] ?? null,
+        "numpy f64 1 thread": numpy1?.[`f64_${n}`] ?? null,
         "ml-matrix": null,
       };
       if (ml && n <= ML_MATRIX_MAX) {

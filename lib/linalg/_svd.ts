@@ -12,6 +12,7 @@ import { bidiagonalSingularValues } from "./_svd_bidiagonal.ts";
 import { bandToBidiagonal } from "./_svd_band.ts";
 import { bidiagonalizeUnblocked } from "./_svd_householder.ts";
 import {
+  planReduction,
   type ReduceOptions,
   reduceToBand,
   type RowLoader,
@@ -30,10 +31,10 @@ export interface SingularValuesInternals extends ReduceOptions {
 export const MAX_SIDE = 4096;
 
 /** Seconds a 4096×4096 matrix took on the 2-core reference machine (bench/RESULTS.md). */
-const SECONDS_AT_4096 = 20;
+const SECONDS_AT_4096 = 8;
 
-/** Matrices with at most this many flops (4mn²) take the one-stage JavaScript path. */
-const SMALL_FLOPS = 4 * 96 ** 3;
+/** Matrices with at most this many flops (4mn²) take the one-stage JavaScript path (the crossover measured here). */
+const SMALL_FLOPS = 4 * 64 ** 3;
 
 /** WebAssembly's 32-bit addresses reach 4 GiB. */
 const WASM_BYTES = 2 ** 32;
@@ -170,16 +171,19 @@ export function singularValuesWith(
   const out = new Float64Array(n);
   if (max === 0) return out;
   if (n > maxSide) {
-    const seconds = SECONDS_AT_4096 * (n / 4096) ** 3 *
-      (m >= (5 / 3) * n ? (3 * m / n + 8) / 13 : (4 * m / n - 4 / 3) / (8 / 3));
+    // The reduction's flops over a square 4096's (8/3·4096³), times the
+    // time that took here.
+    const { flops } = planReduction(m, n, internals);
+    const seconds = SECONDS_AT_4096 * flops / ((8 / 3) * 4096 ** 3);
     console.warn(
       `singularValues: the short side ${n} of the ${rows}×${cols} matrix is above maxSide ${maxSide}; computing all ${n} singular values exactly anyway, which takes roughly ${
         Math.ceil(seconds)
       } s on a 2-core machine (time grows as the cube of the short side; pass maxSide: Infinity to silence this)`,
     );
   }
-  // Scale by a power of two (exact) so that the largest |entry| is in [1, 2).
-  const exponent = Math.floor(Math.log2(max));
+  // Scale by a power of two (exact) so that the largest |entry| is in [1, 2)
+  // (at least 2⁻⁷⁴ for subnormal input, whose 2^1074 would overflow).
+  const exponent = Math.max(-1000, Math.floor(Math.log2(max)));
   const scale = 2 ** -exponent;
   const load = rowLoader(values, rows, cols, scale);
   let d: Float64Array;
@@ -192,16 +196,16 @@ export function singularValuesWith(
     load(0, m, a, 0, m);
     ({ d, e } = bidiagonalizeUnblocked(a, m, n));
   } else {
-    const held = 8 * n * (n + 3 * 16) * 1.05;
-    if (held >= WASM_BYTES) {
+    const { bytes } = planReduction(m, n, internals);
+    if (bytes > WASM_BYTES) {
       throw new RangeError(
-        `singularValues: the short side ${n} of the ${rows}×${cols} matrix needs about ${
-          Math.ceil(held / 2 ** 30)
-        } GiB of working memory, more than the 4 GiB WebAssembly can address (the short side can be at most about 22000)`,
+        `singularValues: the short side ${n} of the ${rows}×${cols} matrix needs ${
+          (bytes / 2 ** 30).toFixed(1)
+        } GiB of working memory, more than the 4 GiB WebAssembly can address (the short side can be at most about 23000)`,
       );
     }
     const band = reduceToBand(load, m, n, internals);
-    ({ d, e } = bandToBidiagonal(band));
+    ({ d, e } = bandToBidiagonal(band, { js: internals.js }));
   }
   const s = bidiagonalSingularValues(d, e);
   const unscale = 2 ** exponent;

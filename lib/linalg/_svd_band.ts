@@ -6,6 +6,7 @@
  * @module
  */
 import { reflect, type Reflector } from "./_svd_householder.ts";
+import { chaseKernels } from "./_svd_chase_kernels.ts";
 
 /**
  * An n×n band matrix held by columns: entry (r, c) is at
@@ -33,9 +34,16 @@ export function newBand(n: number, b: number): BandMatrix {
   return { data: new Float64Array(n * ld), n, b, ku, kl, ld };
 }
 
+/** Options of {@linkcode bandToBidiagonal}, for tests. */
+export interface ChaseOptions {
+  /** Apply the reflectors in plain JavaScript instead of WebAssembly SIMD. Default false. */
+  js?: boolean;
+}
+
 /**
  * Reduces the upper band matrix `band` (bandwidth b) to upper bidiagonal
- * form in place and returns the diagonal and superdiagonal.
+ * form and returns the diagonal and superdiagonal (`band.data` is used as
+ * scratch on the JavaScript path; the WebAssembly path works on a copy).
  *
  * Sweep s clears row s beyond the superdiagonal with one reflector from the
  * right on columns s+1 … s+b. That fills in below the diagonal of the next
@@ -46,21 +54,31 @@ export function newBand(n: number, b: number): BandMatrix {
  * the first column or row of each bulge is cleared: the rest is cleared by
  * the following sweeps, whose windows overlap it, so the fill stays within
  * 2b − 1 superdiagonals and b − 1 subdiagonals. Each sweep costs about
- * 16·b·(n − s) flops, the whole reduction about 8·b·n².
+ * 16·b·(n − s) flops, the whole reduction about 8·b·n². The reflectors are
+ * made in JavaScript and applied by the `f64x2` kernels of
+ * `_svd_chase_kernels.ts` (or by plain loops where those cannot run).
  */
 export function bandToBidiagonal(
   band: BandMatrix,
+  options: ChaseOptions = {},
 ): { d: Float64Array; e: Float64Array } {
-  const { data, n, b, ku, ld } = band;
+  const { n, b, ku, ld } = band;
+  const vecLen = 2 * b + 2;
+  const size = n * ld;
+  const kernels = options.js ? null : chaseKernels((size + 2 * vecLen) * 8);
+  const data = kernels ? kernels.f : band.data;
+  if (kernels) data.set(band.data);
+  const offV = size;
+  const offW = size + vecLen;
   const h: Reflector = { tau: 0, beta: 0 };
-  const w = new Float64Array(2 * b + 1);
-  const v = new Float64Array(2 * b + 1);
+  const w = new Float64Array(vecLen);
+  const v = new Float64Array(vecLen);
   /** Offset of (r, c). */
   const at = (r: number, c: number) => c * ld + r - c + ku;
 
   /**
    * Reflector from the right on columns c0..c1 that clears row a beyond c0,
-   * applied to rows a..rEnd.
+   * applied to rows a+1..rEnd.
    */
   const right = (a: number, c0: number, c1: number, rEnd: number) => {
     const len = c1 - c0 + 1;
@@ -72,9 +90,21 @@ export function bandToBidiagonal(
       v[j] = data[p];
       data[p] = 0;
     }
-    if (tau === 0) return;
     const rows = rEnd - a; // rows a+1..rEnd
-    if (rows <= 0) return;
+    if (tau === 0 || rows <= 0) return;
+    if (kernels) {
+      data.set(v.subarray(0, len), offV);
+      kernels.right(
+        at(a + 1, c0) * 8,
+        (ld - 1) * 8,
+        rows,
+        len,
+        offV * 8,
+        offW * 8,
+        tau,
+      );
+      return;
+    }
     w.fill(0, 0, rows);
     for (let j = 0; j < len; j++) {
       const vj = v[j];
@@ -102,7 +132,19 @@ export function bandToBidiagonal(
       v[i] = data[first + i];
       data[first + i] = 0;
     }
-    if (tau === 0) return;
+    if (tau === 0 || cEnd <= r0) return;
+    if (kernels) {
+      data.set(v.subarray(0, len), offV);
+      kernels.left(
+        at(r0, r0 + 1) * 8,
+        (ld - 1) * 8,
+        len,
+        cEnd - r0,
+        offV * 8,
+        tau,
+      );
+      return;
+    }
     for (let c = r0 + 1; c <= cEnd; c++) {
       const base = at(r0, c);
       let s = 0;

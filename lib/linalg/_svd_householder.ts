@@ -81,7 +81,8 @@ export function reflect(
 /**
  * Householder QR, column by column, of the rows×cols column-major block of
  * `f` at `off` (leading dimension `ld`), in place: R on and above the
- * diagonal, v below it, τ in `tau[0 .. min(rows, cols))`.
+ * diagonal, v below it, τ in `tau[0 .. min(rows, cols))` (and 0 for the
+ * columns beyond, which get no reflector).
  */
 export function qrUnblocked(
   f: Float64Array,
@@ -92,7 +93,8 @@ export function qrUnblocked(
   tau: Float64Array,
 ): void {
   const h: Reflector = { tau: 0, beta: 0 };
-  const k = Math.min(rows, cols);
+  const k = Math.max(0, Math.min(rows, cols));
+  for (let c = k; c < cols; c++) tau[c] = 0;
   for (let c = 0; c < k; c++) {
     const base = off + c + c * ld; // (c, c)
     const len = rows - c;

@@ -12,7 +12,7 @@ import { qrUnblocked } from "./_svd_householder.ts";
 import { type BandMatrix, newBand } from "./_svd_band.ts";
 
 /** Default bandwidth of the band form (and columns per block reflector). */
-export const BAND = 16;
+export const BAND = 12;
 
 /** Columns per block reflector of the QR that reduces a tall matrix to R. */
 export const QR_BLOCK = 32;
@@ -53,7 +53,7 @@ export interface ReduceOptions {
   qrRatio?: number;
   /** Allow worker threads. Default true. */
   threads?: boolean;
-  /** Use the plain JavaScript product instead of WebAssembly. Default false. */
+  /** Use plain JavaScript instead of WebAssembly (products here, and the band chase in `singularValues`). Default false. */
   js?: boolean;
 }
 
@@ -124,7 +124,7 @@ class Reducer {
     this.offU = take(long * bp);
     this.offBB = take(2 * bp * long);
     this.offAB = take(2 * bp * long);
-    const total = next;
+    const total = next; // as planReduction's `bytes` / 8
     this.engine = openEngine(total * 8, flops, {
       threads: options.threads ?? true,
       js: options.js ?? false,
@@ -211,6 +211,7 @@ class Reducer {
     for (let c = 0; c < w; c++) {
       const tc = tau[c];
       t[c + c * w] = tc;
+      for (let i = c + 1; i < w; i++) t[i + c * w] = 0;
       for (let i = 0; i < c; i++) tmp[i] = -tc * f[s.g + i + c * wp];
       for (let i = 0; i < c; i++) {
         let sum = 0;
@@ -226,7 +227,9 @@ class Reducer {
     const wp = ceil4(w);
     for (let r = 0; r < wp; r++) {
       const dst = s.t + (r >> 2) * 4 * w + (r & 3);
-      for (let c = 0; c < w; c++) f[dst + 4 * c] = r < w ? -t[c + r * w] : 0;
+      for (let c = 0; c < w; c++) {
+        f[dst + 4 * c] = r < w && c <= r ? -t[c + r * w] : 0;
+      }
     }
   }
 
@@ -249,7 +252,10 @@ class Reducer {
     this.packMinusTt(w, s);
     f.fill(0, s.w, s.w + wp * cols);
     f.fill(0, s.w2, s.w2 + wp * cols);
-    const chunk = Math.max(6, Math.floor(L2_BYTES / (8 * rows * 6)) * 6);
+    const chunk = Math.max(
+      6,
+      Math.floor(L2_BYTES / (8 * Math.max(1, rows) * 6)) * 6,
+    );
     this.engine.chain(cols, [
       [wp, rows, s.vt * 8, 32 * rows, 32, c * 8, ld * 8, s.w * 8, wp * 8],
       [wp, w, s.t * 8, 32 * w, 32, s.w * 8, wp * 8, s.w2 * 8, wp * 8],
@@ -261,7 +267,8 @@ class Reducer {
    * Householder QR of the rows×w block at `off` (leading dimension `ld`,
    * rows a multiple of 4), in place, recursively: the left half, its block
    * reflector applied to the right half (products on the kernel), the right
-   * half; column by column below {@linkcode PANEL_BASE} columns.
+   * half; column by column at {@linkcode PANEL_BASE} columns or fewer, or
+   * when the block is no taller than wide.
    */
   private panel(
     off: number,
@@ -270,7 +277,7 @@ class Reducer {
     w: number,
     tau: Float64Array,
   ): void {
-    if (w <= PANEL_BASE) {
+    if (w <= PANEL_BASE || rows <= w) {
       qrUnblocked(this.f, off, ld, rows, w, tau);
       return;
     }
@@ -319,7 +326,7 @@ class Reducer {
    * - C += [V₁' Z]·[Y; Uᵀ].
    */
   bandStep(j: number, rows: number): void {
-    const { f, ldx, offX, offU, offBB, offAB, n, b, bp, tau, t } = this;
+    const { f, ldx, offX, offU, offBB, offAB, n, b, tau, t } = this;
     const s = this.outer;
     const gemm = this.engine.gemm;
     const h = rows - j;
@@ -331,18 +338,21 @@ class Reducer {
     this.panel(panel, ldx, h, b, tau);
     this.reflector(panel, ldx, h, b, tau, s);
     this.packMinusTt(b, s);
-    // 2. Y = −T₁ᵀ·(V₁ᵀ·X[j:rows, c0:n])  (bp × cols at s.w2), chunks of
+    // 2. Y = −T₁ᵀ·(V₁ᵀ·X[j:rows, c0:n])  (b × cols at s.w2), chunks of
     //    columns over the threads.
-    f.fill(0, s.w, s.w + bp * cols);
-    f.fill(0, s.w2, s.w2 + bp * cols);
+    f.fill(0, s.w, s.w + b * cols);
+    f.fill(0, s.w2, s.w2 + b * cols);
     const c = (offX + j + c0 * ldx) * 8;
-    const chunk = Math.max(6, Math.floor(L2_BYTES / (8 * h * 6)) * 6);
+    const chunk = Math.max(
+      6,
+      Math.floor(L2_BYTES / (8 * Math.max(1, h) * 6)) * 6,
+    );
     this.engine.chain(cols, [
-      [bp, h, s.vt * 8, 32 * h, 32, c, ldx * 8, s.w * 8, bp * 8],
-      [bp, b, s.t * 8, 32 * b, 32, s.w * 8, bp * 8, s.w2 * 8, bp * 8],
+      [b, h, s.vt * 8, 32 * h, 32, c, ldx * 8, s.w * 8, b * 8],
+      [b, b, s.t * 8, 32 * b, 32, s.w * 8, b * 8, s.w2 * 8, b * 8],
     ], chunk);
     // 3. The row panel gets its left update: X[j:c0, c0:n] += V₁[0:b]·Y.
-    gemm(b, cols, b, s.v * 8, 32, h * 8, s.w2 * 8, bp * 8, c, ldx * 8);
+    gemm(b, cols, b, s.v * 8, 32, h * 8, s.w2 * 8, b * 8, c, ldx * 8);
     // 4. LQ of the row panel, as a QR of its transpose P (np×b at offU).
     const np = ceil4(cols);
     const k = Math.min(b, cols);
@@ -374,6 +384,8 @@ class Reducer {
     //    plus V₁'·(Y·U) (Y·U at s.g), then Z·(−T₂) into AB's right half.
     const a = (offX + c0 + c0 * ldx) * 8;
     f.fill(0, s.w, s.w + below * k);
+    // On the calling thread: split over threads by Z's k columns (six at a
+    // time) and a chain per few blocks, it was slower (synchronisation).
     for (let q = 0; q < cols; q += KC) {
       gemm(
         below,
@@ -388,10 +400,10 @@ class Reducer {
         below * 8,
       );
     }
-    f.fill(0, s.g, s.g + bp * k);
-    gemm(bp, k, cols, s.w2 * 8, 32, bp * 8, offU * 8, np * 8, s.g * 8, bp * 8);
+    f.fill(0, s.g, s.g + b * k);
+    gemm(b, k, cols, s.w2 * 8, 32, b * 8, offU * 8, np * 8, s.g * 8, b * 8);
     const v1 = (s.v + b) * 8; // V₁' = V₁[b:h], leading dimension h
-    gemm(below, k, b, v1, 32, h * 8, s.g * 8, bp * 8, s.w * 8, below * 8);
+    gemm(below, k, b, v1, 32, h * 8, s.g * 8, b * 8, s.w * 8, below * 8);
     const z2 = offAB + b * below;
     f.fill(0, z2, z2 + below * k);
     gemm(
@@ -415,11 +427,14 @@ class Reducer {
     const kk = b + k;
     for (let col = 0; col < cols; col++) {
       const dst = offBB + col * kk;
-      const y = s.w2 + col * bp;
+      const y = s.w2 + col * b;
       for (let r = 0; r < b; r++) f[dst + r] = f[y + r];
       for (let q = 0; q < k; q++) f[dst + b + q] = f[offU + col + q * np];
     }
-    const chunk2 = Math.max(6, Math.floor(L2_BYTES / (8 * below * 6)) * 6);
+    const chunk2 = Math.max(
+      6,
+      Math.floor(L2_BYTES / (8 * Math.max(1, below) * 6)) * 6,
+    );
     this.engine.chain(cols, [
       [below, kk, offAB * 8, 32, below * 8, offBB * 8, kk * 8, a, ldx * 8],
     ], chunk2);
@@ -449,6 +464,52 @@ class Reducer {
   }
 }
 
+/** How {@linkcode reduceToBand} will go about an m×n matrix. */
+export interface ReductionPlan {
+  /** The bandwidth. */
+  band: number;
+  /** Whether A is first reduced to R by a QR on blocks of rows. */
+  tall: boolean;
+  /** Rows of A per block of that QR. */
+  rowBlock: number;
+  /** Rows held in memory at once. */
+  held: number;
+  /** Flops of the reduction (LAPACK's counts, the products' share). */
+  flops: number;
+  /** Bytes of WebAssembly memory it needs. */
+  bytes: number;
+}
+
+/** The plan for an m×n matrix (m ≥ n ≥ 1); see {@linkcode reduceToBand}. */
+export function planReduction(
+  m: number,
+  n: number,
+  options: ReduceOptions = {},
+): ReductionPlan {
+  const band = options.band ?? BAND;
+  if (!Number.isInteger(band) || band < 4 || band % 4 !== 0) {
+    throw new RangeError(
+      `reduceToBand: band must be a multiple of 4, got ${band}`,
+    );
+  }
+  const tall = m >= (options.qrRatio ?? 5 / 3) * n && m > n;
+  const rowBlock = Math.max(
+    n,
+    options.rowBlock ?? Math.floor(ROW_BLOCK_BYTES / (8 * n)),
+  );
+  const held = tall ? Math.min(m, n + rowBlock) : m;
+  const flops = tall
+    ? 2 * m * n * n + (8 / 3) * n ** 3
+    : 4 * m * n * n - (4 / 3) * n ** 3;
+  // The layout of Reducer's constructor: X, two scratch sets, U, BB, AB.
+  const ld = ceil4(held);
+  const ldx = ld % 64 === 0 ? ld + 4 : ld;
+  const bp = ceil4(Math.max(band, QR_BLOCK));
+  const long = Math.max(ldx, ceil4(n));
+  const bytes = 8 * (ldx * n + 13 * long * bp + 4 * bp * bp);
+  return { band, tall, rowBlock, held, flops, bytes };
+}
+
 /**
  * Reduces the m×n matrix A (m ≥ n ≥ 1), read through `load`, to an n×n
  * upper band matrix B = Q₁ᵀ·A·Q₂ with bandwidth `band`, Q₁ and Q₂
@@ -471,21 +532,7 @@ export function reduceToBand(
   n: number,
   options: ReduceOptions = {},
 ): BandMatrix {
-  const b = options.band ?? BAND;
-  if (!Number.isInteger(b) || b < 4 || b % 4 !== 0) {
-    throw new RangeError(
-      `reduceToBand: band must be a multiple of 4, got ${b}`,
-    );
-  }
-  const tall = m >= (options.qrRatio ?? 5 / 3) * n && m > n;
-  const rowBlock = Math.max(
-    n,
-    options.rowBlock ?? Math.floor(ROW_BLOCK_BYTES / (8 * n)),
-  );
-  const held = tall ? Math.min(m, n + rowBlock) : m;
-  const flops = tall
-    ? 2 * m * n * n + (8 / 3) * n ** 3
-    : 4 * m * n * n - (4 / 3) * n ** 3;
+  const { band: b, tall, held, flops } = planReduction(m, n, options);
   const red = new Reducer(held, n, b, flops, options);
   try {
     const { f, ldx, offX } = red;

@@ -135,8 +135,8 @@ Deno.test("the one-stage and two-stage paths both match numpy on the fixtures", 
       ref,
       `${c.name}, one-stage`,
     );
-    for (const band of [4, 8, 16, 32]) {
-      // The two-stage path at any size: SMALL_FLOPS is bypassed by a tiny band.
+    for (const band of [4, 8, 12, 16, 32]) {
+      // The two-stage path at any size (forceBlocked), at several bandwidths.
       const s = singularValuesWith(x, undefined, {
         band,
         forceBlocked: true,
@@ -168,7 +168,7 @@ Deno.test("a tall matrix reduced to R in row blocks matches the direct reduction
   assertLessOrEqual(errors(square, direct).abs, 1e-13);
 });
 
-Deno.test("the JavaScript product and the single-threaded run give the same values", () => {
+Deno.test("plain JavaScript (products and chase) gives the same values as WebAssembly", () => {
   const m = 150;
   const n = 130;
   const x = { values: lcgMatrix(m, n, 3), shape: [m, n] };
@@ -180,6 +180,14 @@ Deno.test("the JavaScript product and the single-threaded run give the same valu
   });
   assertLessOrEqual(errors(js, wasm).abs, 1e-14);
   assertLessOrEqual(errors(single, wasm).abs, 1e-14);
+});
+
+Deno.test("worker threads (900×900, above the threads' threshold) change no bit", () => {
+  const n = 900;
+  const x = { values: lcgMatrix(n, n, 4), shape: [n, n] };
+  const threaded = singularValues(x);
+  const single = singularValuesWith(x, undefined, { threads: false });
+  assertEquals(threaded, single);
 });
 
 Deno.test("closed forms: diagonal, orthogonal × diagonal, zero, 1×n, n×1", () => {
@@ -223,6 +231,22 @@ Deno.test("closed forms: diagonal, orthogonal × diagonal, zero, 1×n, n×1", ()
     assertEquals(Array.from(s), new Array(Math.min(m, k)).fill(0));
   }
 
+  // 1×n and n×1: the single singular value is the vector's norm (also
+  // through the two-stage path, and long enough for its row blocks).
+  for (const len of [5, 300, 70000]) {
+    const v = lcgMatrix(1, len, len + 1);
+    let norm = 0;
+    for (const x of v) norm += x * x;
+    norm = Math.sqrt(norm);
+    for (const shape of [[1, len], [len, 1]]) {
+      const s = singularValuesWith({ values: v, shape }, undefined, {
+        forceBlocked: true,
+        rowBlock: 4096,
+      });
+      assertAlmostEquals(s[0], norm, 1e-14 * norm, `blocked, shape ${shape}`);
+    }
+  }
+
   // 1×n and n×1: the single singular value is the vector's norm.
   for (const len of [1, 2, 17, 1000]) {
     const v = lcgMatrix(1, len, len);
@@ -262,6 +286,12 @@ Deno.test("scaling by powers of two is exact, and extreme magnitudes do not over
       assertEquals(s[i], base[i] * 2 ** e, `2^${e}, σ${i}`);
     }
   }
+  // Subnormal entries: scaled up exactly (2^1074 itself would overflow).
+  const tiny = singularValues({
+    values: [5e-324, 0, 0, 1e-323],
+    shape: [2, 2],
+  });
+  assertEquals(Array.from(tiny), [1e-323, 5e-324]);
   const big = singularValues({
     values: [1e308, 1e308, 1e308, 1e308],
     shape: [2, 2],
