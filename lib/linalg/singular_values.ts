@@ -43,7 +43,7 @@ export interface SingularValuesOptions {
  *    step update the trailing matrix in one product of inner dimension 24
  *    (A ← A + [V₁ Z]·[Y; Uᵀ], the dlabrd idea with blocks), so all but
  *    the narrow panels' flops are matrix products on the register-blocked
- *    SIMD kernel of `householderQr`, split over worker threads. A
+ *    SIMD kernel of `householderQr`, most split over worker threads. A
  *    Householder bulge chase then takes the band to upper bidiagonal form
  *    in about 8·12·n² flops (reflectors applied by `f64x2` WebAssembly
  *    kernels).
@@ -69,14 +69,14 @@ export interface SingularValuesOptions {
  * σᵢ ≥ 1e-6·σ₁ agrees to 2e-11 relative or better.
  *
  * **Large matrices.** Time grows as m·n² (n the short side): on the 2-core
- * reference machine about 0.2 s for 1024×1024 (numpy's own float64 time),
- * 1.3 s for 2048×2048, 8 s for 4096×4096, and 4 s for 100000×512. A
- * short side above `maxSide` (default 4096) is still computed, exactly and
- * by the same method, after a `console.warn` with the expected time (8192²
- * takes about a minute); the long side is never limited. Working memory is
- * 8·n² bytes (plus one block of rows for tall inputs) besides the input,
- * in a WebAssembly memory of at most 4 GiB: the short side can be at most
- * about 23 000, and a RangeError says so beyond that.
+ * reference machine about 0.25 s for 1024×1024 (1.0–1.3× numpy's float64
+ * time), 1.5 s for 2048×2048, 8–11 s for 4096×4096, and 4 s for
+ * 100000×512. A short side above `maxSide` (default 4096) is still
+ * computed, exactly and by the same method, after a `console.warn` with the
+ * expected time (8192² took 58 s); the long side is never limited. Working
+ * memory is 8·n² bytes (plus one block of rows for tall inputs) besides the
+ * input, in a WebAssembly memory of at most 4 GiB: the short side can be at
+ * most about 23 000, and a RangeError says so beyond that.
  *
  * @param x A tensor, Parameter, or `{ values, shape }` of rank ≥ 2.
  * @param options `maxSide`: the short side above which a warning about the
