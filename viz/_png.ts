@@ -4,21 +4,28 @@
  *
  * @module
  */
-import "dejavu-fonts-ttf/package.json" with { type: "json" };
-import { initWasm, Resvg } from "@resvg/resvg-wasm";
+type Resvg = typeof import("@resvg/resvg-wasm");
 
-let ready: Promise<Uint8Array[]> | null = null;
+let ready: Promise<{ resvg: Resvg; fonts: Uint8Array[] }> | null = null;
 
-/** Loads resvg's wasm and the DejaVu Sans fonts once; both ship inside npm packages. */
-function load(): Promise<Uint8Array[]> {
+/**
+ * Loads resvg and the DejaVu Sans fonts on the first PNG (not at import:
+ * they cost ~30 ms), once; both ship inside npm packages. The font package
+ * has no JavaScript, so its package.json is imported to bring it into the
+ * module graph, and the .ttf beside it is read.
+ */
+function load(): Promise<{ resvg: Resvg; fonts: Uint8Array[] }> {
   ready ??= (async () => {
+    await import("dejavu-fonts-ttf/package.json", { with: { type: "json" } });
+    const resvg = await import("@resvg/resvg-wasm");
     const file = (specifier: string) =>
       Deno.readFile(new URL(import.meta.resolve(specifier)));
-    await initWasm(await file("@resvg/resvg-wasm/index_bg.wasm"));
-    return await Promise.all([
+    await resvg.initWasm(await file("@resvg/resvg-wasm/index_bg.wasm"));
+    const fonts = await Promise.all([
       file("dejavu-fonts-ttf/ttf/DejaVuSans.ttf"),
       file("dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf"),
     ]);
+    return { resvg, fonts };
   })();
   return ready;
 }
@@ -39,8 +46,8 @@ export async function renderPng(
       `scale must be a finite number > 0, received ${scale}`,
     );
   }
-  const fonts = await load();
-  const resvg = new Resvg(svg, {
+  const { resvg: lib, fonts } = await load();
+  const resvg = new lib.Resvg(svg, {
     fitTo: { mode: "zoom", value: scale },
     background: "white",
     font: {
