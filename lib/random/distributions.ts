@@ -480,9 +480,7 @@ export function bernoulli(
   const scaled = prob * 4294967296; // exact: a power-of-two scaling
   const p32 = Math.floor(scaled);
   const frac = scaled - p32; // the bits of p after the first 32, in [0, 1)
-  if (o instanceof Float32Array) bernoulliF32(o, draw, offset, p32, frac);
-  else if (o instanceof Int32Array) bernoulliI32(o, draw, offset, p32, frac);
-  else bernoulliU8(o, draw, offset, p32, frac);
+  bernoulliInto(o, draw, offset, p32, frac);
   return o;
 }
 
@@ -762,56 +760,9 @@ function bernoulliTie(frac: number, ex: ExtraWords): number {
   return 0; // p's bits ran out: U ≥ p
 }
 
-function bernoulliF32(
-  o: Float32Array,
-  draw: Draw,
-  offset: number,
-  p32: number,
-  frac: number,
-): void {
-  const { k0, k1 } = draw.key;
-  const ex = new ExtraWords();
-  const c = new Chunks(o.length, k0, k1, draw.stream, offset, 1);
-  while (c.next()) {
-    const { words, at, i, count } = c;
-    for (let t = 0; t < count; t++) {
-      const w = words[at + t];
-      if (w !== p32) {
-        o[i + t] = w < p32 ? 1 : 0;
-      } else {
-        ex.reset(k0, k1, draw.stream, offset + i + t);
-        o[i + t] = bernoulliTie(frac, ex);
-      }
-    }
-  }
-}
-
-function bernoulliI32(
-  o: Int32Array,
-  draw: Draw,
-  offset: number,
-  p32: number,
-  frac: number,
-): void {
-  const { k0, k1 } = draw.key;
-  const ex = new ExtraWords();
-  const c = new Chunks(o.length, k0, k1, draw.stream, offset, 1);
-  while (c.next()) {
-    const { words, at, i, count } = c;
-    for (let t = 0; t < count; t++) {
-      const w = words[at + t];
-      if (w !== p32) {
-        o[i + t] = w < p32 ? 1 : 0;
-      } else {
-        ex.reset(k0, k1, draw.stream, offset + i + t);
-        o[i + t] = bernoulliTie(frac, ex);
-      }
-    }
-  }
-}
-
-function bernoulliU8(
-  o: Uint8Array,
+/** Writes 1 where the word falls below p (ties broken exactly by extra words), else 0. */
+function bernoulliInto(
+  o: Float32Array | Int32Array | Uint8Array,
   draw: Draw,
   offset: number,
   p32: number,

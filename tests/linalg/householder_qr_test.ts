@@ -27,6 +27,7 @@ import { blockedQr } from "../../lib/linalg/_blocked_qr.ts";
 import { matmul } from "../../lib/linalg/_matmul.ts";
 import { gemmJs, gemmKernel } from "../../lib/linalg/_kernels.ts";
 import { writeModule } from "../../lib/linalg/_wasm_writer.ts";
+import { HAVE_NUMPY } from "../_python.ts";
 
 /** An m×n row-major matrix of uniform values in [-0.5, 0.5), from a fixed LCG. */
 function lcgMatrix(m: number, n: number, seed = 1): Float64Array {
@@ -400,21 +401,7 @@ Deno.test("worker threads give bit-for-bit the single-threaded result", () => {
   assert(threaded.r.every((x, i) => x === single.r[i]), "R differs");
 });
 
-/** Whether `python3` can import numpy here. */
-async function hasNumpy(): Promise<boolean> {
-  try {
-    const out = await new Deno.Command("python3", {
-      args: ["-c", "import numpy"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return out.success;
-  } catch {
-    return false;
-  }
-}
-
-const numpy = await hasNumpy();
+const numpy = HAVE_NUMPY;
 if (!numpy) {
   console.warn(
     "householder_qr_test: python3 with numpy not found; the numpy comparison is ignored (pip install numpy to run it).",

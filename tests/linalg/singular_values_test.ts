@@ -31,6 +31,7 @@ import {
 import { householderQr } from "../../lib/linalg/householder_qr.ts";
 import { tf } from "../../lib/tf.ts";
 import { Parameter } from "../../lib/nn/parameter.ts";
+import { HAVE_NUMPY } from "../_python.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
 
@@ -487,21 +488,7 @@ Deno.test("the bidiagonal solver: 2×2 formula, zero diagonals, graded and Wilki
   assertAlmostEquals(logDet, -(39 * 40) / 2, 1e-9);
 });
 
-/** Whether `python3` can import numpy here. */
-async function hasNumpy(): Promise<boolean> {
-  try {
-    const out = await new Deno.Command("python3", {
-      args: ["-c", "import numpy"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return out.success;
-  } catch {
-    return false;
-  }
-}
-
-const numpy = await hasNumpy();
+const numpy = HAVE_NUMPY;
 if (!numpy) {
   console.warn(
     "singular_values_test: python3 with numpy not found; the 512×512 numpy comparison is ignored (pip install numpy to run it).",

@@ -5,19 +5,9 @@
  * @module
  */
 
-/** Whether `python3` runs here; the Python cross-checks are ignored if not. */
-export const HAVE_PYTHON: boolean = await (async () => {
-  try {
-    const out = await new Deno.Command("python3", {
-      args: ["-c", "print(1)"],
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    return out.success;
-  } catch {
-    return false;
-  }
-})();
+import { HAVE_PYTHON } from "../_python.ts";
+
+export { HAVE_PYTHON };
 
 if (!HAVE_PYTHON) {
   console.warn(
