@@ -393,9 +393,7 @@ export function truncatedStandardNormal(
     ? lowerTail(b) - pa
     : 1 - pa - qb;
   if (mass >= REJECT_ABOVE) rejectFromNormal(o, draw, offset, a, b);
-  else if (o instanceof Float32Array) {
-    inverseCdf32(o, draw, offset, a, b, pa, qb, mass);
-  } else inverseCdf64(o, draw, offset, a, b, pa, qb, mass);
+  else inverseCdfInto(o, draw, offset, a, b, pa, qb, mass);
   return o;
 }
 
@@ -689,35 +687,9 @@ function inverseCdfValue(
   return x < a ? a : x > b ? b : x;
 }
 
-function inverseCdf32(
-  o: Float32Array,
-  draw: Draw,
-  offset: number,
-  a: number,
-  b: number,
-  pa: number,
-  qb: number,
-  mass: number,
-): void {
-  const c = new Chunks(
-    o.length,
-    draw.key.k0,
-    draw.key.k1,
-    draw.stream,
-    offset,
-    2,
-  );
-  while (c.next()) {
-    const { words, at, i, count } = c;
-    for (let t = 0; t < count; t++) {
-      const k = at + 2 * t;
-      o[i + t] = inverseCdfValue(words[k], words[k + 1], a, b, pa, qb, mass);
-    }
-  }
-}
-
-function inverseCdf64(
-  o: Float64Array,
+/** Fills `o` by inverse CDF; float32 output is the correctly rounded double. */
+function inverseCdfInto(
+  o: Float32Array | Float64Array,
   draw: Draw,
   offset: number,
   a: number,

@@ -28,17 +28,7 @@ import { matmul } from "../../lib/linalg/_matmul.ts";
 import { gemmJs, gemmKernel } from "../../lib/linalg/_kernels.ts";
 import { writeModule } from "../../lib/linalg/_wasm_writer.ts";
 import { HAVE_NUMPY } from "../_python.ts";
-
-/** An m×n row-major matrix of uniform values in [-0.5, 0.5), from a fixed LCG. */
-function lcgMatrix(m: number, n: number, seed = 1): Float64Array {
-  let s = seed >>> 0;
-  const a = new Float64Array(m * n);
-  for (let i = 0; i < a.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 4294967296 - 0.5;
-  }
-  return a;
-}
+import { lcgMatrix } from "./_matrices.ts";
 
 /** Largest |entry| below the diagonal of the k×n row-major R (must be exactly 0). */
 function belowDiagonal(r: Float64Array, k: number, n: number): number {

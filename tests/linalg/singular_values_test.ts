@@ -32,6 +32,7 @@ import { householderQr } from "../../lib/linalg/householder_qr.ts";
 import { tf } from "../../lib/tf.ts";
 import { Parameter } from "../../lib/nn/parameter.ts";
 import { HAVE_NUMPY } from "../_python.ts";
+import { lcgMatrix } from "./_matrices.ts";
 
 const FIXTURES = new URL("./fixtures/", import.meta.url);
 
@@ -59,17 +60,6 @@ function hilbert(n: number): Float64Array {
     for (let j = 0; j < n; j++) h[i * n + j] = 1 / (i + j + 1);
   }
   return h;
-}
-
-/** An m×n row-major matrix of uniform values in [-0.5, 0.5), from a fixed LCG. */
-function lcgMatrix(m: number, n: number, seed = 1): Float64Array {
-  let s = seed >>> 0;
-  const a = new Float64Array(m * n);
-  for (let i = 0; i < a.length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = s / 4294967296 - 0.5;
-  }
-  return a;
 }
 
 /** The largest absolute error over σ₁, and the largest relative error over σᵢ ≥ 1e-6·σ₁. */
