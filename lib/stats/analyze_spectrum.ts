@@ -1,0 +1,757 @@
+/**
+ * The one analysis of a weight matrix's spectrum that every plot, table,
+ * notebook and the report use: numerical rank, the Marchenko–Pastur bulk,
+ * spikes, the mean's outlier, a heavy tail, the power-law α, and a verdict.
+ * Pure numerics on plain arrays.
+ *
+ * @module
+ */
+import { show } from "../initializers/_validate.ts";
+import { singularValuesWith } from "../linalg/_svd.ts";
+import { fitBulk, MIN_BULK } from "./_bulk.ts";
+import { equalize, type MatrixFacts, matrixFacts } from "./_matrix.ts";
+import { fitPowerLaw, type PowerLawMethod } from "./power_law.ts";
+
+/** Values with a shape, as `analyzeSpectrumSync` takes them. */
+export interface ShapedValues {
+  /** Row-major values. */
+  values: ArrayLike<number>;
+  /** The shape; its product is `values.length`. */
+  shape: readonly number[];
+}
+
+/** Options for {@linkcode analyzeSpectrumSync} (and `analyzeSpectrum`). */
+export interface AnalyzeSpectrumOptions {
+  /**
+   * How a kernel of rank ≥ 3, `[...spatial, in, out]`, becomes matrices.
+   * `"reshape"`: one matrix [product of all axes but the last, last].
+   * `"slices"`: WeightWatcher's treatment, one [in, out] matrix per spatial
+   * position, their eigenvalues pooled. A depthwise kernel
+   * `[...spatial, C, 1]` is always the C × (product of spatial) matrix of its
+   * filters. Default `"reshape"`.
+   */
+  conv?: "reshape" | "slices";
+  /** The power-law convention: `"default"` or `"weightwatcher"` (see `fitPowerLaw`). Default `"default"`. */
+  powerLaw?: PowerLawMethod;
+  /**
+   * The entries' variance in theory (a random initializer's, mean removed):
+   * the bulk is then this MP law rather than a fitted one. Default: fitted.
+   */
+  sigma2?: number;
+}
+
+/** What a spectrum is, in one word; the first that applies wins, in this order. */
+export type SpectrumVerdict =
+  | "zero"
+  | "binary"
+  | "flat"
+  | "heavy-tailed"
+  | "spiked"
+  | "low-rank"
+  | "random-like";
+
+/** The Marchenko–Pastur law of the bulk. */
+export interface MarchenkoPasturBulk {
+  /** Aspect ratio N/M ≥ 1 of the matrix (without its all-zero rows and columns). */
+  q: number;
+  /** The entries' variance σ², mean removed: fitted to the bulk, or given. */
+  sigma2: number;
+  /** Lower and upper bulk edges σ²(1 ∓ 1/√Q)² of the eigenvalues. */
+  lambdaMinus: number;
+  lambdaPlus: number;
+  /** Whether σ² was fitted (false when given by the `sigma2` option). */
+  fitted: boolean;
+}
+
+/** The power-law fit of the ESD's tail, and whether to trust it. */
+export interface PowerLawSummary {
+  /** α of p(λ) ∝ λ^−α. */
+  alpha: number;
+  /** Start of the tail (in the units of `eigenvalues`; of σ² for `"weightwatcher"`). */
+  xmin: number;
+  /** Kolmogorov–Smirnov distance of the fit. */
+  ks: number;
+  /** Eigenvalues in the tail. */
+  tailSize: number;
+  /** Whether α means something here: a heavy-tailed bulk, ≥ 50 eigenvalues, a tail of ≥ 10, α ≤ 8. */
+  meaningful: boolean;
+  /** Why not, when `meaningful` is false; else `null`. */
+  reason: string | null;
+}
+
+/** What {@linkcode analyzeSpectrumSync} returns. */
+export interface SpectrumAnalysis {
+  /** The input's shape. */
+  shape: number[];
+  /**
+   * The matrix analysed, [rows, cols]: rank ≥ 3 inputs as [product of all
+   * axes but the last, last]; a depthwise kernel [kh, kw, C, 1] as the
+   * C × kh·kw matrix of its filters; with `conv: "slices"`, one slice.
+   */
+  matrixShape: [number, number];
+  /** Matrices pooled: 1, or the number of spatial positions with `conv: "slices"`. */
+  slices: number;
+  /** Singular values, descending (pooled over slices). */
+  singularValues: Float64Array;
+  /**
+   * The empirical spectral density's points: σᵢ²/N, descending, N the longer
+   * side of the matrix without its all-zero rows and columns.
+   */
+  eigenvalues: Float64Array;
+  /** σ₁. */
+  spectralNorm: number;
+  /** √Σσᵢ². */
+  frobeniusNorm: number;
+  /** ‖W‖_F²/σ₁². */
+  stableRank: number;
+  /**
+   * Numerical rank: singular values above `rankTolerance` =
+   * max(N·2⁻⁵²·σ₁, 8·u·‖W‖_F·(1/√N + 1/√M)), u the unit roundoff of the
+   * storage (2⁻²⁴ for a Float32Array, else 2⁻⁵³): the SVD's own error, and
+   * the spectral norm that rounding the entries to storage precision leaves.
+   */
+  rank: number;
+  /** See `rank`. */
+  rankTolerance: number;
+  /** All-zero rows of the matrix. */
+  zeroRows: number;
+  /** All-zero columns of the matrix. */
+  zeroCols: number;
+  /** Mean of the entries (of the non-zero rows and columns). */
+  mean: number;
+  /** Variance of the entries, mean removed (same entries). */
+  variance: number;
+  /**
+   * Eigenvalues significantly separated above the bulk (see
+   * `spikeIndices`). The test is designed for a false-alarm rate of 10⁻³ per
+   * matrix of iid noise; unequal row and column variances, a heavy tail or
+   * a bulk reshaped by training do not make spikes, because a spike must
+   * also stand 6 Tracy–Widom scales above the edge of the eigenvalues just
+   * below it.
+   */
+  spikes: number;
+  /** Indices into `eigenvalues` of the spikes. */
+  spikeIndices: number[];
+  /** Eigenvalues above this are outside the MP bulk (for drawing). */
+  spikeThreshold: number;
+  /** The rank-one outlier that a non-zero mean makes (never a spike). */
+  meanOutlier: boolean;
+  /** Its index into `eigenvalues`, or −1. */
+  meanOutlierIndex: number;
+  /**
+   * The bulk itself has a tail: at least max(5, 1% of the eigenvalues) lie
+   * beyond the MP edge without being separated spikes.
+   */
+  heavyTailed: boolean;
+  /** All non-zero singular values equal within 0.1%: an orthogonal matrix up to scale. */
+  flat: boolean;
+  /** The entries take exactly two values (a mask, not learned weights). */
+  binary: boolean;
+  /** All entries are zero. */
+  zero: boolean;
+  /**
+   * Whether spikes and tail were measured on the matrix with its rows and
+   * columns scaled to equal spread (they were unequal), see `_matrix.ts`.
+   */
+  rescaled: boolean;
+  /** The bulk's MP law, or `null` with fewer than 8 non-zero eigenvalues or a flat or zero spectrum. */
+  marchenkoPastur: MarchenkoPasturBulk | null;
+  /** The power-law fit, or `null` with too few distinct eigenvalues. */
+  powerLaw: PowerLawSummary | null;
+  /** The verdict: the first of zero, binary, flat, heavy-tailed, spiked, low-rank, random-like that applies. */
+  verdict: SpectrumVerdict;
+  /** One line for people. */
+  summary: string;
+}
+
+const OPTIONS = ["conv", "powerLaw", "sigma2"];
+
+function checkOptions(options: AnalyzeSpectrumOptions, fn: string): void {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(
+      `${fn}: options must be an object, received ${show(options)}`,
+    );
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTIONS.includes(key)) {
+      throw new TypeError(
+        `${fn}: unknown option ${show(key)}; valid options: ${
+          OPTIONS.join(", ")
+        }`,
+      );
+    }
+  }
+  const { conv, powerLaw, sigma2 } = options;
+  if (conv !== undefined && conv !== "reshape" && conv !== "slices") {
+    throw new TypeError(
+      `${fn}: conv must be "reshape" or "slices", received ${show(conv)}`,
+    );
+  }
+  if (
+    powerLaw !== undefined && powerLaw !== "default" &&
+    powerLaw !== "weightwatcher"
+  ) {
+    throw new TypeError(
+      `${fn}: powerLaw must be "default" or "weightwatcher", received ${
+        show(powerLaw)
+      }`,
+    );
+  }
+  if (
+    sigma2 !== undefined &&
+    (typeof sigma2 !== "number" || !(sigma2 > 0) || !Number.isFinite(sigma2))
+  ) {
+    throw new RangeError(
+      `${fn}: sigma2 must be a finite number > 0, received ${show(sigma2)}`,
+    );
+  }
+}
+
+function checkInput(x: ShapedValues, fn: string): void {
+  if (
+    x === null || typeof x !== "object" || !("values" in x) ||
+    !("shape" in x) || !Array.isArray(x.shape)
+  ) {
+    throw new TypeError(
+      `${fn} needs { values, shape } (or a tensor or Parameter), received ${
+        show(x)
+      }`,
+    );
+  }
+  const { values, shape } = x;
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new RangeError(
+        `${fn}: shape must hold integers ≥ 0, received ${show(shape)}`,
+      );
+    }
+  }
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (size !== values.length) {
+    throw new RangeError(
+      `${fn}: shape ${
+        show(shape)
+      } has ${size} elements but values has ${values.length}`,
+    );
+  }
+  if (shape.length < 2) {
+    throw new RangeError(
+      `${fn} needs a matrix (rank ≥ 2), received shape ${
+        show(shape)
+      }; for a vector's values use histogram or plotHistogram`,
+    );
+  }
+  if (size === 0) {
+    throw new RangeError(`${fn}: the input is empty (shape ${show(shape)})`);
+  }
+  let nan = 0;
+  let pos = 0;
+  let neg = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== v) nan++;
+    else if (v === Infinity) pos++;
+    else if (v === -Infinity) neg++;
+  }
+  if (nan + pos + neg > 0) {
+    throw new RangeError(
+      `${fn}: the weights hold ${nan} NaN, ${pos} +Infinity and ${neg} −Infinity entries among ${values.length}; a spectrum needs finite entries (histogram counts them)`,
+    );
+  }
+}
+
+/** Unit roundoff of the storage type. */
+function roundoff(values: ArrayLike<number>): number {
+  return values instanceof Float32Array ? 2 ** -24 : 2 ** -53;
+}
+
+function svd(values: ArrayLike<number>, rows: number, cols: number) {
+  return singularValuesWith(
+    { values: values as Float64Array, shape: [rows, cols] },
+    { maxSide: Infinity },
+    {},
+  );
+}
+
+/** Index of the value in `eig[0..count)` closest to `target` in log scale, or −1. */
+function closest(eig: Float64Array, count: number, target: number): number {
+  let best = -1;
+  let d = Infinity;
+  for (let i = 0; i < count; i++) {
+    const e = Math.abs(Math.log(eig[i] / target));
+    if (e < d) {
+      d = e;
+      best = i;
+    }
+  }
+  return best;
+}
+
+/** Without index `skip` (−1: a copy of all). */
+function without(eig: Float64Array, skip: number): Float64Array {
+  if (skip < 0) return eig.slice();
+  const out = new Float64Array(eig.length - 1);
+  out.set(eig.subarray(0, skip));
+  out.set(eig.subarray(skip + 1), skip);
+  return out;
+}
+
+/** Indices of the `count` largest eigenvalues, skipping `skip`. */
+function topIndices(count: number, skip: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; out.length < count; i++) if (i !== skip) out.push(i);
+  return out;
+}
+
+function fmt(x: number): string {
+  if (x === 0) return "0";
+  const a = Math.abs(x);
+  if (a >= 1e-3 && a < 1e5) return String(+x.toPrecision(3));
+  return x.toExponential(2).replace("e+", "e");
+}
+
+/**
+ * Analyses the spectrum of a weight matrix given as host values.
+ *
+ * **Steps.** The entries are scanned (all-zero rows and columns, mean,
+ * variance, levels); the singular values are computed in Float64
+ * (`singularValues`); the eigenvalues σᵢ²/N below the numerical-rank
+ * tolerance take no part in any fit. The bulk is MP(Q, σ²) with σ² fitted
+ * to the eigenvalues' 0.1–0.6 quantiles (robust to spikes and to a heavy
+ * tail) unless given. A non-zero mean μ adds a rank-one outlier, predicted
+ * at (s²+σ²)(s²+σ²/Q)/s² with s² = μ²M when s² > σ²/√Q (the BBP
+ * threshold); the eigenvalue nearest to it is set aside as `meanOutlier`.
+ * Spikes are eigenvalues above the bulk's Tracy–Widom edge (false-alarm
+ * rate 10⁻³ per iid matrix) that also stand apart from the top of the bulk
+ * below them. When the rows' or columns' robust scales differ beyond iid
+ * fluctuation, spikes and tail are measured on the matrix with its rows and
+ * columns scaled to equal median absolute value (`rescaled`), so unequal
+ * variances are not taken for structure; that costs a second SVD.
+ *
+ * **Cost.** One SVD (two when `rescaled`), O(NM) scans, and O(k log k)
+ * fits (the power law's search is pruned; see `fitPowerLaw`).
+ *
+ * @param x `{ values, shape }` of rank ≥ 2 (a typed array or number array).
+ * @param options `conv`, `powerLaw`, `sigma2` (see {@linkcode AnalyzeSpectrumOptions}).
+ * @returns The analysis, field by field in {@linkcode SpectrumAnalysis}.
+ * @throws {RangeError} For rank < 2, an empty input, NaN or ±Inf entries
+ * (how many of each), or a bad `sigma2`.
+ * @throws {TypeError} For an unknown option or a bad input.
+ *
+ * @example Noise plus a planted rank-2 signal
+ * ```ts
+ * import { analyzeSpectrumSync } from "./analyze_spectrum.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * // A 300×200 matrix: pseudo-random noise plus two strong directions.
+ * let s = 1;
+ * const rand = () => ((s = (s * 48271) % 2147483647) / 2147483647) - 0.5;
+ * const values = new Float64Array(300 * 200);
+ * for (let i = 0; i < 300; i++) {
+ *   for (let j = 0; j < 200; j++) {
+ *     const signal = 0.3 * Math.sin(i) * Math.cos(j) + 0.3 * Math.cos(3 * i) * Math.sin(2 * j);
+ *     values[i * 200 + j] = rand() + signal;
+ *   }
+ * }
+ * const a = analyzeSpectrumSync({ values, shape: [300, 200] });
+ * assertEquals(a.spikes, 2);
+ * assertEquals(a.verdict, "spiked");
+ * ```
+ */
+export function analyzeSpectrumSync(
+  x: ShapedValues,
+  options: AnalyzeSpectrumOptions = {},
+): SpectrumAnalysis {
+  const fn = "analyzeSpectrum";
+  checkOptions(options, fn);
+  checkInput(x, fn);
+  const shape = [...x.shape];
+  const values = x.values;
+  const last = shape[shape.length - 1];
+  const spatial = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  const depthwise = shape.length >= 3 && last === 1 && spatial > 1;
+  if (options.conv === "slices" && shape.length >= 3 && !depthwise) {
+    return analyzeSlices(values, shape, spatial, options);
+  }
+  // The storage order of [...spatial, C, 1] is [spatial, C]; its transpose,
+  // C × spatial, has the same singular values.
+  const cols = depthwise ? shape[shape.length - 2] : last;
+  const rows = values.length / cols;
+  const facts = matrixFacts(values, rows, cols);
+  const matrixShape: [number, number] = depthwise ? [cols, rows] : [rows, cols];
+  const [zeroRows, zeroCols] = depthwise
+    ? [facts.zeroCols, facts.zeroRows]
+    : [facts.zeroRows, facts.zeroCols];
+  const sigma = svd(values, rows, cols);
+  return analyzeMatrix(values, rows, cols, facts, sigma, options, {
+    shape,
+    matrixShape,
+    zeroRows,
+    zeroCols,
+  });
+}
+
+function analyzeMatrix(
+  values: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  facts: MatrixFacts,
+  sigma: Float64Array,
+  options: AnalyzeSpectrumOptions,
+  meta: {
+    shape: number[];
+    matrixShape: [number, number];
+    zeroRows: number;
+    zeroCols: number;
+  },
+): SpectrumAnalysis {
+  const liveR = rows - facts.zeroRows;
+  const liveC = cols - facts.zeroCols;
+  const n = Math.max(liveR, liveC, 1);
+  const m = Math.max(Math.min(liveR, liveC), 1);
+  const eig = sigma.map((s) => (s * s) / n);
+  const s1 = sigma[0] ?? 0;
+  const frobenius = Math.sqrt(facts.sumSquares);
+  const tol = Math.max(
+    n * 2 ** -52 * s1,
+    8 * roundoff(values) * frobenius * (1 / Math.sqrt(n) + 1 / Math.sqrt(m)),
+  );
+  let rank = 0;
+  while (rank < sigma.length && sigma[rank] > tol) rank++;
+  const zero = facts.sumSquares === 0;
+  const binary = facts.levels === 2;
+  const flat = rank >= 2 && sigma[0] <= sigma[rank - 1] * (1 + 1e-3);
+  const base = {
+    shape: meta.shape,
+    matrixShape: meta.matrixShape,
+    slices: 1,
+    singularValues: sigma,
+    eigenvalues: eig,
+    spectralNorm: s1,
+    frobeniusNorm: frobenius,
+    stableRank: s1 > 0 ? facts.sumSquares / (s1 * s1) : 0,
+    rank,
+    rankTolerance: tol,
+    zeroRows: meta.zeroRows,
+    zeroCols: meta.zeroCols,
+    mean: facts.mean,
+    variance: facts.variance,
+    zero,
+    binary,
+    flat,
+  };
+  let marchenkoPastur: MarchenkoPasturBulk | null = null;
+  let spikes = 0;
+  let spikeIndices: number[] = [];
+  let spikeThreshold = Infinity;
+  let meanOutlierIndex = -1;
+  let heavyTailed = false;
+  let rescaled = false;
+  const positive = eig.subarray(0, rank);
+  if (!zero && !flat && rank >= MIN_BULK) {
+    const sigma2 = options.sigma2;
+    const first = fitBulk(positive, n, rank, { sigma2 });
+    // The mean's rank-one outlier, by the BBP formula for W = μ·11ᵀ + noise.
+    const s2 = first.sigma2;
+    const gamma = m / n;
+    const mu2 = facts.mean * facts.mean * m;
+    if (s2 > 0 && mu2 > s2 * Math.sqrt(gamma)) {
+      const predicted = ((mu2 + s2) * (mu2 + gamma * s2)) / mu2;
+      if (predicted > first.threshold && first.outliers > 0) {
+        meanOutlierIndex = closest(positive, first.outliers, predicted);
+      }
+    }
+    const bulk = without(positive, meanOutlierIndex);
+    const fit = fitBulk(bulk, n, rank, { sigma2 });
+    marchenkoPastur = {
+      q: fit.q,
+      sigma2: fit.sigma2,
+      lambdaMinus: fit.lambdaMinus,
+      lambdaPlus: fit.lambdaPlus,
+      fitted: fit.fitted,
+    };
+    spikeThreshold = fit.threshold;
+    let test = fit;
+    let testSize = bulk.length;
+    if (!binary && sigma2 === undefined) {
+      const eq = equalize(values, rows, cols, facts);
+      if (eq.unequal) {
+        rescaled = true;
+        const t = svd(eq.values, eq.rows, eq.cols);
+        const ne = Math.max(eq.rows, eq.cols);
+        const me = Math.min(eq.rows, eq.cols);
+        let ss = 0;
+        for (const v of eq.values) ss += v * v;
+        const tol2 = Math.max(
+          ne * 2 ** -52 * t[0],
+          8 * roundoff(values) * Math.sqrt(ss) *
+            (1 / Math.sqrt(ne) + 1 / Math.sqrt(me)),
+        );
+        let r2 = 0;
+        while (r2 < t.length && t[r2] > tol2) r2++;
+        const e2 = t.subarray(0, r2).map((v) => (v * v) / ne);
+        if (r2 >= MIN_BULK) {
+          test = fitBulk(e2, ne, r2);
+          testSize = r2;
+        }
+      }
+    }
+    spikes = test.spikes;
+    spikeIndices = topIndices(spikes, meanOutlierIndex);
+    heavyTailed = test.outliers - test.spikes >=
+      Math.max(5, Math.ceil(0.01 * testSize));
+  }
+  const powerLaw = zero ? null : summarizePowerLaw(
+    options.powerLaw === "weightwatcher"
+      ? sigma.map((s) => s * s)
+      : eig.subarray(0, rank),
+    options.powerLaw ?? "default",
+    heavyTailed,
+    rank,
+  );
+  const lowRank = rank < Math.min(rows, cols);
+  const verdict: SpectrumVerdict = zero
+    ? "zero"
+    : binary
+    ? "binary"
+    : flat
+    ? "flat"
+    : heavyTailed
+    ? "heavy-tailed"
+    : spikes > 0
+    ? "spiked"
+    : lowRank
+    ? "low-rank"
+    : "random-like";
+  const analysis: SpectrumAnalysis = {
+    ...base,
+    spikes,
+    spikeIndices,
+    spikeThreshold,
+    meanOutlier: meanOutlierIndex >= 0,
+    meanOutlierIndex,
+    heavyTailed,
+    rescaled,
+    marchenkoPastur,
+    powerLaw,
+    verdict,
+    summary: "",
+  };
+  analysis.summary = summarize(analysis);
+  return analysis;
+}
+
+function summarizePowerLaw(
+  eigenvalues: Float64Array,
+  method: PowerLawMethod,
+  heavyTailed: boolean,
+  count: number,
+): PowerLawSummary | null {
+  const fit = fitPowerLaw(eigenvalues, { method });
+  if (fit === null) return null;
+  const reason = count < 50
+    ? `too few eigenvalues (${count} < 50)`
+    : fit.tailSize < 10
+    ? `the tail has only ${fit.tailSize} eigenvalues`
+    : !heavyTailed
+    ? "the tail is only the bulk's edge (and any spikes)"
+    : fit.alpha > 8
+    ? `α ${fmt(fit.alpha)} > 8 is not a power law`
+    : null;
+  return { ...fit, meaningful: reason === null, reason };
+}
+
+function summarize(a: SpectrumAnalysis): string {
+  const [r, c] = a.matrixShape;
+  const of = `${a.slices > 1 ? `${a.slices} slices of ` : ""}${r}×${c}`;
+  const plural = (k: number, word: string) =>
+    `${k} ${word}${k === 1 ? "" : "s"}`;
+  const rank = a.rank < Math.min(r, c) ? `, rank ${a.rank}` : "";
+  const mean = a.meanOutlier ? ", plus the mean's outlier" : "";
+  const mp = a.marchenkoPastur;
+  const bulk = mp
+    ? ` (MP σ² ${fmt(mp.sigma2)}${mp.fitted ? "" : " given"})`
+    : "";
+  switch (a.verdict) {
+    case "zero":
+      return `${of}: all zero`;
+    case "binary":
+      return `${of}: two values (a mask, not learned weights)${rank}${mean}`;
+    case "flat":
+      return `${of}: flat spectrum, all ${a.rank} singular values ${
+        fmt(a.singularValues[0])
+      } (orthogonal up to scale)`;
+    case "heavy-tailed":
+      return `${of}: heavy-tailed bulk${
+        a.powerLaw?.meaningful ? `, α ${fmt(a.powerLaw.alpha)}` : ""
+      }${a.spikes ? `, ${plural(a.spikes, "spike")}` : ""}${rank}${mean}`;
+    case "spiked":
+      return `${of}: ${
+        plural(a.spikes, "spike")
+      } above the bulk${bulk}${rank}${mean}`;
+    case "low-rank":
+      return `${of}: rank ${a.rank} of ${Math.min(r, c)}${
+        a.zeroRows || a.zeroCols
+          ? ` (${plural(a.zeroRows, "zero row")}, ${
+            plural(a.zeroCols, "zero column")
+          })`
+          : ""
+      }, no spikes${mean}`;
+    default:
+      return mp
+        ? `${of}: random-like, no spikes${bulk}${mean}`
+        : `${of}: ${plural(a.rank, "singular value")}, too few for a bulk`;
+  }
+}
+
+/** `conv: "slices"`: one [in, out] matrix per spatial position, eigenvalues pooled. */
+function analyzeSlices(
+  values: ArrayLike<number>,
+  shape: number[],
+  count: number,
+  options: AnalyzeSpectrumOptions,
+): SpectrumAnalysis {
+  const rows = shape[shape.length - 2];
+  const cols = shape[shape.length - 1];
+  const size = rows * cols;
+  const n = Math.max(rows, cols);
+  const m = Math.min(rows, cols);
+  const u = roundoff(values);
+  const all = matrixFacts(values, count * rows, cols);
+  const perSlice: { eig: Float64Array; mean: number }[] = [];
+  const pooledSigma: number[] = [];
+  let rank = 0;
+  let tolerance = 0;
+  for (let s = 0; s < count; s++) {
+    const slice = Float64Array.from(
+      { length: size },
+      (_, i) => values[s * size + i],
+    );
+    const f = matrixFacts(slice, rows, cols);
+    const sig = f.sumSquares === 0
+      ? new Float64Array(m)
+      : svd(slice, rows, cols);
+    const tol = Math.max(
+      n * 2 ** -52 * sig[0],
+      8 * u * Math.sqrt(f.sumSquares) * (1 / Math.sqrt(n) + 1 / Math.sqrt(m)),
+    );
+    tolerance = Math.max(tolerance, tol);
+    let r = 0;
+    while (r < sig.length && sig[r] > tol) r++;
+    rank += r;
+    for (const v of sig) pooledSigma.push(v);
+    perSlice.push({
+      eig: sig.subarray(0, r).map((v) => (v * v) / n),
+      mean: f.mean,
+    });
+  }
+  const sigma = Float64Array.from(pooledSigma).sort().reverse();
+  const eig = sigma.map((v) => (v * v) / n);
+  const positive = eig.subarray(0, rank);
+  const s1 = sigma[0];
+  const zero = all.sumSquares === 0;
+  const binary = all.levels === 2;
+  const flat = rank >= 2 && sigma[0] <= sigma[rank - 1] * (1 + 1e-3);
+  let marchenkoPastur: MarchenkoPasturBulk | null = null;
+  let spikes = 0;
+  let spikeThreshold = Infinity;
+  let heavyTailed = false;
+  let meanOutliers = 0;
+  let spikeIndices: number[] = [];
+  if (!zero && !flat && rank >= MIN_BULK) {
+    const first = fitBulk(positive, n, m, {
+      sigma2: options.sigma2,
+      tests: count,
+    });
+    // Each slice's mean makes its own rank-one outlier.
+    const kept: number[] = [];
+    const gamma = m / n;
+    for (const { eig: e, mean } of perSlice) {
+      const mu2 = mean * mean * m;
+      let skip = -1;
+      if (first.sigma2 > 0 && mu2 > first.sigma2 * Math.sqrt(gamma)) {
+        const predicted =
+          ((mu2 + first.sigma2) * (mu2 + gamma * first.sigma2)) /
+          mu2;
+        let above = 0;
+        while (above < e.length && e[above] > first.threshold) above++;
+        if (predicted > first.threshold && above > 0) {
+          skip = closest(e, above, predicted);
+        }
+      }
+      if (skip >= 0) meanOutliers++;
+      e.forEach((v, i) => {
+        if (i !== skip) kept.push(v);
+      });
+    }
+    const bulk = Float64Array.from(kept).sort().reverse();
+    const fit = fitBulk(bulk, n, m, { sigma2: options.sigma2, tests: count });
+    marchenkoPastur = {
+      q: fit.q,
+      sigma2: fit.sigma2,
+      lambdaMinus: fit.lambdaMinus,
+      lambdaPlus: fit.lambdaPlus,
+      fitted: fit.fitted,
+    };
+    spikes = fit.spikes;
+    spikeThreshold = fit.threshold;
+    heavyTailed = fit.outliers - fit.spikes >=
+      Math.max(5, Math.ceil(0.01 * bulk.length));
+    // Pooled order: spikes are the largest values not taken by a mean outlier.
+    spikeIndices = [];
+    for (let i = 0; i < eig.length && spikeIndices.length < spikes; i++) {
+      if (i >= meanOutliers || eig[i] > first.threshold) spikeIndices.push(i);
+    }
+  }
+  const powerLaw = zero ? null : summarizePowerLaw(
+    options.powerLaw === "weightwatcher" ? sigma.map((v) => v * v) : positive,
+    options.powerLaw ?? "default",
+    heavyTailed,
+    rank,
+  );
+  const verdict: SpectrumVerdict = zero
+    ? "zero"
+    : binary
+    ? "binary"
+    : flat
+    ? "flat"
+    : heavyTailed
+    ? "heavy-tailed"
+    : spikes > 0
+    ? "spiked"
+    : rank < m * count
+    ? "low-rank"
+    : "random-like";
+  const analysis: SpectrumAnalysis = {
+    shape,
+    matrixShape: [rows, cols],
+    slices: count,
+    singularValues: sigma,
+    eigenvalues: eig,
+    spectralNorm: s1,
+    frobeniusNorm: Math.sqrt(all.sumSquares),
+    stableRank: s1 > 0 ? all.sumSquares / (s1 * s1) : 0,
+    rank,
+    rankTolerance: tolerance,
+    zeroRows: 0,
+    zeroCols: 0,
+    mean: all.mean,
+    variance: all.variance,
+    spikes,
+    spikeIndices,
+    spikeThreshold,
+    meanOutlier: meanOutliers > 0,
+    meanOutlierIndex: -1,
+    heavyTailed,
+    flat,
+    binary,
+    zero,
+    rescaled: false,
+    marchenkoPastur,
+    powerLaw,
+    verdict,
+    summary: "",
+  };
+  analysis.summary = summarize(analysis);
+  return analysis;
+}
