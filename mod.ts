@@ -49,13 +49,27 @@ export {
 } from "./lib/stats/histogram.ts";
 export {
   fitMarchenkoPastur,
-  fitPowerLaw,
   type MarchenkoPasturFit,
-  type PowerLawFit,
   type SpectralOptions,
   type SpectralStats,
   spectralStats,
 } from "./lib/stats/spectral.ts";
+export {
+  fitPowerLaw,
+  type PowerLawFit,
+  type PowerLawMethod,
+  type PowerLawOptions,
+} from "./lib/stats/power_law.ts";
+export { analyzeSpectrum } from "./lib/analyze_spectrum.ts";
+export {
+  type AnalyzeSpectrumOptions,
+  analyzeSpectrumSync,
+  type MarchenkoPasturBulk,
+  type PowerLawSummary,
+  type ShapedValues,
+  type SpectrumAnalysis,
+  type SpectrumVerdict,
+} from "./lib/stats/analyze_spectrum.ts";
 export {
   marchenkoPasturDensity,
   marchenkoPasturEdges,
@@ -77,12 +91,7 @@ export {
   type PlotOptions,
 } from "./viz/plot.ts";
 export { plotWiring, type PlotWiringOptions } from "./viz/wiring.ts";
-export {
-  analyseSpectrum,
-  plotSpectrum,
-  type PlotSpectrumOptions,
-  type SpectrumAnalysis,
-} from "./viz/spectrum.ts";
+export { plotSpectrum, type PlotSpectrumOptions } from "./viz/spectrum.ts";
 export { plotModule, type PlotModuleOptions } from "./viz/module.ts";
 export { compareInitializers, type CompareOptions } from "./viz/compare.ts";
 export {

@@ -324,9 +324,10 @@ function fmt(x: number): string {
  * Spikes are eigenvalues above the bulk's Tracy–Widom edge (false-alarm
  * rate 10⁻³ per iid matrix) that also stand apart from the top of the bulk
  * below them. When the rows' or columns' robust scales differ beyond iid
- * fluctuation, spikes and tail are measured on the matrix with its rows and
- * columns scaled to equal median absolute value (`rescaled`), so unequal
- * variances are not taken for structure; that costs a second SVD.
+ * fluctuation and the spectrum has a tail past the MP edge, spikes and tail
+ * are measured again on the matrix with its rows and columns scaled to
+ * equal median absolute value (`rescaled`), so unequal variances are not
+ * taken for structure; that costs a second SVD.
  *
  * **Cost.** One SVD (two when `rescaled`), O(NM) scans, and O(k log k)
  * fits (the power law's search is pruned; see `fitPowerLaw`).
@@ -473,7 +474,11 @@ function analyzeMatrix(
     spikeThreshold = fit.threshold;
     let test = fit;
     let testSize = bulk.length;
-    if (!binary && sigma2 === undefined) {
+    // A tail past the edge may be only unequal row or column variances:
+    // then the spikes and the tail are measured again with those equalised.
+    const tail = (f: typeof fit, size: number) =>
+      f.outliers - f.spikes >= Math.max(5, Math.ceil(0.01 * size));
+    if (!binary && sigma2 === undefined && tail(fit, bulk.length)) {
       const eq = equalize(values, rows, cols, facts);
       if (eq.unequal) {
         rescaled = true;
@@ -498,8 +503,7 @@ function analyzeMatrix(
     }
     spikes = test.spikes;
     spikeIndices = topIndices(spikes, meanOutlierIndex);
-    heavyTailed = test.outliers - test.spikes >=
-      Math.max(5, Math.ceil(0.01 * testSize));
+    heavyTailed = tail(test, testSize);
   }
   const powerLaw = zero ? null : summarizePowerLaw(
     options.powerLaw === "weightwatcher"

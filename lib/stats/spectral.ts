@@ -1,12 +1,17 @@
 /**
- * Spectral statistics of a weight matrix from its singular values: norms,
- * ranks, the Marchenko–Pastur fit and spikes, and a power-law tail exponent
- * (WeightWatcher's metrics).
+ * Spectral statistics of a weight matrix from its singular values alone:
+ * norms, ranks, the Marchenko–Pastur bulk and spikes, and the power-law
+ * tail. The lower-level function beneath `analyzeSpectrum`, which also
+ * looks at the entries (mean, zero rows, levels, unequal variances).
  *
  * @module
  */
 import { show } from "../initializers/_validate.ts";
-import { marchenkoPasturEdges, tracyWidomScale } from "./marchenko_pastur.ts";
+import { fitBulk, MIN_BULK } from "./_bulk.ts";
+import { fitPowerLaw, type PowerLawFit } from "./power_law.ts";
+
+export type { PowerLawFit } from "./power_law.ts";
+export { fitPowerLaw } from "./power_law.ts";
 
 /** The Marchenko–Pastur fit of a matrix's spectrum. */
 export interface MarchenkoPasturFit {
@@ -20,22 +25,67 @@ export interface MarchenkoPasturFit {
   lambdaMinus: number;
   /** Upper bulk edge. */
   lambdaPlus: number;
-  /** Eigenvalues above the edge by more than 4 Tracy–Widom scales: the spikes. */
+  /** Eigenvalues separated above the bulk (see `analyzeSpectrum`'s `spikes`). */
   spikes: number;
-  /** The threshold used for spikes. */
+  /** Eigenvalues above this are outside the bulk. */
   spikeThreshold: number;
 }
 
-/** A power-law fit p(λ) ∝ λ^−α of the ESD's tail. */
-export interface PowerLawFit {
-  /** The exponent α (WeightWatcher: 2–6 is typical of trained layers; > 8 is not a power law). */
-  alpha: number;
-  /** Where the tail starts. */
-  xmin: number;
-  /** The KS distance between the tail and the fitted law. */
-  ks: number;
-  /** Eigenvalues in the tail. */
-  tailSize: number;
+/**
+ * Fits the Marchenko–Pastur law to a spectrum and counts its spikes, as
+ * `analyzeSpectrum` does (without the entry-level steps): σ² matched to the
+ * MP quantiles at levels 0.1–0.6 of the eigenvalues above zero (unless
+ * given), a Tracy–Widom edge at a false-alarm rate of 10⁻³ per iid matrix,
+ * and spikes that stand apart from the top of the bulk below them.
+ *
+ * @param eigenvalues The ESD, σᵢ²/N (any order; zeros are left out of the fit).
+ * @param rows Rows of the matrix.
+ * @param cols Columns.
+ * @param sigma2 The entries' variance in theory; default fitted.
+ * @returns The fit; σ² = 0 and no spikes with fewer than 8 eigenvalues above zero.
+ *
+ * @example
+ * ```ts
+ * import { fitMarchenkoPastur } from "./spectral.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * // Ten equal eigenvalues and one far above them.
+ * const eig = [...Array(10).fill(1), 30];
+ * assertEquals(fitMarchenkoPastur(eig, 11, 11, 1).lambdaPlus, 4);
+ * ```
+ */
+export function fitMarchenkoPastur(
+  eigenvalues: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  sigma2?: number,
+): MarchenkoPasturFit {
+  const n = Math.max(rows, cols);
+  const m = Math.min(rows, cols);
+  const positive = Float64Array.from(
+    Array.from(eigenvalues).filter((v) => v > 0),
+  ).sort().reverse();
+  if (positive.length < MIN_BULK && sigma2 === undefined) {
+    return {
+      q: n / m,
+      sigma2: 0,
+      fitted: true,
+      lambdaMinus: 0,
+      lambdaPlus: 0,
+      spikes: 0,
+      spikeThreshold: 0,
+    };
+  }
+  const fit = fitBulk(positive, n, Math.min(m, positive.length), { sigma2 });
+  return {
+    q: n / m,
+    sigma2: fit.sigma2,
+    fitted: fit.fitted,
+    lambdaMinus: fit.lambdaMinus,
+    lambdaPlus: fit.lambdaPlus,
+    spikes: fit.spikes,
+    spikeThreshold: fit.threshold,
+  };
 }
 
 /** What {@linkcode spectralStats} returns. */
@@ -54,7 +104,7 @@ export interface SpectralStats {
   conditionNumber: number;
   /** exp(−Σ pᵢ ln pᵢ), pᵢ = σᵢ/Σσⱼ (Roy & Vetterli 2007). */
   effectiveRank: number;
-  /** Singular values above max(N, M)·u·σ₁ (u = 2⁻⁵³). */
+  /** Singular values above max(N, M)·2⁻⁵²·σ₁ (the SVD's own error; `analyzeSpectrum` also allows for the storage's rounding). */
   numericalRank: number;
   /** The eigenvalues of WᵀW/N (σᵢ²/N), descending: the ESD. */
   eigenvalues: Float64Array;
@@ -63,10 +113,9 @@ export interface SpectralStats {
   /** The power-law tail fit, or `null` with fewer than 10 positive eigenvalues. */
   powerLaw: PowerLawFit | null;
   /**
-   * Whether the spectrum is heavy-tailed: α < 6 fitted on at least 10 of at
-   * least 50 eigenvalues, with the largest beyond the bulk's spike threshold.
-   * (The upper edge of a random matrix's bulk alone can fit any α, so α by
-   * itself says little for a random matrix.)
+   * Whether the bulk itself has a tail: at least max(5, 1% of the
+   * eigenvalues) lie beyond the MP edge without being separated spikes (as
+   * `analyzeSpectrum`'s `heavyTailed`, without its entry-level steps).
    */
   heavyTail: boolean;
 }
@@ -78,126 +127,14 @@ export interface SpectralOptions {
 }
 
 /**
- * Fits the Marchenko–Pastur law: with `sigma2` given, just the edges;
- * otherwise σ² starts as the mean eigenvalue (‖W‖_F²/(NM)) and is re-fitted as
- * the mean of the eigenvalues below the spike threshold until the spike count
- * stops changing.
- */
-export function fitMarchenkoPastur(
-  eigenvalues: Float64Array,
-  rows: number,
-  cols: number,
-  sigma2?: number,
-): MarchenkoPasturFit {
-  const n = Math.max(rows, cols);
-  const m = Math.min(rows, cols);
-  const q = n / m;
-  const threshold = (s2: number) => {
-    const { mu, scale } = tracyWidomScale(n, m, s2);
-    return mu + 4 * scale;
-  };
-  let s2 = sigma2;
-  let fitted = false;
-  let spikes = 0;
-  if (s2 === undefined) {
-    fitted = true;
-    let sum = 0;
-    for (const v of eigenvalues) sum += v;
-    s2 = sum / m;
-    for (let iteration = 0; iteration < 100 && s2 > 0; iteration++) {
-      const t = threshold(s2);
-      let count = 0;
-      let bulk = 0;
-      for (const v of eigenvalues) {
-        if (v > t) count++;
-        else bulk += v;
-      }
-      // Missing (zero) eigenvalues of a wide matrix are not part of the M×M ESD.
-      const next = bulk / (m - count);
-      if (count === spikes && Math.abs(next - s2) <= 1e-12 * s2) break;
-      spikes = count;
-      s2 = next;
-    }
-  }
-  if (!(s2 > 0)) {
-    return {
-      q,
-      sigma2: 0,
-      fitted,
-      lambdaMinus: 0,
-      lambdaPlus: 0,
-      spikes: 0,
-      spikeThreshold: 0,
-    };
-  }
-  const [lo, hi] = marchenkoPasturEdges(q, s2);
-  const t = threshold(s2);
-  spikes = 0;
-  for (const v of eigenvalues) if (v > t) spikes++;
-  return {
-    q,
-    sigma2: s2,
-    fitted,
-    lambdaMinus: lo,
-    lambdaPlus: hi,
-    spikes,
-    spikeThreshold: t,
-  };
-}
-
-/**
- * Fits p(λ) ∝ λ^−α to the upper tail of `eigenvalues` by maximum likelihood,
- * α = 1 + n / Σ ln(λᵢ/xmin), choosing xmin among the eigenvalues to minimise
- * the Kolmogorov–Smirnov distance (Clauset, Shalizi & Newman 2009; the method
- * WeightWatcher uses). Tails shorter than 5 points are not considered.
- *
- * @returns The fit, or `null` with fewer than 10 positive eigenvalues or a
- * flat spectrum (all within 0.1% of each other).
- */
-export function fitPowerLaw(
-  eigenvalues: ArrayLike<number>,
-): PowerLawFit | null {
-  const xs = Float64Array.from(
-    Array.from(eigenvalues).filter((v) => v > 0 && Number.isFinite(v)),
-  ).sort();
-  const n = xs.length;
-  if (n < 10) return null;
-  // A flat spectrum (orthogonal up to scale) has no tail to fit.
-  if (xs[n - 1] - xs[0] <= 1e-3 * xs[n - 1]) return null;
-  // Suffix sums of ln x make each candidate's MLE O(1).
-  const logs = xs.map(Math.log);
-  const suffix = new Float64Array(n + 1);
-  for (let i = n - 1; i >= 0; i--) suffix[i] = suffix[i + 1] + logs[i];
-  let best: PowerLawFit | null = null;
-  for (let start = 0; start <= n - 5; start++) {
-    if (start > 0 && xs[start] === xs[start - 1]) continue;
-    const tail = n - start;
-    const xmin = xs[start];
-    const sumLog = suffix[start] - tail * logs[start];
-    if (!(sumLog > 0)) continue;
-    const alpha = 1 + tail / sumLog;
-    let ks = 0;
-    for (let i = start; i < n; i++) {
-      const model = 1 - Math.pow(xs[i] / xmin, 1 - alpha);
-      const below = (i - start) / tail;
-      const above = (i - start + 1) / tail;
-      ks = Math.max(ks, Math.abs(model - below), Math.abs(above - model));
-    }
-    if (best === null || ks < best.ks) {
-      best = { alpha, xmin, ks, tailSize: tail };
-    }
-  }
-  return best;
-}
-
-/**
  * Spectral statistics from singular values.
  *
  * @param singularValues σ₁ ≥ σ₂ ≥ … ≥ 0 (as `singularValues` returns).
  * @param shape `[rows, cols]` of the matrix.
  * @param options `sigma2`: the entries' variance in theory (else fitted).
  * @returns Norms, ranks, the ESD, the Marchenko–Pastur fit and the power-law fit.
- * @throws {RangeError} If the counts do not match the shape.
+ * @throws {RangeError} If the counts do not match the shape, or a singular
+ * value is negative, NaN, infinite or out of (descending) order.
  *
  * @example
  * ```ts
@@ -229,6 +166,21 @@ export function spectralStats(
       }, received ${singularValues.length}`,
     );
   }
+  for (let i = 0; i < m; i++) {
+    const s = singularValues[i];
+    if (!(s >= 0) || !Number.isFinite(s)) {
+      throw new RangeError(
+        `singularValues[${i}] must be a finite number ≥ 0, received ${show(s)}`,
+      );
+    }
+    if (i > 0 && s > singularValues[i - 1]) {
+      throw new RangeError(
+        `singularValues must be in descending order: singularValues[${i}] = ${s} > singularValues[${
+          i - 1
+        }] = ${singularValues[i - 1]}`,
+      );
+    }
+  }
   const s1 = singularValues[0];
   let sumSq = 0;
   let sum = 0;
@@ -243,7 +195,7 @@ export function spectralStats(
       if (p > 0) entropy -= p * Math.log(p);
     }
   }
-  const tol = n * 2 ** -53 * s1;
+  const tol = n * 2 ** -52 * s1;
   let numericalRank = 0;
   for (const s of singularValues) if (s > tol) numericalRank++;
   const eigenvalues = singularValues.map((s) => (s * s) / n);
@@ -254,7 +206,11 @@ export function spectralStats(
     cols,
     options.sigma2,
   );
-  const powerLaw = fitPowerLaw(eigenvalues);
+  const powerLaw = fitPowerLaw(eigenvalues.subarray(0, numericalRank));
+  const positive = eigenvalues.subarray(0, numericalRank);
+  const bulk = positive.length >= MIN_BULK
+    ? fitBulk(positive, n, numericalRank, { sigma2: options.sigma2 })
+    : null;
   return {
     rows,
     cols,
@@ -267,8 +223,8 @@ export function spectralStats(
     eigenvalues,
     marchenkoPastur,
     powerLaw,
-    heavyTail: powerLaw !== null && powerLaw.alpha < 6 && m >= 50 &&
-      powerLaw.tailSize >= 10 && marchenkoPastur.sigma2 > 0 &&
-      eigenvalues[0] > marchenkoPastur.spikeThreshold,
+    heavyTail: bulk !== null &&
+      bulk.outliers - bulk.spikes >=
+        Math.max(5, Math.ceil(0.01 * positive.length)),
   };
 }
