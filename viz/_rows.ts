@@ -9,11 +9,12 @@ import { Figure, type Label, type Panel } from "./figure.ts";
 import { COLORS, num, recordOf } from "./_common.ts";
 import { histogramNotes, histogramPanel } from "./histogram.ts";
 import {
-  analyseSpectrum,
   messagePanel,
   spectrumNotes,
   spectrumPanels,
+  spectrumView,
 } from "./spectrum.ts";
+import type { SpectrumVerdict } from "../lib/stats/analyze_spectrum.ts";
 import { readWeights, type WeightsLike } from "../lib/_read.ts";
 import { histogram } from "../lib/stats/histogram.ts";
 import { lawOf } from "../lib/stats/laws.ts";
@@ -40,11 +41,12 @@ export interface RowStats {
   spectralNorm: number | null;
   stableRank: number | null;
   spikes: number | null;
+  /** α when meaningful (see `PowerLawSummary.meaningful`), else `null`. */
   alpha: number | null;
-  /** A heavy-tailed spectrum (see `SpectralStats.heavyTail`). */
-  heavyTail: boolean;
-  /** All singular values equal to within 0.1% (an orthogonal matrix, up to scale). */
-  flat: boolean;
+  /** The spectrum's verdict, or `null` without a spectrum. */
+  verdict: SpectrumVerdict | null;
+  /** The analysis' one-line summary, or `null`. */
+  summary: string | null;
   notes: string[];
 }
 
@@ -84,7 +86,7 @@ export function rowsFigure(
     const hNotes = histogramNotes(h, law);
     const isMatrix = weights.shape.length >= 2 && weights.values.length > 0;
     const analysis = isMatrix
-      ? analyseSpectrum(item.x, weights, {
+      ? spectrumView(item.x, weights, {
         expected: item.expected,
         mp: item.mp,
         fn: "plot",
@@ -124,7 +126,7 @@ export function rowsFigure(
       width: third,
       height: ROW_HEIGHT - 20,
     });
-    if (analysis && analysis.stats) {
+    if (analysis && analysis.analysis) {
       const { esd, ranked } = spectrumPanels(analysis, {
         width: third,
         height: ROW_HEIGHT - 20,
@@ -152,7 +154,7 @@ export function rowsFigure(
       });
     }
     y = top + ROW_HEIGHT;
-    const s = analysis?.stats ?? null;
+    const s = analysis?.analysis ?? null;
     stats.push({
       name: item.name,
       shape: weights.shape,
@@ -161,10 +163,10 @@ export function rowsFigure(
       nonFinite: h.nan + h.posInf + h.negInf,
       spectralNorm: s ? s.spectralNorm : null,
       stableRank: s ? s.stableRank : null,
-      spikes: s ? s.marchenkoPastur.spikes : null,
-      alpha: s?.powerLaw ? s.powerLaw.alpha : null,
-      heavyTail: s !== null && s.heavyTail,
-      flat: s !== null && s.conditionNumber < 1.001,
+      spikes: s ? s.spikes : null,
+      alpha: s?.powerLaw?.meaningful ? s.powerLaw.alpha : null,
+      verdict: s ? s.verdict : null,
+      summary: s ? s.summary : null,
       notes: notes.map((n) => n.text),
     });
   }
@@ -196,8 +198,8 @@ export function statsTable(stats: RowStats[]): string {
     }</td><td>${num(s.std)}</td><td>${cell(s.spectralNorm)}</td><td>${
       cell(s.stableRank)
     }</td><td>${s.spikes ?? ""}</td><td>${cell(s.alpha)}</td><td>${
-      s.nonFinite || ""
-    }</td></tr>`
+      s.verdict ?? ""
+    }</td><td>${s.nonFinite || ""}</td></tr>`
   ).join("");
-  return `<table class="ember-stats"><thead><tr><th>name</th><th>shape</th><th>mean</th><th>std</th><th>σ₁</th><th>stable rank</th><th>spikes</th><th>α</th><th>NaN/Inf</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table class="ember-stats"><thead><tr><th>name</th><th>shape</th><th>mean</th><th>std</th><th>σ₁</th><th>stable rank</th><th>spikes</th><th>α</th><th>verdict</th><th>NaN/Inf</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

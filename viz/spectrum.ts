@@ -8,8 +8,10 @@ import * as Plot from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
 import { COLORS, defaultTitle, num, plotSvg, recordOf } from "./_common.ts";
 import { readWeights, type Weights, type WeightsLike } from "../lib/_read.ts";
-import { singularValues } from "../lib/linalg/singular_values.ts";
-import { type SpectralStats, spectralStats } from "../lib/stats/spectral.ts";
+import {
+  analyzeSpectrumSync,
+  type SpectrumAnalysis,
+} from "../lib/stats/analyze_spectrum.ts";
 import { histogram } from "../lib/stats/histogram.ts";
 import { marchenkoPasturDensity } from "../lib/stats/marchenko_pastur.ts";
 import { lawOf } from "../lib/stats/laws.ts";
@@ -37,16 +39,13 @@ export interface PlotSpectrumOptions {
   height?: number;
 }
 
-/** A weight matrix's spectrum and statistics, or why there is none. */
-export interface SpectrumAnalysis {
-  /** Rows of the matrix view (product of all but the last axis). */
+/** A weight matrix's spectrum analysis for drawing, or why there is none. */
+export interface SpectrumView {
+  /** The matrix analysed. */
   rows: number;
-  /** Columns (the last axis). */
   cols: number;
-  /** The statistics, or `null` when the weights hold NaN or Inf. */
-  stats: SpectralStats | null;
-  /** Singular values, descending, or `null` as for `stats`. */
-  singularValues: Float64Array | null;
+  /** The analysis, or `null` when the weights hold NaN or Inf. */
+  analysis: SpectrumAnalysis | null;
   /** NaN or ±Inf entries (the spectrum is not computed when there are any). */
   nonFinite: number;
   /** Whether σ² came from the initializer's law. */
@@ -60,7 +59,7 @@ function nonFiniteCount(values: Weights["values"]): number {
   return n;
 }
 
-/** The entries' variance E[w²] implied by a law, for the MP theory curve; `null` where MP does not apply. */
+/** The entries' variance (mean removed) implied by a law, for the MP theory curve; `null` where MP does not apply. */
 function theoryVariance(density: Density | null | undefined): number | null {
   if (!density) return null;
   if (
@@ -70,21 +69,22 @@ function theoryVariance(density: Density | null | undefined): number | null {
     return null;
   }
   const law = lawOf(density);
-  const v = law.std * law.std + law.mean * law.mean;
+  const v = law.std * law.std;
   return v > 0 ? v : null;
 }
 
 /**
- * Computes a matrix's singular values and spectral statistics (the shape is
- * read as [product of all but the last axis, last axis]).
+ * Analyses a matrix for the figures (`analyzeSpectrumSync` on the values
+ * already read), with the initializer's variance as the MP theory while the
+ * weights still have it.
  *
  * @throws {RangeError} For rank < 2 (suggesting plotHistogram) or an empty input.
  */
-export function analyseSpectrum(
+export function spectrumView(
   x: WeightsLike,
   weights: Weights,
   options: { mp?: "theory" | "fit"; expected?: Density | null; fn: string },
-): SpectrumAnalysis {
+): SpectrumView {
   const { shape, values } = weights;
   if (shape.length < 2) {
     throw new RangeError(
@@ -102,16 +102,8 @@ export function analyseSpectrum(
   const rows = values.length / cols;
   const nonFinite = nonFiniteCount(values);
   if (nonFinite > 0) {
-    return {
-      rows,
-      cols,
-      stats: null,
-      singularValues: null,
-      nonFinite,
-      theory: false,
-    };
+    return { rows, cols, analysis: null, nonFinite, theory: false };
   }
-  const sigma = singularValues({ values, shape: [rows, cols] });
   const density = options.expected === undefined
     ? recordOf(x)?.density
     : options.expected;
@@ -122,29 +114,30 @@ export function analyseSpectrum(
     );
   }
   // The initializer's variance is the theory only while the weights still
-  // have it: their mean square within 6 standard errors of it (SE ≤ √(2/n)·σ²
+  // have it: their variance within 6 standard errors of it (SE ≤ √(2/n)·σ²
   // for the uniform, normal and truncated normal laws). After training, the
   // bulk is fitted.
   let sigma2: number | undefined;
   if (theoryVar !== null) {
+    let sum = 0;
+    for (let i = 0; i < values.length; i++) sum += values[i];
+    const mean = sum / values.length;
     let ss = 0;
-    for (let i = 0; i < values.length; i++) ss += values[i] * values[i];
-    const ms = ss / values.length;
+    for (let i = 0; i < values.length; i++) ss += (values[i] - mean) ** 2;
+    const variance = ss / values.length;
     const se = Math.sqrt(2 / values.length) * theoryVar;
-    if (options.mp === "theory" || Math.abs(ms - theoryVar) <= 6 * se) {
+    if (options.mp === "theory" || Math.abs(variance - theoryVar) <= 6 * se) {
       sigma2 = theoryVar;
     }
   }
-  const stats = spectralStats(
-    sigma,
-    [rows, cols],
+  const analysis = analyzeSpectrumSync(
+    { values, shape },
     sigma2 === undefined ? {} : { sigma2 },
   );
   return {
-    rows,
-    cols,
-    stats,
-    singularValues: sigma,
+    rows: analysis.matrixShape[0],
+    cols: analysis.matrixShape[1],
+    analysis,
     nonFinite: 0,
     theory: sigma2 !== undefined,
   };
@@ -152,12 +145,12 @@ export function analyseSpectrum(
 
 /** The ESD histogram with the MP density, and the rank-ordered singular values: two Plot SVGs. */
 export function spectrumPanels(
-  a: SpectrumAnalysis,
+  v: SpectrumView,
   options: { width: number; height: number; bins: number; compact?: boolean },
 ): { esd: string; ranked: string } {
-  const s = a.stats!;
-  const mp = s.marchenkoPastur;
-  const eig = s.eigenvalues;
+  const a = v.analysis!;
+  const mp = a.marchenkoPastur;
+  const eig = a.eigenvalues;
   const h = histogram(eig, { bins: options.bins });
   const width = (h.edges[h.edges.length - 1] - h.edges[0]) / h.counts.length;
   const bars = Array.from(
@@ -176,7 +169,7 @@ export function spectrumPanels(
     }),
     Plot.ruleY([0]),
   ];
-  if (mp.sigma2 > 0) {
+  if (mp !== null && mp.sigma2 > 0) {
     const lo = Math.max(mp.lambdaMinus, 0);
     const hi = mp.lambdaPlus;
     const curve: [number, number][] = [];
@@ -198,9 +191,8 @@ export function spectrumPanels(
       }),
     );
   }
-  const spikes = Array.from(eig).filter((v) =>
-    v > mp.spikeThreshold && mp.sigma2 > 0
-  );
+  const spikeSet = new Set(a.spikeIndices);
+  const spikes = a.spikeIndices.map((i) => eig[i]);
   if (spikes.length) {
     marks.push(
       // Spikes as dots on the axis: each is one eigenvalue, too few for a bar.
@@ -212,6 +204,16 @@ export function spectrumPanels(
       }),
     );
   }
+  if (a.meanOutlierIndex >= 0) {
+    marks.push(
+      Plot.dot([eig[a.meanOutlierIndex]], {
+        x: (d: number) => d,
+        y: 0,
+        stroke: COLORS.muted,
+        r: 4,
+      }),
+    );
+  }
   const esd = plotSvg({
     width: options.width,
     height: options.height,
@@ -220,17 +222,12 @@ export function spectrumPanels(
     y: { label: options.compact ? null : "count", grid: true },
     marks,
   });
-  const ranked = a.singularValues!;
+  const ranked = a.singularValues;
   const points = Array.from(
     ranked,
-    (v, i) => ({
-      i: i + 1,
-      v,
-      spike: eig[i] > mp.spikeThreshold && mp.sigma2 > 0,
-    }),
+    (value, i) => ({ i: i + 1, v: value, spike: spikeSet.has(i) }),
   )
     .filter((d) => d.v > 0);
-  const edge = Math.sqrt(mp.lambdaPlus * Math.max(a.rows, a.cols));
   const rankMarks: Plot.Markish[] = [
     Plot.line(points, { x: "i", y: "v", stroke: COLORS.data }),
     Plot.dot(points.filter((d) => d.spike), {
@@ -240,9 +237,13 @@ export function spectrumPanels(
       r: 3,
     }),
   ];
-  if (mp.sigma2 > 0) {
+  if (mp !== null && mp.sigma2 > 0 && a.slices === 1) {
+    const n = Math.sqrt(eig[0] > 0 ? ranked[0] ** 2 / eig[0] : 1);
     rankMarks.push(
-      Plot.ruleY([edge], { stroke: COLORS.theory, strokeDasharray: "4,3" }),
+      Plot.ruleY([Math.sqrt(mp.lambdaPlus) * n], {
+        stroke: COLORS.theory,
+        strokeDasharray: "4,3",
+      }),
     );
   }
   const rankedSvg = plotSvg({
@@ -263,44 +264,41 @@ export function spectrumPanels(
   return { esd, ranked: rankedSvg };
 }
 
-/** Two lines summarising a spectrum. */
+/** Two lines summarising a spectrum: norms, then the analysis' verdict. */
 export function spectrumNotes(
-  a: SpectrumAnalysis,
+  v: SpectrumView,
 ): { text: string; warn: boolean }[] {
-  if (a.stats === null) {
+  if (v.analysis === null) {
     return [{
       text:
-        `${a.nonFinite} NaN/Inf values in the weights: the spectrum was not computed`,
+        `${v.nonFinite} NaN/Inf values in the weights: the spectrum was not computed`,
       warn: true,
     }];
   }
-  const s = a.stats;
-  const mp = s.marchenkoPastur;
-  const pl = s.powerLaw;
+  const a = v.analysis;
+  const mp = a.marchenkoPastur;
+  const pl = a.powerLaw;
+  const alpha = pl === null
+    ? ""
+    : pl.meaningful
+    ? ` · power-law α ${num(pl.alpha)}`
+    : ` · α not meaningful: ${pl.reason}`;
   return [
     {
-      text: `σ₁ ${num(s.spectralNorm)} · ‖W‖F ${
-        num(s.frobeniusNorm)
-      } · stable rank ${num(s.stableRank)} · effective rank ${
-        num(s.effectiveRank)
-      } · condition ${num(s.conditionNumber)}`,
+      text:
+        `σ₁ ${num(a.spectralNorm)} · ‖W‖F ${
+          num(a.frobeniusNorm)
+        } · stable rank ${num(a.stableRank)} · rank ${a.rank}` +
+        (mp === null
+          ? ""
+          : ` · MP ${v.theory ? "theory" : "fitted"} σ² ${num(mp.sigma2)}, Q ${
+            num(mp.q)
+          }, bulk [${num(mp.lambdaMinus)}, ${num(mp.lambdaPlus)}]`),
       warn: false,
     },
     {
-      text:
-        `MP (${a.theory ? "theory" : "fitted"} σ² = ${num(mp.sigma2)}, Q = ${
-          num(mp.q)
-        }): bulk [${num(mp.lambdaMinus)}, ${
-          num(mp.lambdaPlus)
-        }], ${mp.spikes} spike${mp.spikes === 1 ? "" : "s"}` +
-        (pl === null
-          ? ""
-          : s.heavyTail
-          ? ` · heavy tail, power-law α ${num(pl.alpha)}`
-          : ` · no heavy tail past the bulk (α ${
-            num(pl.alpha)
-          } not meaningful)`),
-      warn: mp.spikes > 0,
+      text: `${a.summary}${alpha}`,
+      warn: a.verdict === "spiked" || a.verdict === "heavy-tailed",
     },
   ];
 }
@@ -344,7 +342,7 @@ export function messagePanel(
  *
  * const w = initializers.randomNormal([400, 200], { stddev: 1, seed: 0 });
  * const fig = plotSpectrum(w);
- * assert(fig.text.includes("MP (theory"));
+ * assert(fig.text.includes("MP theory"));
  * w.dispose();
  * ```
  */
@@ -353,7 +351,7 @@ export function plotSpectrum(
   options: PlotSpectrumOptions = {},
 ): Figure {
   const weights = readWeights(x, "plotSpectrum");
-  const a = analyseSpectrum(x, weights, {
+  const a = spectrumView(x, weights, {
     mp: options.mp,
     expected: options.expected,
     fn: "plotSpectrum",
@@ -374,7 +372,7 @@ export function plotSpectrum(
     })),
   ];
   const half = Math.floor(width / 2);
-  const panels = a.stats === null
+  const panels = a.analysis === null
     ? [{
       svg: messagePanel(notes[0].text, width, height),
       x: 0,

@@ -558,7 +558,7 @@ function summarizePowerLaw(
     : fit.tailSize < 10
     ? `the tail has only ${fit.tailSize} eigenvalues`
     : !heavyTailed
-    ? "the tail is only the bulk's edge (and any spikes)"
+    ? "the tail is only the bulk's edge and spikes"
     : fit.alpha > 8
     ? `α ${fmt(fit.alpha)} > 8 is not a power law`
     : null;

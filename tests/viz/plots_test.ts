@@ -62,8 +62,8 @@ Deno.test("plotHistogram overlays the initializer's law and reports NaN/Inf", ()
 
 Deno.test("plotSpectrum: theory MP for random inits, fitted otherwise; clear errors", () => {
   const w = initializers.randomNormal([300, 100], { stddev: 1, seed: 2 });
-  checkFigure(plotSpectrum(w), "MP (theory σ² = 1", "300 × 100");
-  checkFigure(plotSpectrum(w, { mp: "fit" }), "MP (fitted");
+  checkFigure(plotSpectrum(w), "MP theory σ² 1", "300 × 100");
+  checkFigure(plotSpectrum(w, { mp: "fit" }), "MP fitted");
   const conv = initializers.heNormal([3, 3, 8, 16], { seed: 3 });
   checkFigure(plotSpectrum(conv), "72 × 16");
   const v = tf.ones([10]);

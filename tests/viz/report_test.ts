@@ -359,8 +359,20 @@ Deno.test("report with no file: the built-in demo, self-contained", async () => 
     assertStringIncludes(html, prefix);
   }
   assertGreater(html.match(/<svg\b/g)?.length ?? 0, 10);
-  // The trained MLP departs from random: the page notes spikes.
-  assertMatch(html, /spikes? beyond the Marchenko–Pastur bulk/);
+  // The trained MLP learned a rank-2 map: both its layers show 2 spikes.
+  for (const layer of [0, 1]) {
+    assertMatch(
+      html,
+      new RegExp(
+        `>mlp_trained\\.layers\\.${layer}\\._kernel</a>.*?<td class="note">[^<]*\\b2 spikes\\b`,
+      ),
+    );
+  }
+  // The NCP's masks are listed apart, as masks, not as learned structure.
+  const masks = html.match(/<h2>Masks<\/h2>[\s\S]*?<\/table>/)?.[0] ?? "";
+  assertStringIncludes(masks, "ncp._inputMask");
+  assertStringIncludes(masks, "ncp._recurrentMask");
+  assert(!/>ncp\._\w+Mask<\/a>.*class="note"/.test(html), "a mask ranked");
   assertMatch(lines(run.stderr).at(-1)!, /^report: wrote .*report\.html/);
 });
 

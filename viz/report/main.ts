@@ -197,6 +197,7 @@ export function reportDemo(): ReportEntry[] {
         reportEntry(`${prefix}.${name}`, values, p.shape, p.dtype, {
           density: p.init?.density ?? null,
           mp: prefix === "mlp_trained" ? "fit" : undefined,
+          mask: !p.trainable,
         }),
       );
     }

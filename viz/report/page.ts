@@ -21,43 +21,68 @@ export interface ReportEntry {
   notes: string[];
   /** A note on how the spectrum was computed (sampling), if special. */
   method: string | null;
+  /** A mask (a non-trainable buffer, or two-valued weights): shown apart, never ranked as structure. */
+  mask: boolean;
 }
 
-/** What departs from random in a row's statistics: spikes and a heavy tail. */
+/** What departs from random in a row's statistics, in words. */
 export function departures(stats: RowStats): string[] {
   const notes: string[] = [];
   if (stats.nonFinite > 0) notes.push(`${stats.nonFinite} NaN/Inf values`);
-  if (stats.spikes !== null && stats.spikes > 0) {
-    notes.push(
-      `${stats.spikes} spike${
-        stats.spikes === 1 ? "" : "s"
-      } beyond the Marchenko–Pastur bulk: structure learned (or a low-rank component)`,
-    );
-  }
-  if (stats.heavyTail && stats.alpha !== null) {
-    notes.push(
-      `heavy-tailed spectrum: power-law α = ${
-        num(stats.alpha)
-      }, with the tail reaching past the bulk (trained layers often show 2–6)`,
-    );
+  switch (stats.verdict) {
+    case "heavy-tailed":
+      notes.push(
+        `heavy-tailed: the bulk has a tail past the Marchenko–Pastur edge${
+          stats.alpha === null ? "" : ` (power-law α ${num(stats.alpha)})`
+        }, typical of trained layers`,
+      );
+      break;
+    case "spiked":
+      notes.push(
+        `${stats.spikes} spike${
+          stats.spikes === 1 ? "" : "s"
+        } separated from the bulk: structure learned (or a low-rank component)`,
+      );
+      break;
+    case "low-rank":
+      notes.push(`low-rank: ${stats.summary}`);
+      break;
+    case "zero":
+      notes.push("all zero: a dead or unused tensor");
+      break;
   }
   return notes;
 }
 
 /**
- * The health ordering: the layers that depart most from random first (NaN/Inf,
- * then more spikes, then heavier tails, i.e. smaller α), random-looking last.
+ * How far a matrix departs from random, from its verdict: NaN/Inf 5,
+ * heavy-tailed 4, spiked 3, low-rank 2, zero 1; random-like, flat and
+ * binary 0. The report sorts by this score, then by spike count, then by
+ * name; masks are listed apart and never ranked.
  */
+export function departureScore(stats: RowStats): number {
+  if (stats.nonFinite > 0) return 5;
+  switch (stats.verdict) {
+    case "heavy-tailed":
+      return 4;
+    case "spiked":
+      return 3;
+    case "low-rank":
+      return 2;
+    case "zero":
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+/** The report's order: by {@linkcode departureScore}, then more spikes first, then name. */
 export function healthOrder(a: ReportEntry, b: ReportEntry): number {
-  const key = (e: ReportEntry) => [
-    e.stats.nonFinite > 0 ? 0 : 1,
-    -(e.stats.spikes ?? -1),
-    e.stats.alpha ?? Infinity,
-  ];
-  const ka = key(a);
-  const kb = key(b);
-  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
-  return a.name < b.name ? -1 : 1;
+  const d = departureScore(b.stats) - departureScore(a.stats);
+  if (d !== 0) return d;
+  const s = (b.stats.spikes ?? 0) - (a.stats.spikes ?? 0);
+  if (s !== 0) return s;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
 /**
@@ -73,6 +98,8 @@ export function reportEntry(
     density?: Density | null;
     method?: string | null;
     mp?: "theory" | "fit";
+    /** A non-trainable buffer (a mask). Two-valued weights count as masks too. */
+    mask?: boolean;
   } = {},
 ): ReportEntry {
   const { figure, stats } = rowsFigure(name, `${dtype} [${shape.join(", ")}]`, [
@@ -91,8 +118,9 @@ export function reportEntry(
     stats: stats[0],
     notes: [] as string[],
     method: options.method ?? null,
+    mask: (options.mask ?? false) || stats[0].verdict === "binary",
   };
-  entry.notes = departures(entry.stats);
+  entry.notes = entry.mask ? [] : departures(entry.stats);
   return entry;
 }
 
@@ -118,7 +146,9 @@ export function reportPage(
   entries: ReportEntry[],
 ): string {
   const sorted = [...entries].sort(healthOrder);
-  const matrices = sorted.filter((e) => e.svg !== null);
+  const matrices = sorted.filter((e) => e.svg !== null && !e.mask);
+  const masks = sorted.filter((e) => e.svg !== null && e.mask)
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const vectors = sorted.filter((e) => e.svg === null);
   const cell = (v: number | null) =>
     `<td class="num">${v === null ? "" : num(v)}</td>`;
@@ -131,17 +161,18 @@ export function reportPage(
       cell(e.stats.stableRank)
     }<td class="num">${e.stats.spikes ?? ""}</td>${
       cell(e.stats.alpha)
-    }<td class="${e.notes.length ? "note" : "ok"}">${
-      e.notes.length
-        ? escapeHtml(e.notes.map((n) => n.split(":")[0]).join("; "))
-        : e.stats.flat
-        ? "flat spectrum (orthogonal)"
-        : e.stats.spikes === null
-        ? ""
-        : "random-like"
+    }<td class="${departureScore(e.stats) > 0 ? "note" : "ok"}">${
+      escapeHtml(e.stats.summary ?? "")
     }</td></tr>`
   ).join("\n");
-  const sections = matrices.map((e) =>
+  const maskRows = masks.map((e) =>
+    `<tr><td><a href="#t-${escapeHtml(encodeURIComponent(e.name))}">${
+      escapeHtml(e.name)
+    }</a></td><td>[${e.shape.join(", ")}]</td>${cell(e.stats.mean)}<td>${
+      escapeHtml(e.stats.summary ?? "")
+    }</td></tr>`
+  ).join("\n");
+  const sections = [...matrices, ...masks].map((e) =>
     `<section id="t-${escapeHtml(encodeURIComponent(e.name))}"><h2>${
       escapeHtml(e.name)
     } <small>${escapeHtml(e.dtype)} [${e.shape.join(", ")}]</small></h2>${
@@ -162,16 +193,22 @@ export function reportPage(
 <title>${escapeHtml(title)}</title><style>${CSS}</style></head><body>
 <h1>${escapeHtml(title)}</h1><p class="sub">${escapeHtml(subtitle)}</p>
 <h2>Summary: matrices, those departing most from random first</h2>
-<table><thead><tr><th>tensor</th><th>shape</th><th>dtype</th><th>mean</th><th>std</th><th>σ₁</th><th>stable rank</th><th>spikes</th><th>α</th><th>health</th></tr></thead><tbody>
+<table><thead><tr><th>tensor</th><th>shape</th><th>dtype</th><th>mean</th><th>std</th><th>σ₁</th><th>stable rank</th><th>spikes</th><th>α</th><th>verdict</th></tr></thead><tbody>
 ${summary}
 </tbody></table>
+<p class="method">Order: NaN/Inf, then heavy-tailed, spiked, low-rank and all-zero matrices, then random-like and flat ones; more spikes first within a verdict. α is shown only where it is meaningful.</p>
+${
+    masks.length
+      ? `<h2>Masks</h2><p class="method">Non-trainable or two-valued tensors: wiring, not learned structure.</p><table><thead><tr><th>tensor</th><th>shape</th><th>mean (density)</th><th>spectrum</th></tr></thead><tbody>${maskRows}</tbody></table>`
+      : ""
+  }
 ${sections}
 ${
     vectors.length
       ? `<h2>Vectors and scalars</h2><table><thead><tr><th>tensor</th><th>shape</th><th>mean</th><th>std</th><th>NaN/Inf</th></tr></thead><tbody>${vectorRows}</tbody></table>`
       : ""
   }
-<p class="method">Spectra: eigenvalues of WᵀW/N (N the longer side) against the Marchenko–Pastur law; spikes are eigenvalues more than 4 Tracy–Widom scales past the bulk edge; α is the power-law exponent of the spectrum's tail (xmin by KS distance).</p>
+<p class="method">Spectra: eigenvalues of WᵀW/N (N the longer side) against the Marchenko–Pastur law; σ² is fitted to the central eigenvalues; spikes are eigenvalues past the bulk's Tracy–Widom edge (false-alarm rate 10⁻³ per random matrix) that also stand apart from the bulk below them; the mean's rank-one outlier is not a spike; α is the power-law exponent of the spectrum's tail (xmin by KS distance), shown only for a heavy-tailed bulk.</p>
 </body></html>
 `;
 }
