@@ -324,8 +324,9 @@ export function messagePanel(
  * with the Marchenko–Pastur density for the matrix's shape overlaid (from
  * the initializer's variance for a random init, fitted to the bulk for
  * trained weights), and the singular values in rank order on a log scale.
- * Spikes (eigenvalues beyond the bulk edge by more than 4 Tracy–Widom
- * scales) are marked in orange.
+ * The figure draws what `analyzeSpectrum` finds: spikes are marked in
+ * orange, the mean's rank-one outlier as a grey ring, and the notes give
+ * the verdict and whether the power-law α means anything.
  *
  * Higher ranks are read as [product of all but the last axis, last axis].
  * NaN or Inf in the weights: the figure renders and says how many.

@@ -123,13 +123,106 @@ function median(a: Float64Array, n: number): number {
 }
 
 /**
+ * The threshold of the equal-scales test, in standard errors: iid entries
+ * (Gaussian, uniform, Student-t, Pareto, quantised, sparse; 9 to 1000 rows)
+ * stay below about 5.7 in 80 draws per shape, while row and column standard
+ * deviations spread uniformly over [0.7, 1.4] exceed 8 from 64×64 up.
+ */
+const UNEQUAL_Z = 6;
+
+/**
+ * The law of the median of `count` entries drawn from the pooled values
+ * (`sorted`, ascending): the median is the quantile function at
+ * U ~ Beta((count + 1)/2, (count + 1)/2), integrated on 1024 levels within
+ * eight standard deviations of ½. Exact for discrete values too (ties,
+ * quantised weights, zeros).
+ */
+function medianLaw(
+  sorted: Float64Array,
+  count: number,
+): { variance: number; kurtosis: number } {
+  const size = sorted.length;
+  const sd = 0.5 / Math.sqrt(count + 2);
+  const lo = Math.max(0, 0.5 - 8 * sd);
+  const hi = Math.min(1, 0.5 + 8 * sd);
+  const grid = 1024;
+  const a = (count - 1) / 2;
+  const w = new Float64Array(grid);
+  const x = new Float64Array(grid);
+  let top = -Infinity;
+  for (let g = 0; g < grid; g++) {
+    const u = lo + ((hi - lo) * (g + 0.5)) / grid;
+    w[g] = a * (Math.log(u) + Math.log1p(-u));
+    if (w[g] > top) top = w[g];
+    x[g] = sorted[Math.min(size - 1, Math.floor(u * size))];
+  }
+  let s0 = 0;
+  let s1 = 0;
+  for (let g = 0; g < grid; g++) {
+    w[g] = Math.exp(w[g] - top);
+    s0 += w[g];
+    s1 += w[g] * x[g];
+  }
+  const mean = s1 / s0;
+  let m2 = 0;
+  let m4 = 0;
+  for (let g = 0; g < grid; g++) {
+    const d = (x[g] - mean) ** 2;
+    m2 += w[g] * d;
+    m4 += w[g] * d * d;
+  }
+  m2 /= s0;
+  m4 /= s0;
+  return { variance: m2, kurtosis: m2 > 0 ? m4 / (m2 * m2) : 3 };
+}
+
+/**
+ * How far the sample variance of `scales` (medians of `count` entries each)
+ * lies above the variance iid entries would give them, in standard errors
+ * of a sample variance, Var(s²) = σ⁴(κ/n − (n − 3)/(n(n − 1))) for n
+ * medians of kurtosis κ. The null variance has the finite-population factor
+ * of drawing without replacement from the `pooled` entries.
+ */
+function excess(
+  scales: Float64Array,
+  pooled: Float64Array,
+  count: number,
+): number {
+  const n = scales.length;
+  if (n < 2) return 0;
+  let mean = 0;
+  let largest = 0;
+  for (const v of scales) {
+    mean += v;
+    if (v > largest) largest = v;
+  }
+  mean /= n;
+  let ss = 0;
+  for (const v of scales) ss += (v - mean) ** 2;
+  let observed = ss / (n - 1);
+  // Equal medians (a point mass of the entries at the median) give 0, not rounding.
+  if (observed <= (largest * 2 ** -50) ** 2) observed = 0;
+  const law = medianLaw(pooled, count);
+  const total = pooled.length;
+  const expected = (law.variance * (total - count)) / Math.max(total - 1, 1);
+  if (!(expected > 0)) return observed > 0 ? Infinity : 0;
+  const se = Math.sqrt(
+    Math.max(law.kurtosis / n - (n - 3) / (n * (n - 1)), 0),
+  );
+  return se > 0 ? (observed / expected - 1) / se : 0;
+}
+
+/**
  * The compact matrix of the live rows and columns, centred, with each row
  * and column divided by its median absolute value (two alternating sweeps):
  * a separable variance profile becomes flat, while a low-rank signal and a
  * heavy tail (which medians ignore) survive. Also says whether the scales
- * were unequal beyond iid fluctuation: the coefficient of variation of the
- * first sweep's row (column) medians above 3/√cols (3/√rows), about 2.5
- * times what iid entries give.
+ * were unequal beyond iid fluctuation: the variance of the row (column)
+ * medians of the centred matrix exceeds the variance that medians of as
+ * many entries drawn from all the entries would have (`medianLaw`) by more
+ * than UNEQUAL_Z standard errors of a sample variance. The null law comes
+ * from the entries themselves, so it holds for any entry distribution,
+ * discrete or heavy-tailed, and any shape.
  */
 export function equalize(
   values: ArrayLike<number>,
@@ -149,14 +242,6 @@ export function equalize(
     }
   }
   const buffer = new Float64Array(Math.max(r, c));
-  const cv = (s: Float64Array) => {
-    let m = 0;
-    for (const v of s) m += v;
-    m /= s.length;
-    let v2 = 0;
-    for (const v of s) v2 += (v - m) ** 2;
-    return m > 0 ? Math.sqrt(v2 / s.length) / m : 0;
-  };
   let unequal = false;
   for (let sweep = 0; sweep < 2; sweep++) {
     const rowScale = new Float64Array(r);
@@ -171,8 +256,9 @@ export function equalize(
         for (let i = 0; i < r; i++) buffer[i] = Math.abs(out[i * c + j]);
         colScale[j] = median(buffer, r);
       }
-      unequal = cv(rowScale) * Math.sqrt(c) > 3 ||
-        cv(colScale) * Math.sqrt(r) > 3;
+      const pooled = out.map(Math.abs).sort();
+      unequal = excess(rowScale, pooled, c) > UNEQUAL_Z ||
+        excess(colScale, pooled, r) > UNEQUAL_Z;
       if (!unequal) break;
     }
     for (let i = 0; i < r; i++) {
