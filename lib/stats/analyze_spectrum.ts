@@ -56,8 +56,9 @@ export interface MarchenkoPasturBulk {
   q: number;
   /** The entries' variance σ², mean removed: fitted to the bulk, or given. */
   sigma2: number;
-  /** Lower and upper bulk edges σ²(1 ∓ 1/√Q)² of the eigenvalues. */
+  /** Lower bulk edge σ²(1 − 1/√Q)² of the eigenvalues. */
   lambdaMinus: number;
+  /** Upper bulk edge σ²(1 + 1/√Q)². */
   lambdaPlus: number;
   /** Whether σ² was fitted (false when given by the `sigma2` option). */
   fitted: boolean;
