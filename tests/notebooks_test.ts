@@ -136,6 +136,30 @@ Deno.test({
   },
 });
 
+/** What a notebook's outputs must say: the numbers its prose explains. */
+const EXPECTED_OUTPUT: Record<string, string[]> = {
+  // The rank-3 teacher leaves exactly three spikes in the first kernel.
+  "03_spectra.ipynb": ["3 spikes", "random-like, no spikes"],
+  // The mask leaves the effective kernel the rank of its receiving neurons.
+  "05_ncp_wiring.ipynb": ["rank 13 of 32 (1 zero row, 19 zero columns)"],
+};
+
+/** The text of every output of a notebook (plain-text data and streams). */
+function outputText(cells: { outputs?: unknown[] }[]): string {
+  const parts: string[] = [];
+  for (const cell of cells) {
+    for (const out of (cell.outputs ?? []) as Record<string, unknown>[]) {
+      const data = out.data as Record<string, unknown> | undefined;
+      for (const t of [data?.["text/plain"], out.text]) {
+        if (t !== undefined) {
+          parts.push(Array.isArray(t) ? t.join("") : String(t));
+        }
+      }
+    }
+  }
+  return parts.join("\n");
+}
+
 for (const path of await listNotebooks()) {
   Deno.test({
     name: `notebook ${basename(path)} runs clean through the Deno kernel`,
@@ -159,6 +183,10 @@ for (const path of await listNotebooks()) {
           tagged.length > 0,
           `${basename(path)} declares no ${RICH_TAG} cell`,
         );
+        const text = outputText(executed.cells);
+        for (const expected of EXPECTED_OUTPUT[basename(path)] ?? []) {
+          assertStringIncludes(text, expected, basename(path));
+        }
       } finally {
         await Deno.remove(outDir, { recursive: true });
       }
