@@ -151,7 +151,11 @@ export function spectrumPanels(
   const a = v.analysis!;
   const mp = a.marchenkoPastur;
   const eig = a.eigenvalues;
-  const h = histogram(eig, { bins: options.bins });
+  // A flat spectrum is one point: bin it on [0, 2λ] so it reads as one bar
+  // rather than rounding noise magnified to fill the axis.
+  const h = a.flat
+    ? histogram(eig, { bins: options.bins, range: [0, 2 * eig[0]] })
+    : histogram(eig, { bins: options.bins });
   const width = (h.edges[h.edges.length - 1] - h.edges[0]) / h.counts.length;
   const bars = Array.from(
     h.counts,
@@ -258,6 +262,10 @@ export function spectrumPanels(
       label: options.compact ? null : "singular value",
       type: "log",
       grid: true,
+      // A flat spectrum: a factor of 2 around its value, not float32 jitter.
+      ...(a.flat
+        ? { domain: [ranked[0] / Math.SQRT2 ** 2, ranked[0] * 2] }
+        : {}),
     },
     marks: rankMarks,
   });
@@ -278,11 +286,13 @@ export function spectrumNotes(
   const a = v.analysis;
   const mp = a.marchenkoPastur;
   const pl = a.powerLaw;
-  const alpha = pl === null
-    ? ""
-    : pl.meaningful
-    ? ` · power-law α ${num(pl.alpha)}`
-    : ` · α not meaningful: ${pl.reason}`;
+  // The summary names α when it is meaningful; say so when it is not, where
+  // a reader might look for one.
+  const alpha = pl !== null && !pl.meaningful &&
+      (a.verdict === "spiked" || a.verdict === "random-like" ||
+        a.verdict === "low-rank")
+    ? " · α not meaningful"
+    : "";
   return [
     {
       text:

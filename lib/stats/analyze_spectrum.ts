@@ -604,7 +604,9 @@ function summarize(a: SpectrumAnalysis): string {
       }, no spikes${mean}`;
     default:
       return mp
-        ? `${of}: random-like, no spikes${bulk}${mean}`
+        ? `${of}: random-like, no spikes${bulk}${
+          a.rescaled ? "; rows and columns of unequal scale widen the bulk" : ""
+        }${mean}`
         : `${of}: ${plural(a.rank, "singular value")}, too few for a bulk`;
   }
 }

@@ -146,3 +146,26 @@ Deno.test("laws: moments by integration match the closed forms", () => {
   assert(b.pdf === null);
   assertGreater(lawOf({ kind: "orthogonal", dim: 2, gain: 1 }).pdf!(0.5), 0);
 });
+
+Deno.test("spectralStats refuses negative, NaN, infinite and unsorted singular values by name", () => {
+  assertThrows(
+    () => spectralStats(new Float64Array([3, -1]), [4, 2]),
+    RangeError,
+    "singularValues[1] must be a finite number ≥ 0, received -1",
+  );
+  assertThrows(
+    () => spectralStats(new Float64Array([NaN, 1]), [4, 2]),
+    RangeError,
+    "singularValues[0] must be a finite number ≥ 0, received NaN",
+  );
+  assertThrows(
+    () => spectralStats(new Float64Array([Infinity, 1]), [4, 2]),
+    RangeError,
+    "received Infinity",
+  );
+  assertThrows(
+    () => spectralStats(new Float64Array([1, 2]), [4, 2]),
+    RangeError,
+    "descending order: singularValues[1] = 2 > singularValues[0] = 1",
+  );
+});
