@@ -34,7 +34,13 @@ export function departures(stats: RowStats): string[] {
       notes.push(
         `heavy-tailed: the bulk has a tail past the Marchenko–Pastur edge${
           stats.alpha === null ? "" : ` (power-law α ${num(stats.alpha)})`
-        }, typical of trained layers`,
+        }, typical of trained layers${
+          stats.spikes
+            ? `; ${stats.spikes} spike${
+              stats.spikes === 1 ? "" : "s"
+            } stand apart from it`
+            : ""
+        }`,
       );
       break;
     case "spiked":
@@ -74,6 +80,11 @@ export function departureScore(stats: RowStats): number {
     default:
       return 0;
   }
+}
+
+/** The summary without its leading "rows×cols: " (the table has a shape column). */
+function verdictText(stats: RowStats): string {
+  return (stats.summary ?? "").replace(/^[^:]*: /, "");
 }
 
 /** The report's order: by {@linkcode departureScore}, then more spikes first, then name. */
@@ -162,14 +173,14 @@ export function reportPage(
     }<td class="num">${e.stats.spikes ?? ""}</td>${
       cell(e.stats.alpha)
     }<td class="${departureScore(e.stats) > 0 ? "note" : "ok"}">${
-      escapeHtml(e.stats.summary ?? "")
+      escapeHtml(verdictText(e.stats))
     }</td></tr>`
   ).join("\n");
   const maskRows = masks.map((e) =>
     `<tr><td><a href="#t-${escapeHtml(encodeURIComponent(e.name))}">${
       escapeHtml(e.name)
     }</a></td><td>[${e.shape.join(", ")}]</td>${cell(e.stats.mean)}<td>${
-      escapeHtml(e.stats.summary ?? "")
+      escapeHtml(verdictText(e.stats))
     }</td></tr>`
   ).join("\n");
   const sections = [...matrices, ...masks].map((e) =>
