@@ -186,3 +186,11 @@ export function fitBulk(
     outliers,
   };
 }
+
+/**
+ * Whether the bulk itself has a tail: at least max(5, 1% of `size`)
+ * eigenvalues beyond the threshold that are not separated spikes.
+ */
+export function hasTail(fit: BulkFit, size: number): boolean {
+  return fit.outliers - fit.spikes >= Math.max(5, Math.ceil(0.01 * size));
+}

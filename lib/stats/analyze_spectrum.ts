@@ -8,7 +8,7 @@
  */
 import { show } from "../initializers/_validate.ts";
 import { singularValuesWith } from "../linalg/_svd.ts";
-import { fitBulk, MIN_BULK } from "./_bulk.ts";
+import { fitBulk, hasTail, MIN_BULK } from "./_bulk.ts";
 import { equalize, type MatrixFacts, matrixFacts } from "./_matrix.ts";
 import { fitPowerLaw, type PowerLawMethod } from "./power_law.ts";
 
@@ -477,9 +477,7 @@ function analyzeMatrix(
     let testSize = bulk.length;
     // A tail past the edge may be only unequal row or column variances:
     // then the spikes and the tail are measured again with those equalised.
-    const tail = (f: typeof fit, size: number) =>
-      f.outliers - f.spikes >= Math.max(5, Math.ceil(0.01 * size));
-    if (!binary && sigma2 === undefined && tail(fit, bulk.length)) {
+    if (!binary && sigma2 === undefined && hasTail(fit, bulk.length)) {
       const eq = equalize(values, rows, cols, facts);
       if (eq.unequal) {
         rescaled = true;
@@ -504,7 +502,7 @@ function analyzeMatrix(
     }
     spikes = test.spikes;
     spikeIndices = topIndices(spikes, meanOutlierIndex);
-    heavyTailed = tail(test, testSize);
+    heavyTailed = hasTail(test, testSize);
   }
   const powerLaw = zero ? null : summarizePowerLaw(
     options.powerLaw === "weightwatcher"
@@ -514,20 +512,14 @@ function analyzeMatrix(
     heavyTailed,
     rank,
   );
-  const lowRank = rank < Math.min(rows, cols);
-  const verdict: SpectrumVerdict = zero
-    ? "zero"
-    : binary
-    ? "binary"
-    : flat
-    ? "flat"
-    : heavyTailed
-    ? "heavy-tailed"
-    : spikes > 0
-    ? "spiked"
-    : lowRank
-    ? "low-rank"
-    : "random-like";
+  const verdict = verdictOf({
+    zero,
+    binary,
+    flat,
+    heavyTailed,
+    spikes,
+    lowRank: rank < Math.min(rows, cols),
+  });
   const analysis: SpectrumAnalysis = {
     ...base,
     spikes,
@@ -544,6 +536,24 @@ function analyzeMatrix(
   };
   analysis.summary = summarize(analysis);
   return analysis;
+}
+
+/** The first verdict that applies, in the documented order. */
+function verdictOf(f: {
+  zero: boolean;
+  binary: boolean;
+  flat: boolean;
+  heavyTailed: boolean;
+  spikes: number;
+  lowRank: boolean;
+}): SpectrumVerdict {
+  if (f.zero) return "zero";
+  if (f.binary) return "binary";
+  if (f.flat) return "flat";
+  if (f.heavyTailed) return "heavy-tailed";
+  if (f.spikes > 0) return "spiked";
+  if (f.lowRank) return "low-rank";
+  return "random-like";
 }
 
 function summarizePowerLaw(
@@ -672,6 +682,7 @@ function analyzeSlices(
     });
     // Each slice's mean makes its own rank-one outlier.
     const kept: number[] = [];
+    const removed: number[] = [];
     const gamma = m / n;
     for (const { eig: e, mean } of perSlice) {
       const mu2 = mean * mean * m;
@@ -686,7 +697,10 @@ function analyzeSlices(
           skip = closest(e, above, predicted);
         }
       }
-      if (skip >= 0) meanOutliers++;
+      if (skip >= 0) {
+        meanOutliers++;
+        removed.push(e[skip]);
+      }
       e.forEach((v, i) => {
         if (i !== skip) kept.push(v);
       });
@@ -702,12 +716,14 @@ function analyzeSlices(
     };
     spikes = fit.spikes;
     spikeThreshold = fit.threshold;
-    heavyTailed = fit.outliers - fit.spikes >=
-      Math.max(5, Math.ceil(0.01 * bulk.length));
-    // Pooled order: spikes are the largest values not taken by a mean outlier.
+    heavyTailed = hasTail(fit, bulk.length);
+    // Pooled order: spikes are the largest values not set aside as a mean outlier.
     spikeIndices = [];
+    const setAside = [...removed];
     for (let i = 0; i < eig.length && spikeIndices.length < spikes; i++) {
-      if (i >= meanOutliers || eig[i] > first.threshold) spikeIndices.push(i);
+      const at = setAside.indexOf(eig[i]);
+      if (at >= 0) setAside.splice(at, 1);
+      else spikeIndices.push(i);
     }
   }
   const powerLaw = zero ? null : summarizePowerLaw(
@@ -716,19 +732,14 @@ function analyzeSlices(
     heavyTailed,
     rank,
   );
-  const verdict: SpectrumVerdict = zero
-    ? "zero"
-    : binary
-    ? "binary"
-    : flat
-    ? "flat"
-    : heavyTailed
-    ? "heavy-tailed"
-    : spikes > 0
-    ? "spiked"
-    : rank < m * count
-    ? "low-rank"
-    : "random-like";
+  const verdict = verdictOf({
+    zero,
+    binary,
+    flat,
+    heavyTailed,
+    spikes,
+    lowRank: rank < m * count,
+  });
   const analysis: SpectrumAnalysis = {
     shape,
     matrixShape: [rows, cols],

@@ -7,7 +7,7 @@
  * @module
  */
 import { show } from "../initializers/_validate.ts";
-import { fitBulk, MIN_BULK } from "./_bulk.ts";
+import { fitBulk, hasTail, MIN_BULK } from "./_bulk.ts";
 import { fitPowerLaw, type PowerLawFit } from "./power_law.ts";
 
 export type { PowerLawFit } from "./power_law.ts";
@@ -223,8 +223,6 @@ export function spectralStats(
     eigenvalues,
     marchenkoPastur,
     powerLaw,
-    heavyTail: bulk !== null &&
-      bulk.outliers - bulk.spikes >=
-        Math.max(5, Math.ceil(0.01 * positive.length)),
+    heavyTail: bulk !== null && hasTail(bulk, positive.length),
   };
 }
