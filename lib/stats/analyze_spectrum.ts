@@ -504,22 +504,14 @@ function analyzeMatrix(
     spikeIndices = topIndices(spikes, meanOutlierIndex);
     heavyTailed = hasTail(test, testSize);
   }
-  const powerLaw = zero ? null : summarizePowerLaw(
-    options.powerLaw === "weightwatcher"
-      ? sigma.map((s) => s * s)
-      : eig.subarray(0, rank),
-    options.powerLaw ?? "default",
-    heavyTailed,
-    rank,
-  );
-  const verdict = verdictOf({
+  const { powerLaw, verdict } = conclude(sigma, eig.subarray(0, rank), {
     zero,
     binary,
     flat,
     heavyTailed,
     spikes,
     lowRank: rank < Math.min(rows, cols),
-  });
+  }, options);
   const analysis: SpectrumAnalysis = {
     ...base,
     spikes,
@@ -538,15 +530,36 @@ function analyzeMatrix(
   return analysis;
 }
 
-/** The first verdict that applies, in the documented order. */
-function verdictOf(f: {
+interface Findings {
   zero: boolean;
   binary: boolean;
   flat: boolean;
   heavyTailed: boolean;
   spikes: number;
   lowRank: boolean;
-}): SpectrumVerdict {
+}
+
+/**
+ * The power-law fit (on σ² for `"weightwatcher"`, else on the eigenvalues
+ * above the rank tolerance) and the verdict.
+ */
+function conclude(
+  sigma: Float64Array,
+  positive: Float64Array,
+  f: Findings,
+  options: AnalyzeSpectrumOptions,
+): { powerLaw: PowerLawSummary | null; verdict: SpectrumVerdict } {
+  const powerLaw = f.zero ? null : summarizePowerLaw(
+    options.powerLaw === "weightwatcher" ? sigma.map((v) => v * v) : positive,
+    options.powerLaw ?? "default",
+    f.heavyTailed,
+    positive.length,
+  );
+  return { powerLaw, verdict: verdictOf(f) };
+}
+
+/** The first verdict that applies, in the documented order. */
+function verdictOf(f: Findings): SpectrumVerdict {
   if (f.zero) return "zero";
   if (f.binary) return "binary";
   if (f.flat) return "flat";
@@ -726,20 +739,14 @@ function analyzeSlices(
       else spikeIndices.push(i);
     }
   }
-  const powerLaw = zero ? null : summarizePowerLaw(
-    options.powerLaw === "weightwatcher" ? sigma.map((v) => v * v) : positive,
-    options.powerLaw ?? "default",
-    heavyTailed,
-    rank,
-  );
-  const verdict = verdictOf({
+  const { powerLaw, verdict } = conclude(sigma, positive, {
     zero,
     binary,
     flat,
     heavyTailed,
     spikes,
     lowRank: rank < m * count,
-  });
+  }, options);
   const analysis: SpectrumAnalysis = {
     shape,
     matrixShape: [rows, cols],
