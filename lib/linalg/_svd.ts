@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { readWeights, type WeightsLike } from "../_read.ts";
 import { show } from "../initializers/_validate.ts";
 import { bidiagonalSingularValues } from "./_svd_bidiagonal.ts";
 import { bandToBidiagonal } from "./_svd_band.ts";
@@ -135,12 +134,12 @@ function rowLoader(
  * tests and benchmarks.
  */
 export function singularValuesWith(
-  x: WeightsLike,
+  x: { values: ArrayLike<number>; shape: readonly number[] },
   options: SingularValuesOptions | undefined,
   internals: SingularValuesInternals,
 ): Float64Array {
   const { maxSide = MAX_SIDE } = checkOptions(options);
-  const { values, shape } = readWeights(x, "singularValues");
+  const { values, shape } = x;
   if (shape.length < 2) {
     throw new RangeError(
       `singularValues: x must be a matrix (rank ≥ 2), received shape ${

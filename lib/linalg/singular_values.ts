@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { WeightsLike } from "../_read.ts";
+import { readWeights, type WeightsLike } from "../_read.ts";
 import { singularValuesWith } from "./_svd.ts";
 
 /** Options of {@linkcode singularValues}. */
@@ -108,5 +108,5 @@ export function singularValues(
   x: WeightsLike,
   options?: SingularValuesOptions,
 ): Float64Array {
-  return singularValuesWith(x, options, {});
+  return singularValuesWith(readWeights(x, "singularValues"), options, {});
 }
