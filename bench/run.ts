@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   qr: () => import("./qr_bench.ts"),
   svd: () => import("./svd_bench.ts"),
   spectrum: () => import("./spectrum_bench.ts"),
+  module: () => import("./module_bench.ts"),
 };
 
 const wanted = Deno.args.length > 0 ? Deno.args : Object.keys(BENCHES);
