@@ -44,9 +44,16 @@ export type {
 } from "./lib/initializers/mod.ts";
 export {
   type Histogram,
-  histogram,
   type HistogramOptions,
+  histogramSync,
 } from "./lib/stats/histogram.ts";
+export {
+  analyzeSpectrum,
+  histogram,
+  singularValues,
+  type WeightsLike,
+} from "./lib/read/mod.ts";
+export type { HostWeights, ShapedArray, Weights } from "./lib/host.ts";
 export {
   fitMarchenkoPastur,
   type MarchenkoPasturFit,
@@ -60,7 +67,6 @@ export {
   type PowerLawMethod,
   type PowerLawOptions,
 } from "./lib/stats/power_law.ts";
-export { analyzeSpectrum } from "./lib/analyze_spectrum.ts";
 export {
   type AnalyzeSpectrumOptions,
   analyzeSpectrumSync,
@@ -76,7 +82,6 @@ export {
   tracyWidomScale,
 } from "./lib/stats/marchenko_pastur.ts";
 export { type Law, lawOf } from "./lib/stats/laws.ts";
-export type { ShapedArray, Weights, WeightsLike } from "./lib/_read.ts";
 export {
   Figure,
   type FigureSpec,
@@ -101,7 +106,7 @@ export {
   type TrainingSnapshot,
 } from "./viz/training.ts";
 export {
-  singularValues,
   type SingularValuesOptions,
+  singularValuesSync,
 } from "./lib/linalg/singular_values.ts";
 export { householderQr, type QrResult } from "./lib/linalg/householder_qr.ts";

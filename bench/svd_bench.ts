@@ -1,5 +1,5 @@
 /**
- * Singular values: `singularValues` (two-stage Householder bidiagonalisation
+ * Singular values: `singularValuesSync` (two-stage Householder bidiagonalisation
  * on the WebAssembly GEMM, then implicit QR on the bidiagonal) against
  * numpy's `np.linalg.svd(a, compute_uv=False)` (LAPACK `dgesdd`/`sgesdd` in
  * OpenBLAS on all cores, timed inside Python with `perf_counter`) on the
@@ -26,7 +26,7 @@ import {
   runCommand,
   type Timing,
 } from "./_harness.ts";
-import { singularValues } from "../lib/linalg/singular_values.ts";
+import { singularValuesSync } from "../lib/linalg/singular_values.ts";
 import { reduceToBand, type RowLoader } from "../lib/linalg/_svd_reduce.ts";
 import { bandToBidiagonal } from "../lib/linalg/_svd_band.ts";
 import { bidiagonalSingularValues } from "../lib/linalg/_svd_bidiagonal.ts";
@@ -210,7 +210,7 @@ export async function run(): Promise<void> {
       const normal = numpy ? await readCase(folder, `normal_${n}`) : null;
       const a = normal?.a ?? lcgMatrix(n);
       const x = { values: a, shape: [n, n] };
-      const ours = await measure(() => singularValues(x), {
+      const ours = await measure(() => singularValuesSync(x), {
         warmup: 1,
         runs: runsFor(n),
       });
@@ -234,7 +234,7 @@ export async function run(): Promise<void> {
           const [name, c] of [["normal", normal], ["cond 1e6", cond]] as const
         ) {
           const [abs, rel] = errors(
-            singularValues({ values: c.a, shape: [n, n] }),
+            singularValuesSync({ values: c.a, shape: [n, n] }),
             c.ref,
           );
           accuracy.push(
@@ -271,7 +271,7 @@ export async function run(): Promise<void> {
       const n = 4096;
       const big = lcgMatrix(n);
       const t0 = performance.now();
-      singularValues({ values: big, shape: [n, n] });
+      singularValuesSync({ values: big, shape: [n, n] });
       console.log(
         `\n4096×4096, one run: ${
           ((performance.now() - t0) / 1000).toFixed(1)

@@ -9,7 +9,7 @@ import { createDocument } from "./dom.ts";
 import { Parameter } from "../lib/nn/parameter.ts";
 import { tf } from "../lib/tf.ts";
 import { type InitRecord, initRecordOf } from "../lib/initializers/_core.ts";
-import type { WeightsLike } from "../lib/_read.ts";
+import type { WeightsLike } from "../lib/read/weights.ts";
 
 /** Colours: measured data, theory, warnings, and the −/0/+ polarity scale. */
 export const COLORS = {

@@ -15,8 +15,9 @@ import {
   spectrumView,
 } from "./spectrum.ts";
 import type { SpectrumVerdict } from "../lib/stats/analyze_spectrum.ts";
-import { readWeights, type WeightsLike } from "../lib/_read.ts";
-import { histogram } from "../lib/stats/histogram.ts";
+import { readWeights, type WeightsLike } from "../lib/read/weights.ts";
+import type { Weights } from "../lib/host.ts";
+import { histogramSync } from "../lib/stats/histogram.ts";
 import { lawOf } from "../lib/stats/laws.ts";
 import { escapeHtml } from "../lib/nn/_summary.ts";
 import type { Density } from "../lib/initializers/_core.ts";
@@ -24,7 +25,10 @@ import type { Density } from "../lib/initializers/_core.ts";
 /** One row: a name, the weights, and (optionally) the law they were drawn from. */
 export interface RowItem {
   name: string;
+  /** What the values came from (for the initializer's record). */
   x: WeightsLike;
+  /** The values, read once. */
+  weights: Weights;
   /** Overrides the law found in the weights' record. */
   expected?: Density | null;
   /** Fit MP to the bulk rather than using the law's variance. */
@@ -53,6 +57,18 @@ export interface RowStats {
 const ROW_HEIGHT = 190;
 const HEADER = 34;
 
+/** Reads each item's values once (asynchronously: any backend). */
+export async function readItems(
+  items: Omit<RowItem, "weights">[],
+  fn: string,
+): Promise<RowItem[]> {
+  const out: RowItem[] = [];
+  for (const item of items) {
+    out.push({ ...item, weights: await readWeights(item.x, fn) });
+  }
+  return out;
+}
+
 /** Lays out rows of histogram | ESD | ranked singular values. */
 export function rowsFigure(
   title: string,
@@ -73,9 +89,9 @@ export function rowsFigure(
   const stats: RowStats[] = [];
   let y = header ? 48 : 0;
   for (const item of items) {
-    const weights = readWeights(item.x, "plot");
     // One read of the data, shared by the histogram and the spectrum.
-    const h = histogram(
+    const weights = item.weights;
+    const h = histogramSync(
       weights.values.length ? weights : new Float64Array([0]),
       { bins: options.bins ?? 40 },
     );

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Figure } from "./figure.ts";
-import { rowsFigure } from "./_rows.ts";
+import { readItems, rowsFigure } from "./_rows.ts";
 import {
   getInitializer,
   type InitializerConfig,
@@ -39,15 +39,15 @@ export interface CompareOptions {
  * import { compareInitializers } from "../mod.ts";
  * import { assert } from "@std/assert";
  *
- * const fig = compareInitializers(["glorot_uniform", "he_normal", "orthogonal"], [128, 64]);
+ * const fig = await compareInitializers(["glorot_uniform", "he_normal", "orthogonal"], [128, 64]);
  * assert(fig.text.includes("he_normal"));
  * ```
  */
-export function compareInitializers(
+export async function compareInitializers(
   names: readonly (string | InitializerConfig)[],
   shape: readonly number[],
   options: CompareOptions = {},
-): Figure {
+): Promise<Figure> {
   if (!Array.isArray(names) || names.length === 0) {
     throw new TypeError(
       `names must be a non-empty array of initializer names, received ${
@@ -62,17 +62,21 @@ export function compareInitializers(
     for (const init of inits) {
       tensors.push(init(dims, { seed: options.seed ?? 0 }));
     }
-    return rowsFigure(
-      options.title ?? `Initializers on [${dims.join(", ")}]`,
-      `seed ${
-        options.seed ?? 0
-      } · histogram with exact density | ESD with Marchenko–Pastur | singular values`,
+    const items = await readItems(
       tensors.map((t, i) => ({
         name: typeof names[i] === "string"
           ? names[i] as string
           : JSON.stringify(names[i]),
         x: t,
       })),
+      "compareInitializers",
+    );
+    return rowsFigure(
+      options.title ?? `Initializers on [${dims.join(", ")}]`,
+      `seed ${
+        options.seed ?? 0
+      } · histogram with exact density | ESD with Marchenko–Pastur | singular values`,
+      items,
       { width: options.width, bins: options.bins },
     ).figure;
   } finally {

@@ -6,8 +6,8 @@
 import * as Plot from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
 import { COLORS, defaultTitle, num, plotSvg, recordOf } from "./_common.ts";
-import { readWeights, type WeightsLike } from "../lib/_read.ts";
-import { type Histogram, histogram } from "../lib/stats/histogram.ts";
+import { readWeights, type WeightsLike } from "../lib/read/weights.ts";
+import { type Histogram, histogramSync } from "../lib/stats/histogram.ts";
 import { type Law, lawOf } from "../lib/stats/laws.ts";
 import type { Density } from "../lib/initializers/_core.ts";
 
@@ -147,20 +147,20 @@ export function histogramNotes(
  * import { assert } from "@std/assert";
  *
  * const w = new Parameter(initializers.heNormal([256, 128], { seed: 0 }));
- * const fig = plotHistogram(w);
+ * const fig = await plotHistogram(w);
  * assert(fig.svg.startsWith("<svg"));
  * assert(fig.text.includes("expected"));
  * w.dispose();
  * ```
  */
-export function plotHistogram(
+export async function plotHistogram(
   x: WeightsLike,
   options: PlotHistogramOptions = {},
-): Figure {
+): Promise<Figure> {
   // One read of the data, shared by the histogram and the title.
-  const weights = readWeights(x, "plotHistogram");
+  const weights = await readWeights(x, "plotHistogram");
   const { shape } = weights;
-  const h = histogram(weights, { bins: options.bins ?? 50 });
+  const h = histogramSync(weights, { bins: options.bins ?? 50 });
   const density = options.expected === undefined
     ? recordOf(x)?.density
     : options.expected;

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Figure } from "./figure.ts";
-import { rowsFigure } from "./_rows.ts";
+import { readItems, rowsFigure } from "./_rows.ts";
 import { Module } from "../lib/nn/module.ts";
 import { show } from "../lib/initializers/_validate.ts";
 
@@ -36,15 +36,15 @@ export interface PlotModuleOptions {
  *
  * const net = new Sequential([new Dense(32, { activation: "relu" }), new Dense(4)]);
  * net.call(tf.ones([1, 16])).dispose();
- * const fig = plotModule(net);
+ * const fig = await plotModule(net);
  * assert(fig.html.includes("layers.0._kernel"));
  * net.dispose();
  * ```
  */
-export function plotModule(
+export async function plotModule(
   module: Module,
   options: PlotModuleOptions = {},
-): Figure {
+): Promise<Figure> {
   if (!(module instanceof Module)) {
     throw new TypeError(`plotModule needs a Module, received ${show(module)}`);
   }
@@ -57,12 +57,16 @@ export function plotModule(
     );
   }
   const count = params.reduce((n, [, p]) => n + p.size, 0);
+  const items = await readItems(
+    params.map(([name, p]) => ({ name, x: p })),
+    "plotModule",
+  );
   return rowsFigure(
     options.title ?? `${module.constructor.name}: ${params.length} parameters`,
     `${
       count.toLocaleString("en-US")
     } values · histogram | ESD with Marchenko–Pastur | singular values`,
-    params.map(([name, p]) => ({ name, x: p })),
+    items,
     { width: options.width, bins: options.bins },
   ).figure;
 }

@@ -7,12 +7,13 @@
 import * as Plot from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
 import { COLORS, defaultTitle, num, plotSvg, recordOf } from "./_common.ts";
-import { readWeights, type Weights, type WeightsLike } from "../lib/_read.ts";
+import { readWeights, type WeightsLike } from "../lib/read/weights.ts";
+import type { Weights } from "../lib/host.ts";
 import {
   analyzeSpectrumSync,
   type SpectrumAnalysis,
 } from "../lib/stats/analyze_spectrum.ts";
-import { histogram } from "../lib/stats/histogram.ts";
+import { histogramSync } from "../lib/stats/histogram.ts";
 import { marchenkoPasturDensity } from "../lib/stats/marchenko_pastur.ts";
 import { lawOf } from "../lib/stats/laws.ts";
 import type { Density } from "../lib/initializers/_core.ts";
@@ -154,8 +155,8 @@ export function spectrumPanels(
   // A flat spectrum is one point: bin it on [0, 2λ] so it reads as one bar
   // rather than rounding noise magnified to fill the axis.
   const h = a.flat
-    ? histogram(eig, { bins: options.bins, range: [0, 2 * eig[0]] })
-    : histogram(eig, { bins: options.bins });
+    ? histogramSync(eig, { bins: options.bins, range: [0, 2 * eig[0]] })
+    : histogramSync(eig, { bins: options.bins });
   const width = (h.edges[h.edges.length - 1] - h.edges[0]) / h.counts.length;
   const bars = Array.from(
     h.counts,
@@ -352,16 +353,16 @@ export function messagePanel(
  * import { assert } from "@std/assert";
  *
  * const w = initializers.randomNormal([400, 200], { stddev: 1, seed: 0 });
- * const fig = plotSpectrum(w);
+ * const fig = await plotSpectrum(w);
  * assert(fig.text.includes("MP theory"));
  * w.dispose();
  * ```
  */
-export function plotSpectrum(
+export async function plotSpectrum(
   x: WeightsLike,
   options: PlotSpectrumOptions = {},
-): Figure {
-  const weights = readWeights(x, "plotSpectrum");
+): Promise<Figure> {
+  const weights = await readWeights(x, "plotSpectrum");
   const a = spectrumView(x, weights, {
     mp: options.mp,
     expected: options.expected,

@@ -35,15 +35,15 @@ export interface TrainingSnapshot {
  *
  * const layer = new Dense(3);
  * layer.call(tf.ones([1, 2])).dispose();
- * const snap = snapshotWeights(layer, 0);
+ * const snap = await snapshotWeights(layer, 0);
  * assertEquals(snap.weights.get("_kernel")?.shape, [2, 3]);
  * layer.dispose();
  * ```
  */
-export function snapshotWeights(
+export async function snapshotWeights(
   module: Module,
   step: number,
-): TrainingSnapshot {
+): Promise<TrainingSnapshot> {
   if (!(module instanceof Module)) {
     throw new TypeError(
       `snapshotWeights needs a Module, received ${show(module)}`,
@@ -56,7 +56,7 @@ export function snapshotWeights(
   for (const [name, p] of module.namedParameters()) {
     if (p.dtype !== "float32") continue;
     weights.set(name, {
-      values: Float32Array.from(p.data.dataSync() as Float32Array),
+      values: Float32Array.from(await p.data.data() as Float32Array),
       shape: p.shape,
       density: p.init?.density ?? null,
     });
@@ -115,6 +115,7 @@ export function plotTraining(
       return {
         name: `step ${snap.step}`,
         x: { values: w.values, shape: w.shape },
+        weights: { values: w.values, shape: w.shape },
         expected: w.density,
         mp: i === 0 && w.density ? undefined : "fit",
       };

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import { readWeights, type WeightsLike } from "../_read.ts";
+import { type HostWeights, hostWeights } from "../host.ts";
 import { singularValuesWith } from "./_svd.ts";
 
-/** Options of {@linkcode singularValues}. */
+/** Options of {@linkcode singularValuesSync} (and `singularValues`). */
 export interface SingularValuesOptions {
   /**
    * The largest short side, min(rows, cols), computed without a warning;
@@ -78,7 +78,10 @@ export interface SingularValuesOptions {
  * input, in a WebAssembly memory of at most 4 GiB: the short side can be at
  * most about 23 000, and a RangeError says so beyond that.
  *
- * @param x A tensor, Parameter, or `{ values, shape }` of rank ≥ 2.
+ * This is the synchronous form for host data; `singularValues` takes a
+ * tensor or Parameter too (read once, asynchronously) and returns a Promise.
+ *
+ * @param x `{ values, shape }` of rank ≥ 2.
  * @param options `maxSide`: the short side above which a warning about the
  * time is printed first (default 4096).
  * @returns σ₁ ≥ σ₂ ≥ … ≥ σ_k ≥ 0, k = min(rows, cols), as a Float64Array.
@@ -86,27 +89,27 @@ export interface SingularValuesOptions {
  * `plotHistogram` for the distribution of a vector's values), an empty
  * input, NaN or ±Inf values (the message says how many of each), a bad
  * `maxSide`, or a short side too large for WebAssembly's 4 GiB.
- * @throws {TypeError} For an input that is not weights, or an unknown option.
+ * @throws {TypeError} For an input that is not host weights, or an unknown option.
  *
  * @example The singular values of a 3×2 matrix
  * ```ts
- * import { singularValues } from "./singular_values.ts";
+ * import { singularValuesSync } from "./singular_values.ts";
  * import { assertAlmostEquals, assertEquals } from "@std/assert";
  *
  * // Orthogonal columns of norms 5 and 3: σ = [5, 3].
- * const s = singularValues({ values: [3, 0, 4, 0, 0, 3], shape: [3, 2] });
+ * const s = singularValuesSync({ values: [3, 0, 4, 0, 0, 3], shape: [3, 2] });
  * assertEquals(s.length, 2);
  * assertAlmostEquals(s[0], 5, 1e-14);
  * assertAlmostEquals(s[1], 3, 1e-14);
  *
  * // A 2×3 matrix has two singular values; the Frobenius norm is √Σσᵢ².
- * const wide = singularValues({ values: [1, 2, 3, 4, 5, 6], shape: [2, 3] });
+ * const wide = singularValuesSync({ values: [1, 2, 3, 4, 5, 6], shape: [2, 3] });
  * assertAlmostEquals(Math.hypot(wide[0], wide[1]), Math.sqrt(91), 1e-13);
  * ```
  */
-export function singularValues(
-  x: WeightsLike,
+export function singularValuesSync(
+  x: HostWeights,
   options?: SingularValuesOptions,
 ): Float64Array {
-  return singularValuesWith(readWeights(x, "singularValues"), options, {});
+  return singularValuesWith(hostWeights(x, "singularValues"), options, {});
 }

@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { readWeights, type WeightsLike } from "../_read.ts";
+import { type HostWeights, hostWeights } from "../host.ts";
 import { show } from "../initializers/_validate.ts";
 
-/** Options for {@linkcode histogram}. */
+/** Options for {@linkcode histogramSync} (and `histogram`). */
 export interface HistogramOptions {
   /** Number of equal-width bins. Default 50. Ignored when `thresholds` is given. */
   bins?: number;
@@ -16,7 +16,7 @@ export interface HistogramOptions {
   range?: readonly [number, number];
 }
 
-/** What {@linkcode histogram} returns. */
+/** What {@linkcode histogramSync} (and `histogram`) returns. */
 export interface Histogram {
   /** Bin edges, `counts.length + 1` of them. Bin i is [edges[i], edges[i+1]), the last one closed. */
   edges: Float64Array;
@@ -64,31 +64,31 @@ function checkEdges(edges: readonly number[]): Float64Array {
 }
 
 /**
- * Counts values into bins. The data is copied at most once (a tensor's one
- * read from its backend); NaN, +Inf and −Inf are counted and reported, never
- * binned. Mean and standard deviation use a two-pass Float64 sum (error
+ * Counts host values into bins, without copying them; NaN, +Inf and −Inf
+ * are counted and reported, never binned. (`histogram` takes a tensor or
+ * Parameter too, read once, asynchronously.) Mean and standard deviation use a two-pass Float64 sum (error
  * O(n·u) relative, u = 2⁻⁵³).
  *
- * @param x A tensor, Parameter, Float32Array/Float64Array, or `{ values, shape }`.
+ * @param x A Float32Array/Float64Array, or `{ values, shape }`.
  * @param options `bins` (50), `thresholds`, `range`.
  * @returns Edges, counts, and the counts of what was not binned.
  * @throws {RangeError} For an empty input, bad bins, thresholds or range.
  *
  * @example
  * ```ts
- * import { histogram } from "../../mod.ts";
+ * import { histogramSync } from "../../mod.ts";
  * import { assertEquals } from "@std/assert";
  *
- * const h = histogram(new Float64Array([0, 0.5, 1, NaN, Infinity]), { bins: 2 });
+ * const h = histogramSync(new Float64Array([0, 0.5, 1, NaN, Infinity]), { bins: 2 });
  * assertEquals(Array.from(h.counts), [1, 2]);
  * assertEquals([h.nan, h.posInf, h.size], [1, 1, 5]);
  * ```
  */
-export function histogram(
-  x: WeightsLike,
+export function histogramSync(
+  x: HostWeights,
   options: HistogramOptions = {},
 ): Histogram {
-  const { values } = readWeights(x, "histogram");
+  const { values } = hostWeights(x, "histogram");
   const n = values.length;
   if (n === 0) throw new RangeError("histogram: the input is empty");
   let nan = 0;

@@ -1,5 +1,5 @@
 /**
- * Tests of `singularValues`: accuracy against numpy (LAPACK, float64) on
+ * Tests of `singularValuesSync`: accuracy against numpy (LAPACK, float64) on
  * committed fixtures (random, wide, rank-deficient, condition number 1e6,
  * Hilbert) and on a 512×512 matrix made by numpy at test time; closed forms
  * (diagonal, orthogonal times diagonal, zero, 1×n, n×1); the internal paths
@@ -22,7 +22,7 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
-import { singularValues } from "../../lib/linalg/singular_values.ts";
+import { singularValuesSync } from "../../lib/linalg/singular_values.ts";
 import { singularValuesWith } from "../../lib/linalg/_svd.ts";
 import {
   bidiagonalSingularValues,
@@ -114,7 +114,7 @@ Deno.test("matches numpy on the committed fixtures", () => {
   assertEquals(manifest.cases.length, 8);
   for (const c of manifest.cases) {
     const { x, ref } = fixture(c);
-    assertAccurate(singularValues(x), ref, c.name);
+    assertAccurate(singularValuesSync(x), ref, c.name);
   }
 });
 
@@ -176,7 +176,7 @@ Deno.test("plain JavaScript (products and chase) gives the same values as WebAss
 Deno.test("worker threads (900×900, above the threads' threshold) change no bit", () => {
   const n = 900;
   const x = { values: lcgMatrix(n, n, 4), shape: [n, n] };
-  const threaded = singularValues(x);
+  const threaded = singularValuesSync(x);
   const single = singularValuesWith(x, undefined, { threads: false });
   assertEquals(threaded, single);
 });
@@ -189,7 +189,7 @@ Deno.test("closed forms: diagonal, orthogonal × diagonal, zero, 1×n, n×1", ()
   d.forEach((v, i) => (diag[i * n + i] = v));
   const sorted = d.map(Math.abs).sort((a, b) => b - a);
   assertEquals(
-    Array.from(singularValues({ values: diag, shape: [n, n] })),
+    Array.from(singularValuesSync({ values: diag, shape: [n, n] })),
     sorted,
   );
 
@@ -207,7 +207,7 @@ Deno.test("closed forms: diagonal, orthogonal × diagonal, zero, 1×n, n×1", ()
       }
     }
     assertAccurate(
-      singularValues({ values: a, shape: [size, size] }),
+      singularValuesSync({ values: a, shape: [size, size] }),
       sigma,
       `Q·diag, ${size}`,
     );
@@ -215,7 +215,7 @@ Deno.test("closed forms: diagonal, orthogonal × diagonal, zero, 1×n, n×1", ()
 
   // Zero matrices of several shapes.
   for (const [m, k] of [[1, 1], [5, 3], [3, 5], [300, 200]]) {
-    const s = singularValues({
+    const s = singularValuesSync({
       values: new Float32Array(m * k),
       shape: [m, k],
     });
@@ -245,7 +245,7 @@ Deno.test("closed forms: diagonal, orthogonal × diagonal, zero, 1×n, n×1", ()
     for (const x of v) norm += x * x;
     norm = Math.sqrt(norm);
     for (const shape of [[1, len], [len, 1]]) {
-      const s = singularValues({ values: v, shape });
+      const s = singularValuesSync({ values: v, shape });
       assertEquals(s.length, 1);
       assertAlmostEquals(s[0], norm, 1e-15 * norm, `shape ${shape}`);
     }
@@ -260,8 +260,8 @@ Deno.test("a wide matrix and its transpose have the same singular values", () =>
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) t[j * m + i] = a[i * n + j];
   }
-  const wide = singularValues({ values: a, shape: [m, n] });
-  const tall = singularValues({ values: t, shape: [n, m] });
+  const wide = singularValuesSync({ values: a, shape: [m, n] });
+  const tall = singularValuesSync({ values: t, shape: [n, m] });
   assertLessOrEqual(errors(wide, tall).abs, 1e-14);
 });
 
@@ -269,21 +269,21 @@ Deno.test("scaling by powers of two is exact, and extreme magnitudes do not over
   const m = 30;
   const n = 20;
   const a = lcgMatrix(m, n, 5);
-  const base = singularValues({ values: a, shape: [m, n] });
+  const base = singularValuesSync({ values: a, shape: [m, n] });
   for (const e of [-1000, -300, 300, 1000]) {
     const scaled = a.map((v) => v * 2 ** e);
-    const s = singularValues({ values: scaled, shape: [m, n] });
+    const s = singularValuesSync({ values: scaled, shape: [m, n] });
     for (let i = 0; i < n; i++) {
       assertEquals(s[i], base[i] * 2 ** e, `2^${e}, σ${i}`);
     }
   }
   // Subnormal entries: scaled up exactly (2^1074 itself would overflow).
-  const tiny = singularValues({
+  const tiny = singularValuesSync({
     values: [5e-324, 0, 0, 1e-323],
     shape: [2, 2],
   });
   assertEquals(Array.from(tiny), [1e-323, 5e-324]);
-  const big = singularValues({
+  const big = singularValuesSync({
     values: [1e308, 1e308, 1e308, 1e308],
     shape: [2, 2],
   });
@@ -293,38 +293,38 @@ Deno.test("scaling by powers of two is exact, and extreme magnitudes do not over
 
 Deno.test("input forms: tensor, Parameter, number[], Int32Array, Uint8Array, higher rank", () => {
   const values = [1, 2, 3, 4, 5, 6];
-  const expected = singularValues({
+  const expected = singularValuesSync({
     values: new Float64Array(values),
     shape: [2, 3],
   });
   const t = tf.tensor2d(values, [2, 3]);
   try {
-    assertEquals(singularValues(t), expected);
-    assertEquals(singularValues(new Parameter(t.clone())), expected);
+    assertEquals(singularValuesSync(t), expected);
+    assertEquals(singularValuesSync(new Parameter(t.clone())), expected);
   } finally {
     t.dispose();
   }
-  assertEquals(singularValues({ values, shape: [2, 3] }), expected);
+  assertEquals(singularValuesSync({ values, shape: [2, 3] }), expected);
   assertEquals(
-    singularValues({ values: Int32Array.from(values), shape: [2, 3] }),
+    singularValuesSync({ values: Int32Array.from(values), shape: [2, 3] }),
     expected,
   );
   assertEquals(
-    singularValues({ values: Uint8Array.from(values), shape: [2, 3] }),
+    singularValuesSync({ values: Uint8Array.from(values), shape: [2, 3] }),
     expected,
   );
   // [2, 3, 4] is read as 6×4; a conv kernel [3, 3, 2, 5] as 18×5.
   const a = lcgMatrix(6, 4, 9);
   assertEquals(
-    singularValues({ values: a, shape: [2, 3, 4] }),
-    singularValues({ values: a, shape: [6, 4] }),
+    singularValuesSync({ values: a, shape: [2, 3, 4] }),
+    singularValuesSync({ values: a, shape: [6, 4] }),
   );
   const k = lcgMatrix(18, 5, 10);
   const conv = tf.tensor4d(new Float32Array(k), [3, 3, 2, 5]);
   try {
     assertEquals(
-      singularValues(conv),
-      singularValues({ values: new Float32Array(k), shape: [18, 5] }),
+      singularValuesSync(conv),
+      singularValuesSync({ values: new Float32Array(k), shape: [18, 5] }),
     );
   } finally {
     conv.dispose();
@@ -333,32 +333,32 @@ Deno.test("input forms: tensor, Parameter, number[], Int32Array, Uint8Array, hig
 
 Deno.test("errors: 1-D, scalar, empty, NaN/Inf, bad options, not weights", () => {
   const oneD = assertThrows(
-    () => singularValues(new Float32Array([1, 2, 3])),
+    () => singularValuesSync(new Float32Array([1, 2, 3])),
     RangeError,
   );
   assertStringIncludes(oneD.message, "histogram");
   assertStringIncludes(oneD.message, "plotHistogram");
   assertStringIncludes(oneD.message, "[3]");
   assertThrows(
-    () => singularValues({ values: [1, 2], shape: [2] }),
+    () => singularValuesSync({ values: [1, 2], shape: [2] }),
     RangeError,
     "plotHistogram",
   );
   assertThrows(
-    () => singularValues({ values: [1], shape: [] }),
+    () => singularValuesSync({ values: [1], shape: [] }),
     RangeError,
     "rank ≥ 2",
   );
   for (const shape of [[0, 3], [3, 0], [0, 0], [2, 0, 3]]) {
     assertThrows(
-      () => singularValues({ values: [], shape }),
+      () => singularValuesSync({ values: [], shape }),
       RangeError,
       "empty",
     );
   }
   const bad = assertThrows(
     () =>
-      singularValues({
+      singularValuesSync({
         values: [NaN, 1, Infinity, -Infinity, NaN, 2],
         shape: [2, 3],
       }),
@@ -367,7 +367,7 @@ Deno.test("errors: 1-D, scalar, empty, NaN/Inf, bad options, not weights", () =>
   assertStringIncludes(bad.message, "4 non-finite values");
   assertStringIncludes(bad.message, "2 NaN, 1 +Infinity, 1 −Infinity");
   const one = assertThrows(
-    () => singularValues({ values: [1, 2, 3, NaN], shape: [2, 2] }),
+    () => singularValuesSync({ values: [1, 2, 3, NaN], shape: [2, 2] }),
     RangeError,
   );
   assertStringIncludes(one.message, "1 non-finite value ");
@@ -375,23 +375,23 @@ Deno.test("errors: 1-D, scalar, empty, NaN/Inf, bad options, not weights", () =>
   for (const maxSide of [0, -1, 1.5, NaN, "4096"]) {
     assertThrows(
       // deno-lint-ignore no-explicit-any
-      () => singularValues(x, { maxSide: maxSide as any }),
+      () => singularValuesSync(x, { maxSide: maxSide as any }),
       RangeError,
       "maxSide",
     );
   }
   assertThrows(
     // deno-lint-ignore no-explicit-any
-    () => singularValues(x, { maxside: 10 } as any),
+    () => singularValuesSync(x, { maxside: 10 } as any),
     TypeError,
     'unknown option "maxside"',
   );
   // deno-lint-ignore no-explicit-any
-  assertThrows(() => singularValues(x, 5 as any), TypeError, "options");
+  assertThrows(() => singularValuesSync(x, 5 as any), TypeError, "options");
   // deno-lint-ignore no-explicit-any
-  assertThrows(() => singularValues([1, 2, 3] as any), TypeError);
+  assertThrows(() => singularValuesSync([1, 2, 3] as any), TypeError);
   assertThrows(
-    () => singularValues({ values: [1, 2, 3], shape: [2, 2] }),
+    () => singularValuesSync({ values: [1, 2, 3], shape: [2, 2] }),
     RangeError,
     "4 elements",
   );
@@ -400,15 +400,15 @@ Deno.test("errors: 1-D, scalar, empty, NaN/Inf, bad options, not weights", () =>
 Deno.test("above maxSide: a warning with the time, and the exact values anyway", () => {
   const n = 12;
   const x = { values: hilbert(n), shape: [n, n] };
-  const expected = singularValues(x);
+  const expected = singularValuesSync(x);
   const warnings: string[] = [];
   const warn = console.warn;
   console.warn = (message: string) => warnings.push(message);
   try {
-    const s = singularValues(x, { maxSide: 8 });
+    const s = singularValuesSync(x, { maxSide: 8 });
     assertEquals(s, expected);
-    assertEquals(singularValues(x, { maxSide: 12 }), expected);
-    assertEquals(singularValues(x, { maxSide: Infinity }), expected);
+    assertEquals(singularValuesSync(x, { maxSide: 12 }), expected);
+    assertEquals(singularValuesSync(x, { maxSide: Infinity }), expected);
   } finally {
     console.warn = warn;
   }
@@ -418,7 +418,7 @@ Deno.test("above maxSide: a warning with the time, and the exact values anyway",
   // A long side above maxSide alone is no reason to warn.
   console.warn = (message: string) => warnings.push(message);
   try {
-    singularValues({ values: lcgMatrix(50, 3), shape: [50, 3] }, {
+    singularValuesSync({ values: lcgMatrix(50, 3), shape: [50, 3] }, {
       maxSide: 8,
     });
   } finally {
@@ -531,7 +531,7 @@ Deno.test({
     for (const kind of ["normal", "cond"] as const) {
       const { a, ref } = await numpyCase(kind, 512);
       assertAccurate(
-        singularValues({ values: a, shape: [512, 512] }),
+        singularValuesSync({ values: a, shape: [512, 512] }),
         ref,
         `512 ${kind}`,
       );
@@ -546,7 +546,7 @@ Deno.test({
     for (const kind of ["normal", "cond"] as const) {
       const { a, ref } = await numpyCase(kind, 2048);
       assertAccurate(
-        singularValues({ values: a, shape: [2048, 2048] }),
+        singularValuesSync({ values: a, shape: [2048, 2048] }),
         ref,
         `2048 ${kind}`,
       );

@@ -1,5 +1,5 @@
 import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
-import { histogram } from "../../lib/stats/histogram.ts";
+import { histogramSync } from "../../lib/stats/histogram.ts";
 import { tf } from "../../lib/tf.ts";
 
 Deno.test("histogram counts every element: binned + outside + NaN + ±Inf = size", () => {
@@ -9,7 +9,7 @@ Deno.test("histogram counts every element: binned + outside + NaN + ±Inf = size
   values[6] = Infinity;
   values[7] = -Infinity;
   values[8] = 100; // outside the range below
-  const h = histogram(values, { bins: 37, range: [-3, 3] });
+  const h = histogramSync(values, { bins: 37, range: [-3, 3] });
   const binned = h.counts.reduce((a, b) => a + b, 0);
   assertEquals(binned + h.outside + h.nan + h.posInf + h.negInf, h.size);
   assertEquals([h.nan, h.posInf, h.negInf, h.outside], [1, 1, 1, 1]);
@@ -17,16 +17,18 @@ Deno.test("histogram counts every element: binned + outside + NaN + ±Inf = size
 });
 
 Deno.test("values on the edges go to the right bins; the max goes to the last bin", () => {
-  const h = histogram(new Float64Array([0, 0.25, 0.5, 0.75, 1]), { bins: 4 });
+  const h = histogramSync(new Float64Array([0, 0.25, 0.5, 0.75, 1]), {
+    bins: 4,
+  });
   assertEquals(Array.from(h.counts), [1, 1, 1, 2]);
-  const t = histogram(new Float64Array([0, 1, 2, 3, 10]), {
+  const t = histogramSync(new Float64Array([0, 1, 2, 3, 10]), {
     thresholds: [0, 1, 5, 10],
   });
   assertEquals(Array.from(t.counts), [1, 3, 1]);
 });
 
 Deno.test("moments are the finite values' mean and population std, in Float64", () => {
-  const h = histogram(new Float64Array([1, 2, 3, 4, NaN]));
+  const h = histogramSync(new Float64Array([1, 2, 3, 4, NaN]));
   assertAlmostEquals(h.mean, 2.5);
   assertAlmostEquals(h.std, Math.sqrt(1.25));
   assertEquals([h.min, h.max], [1, 4]);
@@ -34,33 +36,33 @@ Deno.test("moments are the finite values' mean and population std, in Float64", 
 
 Deno.test("histogram reads a tensor once and accepts Parameters' shapes", () => {
   const t = tf.tensor2d([[1, 2], [3, 4]]);
-  const h = histogram(t, { bins: 2 });
+  const h = histogramSync(t, { bins: 2 });
   assertEquals(Array.from(h.counts), [2, 2]);
   t.dispose();
 });
 
 Deno.test("bad input: empty, bad bins, range and thresholds", () => {
-  assertThrows(() => histogram(new Float64Array(0)), RangeError, "empty");
+  assertThrows(() => histogramSync(new Float64Array(0)), RangeError, "empty");
   assertThrows(
-    () => histogram(new Float64Array([1]), { bins: 0 }),
+    () => histogramSync(new Float64Array([1]), { bins: 0 }),
     RangeError,
     "bins",
   );
   assertThrows(
-    () => histogram(new Float64Array([1]), { range: [1, 0] }),
+    () => histogramSync(new Float64Array([1]), { range: [1, 0] }),
     RangeError,
     "range",
   );
   assertThrows(
-    () => histogram(new Float64Array([1]), { thresholds: [0, 0] }),
+    () => histogramSync(new Float64Array([1]), { thresholds: [0, 0] }),
     RangeError,
     "thresholds",
   );
-  assertThrows(() => histogram("x" as never), TypeError, "histogram needs");
+  assertThrows(() => histogramSync("x" as never), TypeError, "histogram needs");
 });
 
 Deno.test("all-NaN input still reports", () => {
-  const h = histogram(new Float64Array([NaN, NaN]));
+  const h = histogramSync(new Float64Array([NaN, NaN]));
   assertEquals(h.nan, 2);
   assertEquals(h.counts.reduce((a, b) => a + b, 0), 0);
 });
@@ -73,7 +75,7 @@ Deno.test("histogram copies the tensor no more than once", () => {
     reads++;
     return dataSync();
   }) as typeof t.dataSync;
-  histogram(t, { bins: 2 });
+  histogramSync(t, { bins: 2 });
   assertEquals(reads, 1);
   t.dispose();
 });

@@ -187,12 +187,12 @@ export async function reportFile(
   return entries;
 }
 
-/** Reports the built-in demo models. */
-export function reportDemo(): ReportEntry[] {
+/** Reports the built-in demo models (each parameter read once, asynchronously: any backend). */
+export async function reportDemo(): Promise<ReportEntry[]> {
   const entries: ReportEntry[] = [];
   for (const [prefix, model] of demoModels()) {
     for (const [name, p] of model.namedParameters()) {
-      const values = p.data.dataSync() as Float32Array;
+      const values = await p.data.data() as Float32Array;
       entries.push(
         reportEntry(`${prefix}.${name}`, values, p.shape, p.dtype, {
           density: p.init?.density ?? null,
@@ -225,7 +225,7 @@ export async function main(args: string[]): Promise<number> {
   let subtitle: string;
   try {
     if (parsed.file === null) {
-      entries = reportDemo();
+      entries = await reportDemo();
       title = "Weight report: built-in demo";
       subtitle =
         "An MLP (512 → 256 → 128 → 10) initialised with each initializer, an MLP briefly trained on a rank-2 task, and an NCP.";

@@ -117,6 +117,7 @@ export function reportEntry(
     {
       name,
       x: { values, shape },
+      weights: { values, shape },
       expected: options.density ?? null,
       mp: options.mp,
     },

@@ -5,15 +5,12 @@
  *
  * @module
  */
-import { tf } from "./tf.ts";
-import { Parameter } from "./nn/parameter.ts";
-import { show } from "./initializers/_validate.ts";
-import type { WeightsLike } from "./_read.ts";
 import {
   type AnalyzeSpectrumOptions,
   analyzeSpectrumSync,
   type SpectrumAnalysis,
-} from "./stats/analyze_spectrum.ts";
+} from "../stats/analyze_spectrum.ts";
+import { readWeights, type WeightsLike } from "./weights.ts";
 
 /**
  * Analyses the singular-value spectrum of a weight matrix: numerical rank,
@@ -42,7 +39,7 @@ import {
  *
  * @example Random weights look random; a planted signal is a spike
  * ```ts
- * import { analyzeSpectrum, initializers, tf } from "../mod.ts";
+ * import { analyzeSpectrum, initializers, tf } from "../../mod.ts";
  * import { assertEquals } from "@std/assert";
  *
  * const w = initializers.randomNormal([400, 200], { seed: 1 });
@@ -59,29 +56,5 @@ export async function analyzeSpectrum(
   x: WeightsLike,
   options: AnalyzeSpectrumOptions = {},
 ): Promise<SpectrumAnalysis> {
-  const tensor = x instanceof Parameter ? x.data : x;
-  if (tensor instanceof tf.Tensor) {
-    if (tensor.isDisposed) {
-      throw new TypeError("analyzeSpectrum: the tensor is disposed");
-    }
-    if (tensor.dtype === "string" || tensor.dtype === "complex64") {
-      throw new TypeError(
-        `analyzeSpectrum: dtype ${tensor.dtype} is not numeric`,
-      );
-    }
-    const shape = [...tensor.shape];
-    const values = await tensor.data() as Float32Array | Int32Array;
-    return analyzeSpectrumSync({ values, shape }, options);
-  }
-  if (x instanceof Float32Array || x instanceof Float64Array) {
-    return analyzeSpectrumSync({ values: x, shape: [x.length] }, options);
-  }
-  if (x !== null && typeof x === "object" && "values" in x && "shape" in x) {
-    return analyzeSpectrumSync(x, options);
-  }
-  throw new TypeError(
-    `analyzeSpectrum needs a tf.Tensor, a Parameter or { values, shape }, received ${
-      show(x)
-    }`,
-  );
+  return analyzeSpectrumSync(await readWeights(x, "analyzeSpectrum"), options);
 }

@@ -1,0 +1,10 @@
+/**
+ * The reading helpers: numerics on weights wherever they live, each reading
+ * a tensor once, asynchronously.
+ *
+ * @module
+ */
+export { readWeights, type WeightsLike } from "./weights.ts";
+export { singularValues } from "./singular_values.ts";
+export { histogram } from "./histogram.ts";
+export { analyzeSpectrum } from "./analyze_spectrum.ts";
