@@ -95,7 +95,9 @@ async function output(cmd: string[], cwd?: string): Promise<
  *
  * @returns How to call it, or `{ why }` saying what is missing.
  */
-export async function findJupyter(): Promise<Jupyter | { why: string }> {
+export async function findJupyter(): Promise<
+  Jupyter | { why: string; missing: "kernel" | "jupyter" }
+> {
   let found = false;
   for (const python of ["/usr/bin/python3", "python3"]) {
     const check = await output([python, EXECUTE_PY, "check"]);
@@ -104,11 +106,16 @@ export async function findJupyter(): Promise<Jupyter | { why: string }> {
     const { kernels } = JSON.parse(check.stdout) as { kernels: string[] };
     if (kernels.includes("deno")) return { python };
   }
-  return {
-    why: found
-      ? "Jupyter was found but the Deno kernel is not installed: run `deno jupyter --install`"
-      : `Jupyter's nbclient and nbconvert were not found: ${INSTALL_HINT}`,
-  };
+  return found
+    ? {
+      why:
+        "Jupyter was found but the Deno kernel is not installed: run `deno jupyter --install`",
+      missing: "kernel",
+    }
+    : {
+      why: `Jupyter's nbclient and nbconvert were not found: ${INSTALL_HINT}`,
+      missing: "jupyter",
+    };
 }
 
 /** Options for {@linkcode executeNotebook}. */
@@ -203,6 +210,16 @@ export function notebookProblems(notebook: Notebook): string[] {
         );
       }
     }
+    for (const output of outputs) {
+      const text = [output.data?.["text/plain"], output.text]
+        .map((t) => (Array.isArray(t) ? t.join("") : t ?? ""))
+        .join("");
+      if (/Promise \{ <pending> \}/.test(stripAnsi(text))) {
+        problems.push(
+          `${where}: shows "Promise { <pending> }": a helper was not awaited`,
+        );
+      }
+    }
     if ((cell.metadata.tags ?? []).includes(RICH_TAG)) {
       const rich = outputs.some((o) =>
         RICH_MIME.some((mime) => o.data?.[mime] !== undefined)
@@ -240,13 +257,41 @@ async function main(args: string[]): Promise<number> {
     );
     return 0;
   }
-  const jupyter = await findJupyter();
+  let jupyter = await findJupyter();
+  if ("why" in jupyter && jupyter.missing === "kernel") {
+    console.error(
+      "notebooks: installing the Deno kernel (deno jupyter --install)",
+    );
+    const install = await new Deno.Command(Deno.execPath(), {
+      args: ["jupyter", "--install"],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!install.success) {
+      console.error(
+        `notebooks: \`deno jupyter --install\` failed: ${
+          new TextDecoder().decode(install.stderr).trim()
+        }`,
+      );
+      return 2;
+    }
+    jupyter = await findJupyter();
+  }
   if ("why" in jupyter) {
     console.error(`notebooks: ${jupyter.why}`);
     return 2;
   }
   const paths = args.length > 0
-    ? args.map((a) => resolve(a))
+    ? await Promise.all(args.map(async (a) => {
+      // A bare name is looked up in notebooks/ too.
+      const here = resolve(a);
+      try {
+        await Deno.stat(here);
+        return here;
+      } catch {
+        return join(NOTEBOOKS_DIR, basename(a));
+      }
+    }))
     : await listNotebooks();
   const outDir = join(NOTEBOOKS_DIR, "_out");
   let failed = 0;
