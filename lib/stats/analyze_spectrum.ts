@@ -213,10 +213,12 @@ function checkInput(x: ShapedValues, fn: string): void {
     x === null || typeof x !== "object" || !("values" in x) ||
     !("shape" in x) || !Array.isArray(x.shape)
   ) {
+    const tensorLike = x !== null && typeof x === "object" &&
+      ("dataSync" in x || "data" in x);
     throw new TypeError(
-      `${fn} needs { values, shape } (or a tensor or Parameter), received ${
-        show(x)
-      }`,
+      tensorLike
+        ? `${fn}Sync takes host data ({ values, shape }); for a tensor or Parameter use the asynchronous helper ${fn} (await it)`
+        : `${fn} needs { values, shape }, received ${show(x)}`,
     );
   }
   const { values, shape } = x;

@@ -1,5 +1,6 @@
 /**
- * Tests of `singularValuesSync`: accuracy against numpy (LAPACK, float64) on
+ * Tests of `singularValuesSync` (and of `singularValues`, which reads a
+ * tensor or Parameter and calls it): accuracy against numpy (LAPACK, float64) on
  * committed fixtures (random, wide, rank-deficient, condition number 1e6,
  * Hilbert) and on a 512×512 matrix made by numpy at test time; closed forms
  * (diagonal, orthogonal times diagonal, zero, 1×n, n×1); the internal paths
@@ -23,6 +24,7 @@ import {
   assertThrows,
 } from "@std/assert";
 import { singularValuesSync } from "../../lib/linalg/singular_values.ts";
+import { singularValues } from "../../lib/read/singular_values.ts";
 import { singularValuesWith } from "../../lib/linalg/_svd.ts";
 import {
   bidiagonalSingularValues,
@@ -291,18 +293,21 @@ Deno.test("scaling by powers of two is exact, and extreme magnitudes do not over
   assertEquals(big[1], 0);
 });
 
-Deno.test("input forms: tensor, Parameter, number[], Int32Array, Uint8Array, higher rank", () => {
+Deno.test("input forms: tensor, Parameter, number[], Int32Array, Uint8Array, higher rank", async () => {
   const values = [1, 2, 3, 4, 5, 6];
   const expected = singularValuesSync({
     values: new Float64Array(values),
     shape: [2, 3],
   });
   const t = tf.tensor2d(values, [2, 3]);
+  const p = new Parameter(t.clone());
   try {
-    assertEquals(singularValuesSync(t), expected);
-    assertEquals(singularValuesSync(new Parameter(t.clone())), expected);
+    assertEquals(await singularValues(t), expected);
+    assertEquals(await singularValues(p), expected);
+    assertEquals(await singularValues({ values, shape: [2, 3] }), expected);
   } finally {
     t.dispose();
+    p.dispose();
   }
   assertEquals(singularValuesSync({ values, shape: [2, 3] }), expected);
   assertEquals(
@@ -323,11 +328,30 @@ Deno.test("input forms: tensor, Parameter, number[], Int32Array, Uint8Array, hig
   const conv = tf.tensor4d(new Float32Array(k), [3, 3, 2, 5]);
   try {
     assertEquals(
-      singularValuesSync(conv),
+      await singularValues(conv),
       singularValuesSync({ values: new Float32Array(k), shape: [18, 5] }),
     );
   } finally {
     conv.dispose();
+  }
+});
+
+Deno.test("singularValuesSync refuses a tensor or Parameter and points to singularValues", () => {
+  const t = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+  const p = new Parameter(t.clone());
+  try {
+    for (const x of [t, p]) {
+      const e = assertThrows(
+        () => singularValuesSync(x as never),
+        TypeError,
+        "for a tensor or Parameter use the asynchronous helper",
+      );
+      assertStringIncludes(e.message, "singularValues");
+      assertStringIncludes(e.message, "await");
+    }
+  } finally {
+    t.dispose();
+    p.dispose();
   }
 });
 

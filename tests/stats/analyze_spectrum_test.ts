@@ -6,6 +6,7 @@ import {
   assertGreaterOrEqual,
   assertLess,
   assertLessOrEqual,
+  assertRejects,
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
@@ -13,6 +14,9 @@ import {
   analyzeSpectrumSync,
   type SpectrumAnalysis,
 } from "../../lib/stats/analyze_spectrum.ts";
+import { analyzeSpectrum } from "../../lib/read/analyze_spectrum.ts";
+import { Parameter } from "../../lib/nn/parameter.ts";
+import { tf } from "../../lib/tf.ts";
 import { householderQr } from "../../lib/linalg/householder_qr.ts";
 import { uniform } from "../../lib/random/distributions.ts";
 import { nextDraw } from "../../lib/random/stream.ts";
@@ -486,4 +490,65 @@ Deno.test("bad input: NaN and ±Inf counted, unknown options listed, rank-1 shap
   assertThrows(() => analyze(ok, [10, 10], { sigma2: -1 }), RangeError);
   assertThrows(() => analyze(ok, [10, 9]), RangeError, "elements");
   assertThrows(() => analyze([], [0, 5]), RangeError, "empty");
+  assertThrows(
+    () => analyzeSpectrumSync("x" as never),
+    TypeError,
+    "analyzeSpectrum needs { values, shape }",
+  );
+});
+
+Deno.test("analyzeSpectrum reads a tensor or Parameter and gives analyzeSpectrumSync's analysis", async () => {
+  const values = noise(40, 30, "gauss", 60_015);
+  const f32 = Float32Array.from(values);
+  const expected = analyzeSpectrumSync({ values: f32, shape: [40, 30] });
+  const t = tf.tensor2d(f32, [40, 30]);
+  const p = new Parameter(t.clone());
+  try {
+    assertEquals(await analyzeSpectrum(t), expected);
+    assertEquals(await analyzeSpectrum(p), expected);
+    assertEquals(
+      await analyzeSpectrum({ values: f32, shape: [40, 30] }),
+      expected,
+    );
+    assertEquals(
+      await analyzeSpectrum(t, { powerLaw: "weightwatcher" }),
+      analyzeSpectrumSync({ values: f32, shape: [40, 30] }, {
+        powerLaw: "weightwatcher",
+      }),
+    );
+    // Errors are rejections, with the same classes and messages.
+    await assertRejects(
+      () => analyzeSpectrum(t, { bins: 3 } as never),
+      TypeError,
+      "valid options: conv, powerLaw, sigma2",
+    );
+    const v = tf.ones([10]);
+    try {
+      await assertRejects(() => analyzeSpectrum(v), RangeError, "rank ≥ 2");
+    } finally {
+      v.dispose();
+    }
+  } finally {
+    t.dispose();
+    p.dispose();
+  }
+});
+
+Deno.test("analyzeSpectrumSync refuses a tensor or Parameter and points to analyzeSpectrum", () => {
+  const t = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+  const p = new Parameter(t.clone());
+  try {
+    for (const x of [t, p]) {
+      const e = assertThrows(
+        () => analyzeSpectrumSync(x as never),
+        TypeError,
+        "for a tensor or Parameter use the asynchronous helper",
+      );
+      assertStringIncludes(e.message, "analyzeSpectrum");
+      assertStringIncludes(e.message, "await");
+    }
+  } finally {
+    t.dispose();
+    p.dispose();
+  }
 });

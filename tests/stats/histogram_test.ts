@@ -1,6 +1,15 @@
-import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import {
+  assertAlmostEquals,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
 import { histogramSync } from "../../lib/stats/histogram.ts";
+import { histogram } from "../../lib/read/histogram.ts";
+import { Parameter } from "../../lib/nn/parameter.ts";
 import { tf } from "../../lib/tf.ts";
+import { spyReads } from "../_reads.ts";
 
 Deno.test("histogram counts every element: binned + outside + NaN + ±Inf = size", () => {
   const values = new Float64Array(10007);
@@ -34,11 +43,42 @@ Deno.test("moments are the finite values' mean and population std, in Float64", 
   assertEquals([h.min, h.max], [1, 4]);
 });
 
-Deno.test("histogram reads a tensor once and accepts Parameters' shapes", () => {
+Deno.test("histogram reads a tensor and a Parameter of any shape", async () => {
   const t = tf.tensor2d([[1, 2], [3, 4]]);
-  const h = histogramSync(t, { bins: 2 });
-  assertEquals(Array.from(h.counts), [2, 2]);
-  t.dispose();
+  const p = new Parameter(tf.tensor3d([[[1, 2]], [[3, 4]]]));
+  try {
+    assertEquals(Array.from((await histogram(t, { bins: 2 })).counts), [2, 2]);
+    const h = await histogram(p, { bins: 2 });
+    assertEquals(Array.from(h.counts), [2, 2]);
+    assertEquals(h.size, 4);
+    const host = await histogram(new Float64Array([1, 2, 3, 4]), { bins: 2 });
+    assertEquals(
+      host,
+      histogramSync(new Float64Array([1, 2, 3, 4]), { bins: 2 }),
+    );
+  } finally {
+    t.dispose();
+    p.dispose();
+  }
+});
+
+Deno.test("histogramSync refuses a tensor or Parameter and points to histogram", () => {
+  const t = tf.tensor1d([1, 2, 3]);
+  const p = new Parameter(t.clone());
+  try {
+    for (const x of [t, p]) {
+      const e = assertThrows(
+        () => histogramSync(x as never),
+        TypeError,
+        "for a tensor or Parameter use the asynchronous helper",
+      );
+      assertStringIncludes(e.message, "histogram");
+      assertStringIncludes(e.message, "await");
+    }
+  } finally {
+    t.dispose();
+    p.dispose();
+  }
 });
 
 Deno.test("bad input: empty, bad bins, range and thresholds", () => {
@@ -67,15 +107,31 @@ Deno.test("all-NaN input still reports", () => {
   assertEquals(h.counts.reduce((a, b) => a + b, 0), 0);
 });
 
-Deno.test("histogram copies the tensor no more than once", () => {
+Deno.test("histogram reads the tensor once, asynchronously, and never synchronously", async () => {
   const t = tf.tensor1d([1, 2, 3, 4]);
-  let reads = 0;
-  const dataSync = t.dataSync.bind(t);
-  t.dataSync = (() => {
-    reads++;
-    return dataSync();
-  }) as typeof t.dataSync;
-  histogramSync(t, { bins: 2 });
-  assertEquals(reads, 1);
-  t.dispose();
+  const spy = spyReads(t);
+  try {
+    await histogram(t, { bins: 2 });
+    assertEquals(spy.data, [1]);
+    await histogram(t, { bins: 3 });
+    assertEquals(spy.data, [2], "one read per call");
+    assertEquals(spy.sync, 0, "no dataSync or arraySync");
+  } finally {
+    spy.restore();
+    t.dispose();
+  }
+});
+
+Deno.test("histogram's errors are rejections", async () => {
+  await assertRejects(
+    () => histogram(new Float64Array(0)),
+    RangeError,
+    "empty",
+  );
+  await assertRejects(
+    () => histogram(new Float64Array([1]), { bins: 0 }),
+    RangeError,
+    "bins",
+  );
+  await assertRejects(() => histogram("x" as never), TypeError, "histogram");
 });

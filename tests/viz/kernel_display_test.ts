@@ -1,6 +1,8 @@
 /**
  * Every plot helper displays inside a notebook executed through the real Deno
- * kernel: its cell produces image/svg+xml or text/html output.
+ * kernel: its cell produces image/svg+xml or text/html output. The helpers
+ * that read tensors return Promises; their cells end in `await`, as a
+ * notebook's would.
  */
 import { assertEquals } from "@std/assert";
 import { join } from "node:path";
@@ -16,12 +18,12 @@ const jupyter = "why" in found ? null : found;
 
 const CELLS = [
   'import * as m from "../../../mod.ts";\nconst w = new m.Parameter(m.initializers.heNormal([64, 32], { seed: 1 }));',
-  "m.plotHistogram(w);",
-  "m.plotSpectrum(w);",
-  "const net = new m.Sequential([new m.Dense(8), new m.Dense(2)]);\nnet.call(m.tf.ones([1, 4])).dispose();\nm.plotModule(net);",
-  'm.compareInitializers(["glorot_normal", "orthogonal"], [32, 16]);',
+  "await m.plotHistogram(w);",
+  "await m.plotSpectrum(w);",
+  "const net = new m.Sequential([new m.Dense(8), new m.Dense(2)]);\nnet.call(m.tf.ones([1, 4])).dispose();\nawait m.plotModule(net);",
+  'await m.compareInitializers(["glorot_normal", "orthogonal"], [32, 16]);',
   "m.plotWiring(new m.AutoNCP(10, 2, { seed: 0 }));",
-  "m.plotTraining([m.snapshotWeights(net, 0), m.snapshotWeights(net, 1)]);",
+  "m.plotTraining([await m.snapshotWeights(net, 0), await m.snapshotWeights(net, 1)]);",
   "m.plotFigure({ marks: [m.Plot.lineY([1, 2, 3])] }, { title: 'line' });",
   "net.summary();",
 ];

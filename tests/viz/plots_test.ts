@@ -1,6 +1,7 @@
 import {
   assert,
   assertEquals,
+  assertRejects,
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
@@ -24,6 +25,7 @@ import {
   tf,
 } from "../../mod.ts";
 import { JUPYTER_DISPLAY } from "../../lib/_jupyter.ts";
+import { spyReads } from "../_reads.ts";
 
 /** Checks what every helper's Figure must offer. */
 function checkFigure(fig: Figure, ...texts: string[]): void {
@@ -41,40 +43,40 @@ function checkFigure(fig: Figure, ...texts: string[]): void {
   );
 }
 
-Deno.test("plotHistogram overlays the initializer's law and reports NaN/Inf", () => {
+Deno.test("plotHistogram overlays the initializer's law and reports NaN/Inf", async () => {
   const before = tf.memory().numTensors;
   const p = new Parameter(initializers.glorotUniform([128, 64], { seed: 1 }));
-  checkFigure(plotHistogram(p), "expected U(", "glorotUniform [128, 64]");
+  checkFigure(await plotHistogram(p), "expected U(", "glorotUniform [128, 64]");
   checkFigure(
-    plotHistogram(p, { logY: true, bins: 10, title: "mine" }),
+    await plotHistogram(p, { logY: true, bins: 10, title: "mine" }),
     "mine",
   );
   const bad = tf.tensor([1, NaN, Infinity, -Infinity, 2]);
-  const fig = plotHistogram(bad);
+  const fig = await plotHistogram(bad);
   checkFigure(fig, "1 NaN, 1 +Inf, 1 −Inf of 5 values not shown");
   assertStringIncludes(fig.svg, "1 NaN");
   const empty = tf.tensor([]);
-  assertThrows(() => plotHistogram(empty), RangeError, "empty");
+  await assertRejects(() => plotHistogram(empty), RangeError, "empty");
   tf.dispose([bad, empty]);
   p.dispose();
   assertEquals(tf.memory().numTensors, before);
 });
 
-Deno.test("plotSpectrum: theory MP for random inits, fitted otherwise; clear errors", () => {
+Deno.test("plotSpectrum: theory MP for random inits, fitted otherwise; clear errors", async () => {
   const w = initializers.randomNormal([300, 100], { stddev: 1, seed: 2 });
-  checkFigure(plotSpectrum(w), "MP theory σ² 1", "300 × 100");
-  checkFigure(plotSpectrum(w, { mp: "fit" }), "MP fitted");
+  checkFigure(await plotSpectrum(w), "MP theory σ² 1", "300 × 100");
+  checkFigure(await plotSpectrum(w, { mp: "fit" }), "MP fitted");
   const conv = initializers.heNormal([3, 3, 8, 16], { seed: 3 });
-  checkFigure(plotSpectrum(conv), "72 × 16");
+  checkFigure(await plotSpectrum(conv), "72 × 16");
   const v = tf.ones([10]);
-  assertThrows(() => plotSpectrum(v), RangeError, "use plotHistogram");
+  await assertRejects(() => plotSpectrum(v), RangeError, "use plotHistogram");
   const e = tf.zeros([0, 4]);
-  assertThrows(() => plotSpectrum(e), RangeError, "empty");
+  await assertRejects(() => plotSpectrum(e), RangeError, "empty");
   const nan = tf.tensor2d([[1, NaN], [Infinity, 2]]);
-  const fig = plotSpectrum(nan);
+  const fig = await plotSpectrum(nan);
   checkFigure(fig, "2 NaN/Inf values");
   const plain = tf.ones([8, 8]);
-  assertThrows(
+  await assertRejects(
     () => plotSpectrum(plain, { mp: "theory" }),
     RangeError,
     "theory",
@@ -82,7 +84,7 @@ Deno.test("plotSpectrum: theory MP for random inits, fitted otherwise; clear err
   tf.dispose([w, conv, v, e, nan, plain]);
 });
 
-Deno.test("plotModule, compareInitializers, plotWiring, plotTraining and plotFigure render", () => {
+Deno.test("plotModule, compareInitializers, plotWiring, plotTraining and plotFigure render", async () => {
   const before = tf.memory().numTensors;
   const net = new Sequential([
     new Dense(32, { activation: "relu" }),
@@ -90,12 +92,16 @@ Deno.test("plotModule, compareInitializers, plotWiring, plotTraining and plotFig
   ]);
   const x = tf.ones([2, 16]);
   net.call(x).dispose();
-  const fig = plotModule(net);
+  const fig = await plotModule(net);
   checkFigure(fig, "layers.0._kernel [16, 32]", "layers.1._bias [4]");
   assertStringIncludes(fig.html, "<table");
-  assertThrows(() => plotModule(new Module()), RangeError, "no parameters");
+  await assertRejects(
+    () => plotModule(new Module()),
+    RangeError,
+    "no parameters",
+  );
   checkFigure(
-    compareInitializers([
+    await compareInitializers([
       "glorot_uniform",
       "he_normal",
       "orthogonal",
@@ -108,14 +114,14 @@ Deno.test("plotModule, compareInitializers, plotWiring, plotTraining and plotFig
   checkFigure(plotWiring(map), "inputs not wired yet");
   map.build(3);
   checkFigure(plotWiring(map), `${map.sensorySynapseCount} from inputs`);
-  const history = [snapshotWeights(net, 0)];
+  const history = [await snapshotWeights(net, 0)];
   const opt = tf.train.sgd(0.1);
   opt.minimize(
     () => net.call(x).sum() as tf.Scalar,
     false,
     net.trainableVariables(),
   );
-  history.push(snapshotWeights(net, 1));
+  history.push(await snapshotWeights(net, 1));
   checkFigure(plotTraining(history), "Training: layers.0._kernel", "step 1");
   assertThrows(
     () => plotTraining(history, { parameter: "nope" }),
@@ -140,7 +146,7 @@ Deno.test("plotModule, compareInitializers, plotWiring, plotTraining and plotFig
 Deno.test("Figure.save writes .svg, .html and a non-empty .png with text", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const fig = plotHistogram(new Float64Array([0, 1, 1, 2, 2, 2, 3]), {
+    const fig = await plotHistogram(new Float64Array([0, 1, 1, 2, 2, 2, 3]), {
       title: "save me",
     });
     await fig.save(`${dir}/a.svg`);
@@ -170,18 +176,48 @@ async function assertRejectsRange(fn: () => Promise<unknown>): Promise<void> {
   throw new Error("expected a RangeError");
 }
 
-Deno.test("the plot helpers read a tensor's data once", () => {
+Deno.test("the plot helpers read a tensor's data once, asynchronously, never synchronously", async () => {
   const t = initializers.heNormal([64, 32], { seed: 9 });
-  let reads = 0;
-  const dataSync = t.dataSync.bind(t);
-  t.dataSync = (() => {
-    reads++;
-    return dataSync();
-  }) as typeof t.dataSync;
-  plotHistogram(t);
-  assertEquals(reads, 1, "plotHistogram");
-  reads = 0;
-  plotSpectrum(t);
-  assertEquals(reads, 1, "plotSpectrum");
-  t.dispose();
+  const spy = spyReads(t);
+  try {
+    await plotHistogram(t);
+    assertEquals(spy.data, [1], "plotHistogram");
+    spy.reset();
+    await plotSpectrum(t);
+    assertEquals(spy.data, [1], "plotSpectrum");
+    spy.reset();
+    await plotSpectrum(t, { mp: "fit" });
+    await plotHistogram(t, { bins: 10 });
+    assertEquals(spy.data, [2], "one read per call");
+    assertEquals(spy.anyData, 2, "no other tensor is read");
+    assertEquals(spy.sync, 0, "no dataSync or arraySync");
+  } finally {
+    spy.restore();
+    t.dispose();
+  }
+});
+
+Deno.test("plotModule, compareInitializers and snapshotWeights read each parameter once, asynchronously", async () => {
+  const net = new Sequential([new Dense(8), new Dense(2)]);
+  const x = tf.ones([1, 4]);
+  net.call(x).dispose();
+  const params = net.namedParameters().map(([, p]) => p.data);
+  assertEquals(params.length, 4);
+  const spy = spyReads(...params);
+  try {
+    await plotModule(net);
+    assertEquals(spy.data, [1, 1, 1, 1], "plotModule");
+    await snapshotWeights(net, 0);
+    assertEquals(spy.data, [2, 2, 2, 2], "snapshotWeights");
+    assertEquals(spy.anyData, 8, "no other tensor is read");
+    assertEquals(spy.sync, 0, "no dataSync or arraySync");
+    spy.reset();
+    await compareInitializers(["glorot_normal", "orthogonal"], [32, 16]);
+    assertEquals(spy.anyData, 2, "compareInitializers: one read per tensor");
+    assertEquals(spy.sync, 0, "compareInitializers: no dataSync or arraySync");
+  } finally {
+    spy.restore();
+    x.dispose();
+    net.dispose();
+  }
 });
