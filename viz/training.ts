@@ -9,6 +9,7 @@ import { rowsFigure } from "./_rows.ts";
 import { Module } from "../lib/nn/module.ts";
 import { show } from "../lib/initializers/_validate.ts";
 import type { Density } from "../lib/initializers/_core.ts";
+import { readWeights } from "../lib/read/weights.ts";
 
 /** The weights of a module at one step. */
 export interface TrainingSnapshot {
@@ -55,8 +56,10 @@ export async function snapshotWeights(
   >();
   for (const [name, p] of module.namedParameters()) {
     if (p.dtype !== "float32") continue;
+    // readWeights: a disposed parameter is a TypeError naming this helper.
+    const { values } = await readWeights(p, "snapshotWeights");
     weights.set(name, {
-      values: Float32Array.from(await p.data.data() as Float32Array),
+      values: Float32Array.from(values),
       shape: p.shape,
       density: p.init?.density ?? null,
     });
