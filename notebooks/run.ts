@@ -253,7 +253,9 @@ async function main(args: string[]): Promise<number> {
       "Usage: deno task notebooks [notebook.ipynb ...]\n\n" +
         "Executes the notebooks (default: all under notebooks/) with the Deno kernel,\n" +
         "writes executed copies and HTML renderings under notebooks/_out/,\n" +
-        "and exits 1 if a cell failed or a rich-output cell displayed nothing.",
+        "and exits 1 if a cell failed or a rich-output cell displayed nothing.\n" +
+        "NOTEBOOK_CELL_TIMEOUT sets the seconds a cell may run (default 120);\n" +
+        "EMBER_BACKEND=webgpu|wasm|cpu chooses the kernel's backend.",
     );
     return 0;
   }
@@ -295,14 +297,41 @@ async function main(args: string[]): Promise<number> {
     : await listNotebooks();
   const outDir = join(NOTEBOOKS_DIR, "_out");
   let failed = 0;
+  const timeout = Number(Deno.env.get("NOTEBOOK_CELL_TIMEOUT") ?? 120);
+  if (!(timeout > 0)) {
+    console.error(
+      `notebooks: NOTEBOOK_CELL_TIMEOUT must be a number of seconds > 0, received ${
+        JSON.stringify(Deno.env.get("NOTEBOOK_CELL_TIMEOUT"))
+      }`,
+    );
+    return 2;
+  }
   for (const path of paths) {
     const started = performance.now();
-    const { notebook } = await executeNotebook(jupyter, path, {
-      outDir,
-      html: true,
-    });
+    let problems: string[];
+    try {
+      const { notebook } = await executeNotebook(jupyter, path, {
+        outDir,
+        html: true,
+        cellTimeout: timeout,
+      });
+      problems = notebookProblems(notebook);
+      // The kernel inherits EMBER_BACKEND: the smoke test's getBackend() shows
+      // which backend really ran.
+      const wanted = Deno.env.get("EMBER_BACKEND");
+      if (
+        basename(path) === "00_smoke.ipynb" && wanted && wanted !== "auto" &&
+        !JSON.stringify(notebook.cells[1]?.outputs ?? []).includes(wanted)
+      ) {
+        problems.push(
+          `the kernel did not run on EMBER_BACKEND=${wanted} (see getBackend() in cell 1)`,
+        );
+      }
+    } catch (error) {
+      // A cell that timed out, or a kernel that died: report it and go on.
+      problems = [(error as Error).message.split("\n").slice(-4).join(" ")];
+    }
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    const problems = notebookProblems(notebook);
     console.log(
       `${problems.length ? "FAIL" : "ok  "} ${basename(path)} (${seconds} s)`,
     );
