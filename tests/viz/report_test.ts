@@ -314,7 +314,9 @@ Deno.test("report: more than 3 tensors show progress on stderr (one line per ste
   assertEquals(last, n, show(run));
   assertMatch(
     lines(run.stderr).at(-1)!,
-    new RegExp(`^report: wrote .*report\\.html \\(${n} tensors, [\\d.]+ s\\)$`),
+    new RegExp(
+      `^report: wrote /.*report\\.html \\(${n} tensors, [\\d.]+ s\\): open it in a browser$`,
+    ),
   );
   assertNotMatch(run.stderr, /\r/, "a progress bar was drawn on a pipe");
 });

@@ -258,7 +258,9 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   console.error(
-    `report: wrote ${parsed.out} (${entries.length} tensors, ${seconds} s)`,
+    `report: wrote ${
+      Deno.realPathSync(parsed.out)
+    } (${entries.length} tensors, ${seconds} s): open it in a browser`,
   );
   return 0;
 }
