@@ -50,6 +50,29 @@ function notebook(cells: unknown[]): Notebook {
   } as Notebook;
 }
 
+Deno.test("notebookProblems catches a forgotten await (Promise { <pending> })", () => {
+  const nb = notebook([
+    codeCell("plotSpectrum(w)", [{
+      output_type: "execute_result",
+      data: { "text/plain": "\x1b[36mPromise\x1b[39m { <pending> }" },
+    }]),
+    codeCell("await plotSpectrum(w)", [{
+      output_type: "display_data",
+      data: { "image/svg+xml": "<svg/>", "text/plain": "Figure" },
+    }]),
+    codeCell("console.log(p)", [{
+      output_type: "stream",
+      name: "stdout",
+      text: ["Promise { <pending> }\n"],
+    }]),
+  ]);
+  const problems = notebookProblems(nb);
+  assertEquals(problems.length, 2, problems.join("\n"));
+  assertStringIncludes(problems[0], "cell 0 (plotSpectrum(w))");
+  assertStringIncludes(problems[0], "was not awaited");
+  assertStringIncludes(problems[1], "cell 2");
+});
+
 Deno.test("notebookProblems reports errors and missing rich output", () => {
   const nb = notebook([
     codeCell("ok()", [{ output_type: "stream", name: "stdout", text: "fine" }]),

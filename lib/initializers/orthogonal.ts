@@ -41,11 +41,9 @@ export interface OrthogonalOptions extends BaseOptions {
  * import { assert } from "@std/assert";
  *
  * const q = initializers.orthogonal([64, 64], { seed: 1 });
- * const err = tf.tidy(() =>
- *   tf.matMul(q, q, true, false).sub(tf.eye(64)).abs().max().dataSync()[0]
- * );
- * assert(err < 1e-5);
- * q.dispose();
+ * const err = tf.tidy(() => tf.matMul(q, q, true, false).sub(tf.eye(64)).abs().max());
+ * assert((await err.data())[0] < 1e-5); // read with await: works on every backend
+ * tf.dispose([q, err]);
  * ```
  */
 export function orthogonal(
