@@ -45,6 +45,7 @@ export type {
 export {
   type Histogram,
   type HistogramOptions,
+  freedmanDiaconisBins,
   histogramSync,
 } from "./lib/stats/histogram.ts";
 export {
@@ -77,6 +78,7 @@ export {
   type SpectrumVerdict,
 } from "./lib/stats/analyze_spectrum.ts";
 export {
+  marchenkoPasturCdf,
   marchenkoPasturDensity,
   marchenkoPasturEdges,
   tracyWidomScale,

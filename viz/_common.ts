@@ -23,10 +23,65 @@ export const COLORS = {
   none: "#f2f2f2",
 };
 
-/** Renders Plot options to an SVG string with a fresh server-side document. */
+const SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+
+function superscript(n: number): string {
+  return (n < 0 ? "⁻" : "") +
+    String(Math.abs(n)).split("").map((d) => SUPERSCRIPT[+d]).join("");
+}
+
+/**
+ * A tick label: a plain decimal where it is short (up to 4 significant
+ * digits, at most 8 characters), else m×10ⁿ; never an SI prefix, never more
+ * than 10 characters. Negative numbers take the minus sign (−).
+ */
+export function tickLabel(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  const sign = v < 0 ? "−" : "";
+  if (a >= 1e-3 && a < 1e6) {
+    const plain = String(+a.toPrecision(4));
+    if (plain.length <= 7) return sign + plain;
+  }
+  let e = Math.floor(Math.log10(a));
+  let m = +(a / 10 ** e).toPrecision(2);
+  if (m >= 10) {
+    m = +(m / 10).toPrecision(2);
+    e += 1;
+  }
+  return sign + (m === 1 ? `10${superscript(e)}` : `${m}×10${superscript(e)}`);
+}
+
+/** On a log axis, labels at 1, 2 and 5 times a power of ten only (the rest are bare ticks). */
+function logTickLabel(v: number): string {
+  if (!(v > 0)) return tickLabel(v);
+  const m = +(v / 10 ** Math.floor(Math.log10(v) + 1e-9)).toPrecision(3);
+  return m === 1 || m === 2 || m === 5 ? tickLabel(v) : "";
+}
+
+type ScaleOptions = Plot.ScaleOptions & { type?: string; tickFormat?: unknown };
+
+/** Our tick labels on a positional scale, unless the caller chose a format. */
+function withTickFormat(scale: ScaleOptions | undefined): ScaleOptions {
+  const s = scale ?? {};
+  if (s.tickFormat !== undefined) return s;
+  return {
+    ...s,
+    tickFormat: s.type === "log" ? logTickLabel : tickLabel,
+  } as ScaleOptions;
+}
+
+/**
+ * Renders Plot options to an SVG string with a fresh server-side document.
+ * The x and y axes get {@linkcode tickLabel}'s number format (1, 2 and 5
+ * times a power of ten on log axes) unless the options set one.
+ */
 export function plotSvg(options: Plot.PlotOptions): string {
   const node = Plot.plot({
     ...options,
+    x: withTickFormat(options.x as ScaleOptions | undefined),
+    y: withTickFormat(options.y as ScaleOptions | undefined),
     document: createDocument() as unknown as Plot.PlotOptions["document"],
   }) as unknown as {
     outerHTML: string;
@@ -62,4 +117,32 @@ export function defaultTitle(x: WeightsLike, shape: number[]): string {
   const record = recordOf(x);
   if (record) return `${record.name} ${dims}`;
   return `weights ${dims}`;
+}
+
+/** A width or height option: a finite number > 0 (pixels), else a RangeError naming it. */
+export function checkSize(
+  value: number | undefined,
+  fallback: number,
+  name: string,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw new RangeError(
+      `${name} must be a finite number of pixels > 0, received ${
+        JSON.stringify(value) ?? String(value)
+      }`,
+    );
+  }
+  return value;
+}
+
+/** A bins option: an integer in [1, 10000], else a RangeError naming it. */
+export function checkBins(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1 || value > 10000) {
+    throw new RangeError(
+      `bins must be an integer from 1 to 10000, received ${String(value)}`,
+    );
+  }
+  return value;
 }

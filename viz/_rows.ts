@@ -7,17 +7,21 @@
  */
 import { Figure, type Label, type Panel } from "./figure.ts";
 import { COLORS, num, recordOf } from "./_common.ts";
-import { histogramNotes, histogramPanel } from "./histogram.ts";
+import { followsLaw, histogramNotes, histogramPanel } from "./histogram.ts";
 import {
+  esdMode,
+  legendLabels,
   messagePanel,
   spectrumNotes,
   spectrumPanels,
+  type SpectrumView,
   spectrumView,
 } from "./spectrum.ts";
+import { checkBins, checkSize } from "./_common.ts";
 import type { SpectrumVerdict } from "../lib/stats/analyze_spectrum.ts";
 import { readWeights, type WeightsLike } from "../lib/read/weights.ts";
 import type { Weights } from "../lib/host.ts";
-import { histogramSync } from "../lib/stats/histogram.ts";
+import { freedmanDiaconisBins, histogramSync } from "../lib/stats/histogram.ts";
 import { lawOf } from "../lib/stats/laws.ts";
 import { escapeHtml } from "../lib/nn/_summary.ts";
 import type { Density } from "../lib/initializers/_core.ts";
@@ -69,14 +73,84 @@ export async function readItems(
   return out;
 }
 
+/** The legend of every rows figure. */
+const ROW_LEGEND = [
+  { symbol: "▮", color: COLORS.data, text: "data" },
+  { symbol: "──", color: COLORS.theory, text: "init law / Marchenko–Pastur" },
+  {
+    symbol: "- -",
+    color: COLORS.theory,
+    text: "law at init (no longer followed)",
+  },
+  { symbol: "┆", color: COLORS.theory, text: "bulk edge" },
+  { symbol: "●", color: COLORS.spike, text: "spike" },
+  { symbol: "○", color: COLORS.muted, text: "mean's outlier" },
+];
+
+/** Shared domains of comparable rows: values, eigenvalues (log if any row needs it), singular values. */
+function sharedScales(
+  items: RowItem[],
+  views: (SpectrumView | null)[],
+): {
+  values: [number, number];
+  spectrum:
+    | { esd: [number, number]; log: boolean; sigma: [number, number] }
+    | null;
+} {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const item of items) {
+    for (const v of item.weights.values) {
+      if (Number.isFinite(v)) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+  }
+  if (!(hi > lo)) {
+    lo = Number.isFinite(lo) ? lo - 0.5 : 0;
+    hi = lo + 1;
+  }
+  let eLo = Infinity;
+  let eHi = 0;
+  let sLo = Infinity;
+  let sHi = 0;
+  let log = false;
+  for (const view of views) {
+    const a = view?.analysis;
+    if (!a || a.rank === 0) continue;
+    const eig = a.eigenvalues.subarray(0, a.rank);
+    eLo = Math.min(eLo, eig[eig.length - 1]);
+    eHi = Math.max(eHi, eig[0]);
+    sLo = Math.min(sLo, a.singularValues[a.rank - 1]);
+    sHi = Math.max(sHi, a.singularValues[0]);
+    if (esdMode(a) === "log-histogram") log = true;
+  }
+  const spectrum = eHi > 0
+    ? {
+      esd: (log ? [eLo, eHi] : [0, eHi]) as [number, number],
+      log,
+      sigma: [sLo / 1.2, sHi * 1.2] as [number, number],
+    }
+    : null;
+  return { values: [lo, hi], spectrum };
+}
+
 /** Lays out rows of histogram | ESD | ranked singular values. */
 export function rowsFigure(
   title: string,
   subtitle: string,
   items: RowItem[],
-  options: { width?: number; bins?: number; header?: boolean } = {},
+  options: {
+    width?: number;
+    bins?: number;
+    header?: boolean;
+    /** Share each column's x scale (and the singular values' y scale) across rows: for comparable rows. Default false. */
+    share?: boolean;
+  } = {},
 ): { figure: Figure; stats: RowStats[] } {
-  const width = options.width ?? 960;
+  const width = checkSize(options.width, 960, "width");
+  const bins = checkBins(options.bins);
   const third = Math.floor(width / 3);
   const panels: Panel[] = [];
   const header = options.header ?? true;
@@ -84,37 +158,48 @@ export function rowsFigure(
     ? [
       { text: title, x: 8, y: 18, size: 14, weight: "bold" },
       { text: subtitle, x: 8, y: 36, size: 11, color: COLORS.muted },
+      ...legendLabels(ROW_LEGEND, 8, 54, 10),
     ]
     : [];
   const stats: RowStats[] = [];
-  let y = header ? 48 : 0;
-  for (const item of items) {
+  let y = header ? 64 : 0;
+  const views = items.map((item) =>
+    item.weights.shape.length >= 2 && item.weights.values.length > 0
+      ? spectrumView(item.x, item.weights, {
+        expected: item.expected,
+        mp: item.mp,
+        fn: "plot",
+      })
+      : null
+  );
+  const shared = options.share ? sharedScales(items, views) : null;
+  items.forEach((item, row) => {
     // One read of the data, shared by the histogram and the spectrum.
     const weights = item.weights;
-    const h = histogramSync(
-      weights.values.length ? weights : new Float64Array([0]),
-      { bins: options.bins ?? 40 },
-    );
+    const values = weights.values.length ? weights : new Float64Array([0]);
+    const h = histogramSync(values, {
+      bins: bins ??
+        freedmanDiaconisBins(
+          values instanceof Float64Array ? values : values.values,
+        ),
+      ...(shared ? { range: shared.values } : {}),
+    });
     const density = item.expected === undefined
       ? recordOf(item.x)?.density
       : item.expected;
     const law = density ? lawOf(density) : null;
     const hNotes = histogramNotes(h, law);
-    const isMatrix = weights.shape.length >= 2 && weights.values.length > 0;
-    const analysis = isMatrix
-      ? spectrumView(item.x, weights, {
-        expected: item.expected,
-        mp: item.mp,
-        fn: "plot",
-      })
-      : null;
+    const analysis = views[row];
     const sNotes = analysis ? spectrumNotes(analysis) : [];
     const notes = [...hNotes, ...sNotes];
     const record = recordOf(item.x);
+    // The initializer's name, unless the row is already named after it.
+    const plain = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, "");
+    const init = record && plain(record.name) !== plain(item.name)
+      ? `  ${record.name}`
+      : "";
     labels.push({
-      text: `${item.name}  [${weights.shape.join(", ")}]${
-        record ? `  ${record.name}` : ""
-      }`,
+      text: `${item.name}  [${weights.shape.join(", ")}]${init}`,
       x: 8,
       y: y + 14,
       size: 12,
@@ -136,6 +221,7 @@ export function rowsFigure(
         height: ROW_HEIGHT - 20,
         logY: false,
         compact: true,
+        lawApplies: law === null || followsLaw(h, law),
       }),
       x: 0,
       y: top,
@@ -146,8 +232,9 @@ export function rowsFigure(
       const { esd, ranked } = spectrumPanels(analysis, {
         width: third,
         height: ROW_HEIGHT - 20,
-        bins: 40,
+        bins,
         compact: true,
+        shared: shared?.spectrum ?? undefined,
       });
       panels.push(
         { svg: esd, x: third, y: top, width: third, height: ROW_HEIGHT - 20 },
@@ -159,10 +246,11 @@ export function rowsFigure(
           height: ROW_HEIGHT - 20,
         },
       );
-    } else {
-      const message = analysis ? sNotes[0].text : "1-D: no spectrum";
+    } else if (analysis) {
+      // NaN or Inf: say so where the spectrum would be. (A vector has no
+      // spectrum: its row is the histogram alone.)
       panels.push({
-        svg: messagePanel(message, 2 * third, ROW_HEIGHT - 20),
+        svg: messagePanel(sNotes[0].text, 2 * third, ROW_HEIGHT - 20),
         x: third,
         y: top,
         width: width - third,
@@ -185,7 +273,7 @@ export function rowsFigure(
       summary: s ? s.summary : null,
       notes: notes.map((n) => n.text),
     });
-  }
+  });
   const figure = new Figure({
     width,
     height: y,
@@ -205,17 +293,26 @@ export function rowsFigure(
   return { figure, stats };
 }
 
-/** An HTML table of row statistics (names escaped). */
+/** An HTML table of row statistics (names escaped; numbers right-aligned under right-aligned headers; α blank where not meaningful). */
 export function statsTable(stats: RowStats[]): string {
-  const cell = (v: number | null) => (v === null ? "" : num(v));
+  const R = ' style="text-align:right;font-variant-numeric:tabular-nums"';
+  const L = ' style="text-align:left"';
+  const cell = (v: number | null) => `<td${R}>${v === null ? "" : num(v)}</td>`;
   const rows = stats.map((s) =>
-    `<tr><td>${escapeHtml(s.name)}</td><td>[${s.shape.join(", ")}]</td><td>${
-      num(s.mean)
-    }</td><td>${num(s.std)}</td><td>${cell(s.spectralNorm)}</td><td>${
+    `<tr><td${L}>${escapeHtml(s.name)}</td><td${L}>[${
+      s.shape.join(", ")
+    }]</td>${cell(s.mean)}${cell(s.std)}${cell(s.spectralNorm)}${
       cell(s.stableRank)
-    }</td><td>${s.spikes ?? ""}</td><td>${cell(s.alpha)}</td><td>${
+    }<td${R}>${s.spikes ?? ""}</td>${cell(s.alpha)}<td${L}>${
       s.verdict ?? ""
-    }</td><td>${s.nonFinite || ""}</td></tr>`
+    }</td><td${R}>${s.nonFinite || ""}</td></tr>`
   ).join("");
-  return `<table class="ember-stats"><thead><tr><th>name</th><th>shape</th><th>mean</th><th>std</th><th>σ₁</th><th>stable rank</th><th>spikes</th><th>α</th><th>verdict</th><th>NaN/Inf</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const th = (t: string, right: boolean) => `<th${right ? R : L}>${t}</th>`;
+  return `<table class="ember-stats"><thead><tr>${th("name", false)}${
+    th("shape", false)
+  }${th("mean", true)}${th("std", true)}${th("σ₁", true)}${
+    th("stable rank", true)
+  }${th("spikes", true)}${th("α", true)}${th("verdict", false)}${
+    th("NaN/Inf", true)
+  }</tr></thead><tbody>${rows}</tbody></table>`;
 }

@@ -73,11 +73,11 @@ export async function compareInitializers(
     );
     return rowsFigure(
       options.title ?? `Initializers on [${dims.join(", ")}]`,
-      `seed ${
+      `every row drawn with seed ${
         options.seed ?? 0
-      } · histogram with exact density | ESD with Marchenko–Pastur | singular values`,
+      }, on shared axes per column · histogram with exact density | ESD with Marchenko–Pastur | singular values`,
       items,
-      { width: options.width, bins: options.bins },
+      { width: options.width, bins: options.bins, share: true },
     ).figure;
   } finally {
     tf.dispose(tensors);

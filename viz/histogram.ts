@@ -5,15 +5,27 @@
  */
 import * as Plot from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
-import { COLORS, defaultTitle, num, plotSvg, recordOf } from "./_common.ts";
+import {
+  checkBins,
+  checkSize,
+  COLORS,
+  defaultTitle,
+  num,
+  plotSvg,
+  recordOf,
+} from "./_common.ts";
 import { readWeights, type WeightsLike } from "../lib/read/weights.ts";
-import { type Histogram, histogramSync } from "../lib/stats/histogram.ts";
+import {
+  freedmanDiaconisBins,
+  type Histogram,
+  histogramSync,
+} from "../lib/stats/histogram.ts";
 import { type Law, lawOf } from "../lib/stats/laws.ts";
 import type { Density } from "../lib/initializers/_core.ts";
 
 /** Options for {@linkcode plotHistogram}. */
 export interface PlotHistogramOptions {
-  /** Number of bins. Default 50. */
+  /** Number of bins (1–10000). Default: from the data (Freedman–Diaconis, 5–100). */
   bins?: number;
   /** A symmetric-log y axis, to see the tails. Default `false`. */
   logY?: boolean;
@@ -31,8 +43,16 @@ export interface PlotHistogramOptions {
 export function histogramPanel(
   h: Histogram,
   law: Law | null,
-  options: { width: number; height: number; logY: boolean; compact?: boolean },
+  options: {
+    width: number;
+    height: number;
+    logY: boolean;
+    compact?: boolean;
+    /** Whether the weights still follow the law (else it is drawn dashed, "at init"). Default true. */
+    lawApplies?: boolean;
+  },
 ): string {
+  const applies = options.lawApplies ?? true;
   const bins = Array.from(h.counts, (count, i) => ({
     x1: h.edges[i],
     x2: h.edges[i + 1],
@@ -69,9 +89,29 @@ export function histogramPanel(
         if (y > floor) curve.push([x, y]);
       }
     }
-    marks.push(Plot.line(curve, { stroke: COLORS.theory, strokeWidth: 2 }));
+    const peak = Math.max(...h.counts);
+    marks.push(
+      Plot.line(applies ? curve : curve.filter(([, y]) => y <= peak * 1.1), {
+        stroke: COLORS.theory,
+        strokeWidth: applies ? 2 : 1.5,
+        strokeDasharray: applies ? undefined : "5,4",
+      }),
+    );
+    if (!applies && curve.length) {
+      marks.push(
+        Plot.text(["at init"], {
+          frameAnchor: "top-right",
+          dx: -4,
+          dy: 4,
+          fill: COLORS.theory,
+          fontSize: 10,
+        }),
+      );
+    }
   }
-  if (law) {
+  // Point masses are drawn only while the law applies: a trained bias's
+  // "constant 0" would otherwise set the y domain and flatten its data.
+  if (law && applies) {
     // An atom's bin expects n·p plus the continuous part's share of that bin.
     const atoms = law.atoms.filter((t) => t.x >= lo && t.x <= hi).map((t) => ({
       x: t.x,
@@ -92,14 +132,33 @@ export function histogramPanel(
     width: options.width,
     height: options.height,
     marginLeft: 52,
-    x: { label: options.compact ? null : "value", nice: false },
+    x: { label: "value", nice: false },
     y: {
-      label: options.compact ? null : "count",
+      label: "count",
       type: options.logY ? "log" : "linear",
       grid: true,
+      ...(applies || options.logY
+        ? {}
+        : { domain: [0, Math.max(...h.counts) * 1.1] }),
     },
     marks,
   });
+}
+
+/**
+ * Whether measured values still follow a law: mean within 6 standard errors
+ * (σ/√n) and standard deviation within 6·σ·√(2/n) + 1% of the law's (a point
+ * mass: every value equal to it). After training they usually do not, and
+ * the law is then drawn dashed, as the state at init.
+ */
+export function followsLaw(h: Histogram, law: Law): boolean {
+  const n = h.size - h.nan - h.posInf - h.negInf;
+  if (n === 0) return false;
+  if (law.std === 0) return h.std === 0 && h.mean === law.mean;
+  const se = law.std / Math.sqrt(n);
+  return Math.abs(h.mean - law.mean) <= 6 * se &&
+    Math.abs(h.std - law.std) <= 6 * law.std * Math.sqrt(2 / n) +
+        0.01 * law.std;
 }
 
 /** The lines under a histogram's title: measured against expected moments, and what was not binned. */
@@ -137,7 +196,7 @@ export function histogramNotes(
  * NaN and ±Inf are counted and reported, not drawn.
  *
  * @param x A tensor, Parameter, Float32Array/Float64Array or `{ values, shape }`.
- * @param options `bins` (50), `logY`, `title`, `expected`, `width`, `height`.
+ * @param options `bins` (from the data), `logY`, `title`, `expected`, `width`, `height`.
  * @returns A Figure (displays inline in Jupyter; `.svg`, `.html`, `save()`).
  * @throws {RangeError} For an empty input.
  *
@@ -157,16 +216,19 @@ export async function plotHistogram(
   x: WeightsLike,
   options: PlotHistogramOptions = {},
 ): Promise<Figure> {
+  const width = checkSize(options.width, 640, "width");
+  const height = checkSize(options.height, 260, "height");
+  const bins = checkBins(options.bins);
   // One read of the data, shared by the histogram and the title.
   const weights = await readWeights(x, "plotHistogram");
   const { shape } = weights;
-  const h = histogramSync(weights, { bins: options.bins ?? 50 });
+  const h = histogramSync(weights, {
+    bins: bins ?? freedmanDiaconisBins(weights.values),
+  });
   const density = options.expected === undefined
     ? recordOf(x)?.density
     : options.expected;
   const law = density ? lawOf(density) : null;
-  const width = options.width ?? 640;
-  const height = options.height ?? 260;
   const title = options.title ?? defaultTitle(x, shape);
   const notes = histogramNotes(h, law);
   const top = 26 + 16 * notes.length;
@@ -184,6 +246,7 @@ export async function plotHistogram(
     width,
     height,
     logY: options.logY ?? false,
+    lawApplies: law === null || followsLaw(h, law),
   });
   return new Figure({
     width,

@@ -56,16 +56,27 @@ export async function plotModule(
       }`,
     );
   }
-  const count = params.reduce((n, [, p]) => n + p.size, 0);
+  // Trainable parameters first; masks (non-trainable) after, counted apart.
+  const trainable = params.filter(([, p]) => p.trainable);
+  const masks = params.filter(([, p]) => !p.trainable);
+  const count = trainable.reduce((n, [, p]) => n + p.size, 0);
   const items = await readItems(
-    params.map(([name, p]) => ({ name, x: p })),
+    [...trainable, ...masks].map(([name, p]) => ({
+      name: p.trainable ? name : `${name} (mask, not trainable)`,
+      x: p,
+    })),
     "plotModule",
   );
+  const plural = (n: number, word: string) =>
+    `${n} ${word}${n === 1 ? "" : "s"}`;
   return rowsFigure(
-    options.title ?? `${module.constructor.name}: ${params.length} parameters`,
+    options.title ??
+      `${module.constructor.name}: ${plural(trainable.length, "parameter")}${
+        masks.length ? `, ${plural(masks.length, "mask")}` : ""
+      }`,
     `${
       count.toLocaleString("en-US")
-    } values · histogram | ESD with Marchenko–Pastur | singular values`,
+    } trainable values · histogram | ESD with Marchenko–Pastur | singular values`,
     items,
     { width: options.width, bins: options.bins },
   ).figure;

@@ -6,15 +6,26 @@
  */
 import * as Plot from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
-import { COLORS, defaultTitle, num, plotSvg, recordOf } from "./_common.ts";
+import {
+  checkBins,
+  checkSize,
+  COLORS,
+  defaultTitle,
+  num,
+  plotSvg,
+  recordOf,
+} from "./_common.ts";
 import { readWeights, type WeightsLike } from "../lib/read/weights.ts";
 import type { Weights } from "../lib/host.ts";
 import {
   analyzeSpectrumSync,
   type SpectrumAnalysis,
 } from "../lib/stats/analyze_spectrum.ts";
-import { histogramSync } from "../lib/stats/histogram.ts";
-import { marchenkoPasturDensity } from "../lib/stats/marchenko_pastur.ts";
+import { freedmanDiaconisBins, histogramSync } from "../lib/stats/histogram.ts";
+import {
+  marchenkoPasturCdf,
+  marchenkoPasturDensity,
+} from "../lib/stats/marchenko_pastur.ts";
 import { lawOf } from "../lib/stats/laws.ts";
 import type { Density } from "../lib/initializers/_core.ts";
 import { escapeHtml } from "../lib/nn/_summary.ts";
@@ -23,7 +34,7 @@ import { escapeHtml } from "../lib/nn/_summary.ts";
 export interface PlotSpectrumOptions {
   /** Title. Default: the parameter's name, or its initializer and shape. */
   title?: string;
-  /** Bins of the ESD histogram. Default 60. */
+  /** Bins of the ESD histogram (1–10000). Default: from the data (Freedman–Diaconis, 5–100). */
   bins?: number;
   /**
    * Where the Marchenko–Pastur σ² comes from: `"theory"` (the initializer's
@@ -144,78 +155,253 @@ export function spectrumView(
   };
 }
 
-/** The ESD histogram with the MP density, and the rank-ordered singular values: two Plot SVGs. */
+/** How the ESD panel draws the eigenvalues. */
+export type EsdMode = "histogram" | "log-histogram" | "ecdf" | "point";
+
+/** Fewer eigenvalues than this are drawn as an ECDF against the MP CDF, not binned. */
+export const ECDF_BELOW = 100;
+
+/**
+ * How to draw a spectrum: a point mass when flat; an ECDF against the MP CDF
+ * below {@linkcode ECDF_BELOW} eigenvalues; a histogram on a log x axis when
+ * the largest eigenvalue lies beyond 4 λ₊ (a trained layer's spikes and
+ * tail would crush the bulk into the first bins of a linear axis, so
+ * WeightWatcher draws these log-log); else a histogram.
+ */
+export function esdMode(a: SpectrumAnalysis): EsdMode {
+  if (a.flat) return "point";
+  const eig = a.eigenvalues.subarray(0, a.rank);
+  if (eig.length < ECDF_BELOW) return "ecdf";
+  const mp = a.marchenkoPastur;
+  const top = eig[0];
+  const bottom = eig[eig.length - 1];
+  const wide = mp !== null && mp.sigma2 > 0
+    ? top > 4 * mp.lambdaPlus
+    : top > 100 * bottom;
+  return wide ? "log-histogram" : "histogram";
+}
+
+/** The legend of a spectrum figure: what each mark is (only those drawn). */
+export function spectrumLegend(
+  v: SpectrumView,
+): { text: string; color: string; symbol: string }[] {
+  const a = v.analysis;
+  if (a === null) return [];
+  const items: { text: string; color: string; symbol: string }[] = [];
+  const mp = a.marchenkoPastur;
+  if (a.flat) {
+    items.push({
+      symbol: "▮",
+      color: COLORS.data,
+      text: "flat: all eigenvalues equal, MP does not apply",
+    });
+    return items;
+  }
+  items.push({
+    symbol: esdMode(a) === "ecdf" ? "▁▁" : "▮",
+    color: COLORS.data,
+    text: esdMode(a) === "ecdf" ? "eigenvalues (ECDF)" : "eigenvalues",
+  });
+  if (mp !== null && mp.sigma2 > 0) {
+    items.push({
+      symbol: "──",
+      color: COLORS.theory,
+      text: `Marchenko–Pastur (${v.theory ? "theory" : "fitted"} σ² ${
+        num(mp.sigma2)
+      })`,
+    });
+    items.push({ symbol: "┆", color: COLORS.theory, text: "bulk edge λ₊" });
+  }
+  if (a.spikes > 0) {
+    items.push({ symbol: "●", color: COLORS.spike, text: "spike" });
+  }
+  if (a.meanOutlierIndex >= 0) {
+    items.push({ symbol: "○", color: COLORS.muted, text: "mean's outlier" });
+  }
+  return items;
+}
+
+/** Legend items laid out left to right as figure labels, from (x, y). */
+export function legendLabels(
+  items: { text: string; color: string; symbol: string }[],
+  x: number,
+  y: number,
+  size = 11,
+): Label[] {
+  const labels: Label[] = [];
+  let at = x;
+  for (const item of items) {
+    labels.push({ text: item.symbol, x: at, y, size, color: item.color });
+    at += size * 0.62 * [...item.symbol].length + 4;
+    labels.push({ text: item.text, x: at, y, size, color: COLORS.muted });
+    at += size * 0.6 * item.text.length + 14;
+  }
+  return labels;
+}
+
+/**
+ * The ESD panel (see {@linkcode esdMode}) with the MP law as expected counts
+ * (or its CDF), the bulk edge, spikes and the mean's outlier; and the
+ * singular values in rank order on a log axis. Two Plot SVGs.
+ */
 export function spectrumPanels(
   v: SpectrumView,
-  options: { width: number; height: number; bins: number; compact?: boolean },
+  options: {
+    width: number;
+    height: number;
+    bins?: number;
+    compact?: boolean;
+    /** Shared scales of small multiples: the ESD's x domain (and log or not), the ranked panel's y domain. */
+    shared?: { esd: [number, number]; log: boolean; sigma: [number, number] };
+  },
 ): { esd: string; ranked: string } {
   const a = v.analysis!;
   const mp = a.marchenkoPastur;
-  const eig = a.eigenvalues;
-  // A flat spectrum is one point: bin it on [0, 2λ] so it reads as one bar
-  // rather than rounding noise magnified to fill the axis.
-  const h = a.flat
-    ? histogramSync(eig, { bins: options.bins, range: [0, 2 * eig[0]] })
-    : histogramSync(eig, { bins: options.bins });
-  const width = (h.edges[h.edges.length - 1] - h.edges[0]) / h.counts.length;
-  const bars = Array.from(
-    h.counts,
-    (count, i) => ({ x1: h.edges[i], x2: h.edges[i + 1], count }),
-  );
-  const m = eig.length;
-  const marks: Plot.Markish[] = [
-    Plot.rectY(bars, {
-      x1: "x1",
-      x2: "x2",
-      y: "count",
-      fill: COLORS.data,
-      fillOpacity: 0.75,
-      inset: 0.3,
-    }),
-    Plot.ruleY([0]),
-  ];
-  if (mp !== null && mp.sigma2 > 0) {
-    const lo = Math.max(mp.lambdaMinus, 0);
-    const hi = mp.lambdaPlus;
-    const curve: [number, number][] = [];
-    const steps = 400;
-    for (let i = 0; i <= steps; i++) {
-      const x = lo + ((hi - lo) * i) / steps;
-      const y = m * width * marchenkoPasturDensity(x, mp.q, mp.sigma2);
-      if (Number.isFinite(y)) curve.push([x, y]);
-    }
-    const ymax = Math.max(...h.counts) * 1.6;
+  const own = esdMode(a);
+  const mode: EsdMode =
+    options.shared && (own === "histogram" || own === "log-histogram")
+      ? (options.shared.log ? "log-histogram" : "histogram")
+      : own;
+  // Numerical zeros (below the rank tolerance) are not part of the spectrum drawn.
+  const eig = a.eigenvalues.subarray(0, Math.max(a.rank, 1));
+  const m = eig.length - (a.meanOutlierIndex >= 0 ? 1 : 0);
+  const spikes = a.spikeIndices.map((i) => a.eigenvalues[i]);
+  const outlier = a.meanOutlierIndex >= 0
+    ? [a.eigenvalues[a.meanOutlierIndex]]
+    : [];
+  const hasMp = mp !== null && mp.sigma2 > 0 && mode !== "point";
+  const marks: Plot.Markish[] = [];
+  let esdX: Record<string, unknown> = {};
+  let esdY: Record<string, unknown> = {};
+  const logX = mode === "log-histogram";
+  if (mode === "point") {
+    const value = eig[0];
     marks.push(
-      Plot.line(curve.filter(([, y]) => y <= ymax), {
-        stroke: COLORS.theory,
+      Plot.ruleX([value], { stroke: COLORS.data, strokeWidth: 6 }),
+      Plot.text([value], {
+        x: (d: number) => d,
+        frameAnchor: "top",
+        dy: 14,
+        text: () => "flat: MP does not apply",
+        fill: COLORS.muted,
+        fontSize: 11,
+      }),
+      Plot.ruleY([0]),
+    );
+    esdX = { domain: [0, 2 * value] };
+    esdY = { domain: [0, eig.length * 1.15] };
+    marks.push(Plot.dot([[value, eig.length]], { fill: COLORS.data, r: 3 }));
+  } else if (mode === "ecdf") {
+    const sorted = Float64Array.from(eig).sort();
+    const steps = Array.from(
+      sorted,
+      (x, i) => ({ x, y: (i + 1) / sorted.length }),
+    );
+    marks.push(
+      Plot.line([{ x: sorted[0], y: 0 }, ...steps], {
+        x: "x",
+        y: "y",
+        curve: "step-after",
+        stroke: COLORS.data,
         strokeWidth: 2,
       }),
-      Plot.ruleX([mp.lambdaPlus], {
+    );
+    if (hasMp) {
+      const lo = Math.max(mp!.lambdaMinus, 0);
+      const hi = mp!.lambdaPlus;
+      const curve: { x: number; y: number }[] = [];
+      for (let i = 0; i <= 200; i++) {
+        const x = lo + ((hi - lo) * i) / 200;
+        // The bulk's m eigenvalues out of all drawn follow the MP CDF.
+        curve.push({
+          x,
+          y: (m / sorted.length) *
+            marchenkoPasturCdf(x, mp!.q, mp!.sigma2),
+        });
+      }
+      marks.push(Plot.line(curve, { x: "x", y: "y", stroke: COLORS.theory }));
+    }
+    esdY = { domain: [0, 1] };
+  } else {
+    const values = logX ? Array.from(eig, Math.log10) : eig;
+    const bins = options.bins ?? freedmanDiaconisBins(values);
+    const range = options.shared
+      ? (logX
+        ? options.shared.esd.map(Math.log10) as [number, number]
+        : options.shared.esd)
+      : undefined;
+    const h = histogramSync(
+      logX ? { values, shape: [values.length] } : eig,
+      range ? { bins, range } : { bins },
+    );
+    const map = (t: number) => (logX ? 10 ** t : t);
+    const bars = Array.from(h.counts, (count, i) => ({
+      x1: map(h.edges[i]),
+      x2: map(h.edges[i + 1]),
+      count,
+    }));
+    marks.push(
+      Plot.rectY(bars, {
+        x1: "x1",
+        x2: "x2",
+        y: "count",
+        fill: COLORS.data,
+        fillOpacity: 0.75,
+        inset: 0.3,
+      }),
+      Plot.ruleY([0]),
+    );
+    const peak = Math.max(...h.counts);
+    if (hasMp) {
+      // Expected counts per bin: m · bin width · density, in the axis' own
+      // variable (for log10 λ the density is ln 10 · λ · ρ(λ)).
+      const width = (h.edges[h.edges.length - 1] - h.edges[0]) /
+        h.counts.length;
+      const lo = Math.max(mp!.lambdaMinus, logX ? map(h.edges[0]) : 0);
+      const hi = mp!.lambdaPlus;
+      const curve: [number, number][] = [];
+      for (let i = 0; i <= 400; i++) {
+        const x = logX
+          ? lo * (hi / lo) ** (i / 400)
+          : lo + ((hi - lo) * i) / 400;
+        const density = marchenkoPasturDensity(x, mp!.q, mp!.sigma2);
+        const y = m * width * (logX ? Math.LN10 * x * density : density);
+        if (Number.isFinite(y) && y <= peak * 1.6) curve.push([x, y]);
+      }
+      marks.push(
+        Plot.line(curve, { stroke: COLORS.theory, strokeWidth: 2 }),
+      );
+    }
+    esdY = { domain: [0, peak * 1.1], nice: true };
+    if (logX) esdX = { type: "log" };
+    if (options.shared) esdX = { ...esdX, domain: options.shared.esd };
+  }
+  if (hasMp) {
+    marks.push(
+      Plot.ruleX([mp!.lambdaPlus], {
         stroke: COLORS.theory,
         strokeDasharray: "4,3",
       }),
     );
   }
-  const spikeSet = new Set(a.spikeIndices);
-  const spikes = a.spikeIndices.map((i) => eig[i]);
+  const baseline = mode === "ecdf" ? 1 : 0;
   if (spikes.length) {
     marks.push(
-      // Spikes as dots on the axis: each is one eigenvalue, too few for a bar.
       Plot.dot(spikes, {
         x: (d: number) => d,
-        y: 0,
+        y: baseline,
         fill: COLORS.spike,
         r: 3.5,
       }),
     );
   }
-  if (a.meanOutlierIndex >= 0) {
+  if (outlier.length) {
     marks.push(
-      Plot.dot([eig[a.meanOutlierIndex]], {
+      Plot.dot(outlier, {
         x: (d: number) => d,
-        y: 0,
+        y: baseline,
         stroke: COLORS.muted,
-        r: 4,
+        r: 4.5,
       }),
     );
   }
@@ -223,16 +409,30 @@ export function spectrumPanels(
     width: options.width,
     height: options.height,
     marginLeft: 48,
-    x: { label: options.compact ? null : "eigenvalue of WᵀW/N" },
-    y: { label: options.compact ? null : "count", grid: true },
+    marginRight: 16,
+    x: {
+      label: options.compact ? "λ" : "eigenvalue λ of WᵀW/N",
+      ...esdX,
+    },
+    y: {
+      label: mode === "ecdf" ? "fraction ≤ λ" : "count",
+      grid: true,
+      ...esdY,
+    },
     marks,
   });
   const ranked = a.singularValues;
+  const spikeSet = new Set(a.spikeIndices);
   const points = Array.from(
     ranked,
-    (value, i) => ({ i: i + 1, v: value, spike: spikeSet.has(i) }),
+    (value, i) => ({
+      i: i + 1,
+      v: value,
+      spike: spikeSet.has(i),
+      outlier: i === a.meanOutlierIndex,
+    }),
   )
-    .filter((d) => d.v > 0);
+    .filter((d) => d.v > a.rankTolerance);
   const rankMarks: Plot.Markish[] = [
     Plot.line(points, { x: "i", y: "v", stroke: COLORS.data }),
     Plot.dot(points.filter((d) => d.spike), {
@@ -241,31 +441,47 @@ export function spectrumPanels(
       fill: COLORS.spike,
       r: 3,
     }),
+    Plot.dot(points.filter((d) => d.outlier), {
+      x: "i",
+      y: "v",
+      stroke: COLORS.muted,
+      r: 4,
+    }),
   ];
-  if (mp !== null && mp.sigma2 > 0 && a.slices === 1) {
-    const n = Math.sqrt(eig[0] > 0 ? ranked[0] ** 2 / eig[0] : 1);
+  if (hasMp && a.slices === 1 && eig[0] > 0) {
+    const n = ranked[0] ** 2 / eig[0];
     rankMarks.push(
-      Plot.ruleY([Math.sqrt(mp.lambdaPlus) * n], {
+      Plot.ruleY([Math.sqrt(mp!.lambdaPlus * n)], {
         stroke: COLORS.theory,
         strokeDasharray: "4,3",
       }),
     );
   }
+  const count = points.length;
   const rankedSvg = plotSvg({
     width: options.width,
     height: options.height,
     marginLeft: 56,
-    x: {
-      label: options.compact ? null : "rank",
-      type: points.length > 50 ? "log" : "linear",
+    marginRight: 16,
+    x: count > 50 ? { label: "rank", type: "log" } : {
+      label: "rank",
+      // Whole ranks only.
+      ticks: Array.from(
+        { length: Math.min(count, 10) },
+        (_, k) =>
+          1 +
+          Math.round((k * (count - 1)) / Math.max(1, Math.min(count, 10) - 1)),
+      ).filter((r, k, all) => k === 0 || r !== all[k - 1]),
     },
     y: {
-      label: options.compact ? null : "singular value",
+      label: options.compact ? "σ" : "singular value σ",
       type: "log",
       grid: true,
       // A flat spectrum: a factor of 2 around its value, not float32 jitter.
-      ...(a.flat
-        ? { domain: [ranked[0] / Math.SQRT2 ** 2, ranked[0] * 2] }
+      ...(options.shared
+        ? { domain: options.shared.sigma }
+        : a.flat
+        ? { domain: [ranked[0] / 2, ranked[0] * 2] }
         : {}),
     },
     marks: rankMarks,
@@ -343,7 +559,8 @@ export function messagePanel(
  * NaN or Inf in the weights: the figure renders and says how many.
  *
  * @param x A tensor, Parameter or `{ values, shape }` of rank ≥ 2.
- * @param options `title`, `bins` (60), `mp` ("theory" or "fit"), `expected`, `width`, `height`.
+ * @param options `title`, `bins` (default from the data, Freedman–Diaconis),
+ * `mp` ("theory" or "fit"), `expected`, `width`, `height`.
  * @returns A Figure.
  * @throws {RangeError} For a 1-D input (use `plotHistogram`) or an empty one.
  *
@@ -362,19 +579,22 @@ export async function plotSpectrum(
   x: WeightsLike,
   options: PlotSpectrumOptions = {},
 ): Promise<Figure> {
+  const width = checkSize(options.width, 760, "width");
+  const height = checkSize(options.height, 260, "height");
+  const bins = checkBins(options.bins);
   const weights = await readWeights(x, "plotSpectrum");
   const a = spectrumView(x, weights, {
     mp: options.mp,
     expected: options.expected,
     fn: "plotSpectrum",
   });
-  const width = options.width ?? 760;
-  const height = options.height ?? 260;
-  const title = options.title ?? defaultTitle(x, weights.shape);
+  const title = options.title ??
+    `Spectrum of ${defaultTitle(x, weights.shape)}`;
   const notes = spectrumNotes(a);
-  const top = 26 + 16 * notes.length;
+  const legend = spectrumLegend(a);
+  const top = 26 + 16 * notes.length + (legend.length ? 18 : 0);
   const labels: Label[] = [
-    { text: `Spectrum of ${title}`, x: 8, y: 18, size: 14, weight: "bold" },
+    { text: title, x: 8, y: 18, size: 14, weight: "bold" },
     ...notes.map((n, i) => ({
       text: n.text,
       x: 8,
@@ -382,6 +602,7 @@ export async function plotSpectrum(
       size: 11,
       color: n.warn ? COLORS.spike : COLORS.muted,
     })),
+    ...legendLabels(legend, 8, 38 + 16 * notes.length + 2),
   ];
   const half = Math.floor(width / 2);
   const panels = a.analysis === null
@@ -396,7 +617,7 @@ export async function plotSpectrum(
       const { esd, ranked } = spectrumPanels(a, {
         width: half,
         height,
-        bins: options.bins ?? 60,
+        bins,
       });
       return [
         { svg: esd, x: 0, y: top, width: half, height },
@@ -408,10 +629,13 @@ export async function plotSpectrum(
     height: top + height,
     panels,
     labels,
-    title: `Spectrum of ${title}`,
+    title,
     text: [
-      `Spectrum of ${title} (${a.rows} × ${a.cols})`,
+      `${title} (${a.rows} × ${a.cols})`,
       ...notes.map((n) => n.text),
+      ...(legend.length
+        ? [`legend: ${legend.map((l) => `${l.symbol} ${l.text}`).join(", ")}`]
+        : []),
     ].join("\n"),
   });
 }

@@ -123,6 +123,6 @@ export function plotTraining(
         mp: i === 0 && w.density ? undefined : "fit",
       };
     }),
-    { width: options.width },
+    { width: options.width, share: true },
   ).figure;
 }

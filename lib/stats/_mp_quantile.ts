@@ -64,3 +64,33 @@ export function mpQuantiles(q: number, ts: ArrayLike<number>): Float64Array {
   }
   return out;
 }
+
+/**
+ * The CDF of MP(q, 1) at each of `xs` (linear interpolation in the table;
+ * 0 below the lower edge, 1 above the upper).
+ */
+export function mpCdf(q: number, xs: ArrayLike<number>): Float64Array {
+  const { cdf, x } = table(q);
+  const out = new Float64Array(xs.length);
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i];
+    if (!(v > x[0])) {
+      out[i] = 0;
+      continue;
+    }
+    if (v >= x[GRID]) {
+      out[i] = 1;
+      continue;
+    }
+    let lo = 0;
+    let hi = GRID;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (x[mid] <= v) lo = mid;
+      else hi = mid;
+    }
+    const w = (v - x[lo]) / (x[hi] - x[lo]);
+    out[i] = cdf[lo] + w * (cdf[hi] - cdf[lo]);
+  }
+  return out;
+}

@@ -142,7 +142,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 4px;word-break:
 p.sub{color:#666;margin:0 0 16px}
 table{border-collapse:collapse;font-size:12px;width:100%}
 th,td{border-bottom:1px solid #e3e3e3;padding:3px 6px;text-align:left;vertical-align:top}td:nth-child(2){white-space:nowrap}
-th{background:#f6f6f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f6f6f6}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .note{color:#a04000}.ok{color:#2a7a2a}.method{color:#666;font-size:12px}
 svg{max-width:100%;height:auto}
 `;
@@ -205,19 +205,19 @@ export function reportPage(
 <title>${escapeHtml(title)}</title><style>${CSS}</style></head><body>
 <h1>${escapeHtml(title)}</h1><p class="sub">${escapeHtml(subtitle)}</p>
 <h2>Summary: matrices, those departing most from random first</h2>
-<table><thead><tr><th>tensor</th><th>shape</th><th>dtype</th><th>mean</th><th>std</th><th>σ₁</th><th>stable rank</th><th>spikes</th><th>α</th><th>verdict</th></tr></thead><tbody>
+<table><thead><tr><th>tensor</th><th>shape</th><th>dtype</th><th class="num">mean</th><th class="num">std</th><th class="num">σ₁</th><th class="num">stable rank</th><th class="num">spikes</th><th class="num">α</th><th>verdict</th></tr></thead><tbody>
 ${summary}
 </tbody></table>
 <p class="method">Order: NaN/Inf, then heavy-tailed, spiked, low-rank and all-zero matrices, then random-like and flat ones; more spikes first within a verdict. α is shown only where it is meaningful.</p>
 ${
     masks.length
-      ? `<h2>Masks</h2><p class="method">Non-trainable or two-valued tensors: wiring, not learned structure.</p><table><thead><tr><th>tensor</th><th>shape</th><th>mean (density)</th><th>spectrum</th></tr></thead><tbody>${maskRows}</tbody></table>`
+      ? `<h2>Masks</h2><p class="method">Non-trainable or two-valued tensors: wiring, not learned structure.</p><table><thead><tr><th>tensor</th><th>shape</th><th class="num">mean (density)</th><th>spectrum</th></tr></thead><tbody>${maskRows}</tbody></table>`
       : ""
   }
 ${sections}
 ${
     vectors.length
-      ? `<h2>Vectors and scalars</h2><table><thead><tr><th>tensor</th><th>shape</th><th>mean</th><th>std</th><th>NaN/Inf</th></tr></thead><tbody>${vectorRows}</tbody></table>`
+      ? `<h2>Vectors and scalars</h2><table><thead><tr><th>tensor</th><th>shape</th><th class="num">mean</th><th class="num">std</th><th class="num">NaN/Inf</th></tr></thead><tbody>${vectorRows}</tbody></table>`
       : ""
   }
 <p class="method">Spectra: eigenvalues of WᵀW/N (N the longer side) against the Marchenko–Pastur law; σ² is fitted to the central eigenvalues; spikes are eigenvalues past the bulk's Tracy–Widom edge (false-alarm rate 10⁻³ per random matrix) that also stand apart from the bulk below them; the mean's rank-one outlier is not a spike; α is the power-law exponent of the spectrum's tail (xmin by KS distance), shown only for a heavy-tailed bulk.</p>
