@@ -146,3 +146,39 @@ export function checkBins(value: number | undefined): number | undefined {
   }
   return value;
 }
+
+/**
+ * A log axis over [lo, hi] (lo > 0) with readable labels: the ticks at
+ * 1, 2 and 5 times each power of ten within less than 2 decades, at powers
+ * of ten otherwise (every other power past 8 decades); all labelled with
+ * {@linkcode tickLabel}.
+ */
+export function logAxis(
+  lo: number,
+  hi: number,
+): {
+  type: "log";
+  domain: [number, number];
+  ticks: number[];
+  tickFormat: (v: number) => string;
+} {
+  const a = Math.max(lo, Number.MIN_VALUE);
+  const b = Math.max(hi, a * 1.0001);
+  const decades = Math.log10(b / a);
+  const first = Math.floor(Math.log10(a));
+  const last = Math.ceil(Math.log10(b));
+  const mantissas = decades < 1
+    ? [1, 1.5, 2, 3, 4, 5, 6, 8]
+    : decades < 2
+    ? [1, 2, 5]
+    : [1];
+  const step = decades > 8 ? 2 : 1;
+  const ticks: number[] = [];
+  for (let e = first; e <= last; e += step) {
+    for (const m of mantissas) {
+      const t = m * 10 ** e;
+      if (t >= a * (1 - 1e-9) && t <= b * (1 + 1e-9)) ticks.push(t);
+    }
+  }
+  return { type: "log", domain: [a, b], ticks, tickFormat: tickLabel };
+}

@@ -9,7 +9,7 @@ import { Figure, type Label, type Panel } from "./figure.ts";
 import { COLORS, num, recordOf } from "./_common.ts";
 import { followsLaw, histogramNotes, histogramPanel } from "./histogram.ts";
 import {
-  esdMode,
+  isWide,
   legendLabels,
   messagePanel,
   spectrumNotes,
@@ -124,7 +124,7 @@ function sharedScales(
     eHi = Math.max(eHi, eig[0]);
     sLo = Math.min(sLo, a.singularValues[a.rank - 1]);
     sHi = Math.max(sHi, a.singularValues[0]);
-    if (esdMode(a) === "log-histogram") log = true;
+    if (isWide(a)) log = true;
   }
   const spectrum = eHi > 0
     ? {

@@ -83,18 +83,24 @@ export function histogramPanel(
     const steps = 400;
     const curve: [number, number][] = [];
     if (b > a) {
+      // A law with bounded support drops to 0 at its ends (a uniform's
+      // walls stay visible when the curve is clipped).
+      if (a === law.support[0]) curve.push([a, floor]);
       for (let i = 0; i <= steps; i++) {
         const x = a + ((b - a) * i) / steps;
         const y = n * width * pdf(x);
         if (y > floor) curve.push([x, y]);
       }
+      if (b === law.support[1]) curve.push([b, floor]);
     }
-    const peak = Math.max(...h.counts);
+    // Once the weights have left the law, it is drawn dashed and clipped to
+    // the data's own y range (it never sets the domain).
     marks.push(
-      Plot.line(applies ? curve : curve.filter(([, y]) => y <= peak * 1.1), {
+      Plot.line(curve, {
         stroke: COLORS.theory,
         strokeWidth: applies ? 2 : 1.5,
         strokeDasharray: applies ? undefined : "5,4",
+        clip: !applies,
       }),
     );
     if (!applies && curve.length) {

@@ -11,6 +11,7 @@ import {
   checkSize,
   COLORS,
   defaultTitle,
+  logAxis,
   num,
   plotSvg,
   recordOf,
@@ -170,15 +171,18 @@ export const ECDF_BELOW = 100;
  */
 export function esdMode(a: SpectrumAnalysis): EsdMode {
   if (a.flat) return "point";
+  if (a.rank < ECDF_BELOW) return "ecdf";
+  return isWide(a) ? "log-histogram" : "histogram";
+}
+
+/** Whether the eigenvalues reach beyond 4 λ₊ (or span over 100× without a bulk law): then λ is drawn on a log axis. */
+export function isWide(a: SpectrumAnalysis): boolean {
   const eig = a.eigenvalues.subarray(0, a.rank);
-  if (eig.length < ECDF_BELOW) return "ecdf";
+  if (eig.length < 2 || a.flat) return false;
   const mp = a.marchenkoPastur;
-  const top = eig[0];
-  const bottom = eig[eig.length - 1];
-  const wide = mp !== null && mp.sigma2 > 0
-    ? top > 4 * mp.lambdaPlus
-    : top > 100 * bottom;
-  return wide ? "log-histogram" : "histogram";
+  return mp !== null && mp.sigma2 > 0
+    ? eig[0] > 4 * mp.lambdaPlus
+    : eig[0] > 100 * eig[eig.length - 1];
 }
 
 /** The legend of a spectrum figure: what each mark is (only those drawn). */
@@ -307,11 +311,11 @@ export function spectrumPanels(
       }),
     );
     if (hasMp) {
-      const lo = Math.max(mp!.lambdaMinus, 0);
+      const lo = Math.max(mp!.lambdaMinus, sorted[0] / 2, 1e-300);
       const hi = mp!.lambdaPlus;
       const curve: { x: number; y: number }[] = [];
       for (let i = 0; i <= 200; i++) {
-        const x = lo + ((hi - lo) * i) / 200;
+        const x = lo * (hi / lo) ** (i / 200);
         // The bulk's m eigenvalues out of all drawn follow the MP CDF.
         curve.push({
           x,
@@ -322,6 +326,10 @@ export function spectrumPanels(
       marks.push(Plot.line(curve, { x: "x", y: "y", stroke: COLORS.theory }));
     }
     esdY = { domain: [0, 1] };
+    if (options.shared ? options.shared.log : isWide(a)) {
+      esdX = { type: "log" };
+    }
+    if (options.shared) esdX = { ...esdX, domain: options.shared.esd };
   } else {
     const values = logX ? Array.from(eig, Math.log10) : eig;
     const bins = options.bins ?? freedmanDiaconisBins(values);
@@ -475,14 +483,13 @@ export function spectrumPanels(
     },
     y: {
       label: options.compact ? "σ" : "singular value σ",
-      type: "log",
       grid: true,
       // A flat spectrum: a factor of 2 around its value, not float32 jitter.
       ...(options.shared
-        ? { domain: options.shared.sigma }
+        ? logAxis(...options.shared.sigma)
         : a.flat
-        ? { domain: [ranked[0] / 2, ranked[0] * 2] }
-        : {}),
+        ? logAxis(ranked[0] / 2, ranked[0] * 2)
+        : logAxis(points.at(-1)?.v ?? 1, points[0]?.v ?? 10)),
     },
     marks: rankMarks,
   });
@@ -592,7 +599,7 @@ export async function plotSpectrum(
     `Spectrum of ${defaultTitle(x, weights.shape)}`;
   const notes = spectrumNotes(a);
   const legend = spectrumLegend(a);
-  const top = 26 + 16 * notes.length + (legend.length ? 18 : 0);
+  const top = 26 + 16 * notes.length + (legend.length ? 24 : 0);
   const labels: Label[] = [
     { text: title, x: 8, y: 18, size: 14, weight: "bold" },
     ...notes.map((n, i) => ({
