@@ -43,9 +43,9 @@ export type {
   InitRecord,
 } from "./lib/initializers/mod.ts";
 export {
+  freedmanDiaconisBins,
   type Histogram,
   type HistogramOptions,
-  freedmanDiaconisBins,
   histogramSync,
 } from "./lib/stats/histogram.ts";
 export {

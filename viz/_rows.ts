@@ -7,7 +7,7 @@
  */
 import { Figure, type Label, type Panel } from "./figure.ts";
 import { COLORS, num, recordOf } from "./_common.ts";
-import { followsLaw, histogramNotes, histogramPanel } from "./histogram.ts";
+import { distributionPanel, histogramNotes } from "./histogram.ts";
 import {
   isWide,
   legendLabels,
@@ -188,7 +188,14 @@ export function rowsFigure(
       ? recordOf(item.x)?.density
       : item.expected;
     const law = density ? lawOf(density) : null;
-    const hNotes = histogramNotes(h, law);
+    const panel = distributionPanel(weights.values, h, law, {
+      width: third,
+      height: ROW_HEIGHT - 20,
+      logY: false,
+      compact: true,
+      bins,
+    });
+    const hNotes = [...histogramNotes(h, law), ...panel.notes];
     const analysis = views[row];
     const sNotes = analysis ? spectrumNotes(analysis) : [];
     const notes = [...hNotes, ...sNotes];
@@ -216,19 +223,13 @@ export function rowsFigure(
     );
     const top = y + HEADER + 12 * notes.length;
     panels.push({
-      svg: histogramPanel(h, law, {
-        width: third,
-        height: ROW_HEIGHT - 20,
-        logY: false,
-        compact: true,
-        lawApplies: law === null || followsLaw(h, law),
-      }),
+      svg: panel.svg,
       x: 0,
       y: top,
       width: third,
       height: ROW_HEIGHT - 20,
     });
-    if (analysis && analysis.analysis) {
+    if (analysis && analysis.analysis && !analysis.analysis.zero) {
       const { esd, ranked } = spectrumPanels(analysis, {
         width: third,
         height: ROW_HEIGHT - 20,
@@ -247,10 +248,14 @@ export function rowsFigure(
         },
       );
     } else if (analysis) {
-      // NaN or Inf: say so where the spectrum would be. (A vector has no
-      // spectrum: its row is the histogram alone.)
+      // NaN or Inf, or all zero: say so where the spectrum would be. (A
+      // vector has no spectrum: its row is the histogram alone.)
       panels.push({
-        svg: messagePanel(sNotes[0].text, 2 * third, ROW_HEIGHT - 20),
+        svg: messagePanel(
+          analysis.analysis ? "all zero: no spectrum" : sNotes[0].text,
+          2 * third,
+          ROW_HEIGHT - 20,
+        ),
         x: third,
         y: top,
         width: width - third,

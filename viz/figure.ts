@@ -61,6 +61,14 @@ export interface FigureSpec {
 
 const FONT = "DejaVu Sans, system-ui, sans-serif";
 
+/** Text for XML and HTML: control characters (invalid in XML 1.0) removed, then markup escaped. */
+function xmlText(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return escapeHtml(
+    text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ""),
+  );
+}
+
 /**
  * A finished figure: one SVG drawing (panels and labels), a text fallback,
  * and optional HTML extras.
@@ -123,7 +131,7 @@ export class Figure {
         `<text x="${l.x}" y="${l.y}" font-size="${l.size ?? 12}" font-weight="${
           l.weight ?? "normal"
         }" text-anchor="${l.anchor ?? "start"}" fill="${l.color ?? "#222"}">${
-          escapeHtml(l.text)
+          xmlText(l.text)
         }</text>`,
       );
     }
@@ -144,7 +152,7 @@ export class Figure {
     const title = this.#spec.title ??
       this.#spec.labels?.find((l) => l.weight === "bold")?.text ?? "figure";
     return `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${
-      escapeHtml(title)
+      xmlText(title)
     }</title><style>body{font-family:${FONT};margin:24px;color:#222}table{border-collapse:collapse;font-size:12px;margin-top:8px}td,th{border-bottom:1px solid #ddd;padding:2px 8px}</style></head><body>${this.html}</body></html>`;
   }
 
@@ -152,10 +160,18 @@ export class Figure {
    * Renders a PNG with resvg (WebAssembly, from npm) and the DejaVu Sans font
    * shipped in an npm package: no system font and no network.
    *
-   * @param scale Pixels per SVG unit. Default 2.
+   * @param scale Pixels per SVG unit, above 0 and at most 8. Default 2.
    * @returns The PNG bytes.
+   * @throws {RangeError} For a scale outside (0, 8].
    */
   png(scale = 2): Promise<Uint8Array> {
+    if (typeof scale !== "number" || !(scale > 0 && scale <= 8)) {
+      return Promise.reject(
+        new RangeError(
+          `png: scale must be a number in (0, 8], received ${String(scale)}`,
+        ),
+      );
+    }
     return renderPng(this.svg, scale);
   }
 

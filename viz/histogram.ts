@@ -13,6 +13,7 @@ import {
   num,
   plotSvg,
   recordOf,
+  tickLabel,
 } from "./_common.ts";
 import { readWeights, type WeightsLike } from "../lib/read/weights.ts";
 import {
@@ -50,6 +51,8 @@ export function histogramPanel(
     compact?: boolean;
     /** Whether the weights still follow the law (else it is drawn dashed, "at init"). Default true. */
     lawApplies?: boolean;
+    /** The count the law's expected counts refer to. Default: the values binned. */
+    total?: number;
   },
 ): string {
   const applies = options.lawApplies ?? true;
@@ -58,7 +61,7 @@ export function histogramPanel(
     x2: h.edges[i + 1],
     count,
   }));
-  const n = h.size - h.nan - h.posInf - h.negInf - h.outside;
+  const n = options.total ?? h.size - h.nan - h.posInf - h.negInf - h.outside;
   const lo = h.edges[0];
   const hi = h.edges[h.edges.length - 1];
   const width = (hi - lo) / h.counts.length;
@@ -151,6 +154,136 @@ export function histogramPanel(
   });
 }
 
+/** The distinct values, sorted, if there are at most `max` of them (NaN and ±Inf ignored); else null. */
+export function discreteLevels(
+  values: ArrayLike<number>,
+  max = 10,
+): number[] | null {
+  const seen = new Set<number>();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) continue;
+    if (!seen.has(v)) {
+      seen.add(v);
+      if (seen.size > max) return null;
+    }
+  }
+  return seen.size ? [...seen].sort((a, b) => a - b) : null;
+}
+
+/**
+ * The distribution panel of a set of values, by what they are: a bar chart
+ * of categories (with the law's expected counts as ticks) for at most 10
+ * distinct values, as a mask, an identity or a constant has; a histogram of
+ * the values off the law's point masses (with the masses counted in a note)
+ * for a law with both, as a sparse init has, so its continuous part is not
+ * lost beside a spike of zeros; else {@linkcode histogramPanel}.
+ */
+export function distributionPanel(
+  values: ArrayLike<number>,
+  h: Histogram,
+  law: Law | null,
+  options: {
+    width: number;
+    height: number;
+    logY: boolean;
+    bins?: number;
+    compact?: boolean;
+  },
+): { svg: string; notes: { text: string; warn: boolean }[] } {
+  const applies = law === null || followsLaw(h, law);
+  const levels = discreteLevels(values);
+  if (levels !== null && (law === null || law.continuous === 0)) {
+    const counts = new Map<number, number>(levels.map((l) => [l, 0]));
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (counts.has(v)) counts.set(v, counts.get(v)! + 1);
+    }
+    const n = [...counts.values()].reduce((a, b) => a + b, 0);
+    const data = levels.map((l) => ({
+      level: tickLabel(l),
+      count: counts.get(l)!,
+    }));
+    const expected = law && applies
+      ? law.atoms.map((t) => ({ level: tickLabel(t.x), count: n * t.p }))
+        .filter((e) =>
+          counts.has(levels.find((l) => tickLabel(l) === e.level) ?? NaN)
+        )
+      : [];
+    const marks: Plot.Markish[] = [
+      Plot.barY(data, {
+        x: "level",
+        y: "count",
+        fill: COLORS.data,
+        fillOpacity: 0.75,
+      }),
+      Plot.ruleY([0]),
+    ];
+    if (expected.length) {
+      marks.push(
+        Plot.tickY(expected, {
+          x: "level",
+          y: "count",
+          stroke: COLORS.theory,
+          strokeWidth: 3,
+        }),
+      );
+    }
+    return {
+      svg: plotSvg({
+        width: options.width,
+        height: options.height,
+        marginLeft: 52,
+        x: {
+          label: "value",
+          domain: data.map((d) => d.level),
+          tickFormat: (d: string) => d,
+        },
+        y: { label: "count", grid: true },
+        marks,
+      }),
+      notes: [],
+    };
+  }
+  if (law && law.atoms.length && law.continuous > 0) {
+    const atoms = new Set(law.atoms.map((t) => t.x));
+    const rest: number[] = [];
+    let atAtoms = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (atoms.has(v)) atAtoms++;
+      else if (Number.isFinite(v)) rest.push(v);
+    }
+    if (rest.length > 0 && atAtoms > 0) {
+      const n = rest.length + atAtoms;
+      const expectedAtoms = law.atoms.reduce((a, t) => a + t.p, 0) * n;
+      const hr = histogramSync(Float64Array.from(rest), {
+        bins: options.bins ?? freedmanDiaconisBins(rest),
+      });
+      // The continuous part's density integrates to its mass: n·w·pdf
+      // counts the n values' share in each bin; the atoms are not binned.
+      const continuous: Law = { ...law, atoms: [] };
+      return {
+        svg: histogramPanel(hr, continuous, {
+          ...options,
+          lawApplies: applies,
+          total: n,
+        }),
+        notes: [{
+          text: `${atAtoms} of ${n} values at ${
+            law.atoms.map((t) => tickLabel(t.x)).join(", ")
+          } (expected ${num(expectedAtoms)}), not binned`,
+          warn: false,
+        }],
+      };
+    }
+  }
+  return {
+    svg: histogramPanel(h, law, { ...options, lawApplies: applies }),
+    notes: [],
+  };
+}
+
 /**
  * Whether measured values still follow a law: mean within 6 standard errors
  * (σ/√n) and standard deviation within 6·σ·√(2/n) + 1% of the law's (a point
@@ -237,6 +370,13 @@ export async function plotHistogram(
   const law = density ? lawOf(density) : null;
   const title = options.title ?? defaultTitle(x, shape);
   const notes = histogramNotes(h, law);
+  const { svg, notes: extra } = distributionPanel(weights.values, h, law, {
+    width,
+    height,
+    logY: options.logY ?? false,
+    bins,
+  });
+  notes.push(...extra);
   const top = 26 + 16 * notes.length;
   const labels: Label[] = [
     { text: title, x: 8, y: 18, size: 14, weight: "bold" },
@@ -248,12 +388,6 @@ export async function plotHistogram(
       color: l.warn ? COLORS.warn : COLORS.muted,
     })),
   ];
-  const svg = histogramPanel(h, law, {
-    width,
-    height,
-    logY: options.logY ?? false,
-    lawApplies: law === null || followsLaw(h, law),
-  });
   return new Figure({
     width,
     height: top + height,

@@ -15,6 +15,7 @@ import {
   num,
   plotSvg,
   recordOf,
+  tickLabel,
 } from "./_common.ts";
 import { readWeights, type WeightsLike } from "../lib/read/weights.ts";
 import type { Weights } from "../lib/host.ts";
@@ -179,10 +180,12 @@ export function esdMode(a: SpectrumAnalysis): EsdMode {
 export function isWide(a: SpectrumAnalysis): boolean {
   const eig = a.eigenvalues.subarray(0, a.rank);
   if (eig.length < 2 || a.flat) return false;
+  // The mean's outlier alone does not make a spectrum wide.
+  const top = a.meanOutlierIndex === 0 ? eig[1] : eig[0];
   const mp = a.marchenkoPastur;
   return mp !== null && mp.sigma2 > 0
-    ? eig[0] > 4 * mp.lambdaPlus
-    : eig[0] > 100 * eig[eig.length - 1];
+    ? top > 4 * mp.lambdaPlus
+    : top > 100 * eig[eig.length - 1];
 }
 
 /** The legend of a spectrum figure: what each mark is (only those drawn). */
@@ -190,7 +193,7 @@ export function spectrumLegend(
   v: SpectrumView,
 ): { text: string; color: string; symbol: string }[] {
   const a = v.analysis;
-  if (a === null) return [];
+  if (a === null || a.zero) return [];
   const items: { text: string; color: string; symbol: string }[] = [];
   const mp = a.marchenkoPastur;
   if (a.flat) {
@@ -286,6 +289,8 @@ export function spectrumPanels(
         x: (d: number) => d,
         frameAnchor: "top",
         dy: 14,
+        dx: 8,
+        textAnchor: "start",
         text: () => "flat: MP does not apply",
         fill: COLORS.muted,
         fontSize: 11,
@@ -404,14 +409,32 @@ export function spectrumPanels(
     );
   }
   if (outlier.length) {
-    marks.push(
-      Plot.dot(outlier, {
-        x: (d: number) => d,
-        y: baseline,
-        stroke: COLORS.muted,
-        r: 4.5,
-      }),
-    );
+    // Far beyond the rest, the mean's outlier would squeeze the bulk into a
+    // corner of a linear axis: it is named at the edge instead.
+    const rest = eig.filter((_, i) => i !== a.meanOutlierIndex);
+    const restTop = rest.length ? Math.max(...rest, ...spikes) : outlier[0];
+    if (
+      !logX && mode !== "ecdf" && !options.shared && outlier[0] > 2 * restTop
+    ) {
+      esdX = { ...esdX, domain: [0, restTop * 1.08] };
+      marks.push(
+        Plot.text([`mean's outlier at λ = ${tickLabel(outlier[0])} →`], {
+          frameAnchor: "top-right",
+          dy: 4,
+          fill: COLORS.muted,
+          fontSize: 10,
+        }),
+      );
+    } else {
+      marks.push(
+        Plot.dot(outlier, {
+          x: (d: number) => d,
+          y: baseline,
+          stroke: COLORS.muted,
+          r: 4.5,
+        }),
+      );
+    }
   }
   const esd = plotSvg({
     width: options.width,
@@ -612,9 +635,13 @@ export async function plotSpectrum(
     ...legendLabels(legend, 8, 38 + 16 * notes.length + 2),
   ];
   const half = Math.floor(width / 2);
-  const panels = a.analysis === null
+  const panels = a.analysis === null || a.analysis.zero
     ? [{
-      svg: messagePanel(notes[0].text, width, height),
+      svg: messagePanel(
+        a.analysis === null ? notes[0].text : "all zero: no spectrum",
+        width,
+        height,
+      ),
       x: 0,
       y: top,
       width,

@@ -127,47 +127,50 @@ export function plotWiring(
   });
   const title = options.title ??
     `${map.constructor.name} wiring: ${units} neurons${
-      inputs ? `, ${inputs} inputs` : ""
+      inputs ? `, ${inputs} input${inputs === 1 ? "" : "s"}` : ""
     }`;
   const summary = `${map.synapseCount} synapses between neurons` +
     (inputs
       ? `, ${map.sensorySynapseCount} from inputs`
-      : " (inputs not wired yet: call build)") +
-    ` · groups: ${
-      groups.map((g) => `${g.name} ${g.end - g.start}`).join(", ")
-    }`;
+      : " (inputs not wired yet: call build)");
+  const groupLine = `groups: ${
+    groups.map((g) => `${g.name} ${g.end - g.start}`).join(", ")
+  }`;
   const labels: Label[] = [
     { text: title, x: 8, y: 18, size: 14, weight: "bold" },
     { text: summary, x: 8, y: 36, size: 11, color: COLORS.muted },
+    { text: groupLine, x: 8, y: 52, size: 11, color: COLORS.muted },
     {
       text: "■ excitatory (+1)",
       x: 8,
-      y: 52,
+      y: 68,
       size: 11,
       color: COLORS.positive,
     },
     {
       text: "■ inhibitory (−1)",
       x: 130,
-      y: 52,
+      y: 68,
       size: 11,
       color: COLORS.negative,
     },
     {
       text: "rows: from · columns: to",
       x: 250,
-      y: 52,
+      y: 68,
       size: 11,
       color: COLORS.muted,
     },
   ];
-  const top = 60;
+  const top = 76;
+  // Wide enough for the longest line (DejaVu Sans: under 7 px a character at 11 px).
+  const longest = Math.max(summary.length, groupLine.length);
   return new Figure({
-    width: Math.max(plotWidth, 420),
+    width: Math.max(plotWidth, 420, Math.ceil(7 * longest) + 16),
     height: top + plotHeight,
     panels: [{ svg, x: 0, y: top, width: plotWidth, height: plotHeight }],
     labels,
     title,
-    text: `${title}\n${summary}`,
+    text: `${title}\n${summary}\n${groupLine}`,
   });
 }
