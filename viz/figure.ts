@@ -62,11 +62,12 @@ export interface FigureSpec {
 const FONT = "DejaVu Sans, system-ui, sans-serif";
 
 /** Text for XML and HTML: control characters (invalid in XML 1.0) removed, then markup escaped. */
+// XML 1.0 forbids these characters; they are dropped.
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
 function xmlText(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return escapeHtml(
-    text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ""),
-  );
+  return escapeHtml(text.replace(CONTROL, ""));
 }
 
 /**

@@ -160,6 +160,7 @@ Deno.test("bad options: sizes, bins and names with control characters or markup"
     await assertRejects(() => fig.png(9), RangeError, "scale");
     await assertRejects(() => fig.png(0), RangeError, "scale");
     // Valid XML: no control characters, markup escaped.
+    // deno-lint-ignore no-control-regex
     assertNotMatch(fig.svg, /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
     assertStringIncludes(fig.svg, "&lt;b&gt;&amp;");
     const png = await fig.png(1);
