@@ -87,6 +87,12 @@ const ROW_LEGEND = [
   { symbol: "○", color: COLORS.muted, text: "mean's outlier" },
 ];
 
+/** Whether a row takes part in shared scales: not a mask, not all zero. */
+function joinsShared(view: SpectrumView | null): boolean {
+  const a = view?.analysis;
+  return !a || (a.verdict !== "binary" && !a.zero);
+}
+
 /** Shared domains of comparable rows: values, eigenvalues (log if any row needs it), singular values. */
 function sharedScales(
   items: RowItem[],
@@ -99,14 +105,16 @@ function sharedScales(
 } {
   let lo = Infinity;
   let hi = -Infinity;
-  for (const item of items) {
+  items.forEach((item, row) => {
+    // A mask's two values are drawn as categories: they set no shared range.
+    if (!joinsShared(views[row])) return;
     for (const v of item.weights.values) {
       if (Number.isFinite(v)) {
         if (v < lo) lo = v;
         if (v > hi) hi = v;
       }
     }
-  }
+  });
   if (!(hi > lo)) {
     lo = Number.isFinite(lo) ? lo - 0.5 : 0;
     hi = lo + 1;
@@ -118,10 +126,11 @@ function sharedScales(
   let log = false;
   for (const view of views) {
     const a = view?.analysis;
-    if (!a || a.rank === 0) continue;
+    if (!a || a.rank === 0 || a.flat || !joinsShared(view)) continue;
     const eig = a.eigenvalues.subarray(0, a.rank);
     eLo = Math.min(eLo, eig[eig.length - 1]);
-    eHi = Math.max(eHi, eig[0]);
+    // The mean's outlier is named, not drawn, so it sets no shared range.
+    eHi = Math.max(eHi, a.meanOutlierIndex === 0 ? eig[1] ?? eig[0] : eig[0]);
     sLo = Math.min(sLo, a.singularValues[a.rank - 1]);
     sHi = Math.max(sHi, a.singularValues[0]);
     if (isWide(a)) log = true;
@@ -182,7 +191,7 @@ export function rowsFigure(
         freedmanDiaconisBins(
           values instanceof Float64Array ? values : values.values,
         ),
-      ...(shared ? { range: shared.values } : {}),
+      ...(shared && joinsShared(views[row]) ? { range: shared.values } : {}),
     });
     const density = item.expected === undefined
       ? recordOf(item.x)?.density
@@ -235,7 +244,9 @@ export function rowsFigure(
         height: ROW_HEIGHT - 20,
         bins,
         compact: true,
-        shared: shared?.spectrum ?? undefined,
+        shared: joinsShared(analysis)
+          ? shared?.spectrum ?? undefined
+          : undefined,
       });
       panels.push(
         { svg: esd, x: third, y: top, width: third, height: ROW_HEIGHT - 20 },

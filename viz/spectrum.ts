@@ -313,6 +313,8 @@ export function spectrumPanels(
         curve: "step-after",
         stroke: COLORS.data,
         strokeWidth: 2,
+        // Shared axes: what lies beyond them is cut at the frame.
+        clip: options.shared !== undefined,
       }),
     );
     if (hasMp) {
@@ -328,7 +330,14 @@ export function spectrumPanels(
             marchenkoPasturCdf(x, mp!.q, mp!.sigma2),
         });
       }
-      marks.push(Plot.line(curve, { x: "x", y: "y", stroke: COLORS.theory }));
+      marks.push(
+        Plot.line(curve, {
+          x: "x",
+          y: "y",
+          stroke: COLORS.theory,
+          clip: options.shared !== undefined,
+        }),
+      );
     }
     esdY = { domain: [0, 1] };
     if (options.shared ? options.shared.log : isWide(a)) {
@@ -382,7 +391,11 @@ export function spectrumPanels(
         if (Number.isFinite(y) && y <= peak * 1.6) curve.push([x, y]);
       }
       marks.push(
-        Plot.line(curve, { stroke: COLORS.theory, strokeWidth: 2 }),
+        Plot.line(curve, {
+          stroke: COLORS.theory,
+          strokeWidth: 2,
+          clip: options.shared !== undefined,
+        }),
       );
     }
     esdY = { domain: [0, peak * 1.1], nice: true };
@@ -394,6 +407,7 @@ export function spectrumPanels(
       Plot.ruleX([mp!.lambdaPlus], {
         stroke: COLORS.theory,
         strokeDasharray: "4,3",
+        clip: options.shared !== undefined,
       }),
     );
   }
@@ -405,6 +419,7 @@ export function spectrumPanels(
         y: baseline,
         fill: COLORS.spike,
         r: 3.5,
+        clip: options.shared !== undefined,
       }),
     );
   }
