@@ -374,6 +374,7 @@ export function spectrumPanels(
       Plot.ruleY([0]),
     );
     const peak = Math.max(...h.counts);
+    let mpPeak = 0;
     if (hasMp) {
       // Expected counts per bin: m · bin width · density, in the axis' own
       // variable (for log10 λ the density is ln 10 · λ · ρ(λ)).
@@ -388,17 +389,23 @@ export function spectrumPanels(
           : lo + ((hi - lo) * i) / 400;
         const density = marchenkoPasturDensity(x, mp!.q, mp!.sigma2);
         const y = m * width * (logX ? Math.LN10 * x * density : density);
-        if (Number.isFinite(y) && y <= peak * 1.6) curve.push([x, y]);
+        if (Number.isFinite(y)) curve.push([x, y]);
       }
+      // The law may stand taller than the data (a trained bulk spreads out):
+      // the axis shows it up to 3 times the tallest bar, clipped beyond.
+      mpPeak = Math.max(0, ...curve.map(([, y]) => y));
       marks.push(
         Plot.line(curve, {
           stroke: COLORS.theory,
           strokeWidth: 2,
-          clip: options.shared !== undefined,
+          clip: true,
         }),
       );
     }
-    esdY = { domain: [0, peak * 1.1], nice: true };
+    esdY = {
+      domain: [0, Math.max(peak, Math.min(mpPeak, 3 * peak)) * 1.08],
+      nice: true,
+    };
     if (logX) esdX = { type: "log" };
     if (options.shared) esdX = { ...esdX, domain: options.shared.esd };
   }
