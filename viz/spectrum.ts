@@ -219,6 +219,16 @@ export function spectrumLegend(
     });
     items.push({ symbol: "┆", color: COLORS.theory, text: "bulk edge λ₊" });
   }
+  if (
+    esdMode(a) === "log-histogram" && a.powerLaw?.meaningful &&
+    a.slices === 1
+  ) {
+    items.push({
+      symbol: "┈┈",
+      color: COLORS.spike,
+      text: `power law α ${num(a.powerLaw.alpha)}`,
+    });
+  }
   if (a.spikes > 0) {
     items.push({ symbol: "●", color: COLORS.spike, text: "spike" });
   }
@@ -398,6 +408,28 @@ export function spectrumPanels(
         Plot.line(curve, {
           stroke: COLORS.theory,
           strokeWidth: 2,
+          clip: true,
+        }),
+      );
+    }
+    const pl = a.powerLaw;
+    if (logX && pl !== null && pl.meaningful && a.slices === 1) {
+      // The fitted tail p(λ) = (α−1)/xmin·(λ/xmin)^−α for its tailSize
+      // eigenvalues, as expected counts per bin of log10 λ.
+      const width = (h.edges[h.edges.length - 1] - h.edges[0]) /
+        h.counts.length;
+      const top = eig[0];
+      const tail: [number, number][] = [];
+      for (let i = 0; i <= 200; i++) {
+        const x = pl.xmin * (top / pl.xmin) ** (i / 200);
+        const density = ((pl.alpha - 1) / pl.xmin) * (x / pl.xmin) ** -pl.alpha;
+        tail.push([x, pl.tailSize * width * Math.LN10 * x * density]);
+      }
+      marks.push(
+        Plot.line(tail, {
+          stroke: COLORS.spike,
+          strokeWidth: 1.5,
+          strokeDasharray: "2,2",
           clip: true,
         }),
       );
