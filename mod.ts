@@ -54,7 +54,12 @@ export {
   singularValues,
   type WeightsLike,
 } from "./lib/read/mod.ts";
-export type { HostWeights, ShapedArray, Weights } from "./lib/host.ts";
+export type {
+  HostValues,
+  HostWeights,
+  ShapedArray,
+  Weights,
+} from "./lib/host.ts";
 export {
   fitMarchenkoPastur,
   type MarchenkoPasturFit,

@@ -7,15 +7,18 @@
  */
 import { show } from "./initializers/_validate.ts";
 
+/** Row-major values as the numerics take them. */
+export type HostValues =
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | Uint8Array
+  | readonly number[];
+
 /** Values with a shape: what the numerics accept besides a bare typed array. */
 export interface ShapedArray {
   /** Row-major values. */
-  values:
-    | Float32Array
-    | Float64Array
-    | Int32Array
-    | Uint8Array
-    | readonly number[];
+  values: HostValues;
   /** The shape; its product must equal `values.length`. */
   shape: readonly number[];
 }
@@ -26,12 +29,7 @@ export type HostWeights = ShapedArray | Float32Array | Float64Array;
 /** Values and shape, as read. */
 export interface Weights {
   /** Row-major values (a view of the tensor's one read, or the array given). */
-  values:
-    | Float32Array
-    | Float64Array
-    | Int32Array
-    | Uint8Array
-    | readonly number[];
+  values: HostValues;
   /** The shape. */
   shape: number[];
 }

@@ -336,25 +336,6 @@ Deno.test("input forms: tensor, Parameter, number[], Int32Array, Uint8Array, hig
   }
 });
 
-Deno.test("singularValuesSync refuses a tensor or Parameter and points to singularValues", () => {
-  const t = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
-  const p = new Parameter(t.clone());
-  try {
-    for (const x of [t, p]) {
-      const e = assertThrows(
-        () => singularValuesSync(x as never),
-        TypeError,
-        "for a tensor or Parameter use the asynchronous helper",
-      );
-      assertStringIncludes(e.message, "singularValues");
-      assertStringIncludes(e.message, "await");
-    }
-  } finally {
-    t.dispose();
-    p.dispose();
-  }
-});
-
 Deno.test("errors: 1-D, scalar, empty, NaN/Inf, bad options, not weights", () => {
   const oneD = assertThrows(
     () => singularValuesSync(new Float32Array([1, 2, 3])),

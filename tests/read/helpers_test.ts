@@ -13,13 +13,16 @@ import {
   assertInstanceOf,
   assertRejects,
   assertStringIncludes,
+  assertThrows,
 } from "@std/assert";
 import {
   analyzeSpectrum,
+  analyzeSpectrumSync,
   compareInitializers,
   Dense,
   Figure,
   histogram,
+  histogramSync,
   initializers,
   Module,
   Parameter,
@@ -28,6 +31,7 @@ import {
   plotSpectrum,
   Sequential,
   singularValues,
+  singularValuesSync,
   snapshotWeights,
   tf,
   type WeightsLike,
@@ -232,5 +236,31 @@ Deno.test("concurrent calls on one tensor agree with sequential ones", async () 
     assertEquals(fig.svg, (await plotSpectrum(t)).svg);
   } finally {
     t.dispose();
+  }
+});
+
+Deno.test("each synchronous form refuses a tensor or Parameter and points to its asynchronous helper", () => {
+  const t = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+  const p = new Parameter(t.clone());
+  const forms: [string, (x: never) => unknown][] = [
+    ["singularValues", (x) => singularValuesSync(x)],
+    ["histogram", (x) => histogramSync(x)],
+    ["analyzeSpectrum", (x) => analyzeSpectrumSync(x)],
+  ];
+  try {
+    for (const [name, sync] of forms) {
+      for (const x of [t, p]) {
+        const e = assertThrows(
+          () => sync(x as never),
+          TypeError,
+          "for a tensor or Parameter use the asynchronous helper",
+        );
+        assertStringIncludes(e.message, name);
+        assertStringIncludes(e.message, "await");
+      }
+    }
+  } finally {
+    t.dispose();
+    p.dispose();
   }
 });

@@ -533,22 +533,3 @@ Deno.test("analyzeSpectrum reads a tensor or Parameter and gives analyzeSpectrum
     p.dispose();
   }
 });
-
-Deno.test("analyzeSpectrumSync refuses a tensor or Parameter and points to analyzeSpectrum", () => {
-  const t = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
-  const p = new Parameter(t.clone());
-  try {
-    for (const x of [t, p]) {
-      const e = assertThrows(
-        () => analyzeSpectrumSync(x as never),
-        TypeError,
-        "for a tensor or Parameter use the asynchronous helper",
-      );
-      assertStringIncludes(e.message, "analyzeSpectrum");
-      assertStringIncludes(e.message, "await");
-    }
-  } finally {
-    t.dispose();
-    p.dispose();
-  }
-});

@@ -62,25 +62,6 @@ Deno.test("histogram reads a tensor and a Parameter of any shape", async () => {
   }
 });
 
-Deno.test("histogramSync refuses a tensor or Parameter and points to histogram", () => {
-  const t = tf.tensor1d([1, 2, 3]);
-  const p = new Parameter(t.clone());
-  try {
-    for (const x of [t, p]) {
-      const e = assertThrows(
-        () => histogramSync(x as never),
-        TypeError,
-        "for a tensor or Parameter use the asynchronous helper",
-      );
-      assertStringIncludes(e.message, "histogram");
-      assertStringIncludes(e.message, "await");
-    }
-  } finally {
-    t.dispose();
-    p.dispose();
-  }
-});
-
 Deno.test("bad input: empty, bad bins, range and thresholds", () => {
   assertThrows(() => histogramSync(new Float64Array(0)), RangeError, "empty");
   assertThrows(
