@@ -176,8 +176,18 @@ export function logAxis(
   const ticks: number[] = [];
   for (let e = first; e <= last; e += step) {
     for (const m of mantissas) {
-      const t = m * 10 ** e;
+      const t = +(m * 10 ** e).toPrecision(12);
       if (t >= a * (1 - 1e-9) && t <= b * (1 + 1e-9)) ticks.push(t);
+    }
+  }
+  if (ticks.length < 2) {
+    // A narrow range: evenly spaced round values instead.
+    const raw = (b - a) / 4;
+    const p = 10 ** Math.floor(Math.log10(raw));
+    const step = [1, 2, 2.5, 5, 10].map((m) => m * p).find((s) => s >= raw)!;
+    ticks.length = 0;
+    for (let t = Math.ceil(a / step) * step; t <= b * (1 + 1e-9); t += step) {
+      ticks.push(+t.toPrecision(12));
     }
   }
   return { type: "log", domain: [a, b], ticks, tickFormat: tickLabel };

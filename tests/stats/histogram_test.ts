@@ -2,7 +2,6 @@ import {
   assertAlmostEquals,
   assertEquals,
   assertRejects,
-  assertStringIncludes,
   assertThrows,
 } from "@std/assert";
 import { histogramSync } from "../../lib/stats/histogram.ts";
