@@ -51,7 +51,11 @@ export {
 export {
   analyzeSpectrum,
   histogram,
+  isWeightCollection,
+  type NamedWeight,
+  namedWeights,
   singularValues,
+  type WeightCollection,
   type WeightsLike,
 } from "./lib/read/mod.ts";
 export type {

@@ -62,4 +62,10 @@ export declare namespace tf {
   export type Optimizer = InstanceType<typeof tf.Optimizer>;
   /** Tensors by name. */
   export type NamedTensorMap = Record<string, Tensor>;
+  /** A Keras-style model of `tf.layers` (`tf.sequential()`, `tf.model()`, `tf.loadLayersModel()`). */
+  export type LayersModel = InstanceType<typeof tf.LayersModel>;
+  /** A converted TensorFlow graph (`tf.loadGraphModel()`). */
+  export type GraphModel = InstanceType<typeof tf.GraphModel>;
+  /** One weight of a LayersModel (`model.weights[i]`); its tensor is `read()`. */
+  export type LayerVariable = InstanceType<typeof tf.LayerVariable>;
 }

@@ -114,6 +114,9 @@ export function recordOf(x: WeightsLike): InitRecord | undefined {
 export function defaultTitle(x: WeightsLike, shape: number[]): string {
   const dims = `[${shape.join(", ")}]`;
   if (x instanceof Parameter && x.name) return `${x.name} ${dims}`;
+  if (x instanceof tf.LayerVariable) {
+    return `${x.originalName ?? x.name} ${dims}`;
+  }
   const record = recordOf(x);
   if (record) return `${record.name} ${dims}`;
   return `weights ${dims}`;

@@ -37,11 +37,15 @@ export interface RowItem {
   expected?: Density | null;
   /** Fit MP to the bulk rather than using the law's variance. */
   mp?: "theory" | "fit";
+  /** A section heading (for example the masks'), drawn and tabled where it begins. */
+  section?: string;
 }
 
 /** Statistics of one row, for tables. */
 export interface RowStats {
   name: string;
+  /** The section the row belongs to, if any. */
+  section?: string;
   shape: number[];
   mean: number;
   std: number;
@@ -183,6 +187,17 @@ export function rowsFigure(
   );
   const shared = options.share ? sharedScales(items, views) : null;
   items.forEach((item, row) => {
+    if (item.section && item.section !== items[row - 1]?.section) {
+      labels.push({
+        text: item.section,
+        x: 8,
+        y: y + 20,
+        size: 13,
+        weight: "bold",
+        color: COLORS.muted,
+      });
+      y += 30;
+    }
     // One read of the data, shared by the histogram and the spectrum.
     const weights = item.weights;
     const values = weights.values.length ? weights : new Float64Array([0]);
@@ -277,6 +292,7 @@ export function rowsFigure(
     const s = analysis?.analysis ?? null;
     stats.push({
       name: item.name,
+      ...(item.section ? { section: item.section } : {}),
       shape: weights.shape,
       mean: h.mean,
       std: h.std,
@@ -314,8 +330,12 @@ export function statsTable(stats: RowStats[]): string {
   const R = ' style="text-align:right;font-variant-numeric:tabular-nums"';
   const L = ' style="text-align:left"';
   const cell = (v: number | null) => `<td${R}>${v === null ? "" : num(v)}</td>`;
-  const rows = stats.map((s) =>
-    `<tr><td${L}>${escapeHtml(s.name)}</td><td${L}>[${
+  const rows = stats.map((s, i) =>
+    `${
+      s.section && s.section !== stats[i - 1]?.section
+        ? `<tr><th colspan="10"${L}>${escapeHtml(s.section)}</th></tr>`
+        : ""
+    }<tr><td${L}>${escapeHtml(s.name)}</td><td${L}>[${
       s.shape.join(", ")
     }]</td>${cell(s.mean)}${cell(s.std)}${cell(s.spectralNorm)}${
       cell(s.stableRank)

@@ -3,6 +3,11 @@
  *
  * @module
  */
+import {
+  isWeightCollection,
+  type WeightCollection,
+} from "../lib/read/collection.ts";
+import { collectionName, stackWeights } from "./_stack.ts";
 import * as Plot from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
 import {
@@ -334,7 +339,10 @@ export function histogramNotes(
  * measured mean and standard deviation are printed beside the expected ones.
  * NaN and ±Inf are counted and reported, not drawn.
  *
- * @param x A tensor, Parameter, Float32Array/Float64Array or `{ values, shape }`.
+ * @param x A tensor, Parameter, LayerVariable, Float32Array/Float64Array or
+ * `{ values, shape }`; or a whole model (a tf.LayersModel, tf.GraphModel,
+ * Module, Map<string, tf.Tensor> or tf.NamedTensorMap), drawn as one
+ * histogram per weight, stacked and titled by name.
  * @param options `bins` (from the data), `logY`, `title`, `expected`, `width`, `height`.
  * @returns A Figure (displays inline in Jupyter; `.svg`, `.html`, `save()`).
  * @throws {RangeError} For an empty input.
@@ -352,9 +360,28 @@ export function histogramNotes(
  * ```
  */
 export async function plotHistogram(
-  x: WeightsLike,
+  x: WeightsLike | WeightCollection,
   options: PlotHistogramOptions = {},
 ): Promise<Figure> {
+  if (isWeightCollection(x)) {
+    const { title, ...each } = options;
+    return await stackWeights(
+      x,
+      "plotHistogram",
+      () => true,
+      "no weights",
+      (n) =>
+        title ??
+          `${collectionName(x)}: histograms of ${n} weight${
+            n === 1 ? "" : "s"
+          }`,
+      (w) =>
+        plotHistogram(w.x, {
+          ...each,
+          title: `${w.name} [${w.x.shape.join(", ")}]`,
+        }),
+    );
+  }
   const width = checkSize(options.width, 640, "width");
   const height = checkSize(options.height, 260, "height");
   const bins = checkBins(options.bins);

@@ -6,6 +6,12 @@
 import type { Figure } from "./figure.ts";
 import { readItems, rowsFigure } from "./_rows.ts";
 import { Module } from "../lib/nn/module.ts";
+import { tf } from "../lib/tf.ts";
+import {
+  isWeightCollection,
+  namedWeights,
+  type WeightCollection,
+} from "../lib/read/collection.ts";
 import { show } from "../lib/initializers/_validate.ts";
 
 /** Options for {@linkcode plotModule}. */
@@ -24,7 +30,9 @@ export interface PlotModuleOptions {
  * singular values in rank order; then a table of statistics (mean, std, σ₁,
  * stable rank, spikes, power-law α) in the HTML output.
  *
- * @param module A built module.
+ * @param module A built Module, a `tf.LayersModel` (its weights by layer
+ * name), a `tf.GraphModel`, a `Map<string, tf.Tensor>` (what `loadWeights`
+ * returns) or a `tf.NamedTensorMap`.
  * @param options `title`, `width`, `bins`.
  * @returns A Figure.
  * @throws {RangeError} If the module has no parameters (build it by calling it first).
@@ -42,37 +50,58 @@ export interface PlotModuleOptions {
  * ```
  */
 export async function plotModule(
-  module: Module,
+  module: WeightCollection,
   options: PlotModuleOptions = {},
 ): Promise<Figure> {
-  if (!(module instanceof Module)) {
-    throw new TypeError(`plotModule needs a Module, received ${show(module)}`);
-  }
-  const params = module.namedParameters();
-  if (params.length === 0) {
-    throw new RangeError(
-      `plotModule: ${module.constructor.name} has no parameters${
-        module.built ? "" : " yet (it builds on its first call: call it once)"
+  if (!isWeightCollection(module)) {
+    throw new TypeError(
+      `plotModule needs a Module, tf.LayersModel, tf.GraphModel, Map<string, tf.Tensor> or tf.NamedTensorMap, received ${
+        show(module)
       }`,
     );
   }
-  // Trainable parameters first; masks (non-trainable) after, counted apart.
-  const trainable = params.filter(([, p]) => p.trainable);
-  const masks = params.filter(([, p]) => !p.trainable);
-  const count = trainable.reduce((n, [, p]) => n + p.size, 0);
+  const kind = module instanceof Module
+    ? module.constructor.name
+    : module instanceof tf.LayersModel
+    ? module.name
+    : module instanceof tf.GraphModel
+    ? "GraphModel"
+    : "weights";
+  const params = namedWeights(module, "plotModule");
+  if (params.length === 0) {
+    throw new RangeError(
+      `plotModule: ${kind} has no parameters${
+        module instanceof Module && !module.built
+          ? " yet (it builds on its first call: call it once)"
+          : ""
+      }`,
+    );
+  }
+  // Trainable parameters first; masks and buffers (non-trainable) after,
+  // counted apart.
+  const trainable = params.filter((p) => p.trainable);
+  const masks = params.filter((p) => !p.trainable);
+  const count = trainable.reduce((n, p) => n + p.x.size, 0);
+  const what = module instanceof Module ? "mask" : "non-trainable weight";
   const items = await readItems(
-    [...trainable, ...masks].map(([name, p]) => ({
-      name: p.trainable ? name : `${name} (mask, not trainable)`,
-      x: p,
-    })),
+    [
+      ...trainable.map((p) => ({ name: p.name, x: p.x })),
+      ...masks.map((p) => ({
+        name: p.name,
+        x: p.x,
+        section: module instanceof Module
+          ? "Masks (not trainable: fixed wiring, not learned)"
+          : "Non-trainable weights (buffers, moving statistics)",
+      })),
+    ],
     "plotModule",
   );
   const plural = (n: number, word: string) =>
     `${n} ${word}${n === 1 ? "" : "s"}`;
   return rowsFigure(
     options.title ??
-      `${module.constructor.name}: ${plural(trainable.length, "parameter")}${
-        masks.length ? `, ${plural(masks.length, "mask")}` : ""
+      `${kind}: ${plural(trainable.length, "parameter")}${
+        masks.length ? `, ${plural(masks.length, what)}` : ""
       }`,
     `${
       count.toLocaleString("en-US")

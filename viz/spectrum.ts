@@ -4,6 +4,11 @@
  *
  * @module
  */
+import {
+  isWeightCollection,
+  type WeightCollection,
+} from "../lib/read/collection.ts";
+import { collectionName, stackWeights } from "./_stack.ts";
 import * as Plot from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
 import {
@@ -642,7 +647,10 @@ export function messagePanel(
  * Higher ranks are read as [product of all but the last axis, last axis].
  * NaN or Inf in the weights: the figure renders and says how many.
  *
- * @param x A tensor, Parameter or `{ values, shape }` of rank ≥ 2.
+ * @param x A tensor, Parameter, LayerVariable or `{ values, shape }` of rank
+ * ≥ 2; or a whole model (a tf.LayersModel, tf.GraphModel, Module,
+ * Map<string, tf.Tensor> or tf.NamedTensorMap), drawn as one spectrum per
+ * weight of rank ≥ 2, stacked and titled by name.
  * @param options `title`, `bins` (default from the data, Freedman–Diaconis),
  * `mp` ("theory" or "fit"), `expected`, `width`, `height`.
  * @returns A Figure.
@@ -660,9 +668,28 @@ export function messagePanel(
  * ```
  */
 export async function plotSpectrum(
-  x: WeightsLike,
+  x: WeightsLike | WeightCollection,
   options: PlotSpectrumOptions = {},
 ): Promise<Figure> {
+  if (isWeightCollection(x)) {
+    const { title, ...each } = options;
+    return await stackWeights(
+      x,
+      "plotSpectrum",
+      (w) => w.x.shape.length >= 2,
+      "no weight of rank ≥ 2",
+      (n) =>
+        title ??
+          `${collectionName(x)}: spectra of ${n} weight${
+            n === 1 ? "" : "s"
+          } of rank ≥ 2`,
+      (w) =>
+        plotSpectrum(w.x, {
+          ...each,
+          title: `${w.name} [${w.x.shape.join(", ")}]`,
+        }),
+    );
+  }
   const width = checkSize(options.width, 760, "width");
   const height = checkSize(options.height, 260, "height");
   const bins = checkBins(options.bins);

@@ -4,9 +4,14 @@
  *
  * @module
  */
+import {
+  isWeightCollection,
+  namedWeights,
+  type WeightCollection,
+} from "../lib/read/collection.ts";
 import type { Figure } from "./figure.ts";
 import { rowsFigure } from "./_rows.ts";
-import { Module } from "../lib/nn/module.ts";
+import { Parameter } from "../lib/nn/parameter.ts";
 import { show } from "../lib/initializers/_validate.ts";
 import type { Density } from "../lib/initializers/_core.ts";
 import { readWeights } from "../lib/read/weights.ts";
@@ -25,7 +30,8 @@ export interface TrainingSnapshot {
 /**
  * Copies a module's parameters (one read each) for {@linkcode plotTraining}.
  *
- * @param module The module.
+ * @param module The module, or any whole model: a tf.LayersModel,
+ * tf.GraphModel, Map<string, tf.Tensor> or tf.NamedTensorMap.
  * @param step The training step.
  * @returns The snapshot.
  *
@@ -42,26 +48,28 @@ export interface TrainingSnapshot {
  * ```
  */
 export async function snapshotWeights(
-  module: Module,
+  module: WeightCollection,
   step: number,
 ): Promise<TrainingSnapshot> {
-  if (!(module instanceof Module)) {
+  if (!isWeightCollection(module)) {
     throw new TypeError(
-      `snapshotWeights needs a Module, received ${show(module)}`,
+      `snapshotWeights needs a Module, tf.LayersModel, tf.GraphModel, Map<string, tf.Tensor> or tf.NamedTensorMap, received ${
+        show(module)
+      }`,
     );
   }
   const weights = new Map<
     string,
     { values: Float32Array; shape: number[]; density: Density | null }
   >();
-  for (const [name, p] of module.namedParameters()) {
+  for (const { name, x: p } of namedWeights(module, "snapshotWeights")) {
     if (p.dtype !== "float32") continue;
     // readWeights: a disposed parameter is a TypeError naming this helper.
     const { values } = await readWeights(p, "snapshotWeights");
     weights.set(name, {
       values: Float32Array.from(values),
-      shape: p.shape,
-      density: p.init?.density ?? null,
+      shape: [...p.shape],
+      density: (p instanceof Parameter ? p.init?.density : null) ?? null,
     });
   }
   return { step, weights };

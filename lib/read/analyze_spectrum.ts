@@ -11,6 +11,11 @@ import {
   type SpectrumAnalysis,
 } from "../stats/analyze_spectrum.ts";
 import { readWeights, type WeightsLike } from "./weights.ts";
+import {
+  isWeightCollection,
+  mapWeights,
+  type WeightCollection,
+} from "./collection.ts";
 
 /**
  * Analyses the singular-value spectrum of a weight matrix: numerical rank,
@@ -25,7 +30,7 @@ import { readWeights, type WeightsLike } from "./weights.ts";
  * A tensor's values are read once with `await tensor.data()`, so tensors on
  * the WebGPU backend work too.
  *
- * @param x A tensor, Parameter, or `{ values, shape }` of rank ≥ 2 (rank ≥ 3
+ * @param x A tensor, Parameter, LayerVariable or `{ values, shape }` of rank ≥ 2 (rank ≥ 3
  * is read as [product of all axes but the last, last]; a depthwise kernel
  * `[kh, kw, C, 1]` as the C × kh·kw matrix of its filters).
  * @param options `conv` (`"reshape"` or `"slices"`), `powerLaw`
@@ -54,7 +59,32 @@ import { readWeights, type WeightsLike } from "./weights.ts";
  */
 export async function analyzeSpectrum(
   x: WeightsLike,
+  options?: AnalyzeSpectrumOptions,
+): Promise<SpectrumAnalysis>;
+/**
+ * The spectrum analysis of every weight of rank ≥ 2 of a whole model, each
+ * read once.
+ *
+ * @param x A tf.LayersModel, tf.GraphModel, Module, Map<string, tf.Tensor> or
+ * tf.NamedTensorMap.
+ * @param options As for one weight.
+ * @returns The results by weight name, in the model's order.
+ */
+export async function analyzeSpectrum(
+  x: WeightCollection,
+  options?: AnalyzeSpectrumOptions,
+): Promise<Map<string, SpectrumAnalysis>>;
+export async function analyzeSpectrum(
+  x: WeightsLike | WeightCollection,
   options: AnalyzeSpectrumOptions = {},
-): Promise<SpectrumAnalysis> {
+): Promise<SpectrumAnalysis | Map<string, SpectrumAnalysis>> {
+  if (isWeightCollection(x)) {
+    return await mapWeights(
+      x,
+      "analyzeSpectrum",
+      (shape) => shape.length >= 2,
+      (w) => analyzeSpectrumSync(w, options),
+    );
+  }
   return analyzeSpectrumSync(await readWeights(x, "analyzeSpectrum"), options);
 }

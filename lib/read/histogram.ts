@@ -9,6 +9,11 @@ import {
   histogramSync,
 } from "../stats/histogram.ts";
 import { readWeights, type WeightsLike } from "./weights.ts";
+import {
+  isWeightCollection,
+  mapWeights,
+  type WeightCollection,
+} from "./collection.ts";
 
 /**
  * Counts the values of weights into bins: a tensor (on any backend), a
@@ -16,7 +21,8 @@ import { readWeights, type WeightsLike } from "./weights.ts";
  * and −Inf are counted apart, never binned; see `histogramSync` (the
  * synchronous form for host data) for the details.
  *
- * @param x A tensor, Parameter, Float32Array/Float64Array or `{ values, shape }`.
+ * @param x A tensor, Parameter, LayerVariable, Float32Array/Float64Array or
+ * `{ values, shape }`.
  * @param options `bins` (50), `thresholds`, `range`.
  * @returns Edges, counts, moments, and the counts of what was not binned.
  * @throws {RangeError} For an empty input, bad bins, thresholds or range.
@@ -36,7 +42,31 @@ import { readWeights, type WeightsLike } from "./weights.ts";
  */
 export async function histogram(
   x: WeightsLike,
+  options?: HistogramOptions,
+): Promise<Histogram>;
+/**
+ * The histogram of every weight of a whole model, each read once.
+ *
+ * @param x A tf.LayersModel, tf.GraphModel, Module, Map<string, tf.Tensor> or
+ * tf.NamedTensorMap.
+ * @param options As for one weight.
+ * @returns The histograms by weight name, in the model's order.
+ */
+export async function histogram(
+  x: WeightCollection,
+  options?: HistogramOptions,
+): Promise<Map<string, Histogram>>;
+export async function histogram(
+  x: WeightsLike | WeightCollection,
   options: HistogramOptions = {},
-): Promise<Histogram> {
+): Promise<Histogram | Map<string, Histogram>> {
+  if (isWeightCollection(x)) {
+    return await mapWeights(
+      x,
+      "histogram",
+      () => true,
+      (w) => histogramSync(w, options),
+    );
+  }
   return histogramSync(await readWeights(x, "histogram"), options);
 }

@@ -8,6 +8,11 @@ import {
   singularValuesSync,
 } from "../linalg/singular_values.ts";
 import { readWeights, type WeightsLike } from "./weights.ts";
+import {
+  isWeightCollection,
+  mapWeights,
+  type WeightCollection,
+} from "./collection.ts";
 
 /**
  * The singular values of a weight matrix, descending, in Float64: a tensor
@@ -15,7 +20,7 @@ import { readWeights, type WeightsLike } from "./weights.ts";
  * with `await tensor.data()`. The algorithm, its accuracy and its limits
  * are `singularValuesSync`'s (the synchronous form for host data).
  *
- * @param x A tensor, Parameter, or `{ values, shape }` of rank ≥ 2 (higher
+ * @param x A tensor, Parameter, LayerVariable or `{ values, shape }` of rank ≥ 2 (higher
  * ranks as [product of all axes but the last, last]).
  * @param options `maxSide` (default 4096): the short side above which a
  * warning about the time is printed first.
@@ -39,6 +44,31 @@ import { readWeights, type WeightsLike } from "./weights.ts";
 export async function singularValues(
   x: WeightsLike,
   options?: SingularValuesOptions,
-): Promise<Float64Array> {
+): Promise<Float64Array>;
+/**
+ * The singular values of every weight of rank ≥ 2 of a whole model, each read
+ * once.
+ *
+ * @param x A tf.LayersModel, tf.GraphModel, Module, Map<string, tf.Tensor> or
+ * tf.NamedTensorMap.
+ * @param options As for one weight.
+ * @returns The results by weight name, in the model's order.
+ */
+export async function singularValues(
+  x: WeightCollection,
+  options?: SingularValuesOptions,
+): Promise<Map<string, Float64Array>>;
+export async function singularValues(
+  x: WeightsLike | WeightCollection,
+  options?: SingularValuesOptions,
+): Promise<Float64Array | Map<string, Float64Array>> {
+  if (isWeightCollection(x)) {
+    return await mapWeights(
+      x,
+      "singularValues",
+      (shape) => shape.length >= 2,
+      (w) => singularValuesSync(w, options),
+    );
+  }
   return singularValuesSync(await readWeights(x, "singularValues"), options);
 }

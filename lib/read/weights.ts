@@ -10,8 +10,20 @@ import { Parameter } from "../nn/parameter.ts";
 import { show } from "../initializers/_validate.ts";
 import { type HostWeights, hostWeights, type Weights } from "../host.ts";
 
-/** What the reading helpers accept. */
-export type WeightsLike = tf.Tensor | Parameter | HostWeights;
+/** What the reading helpers accept for one weight. */
+export type WeightsLike =
+  | tf.Tensor
+  | Parameter
+  | tf.LayerVariable
+  | HostWeights;
+
+function readLayerVariable(v: tf.LayerVariable, fn: string): tf.Tensor {
+  try {
+    return v.read();
+  } catch (error) {
+    throw new TypeError(`${fn}: the tensor is disposed`, { cause: error });
+  }
+}
 
 /**
  * Reads weights once: a tensor's (or a Parameter's) values with one
@@ -24,7 +36,11 @@ export async function readWeights(
   x: WeightsLike,
   fn: string,
 ): Promise<Weights> {
-  const tensor = x instanceof Parameter ? x.data : x;
+  const tensor = x instanceof Parameter
+    ? x.data
+    : x instanceof tf.LayerVariable
+    ? readLayerVariable(x, fn)
+    : x;
   if (tensor instanceof tf.Tensor) {
     if (tensor.isDisposed) throw new TypeError(`${fn}: the tensor is disposed`);
     if (tensor.dtype === "string" || tensor.dtype === "complex64") {
@@ -50,7 +66,7 @@ export async function readWeights(
     !(x instanceof Float32Array || x instanceof Float64Array)
   ) {
     throw new TypeError(
-      `${fn} needs a tf.Tensor, a Parameter, a Float32Array/Float64Array or { values, shape }, received ${
+      `${fn} needs a tf.Tensor, a Parameter, a LayerVariable, a Float32Array/Float64Array or { values, shape }, received ${
         show(x)
       }`,
     );

@@ -1,0 +1,82 @@
+/**
+ * The contract every weights format's reader meets: a file (or a set of
+ * shards) opened once, described tensor by tensor before any data is read,
+ * then read one tensor (or a few rows of one) at a time.
+ *
+ * `load_weights.ts` finds a file's format and opens it with the format's
+ * reader; `loadWeights`, `iterateWeights` and the report build on this.
+ *
+ * @module
+ */
+import type { tf } from "../tf.ts";
+
+/**
+ * How a tfjs weight is quantised in its shard: `uint8` and `uint16` are
+ * affine (value = q · scale + min, computed in float32 as tfjs does), and
+ * `float16` is IEEE half precision.
+ */
+export interface Quantization {
+  /** The stored element type. */
+  dtype: "uint8" | "uint16" | "float16";
+  /** The step between two stored levels (affine quantisation only). */
+  scale?: number;
+  /** The value of stored level 0 (affine quantisation only). */
+  min?: number;
+}
+
+/** One tensor that a weights file holds, described before its data is read. */
+export interface StoredWeight {
+  /** Its name in the file: `"dense/kernel"`, `"Conv1/kernel"`, a node name. */
+  name: string;
+  /** Its shape (`[]` for a scalar). */
+  shape: readonly number[];
+  /** The dtype it loads as. */
+  dtype: "float32" | "int32" | "bool";
+  /**
+   * The element type as stored: a safetensors dtype (`"F16"`, `"BF16"`, …)
+   * or a tfjs one (`"float32"`, `"int32"`, `"uint8"`, `"uint16"`,
+   * `"float16"`).
+   */
+  storedDtype: string;
+  /** The tfjs quantisation, or `null` where the weight is not quantised. */
+  quantization: Quantization | null;
+  /** The file its bytes start in (a shard, for sharded formats). */
+  file: string;
+  /** Its size in the file, in bytes. */
+  byteLength: number;
+}
+
+/** The formats `openWeights` recognises. */
+export type WeightFormat =
+  | "safetensors"
+  | "safetensors-sharded"
+  | "tfjs-layers-model"
+  | "tfjs-graph-model"
+  | "tfjs-weights-manifest";
+
+/** An open weights file, or set of shards. */
+export interface WeightFile {
+  /** Its format. */
+  readonly format: WeightFormat;
+  /** The path it was opened from. */
+  readonly path: string;
+  /** Its tensors, in file order. */
+  readonly weights: readonly StoredWeight[];
+  /**
+   * Reads one weight as a tensor of its `dtype`, dequantised and decoded
+   * exactly as its format's own reader would. The caller owns the tensor.
+   */
+  read(weight: StoredWeight): Promise<tf.Tensor>;
+  /**
+   * Reads some rows of the weight seen as a matrix [product of all axes but
+   * the last, last] (a rank-1 weight is one row), decoded and dequantised as
+   * `read` does, in Float64, row after row, reading only those rows' bytes.
+   * This is how a tensor too large to load is sampled.
+   */
+  readRows(
+    weight: StoredWeight,
+    rows: readonly number[],
+  ): Promise<Float64Array>;
+  /** Closes every file it holds open. Safe to call twice. */
+  close(): void;
+}

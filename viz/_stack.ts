@@ -1,0 +1,62 @@
+/**
+ * One figure per weight of a whole model, stacked under a title: what
+ * `plotHistogram` and `plotSpectrum` draw for a model.
+ *
+ * @module
+ */
+import { Figure } from "./figure.ts";
+import { tf } from "../lib/tf.ts";
+import { Module } from "../lib/nn/module.ts";
+import {
+  type NamedWeight,
+  namedWeights,
+  type WeightCollection,
+} from "../lib/read/collection.ts";
+
+const GAP = 14;
+const TOP = 30;
+
+/** The model's name for titles: a Module's class, a LayersModel's name. */
+export function collectionName(x: WeightCollection): string {
+  if (x instanceof Module) return x.constructor.name;
+  if (x instanceof tf.LayersModel) return x.name;
+  if (x instanceof tf.GraphModel) return "GraphModel";
+  return "weights";
+}
+
+/**
+ * Draws `draw(weight)` for each weight of `x` that `keep` accepts, and
+ * stacks the figures under one title.
+ *
+ * @throws {RangeError} When no weight is kept (`none` says why).
+ */
+export async function stackWeights(
+  x: WeightCollection,
+  fn: string,
+  keep: (w: NamedWeight) => boolean,
+  none: string,
+  title: (count: number) => string,
+  draw: (w: NamedWeight) => Promise<Figure>,
+): Promise<Figure> {
+  const weights = namedWeights(x, fn).filter(keep);
+  if (weights.length === 0) {
+    throw new RangeError(`${fn}: ${collectionName(x)} has ${none}`);
+  }
+  const figures: Figure[] = [];
+  for (const w of weights) figures.push(await draw(w));
+  const heading = title(weights.length);
+  let y = TOP;
+  const panels = figures.map((f) => {
+    const panel = { svg: f.svg, x: 0, y, width: f.width, height: f.height };
+    y += f.height + GAP;
+    return panel;
+  });
+  return new Figure({
+    width: Math.max(...figures.map((f) => f.width)),
+    height: y - GAP,
+    panels,
+    labels: [{ text: heading, x: 8, y: 20, size: 15, weight: "bold" }],
+    title: heading,
+    text: [heading, ...figures.map((f) => f.text)].join("\n\n"),
+  });
+}
