@@ -177,6 +177,78 @@ export function discreteLevels(
 }
 
 /**
+ * A bar chart of categories: the count of each level, with the law's
+ * expected counts as ticks where given.
+ */
+function categoryBars(
+  levels: { level: number; count: number }[],
+  expected: { level: number; count: number }[],
+  width: number,
+  height: number,
+): string {
+  const data = levels.map((l) => ({
+    level: tickLabel(l.level),
+    count: l.count,
+  }));
+  const shown = new Set(data.map((d) => d.level));
+  const ticks = expected
+    .map((e) => ({ level: tickLabel(e.level), count: e.count }))
+    .filter((e) => shown.has(e.level));
+  const marks: Plot.Markish[] = [
+    Plot.barY(data, {
+      x: "level",
+      y: "count",
+      fill: COLORS.data,
+      fillOpacity: 0.75,
+    }),
+    Plot.ruleY([0]),
+  ];
+  if (ticks.length) {
+    marks.push(
+      Plot.tickY(ticks, {
+        x: "level",
+        y: "count",
+        stroke: COLORS.theory,
+        strokeWidth: 3,
+      }),
+    );
+  }
+  return plotSvg({
+    width,
+    height,
+    marginLeft: 52,
+    x: {
+      label: "value",
+      domain: data.map((d) => d.level),
+      tickFormat: (d: string) => d,
+    },
+    y: { label: "count", grid: true },
+    marks,
+  });
+}
+
+/** Two SVG panels side by side in one SVG of the given height. */
+function sideBySide(
+  left: [string, number],
+  right: [string, number],
+  height: number,
+): string {
+  const place = ([svg, width]: [string, number], x: number) => {
+    const open = svg.match(/^<svg[^>]*>/)![0];
+    const tag = open.replace(/\s(width|height|x|y|viewBox)="[^"]*"/g, "")
+      .replace(
+        /^<svg/,
+        `<svg x="${x}" y="0" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"`,
+      );
+    return tag + svg.slice(open.length);
+  };
+  const width = left[1] + right[1];
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${
+    place(left, 0)
+  }${place(right, left[1])}</svg>`;
+}
+
+/**
  * The distribution panel of a set of values, by what they are: a bar chart
  * of categories (with the law's expected counts as ticks) for at most 10
  * distinct values, as a mask, an identity or a constant has; a histogram of
@@ -205,48 +277,15 @@ export function distributionPanel(
       if (counts.has(v)) counts.set(v, counts.get(v)! + 1);
     }
     const n = [...counts.values()].reduce((a, b) => a + b, 0);
-    const data = levels.map((l) => ({
-      level: tickLabel(l),
-      count: counts.get(l)!,
-    }));
-    const expected = law && applies
-      ? law.atoms.map((t) => ({ level: tickLabel(t.x), count: n * t.p }))
-        .filter((e) =>
-          counts.has(levels.find((l) => tickLabel(l) === e.level) ?? NaN)
-        )
-      : [];
-    const marks: Plot.Markish[] = [
-      Plot.barY(data, {
-        x: "level",
-        y: "count",
-        fill: COLORS.data,
-        fillOpacity: 0.75,
-      }),
-      Plot.ruleY([0]),
-    ];
-    if (expected.length) {
-      marks.push(
-        Plot.tickY(expected, {
-          x: "level",
-          y: "count",
-          stroke: COLORS.theory,
-          strokeWidth: 3,
-        }),
-      );
-    }
     return {
-      svg: plotSvg({
-        width: options.width,
-        height: options.height,
-        marginLeft: 52,
-        x: {
-          label: "value",
-          domain: data.map((d) => d.level),
-          tickFormat: (d: string) => d,
-        },
-        y: { label: "count", grid: true },
-        marks,
-      }),
+      svg: categoryBars(
+        levels.map((l) => ({ level: l, count: counts.get(l)! })),
+        law && applies
+          ? law.atoms.map((t) => ({ level: t.x, count: n * t.p }))
+          : [],
+        options.width,
+        options.height,
+      ),
       notes: [],
     };
   }
@@ -268,16 +307,38 @@ export function distributionPanel(
       // The continuous part's density integrates to its mass: n·w·pdf
       // counts the n values' share in each bin; the atoms are not binned.
       const continuous: Law = { ...law, atoms: [] };
+      // The point masses as category bars beside the histogram of the rest.
+      const barsWidth = Math.max(
+        96,
+        Math.round(options.width * 0.16 + 30 * law.atoms.length),
+      );
+      const bars = categoryBars(
+        law.atoms.map((t) => ({
+          level: t.x,
+          count: Array.from(values).filter((v) => v === t.x).length,
+        })),
+        applies ? law.atoms.map((t) => ({ level: t.x, count: n * t.p })) : [],
+        barsWidth,
+        options.height,
+      );
+      const hist = histogramPanel(hr, continuous, {
+        ...options,
+        width: options.width - barsWidth,
+        lawApplies: applies,
+        total: n,
+      });
       return {
-        svg: histogramPanel(hr, continuous, {
-          ...options,
-          lawApplies: applies,
-          total: n,
-        }),
+        svg: sideBySide(
+          [bars, barsWidth],
+          [hist, options.width - barsWidth],
+          options.height,
+        ),
         notes: [{
           text: `${atAtoms} of ${n} values at ${
             law.atoms.map((t) => tickLabel(t.x)).join(", ")
-          } (expected ${num(expectedAtoms)}), not binned`,
+          } (expected ${
+            num(expectedAtoms)
+          }): the bar at left; the histogram is of the rest`,
           warn: false,
         }],
       };

@@ -97,12 +97,16 @@ Deno.test("figure data: the ESD mode, bins, discrete values and laws where they 
   for (const name of ["histogram mask", "histogram zeros"]) {
     assertStringIncludes((await byName(name)).svg, 'aria-label="bar"', name);
   }
-  // Sparse: the zeros are counted apart; the normal part is binned.
+  // Sparse: the zeros are a category bar with its expected count; the
+  // normal part is binned beside it.
   const sparse = await byName("histogram sparse");
   assertMatch(
     sparse.text,
-    /\d+ of 20000 values at 0 \(expected 18000\), not binned/,
+    /\d+ of 20000 values at 0 \(expected 18000\): the bar at left/,
   );
+  assertStringIncludes(sparse.svg, 'aria-label="bar"');
+  assertStringIncludes(sparse.svg, 'aria-label="tick"');
+  assertStringIncludes(sparse.svg, 'aria-label="rect"');
   // All zero: no spectrum to draw, and it says so.
   assertStringIncludes(
     (await byName("spectrum zeros")).svg,
