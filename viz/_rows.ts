@@ -7,7 +7,11 @@
  */
 import { Figure, type Label, type Panel } from "./figure.ts";
 import { COLORS, num, recordOf } from "./_common.ts";
-import { distributionPanel, histogramNotes } from "./histogram.ts";
+import {
+  discreteLevels,
+  distributionPanel,
+  histogramNotes,
+} from "./histogram.ts";
 import {
   isWide,
   legendLabels,
@@ -149,6 +153,12 @@ function sharedScales(
   return { values: [lo, hi], spectrum };
 }
 
+function median(xs: number[]): number {
+  if (xs.length === 0) return 30;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
 /** Lays out rows of histogram | ESD | ranked singular values. */
 export function rowsFigure(
   title: string,
@@ -186,6 +196,37 @@ export function rowsFigure(
       : null
   );
   const shared = options.share ? sharedScales(items, views) : null;
+  // Comparable rows share their bins and their count axis too, so that a
+  // distribution that spreads out is seen to flatten.
+  const sharedBins = shared
+    ? bins ?? median(
+      items.filter((_, row) => joinsShared(views[row])).map((item) =>
+        freedmanDiaconisBins(item.weights.values)
+      ),
+    )
+    : undefined;
+  const hists = items.map((item, row) => {
+    const values = item.weights.values.length
+      ? item.weights
+      : new Float64Array([0]);
+    const joins = shared !== null && joinsShared(views[row]);
+    return histogramSync(values, {
+      bins: joins ? sharedBins! : bins ??
+        freedmanDiaconisBins(
+          values instanceof Float64Array ? values : values.values,
+        ),
+      ...(joins ? { range: shared!.values } : {}),
+    });
+  });
+  const yMax = shared
+    ? Math.max(
+      0,
+      ...hists.filter((_, row) =>
+        joinsShared(views[row]) &&
+        discreteLevels(items[row].weights.values) === null
+      ).flatMap((h) => Math.max(...h.counts)),
+    )
+    : 0;
   items.forEach((item, row) => {
     if (item.section && item.section !== items[row - 1]?.section) {
       labels.push({
@@ -200,14 +241,7 @@ export function rowsFigure(
     }
     // One read of the data, shared by the histogram and the spectrum.
     const weights = item.weights;
-    const values = weights.values.length ? weights : new Float64Array([0]);
-    const h = histogramSync(values, {
-      bins: bins ??
-        freedmanDiaconisBins(
-          values instanceof Float64Array ? values : values.values,
-        ),
-      ...(shared && joinsShared(views[row]) ? { range: shared.values } : {}),
-    });
+    const h = hists[row];
     const density = item.expected === undefined
       ? recordOf(item.x)?.density
       : item.expected;
@@ -217,7 +251,8 @@ export function rowsFigure(
       height: ROW_HEIGHT - 20,
       logY: false,
       compact: true,
-      bins,
+      bins: shared && joinsShared(views[row]) ? sharedBins : bins,
+      ...(yMax > 0 && joinsShared(views[row]) ? { yMax } : {}),
     });
     const hNotes = [...histogramNotes(h, law), ...panel.notes];
     const analysis = views[row];

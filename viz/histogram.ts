@@ -58,6 +58,8 @@ export function histogramPanel(
     lawApplies?: boolean;
     /** The count the law's expected counts refer to. Default: the values binned. */
     total?: number;
+    /** A y range shared with other panels: [0, yMax]; the law is clipped to it. */
+    yMax?: number;
   },
 ): string {
   const applies = options.lawApplies ?? true;
@@ -108,7 +110,7 @@ export function histogramPanel(
         stroke: COLORS.theory,
         strokeWidth: applies ? 2 : 1.5,
         strokeDasharray: applies ? undefined : "5,4",
-        clip: !applies,
+        clip: !applies || options.yMax !== undefined,
       }),
     );
     if (!applies && curve.length) {
@@ -151,7 +153,9 @@ export function histogramPanel(
       label: "count",
       type: options.logY ? "log" : "linear",
       grid: true,
-      ...(applies || options.logY
+      ...(options.yMax !== undefined && !options.logY
+        ? { domain: [0, options.yMax * 1.05] }
+        : applies || options.logY
         ? {}
         : { domain: [0, Math.max(...h.counts) * 1.1] }),
     },
@@ -266,6 +270,8 @@ export function distributionPanel(
     logY: boolean;
     bins?: number;
     compact?: boolean;
+    /** A y range shared with other panels (continuous histograms only). */
+    yMax?: number;
   },
 ): { svg: string; notes: { text: string; warn: boolean }[] } {
   const applies = law === null || followsLaw(h, law);
@@ -324,6 +330,7 @@ export function distributionPanel(
       const hist = histogramPanel(hr, continuous, {
         ...options,
         width: options.width - barsWidth,
+        yMax: undefined,
         lawApplies: applies,
         total: n,
       });
