@@ -130,6 +130,13 @@ Deno.test("figure data: the ESD mode, bins, discrete values and laws where they 
     .map((m) => m[0].replace(/transform="[^"]*"/g, ""));
   assertEquals(axes[0], axes[3], "histogram columns share x");
   assertEquals(axes[1], axes[4], "ESD columns share x");
+  // ... and the histograms' count axis, so a spreading distribution is seen
+  // to flatten.
+  const yAxes = [
+    ...training.matchAll(/aria-label="y-axis tick label"[\s\S]*?<\/g>/g),
+  ]
+    .map((m) => m[0].replace(/transform="[^"]*"/g, ""));
+  assertEquals(yAxes[0], yAxes[3], "histogram columns share y");
 });
 
 Deno.test("bad options: sizes, bins and names with control characters or markup", async () => {
