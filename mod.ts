@@ -85,6 +85,7 @@ export {
   type ShapedValues,
   type SpectrumAnalysis,
   type SpectrumVerdict,
+  storageMatrix,
 } from "./lib/stats/analyze_spectrum.ts";
 export {
   marchenkoPasturCdf,

@@ -43,6 +43,8 @@ export interface RowItem {
   mp?: "theory" | "fit";
   /** A section heading (for example the masks'), drawn and tabled where it begins. */
   section?: string;
+  /** The singular values, if already computed (by a worker). */
+  singularValues?: Float64Array;
 }
 
 /** Statistics of one row, for tables. */
@@ -192,6 +194,7 @@ export function rowsFigure(
         expected: item.expected,
         mp: item.mp,
         fn: "plot",
+        singularValues: item.singularValues,
       })
       : null
   );

@@ -102,7 +102,13 @@ function theoryVariance(density: Density | null | undefined): number | null {
 export function spectrumView(
   x: WeightsLike,
   weights: Weights,
-  options: { mp?: "theory" | "fit"; expected?: Density | null; fn: string },
+  options: {
+    mp?: "theory" | "fit";
+    expected?: Density | null;
+    fn: string;
+    /** Singular values already computed (see `AnalyzeSpectrumOptions`). */
+    singularValues?: Float64Array;
+  },
 ): SpectrumView {
   const { shape, values } = weights;
   if (shape.length < 2) {
@@ -149,10 +155,12 @@ export function spectrumView(
       sigma2 = theoryVar;
     }
   }
-  const analysis = analyzeSpectrumSync(
-    { values, shape },
-    sigma2 === undefined ? {} : { sigma2 },
-  );
+  const analysis = analyzeSpectrumSync({ values, shape }, {
+    ...(sigma2 === undefined ? {} : { sigma2 }),
+    ...(options.singularValues
+      ? { singularValues: options.singularValues }
+      : {}),
+  });
   return {
     rows: analysis.matrixShape[0],
     cols: analysis.matrixShape[1],

@@ -38,6 +38,41 @@ export interface AnalyzeSpectrumOptions {
    * the bulk is then this MP law rather than a fitted one. Default: fitted.
    */
   sigma2?: number;
+  /**
+   * The matrix's singular values, already computed (by a worker, for
+   * example), descending: used as given instead of computing them. They
+   * must be those of the matrix {@linkcode storageMatrix} names for this
+   * shape, `min(rows, cols)` of them; not with `conv: "slices"`. Default:
+   * computed.
+   */
+  singularValues?: Float64Array;
+}
+
+/**
+ * The matrix whose singular values {@linkcode analyzeSpectrumSync} computes
+ * for a shape, as stored row-major: [product of all axes but the last, last];
+ * for a depthwise kernel `[...spatial, C, 1]`, [product of spatial, C] (the
+ * transpose of the C × spatial matrix of filters: the same singular values).
+ *
+ * @param shape The weights' shape, rank ≥ 2.
+ * @returns `[rows, cols]`.
+ *
+ * @example
+ * ```ts
+ * import { storageMatrix } from "./analyze_spectrum.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(storageMatrix([3, 3, 16, 32]), [144, 32]);
+ * assertEquals(storageMatrix([3, 3, 32, 1]), [9, 32]);
+ * ```
+ */
+export function storageMatrix(shape: readonly number[]): [number, number] {
+  const last = shape[shape.length - 1];
+  const spatial = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  const depthwise = shape.length >= 3 && last === 1 && spatial > 1;
+  const cols = depthwise ? shape[shape.length - 2] : last;
+  const size = shape.reduce((a, b) => a * b, 1);
+  return [cols === 0 ? 0 : size / cols, cols];
 }
 
 /** What a spectrum is, in one word; the first that applies wins, in this order. */
@@ -165,7 +200,7 @@ export interface SpectrumAnalysis {
   summary: string;
 }
 
-const OPTIONS = ["conv", "powerLaw", "sigma2"];
+const OPTIONS = ["conv", "powerLaw", "sigma2", "singularValues"];
 
 function checkOptions(options: AnalyzeSpectrumOptions, fn: string): void {
   if (options === null || typeof options !== "object") {
@@ -375,6 +410,11 @@ export function analyzeSpectrumSync(
   const spatial = shape.slice(0, -2).reduce((a, b) => a * b, 1);
   const depthwise = shape.length >= 3 && last === 1 && spatial > 1;
   if (options.conv === "slices" && shape.length >= 3 && !depthwise) {
+    if (options.singularValues !== undefined) {
+      throw new TypeError(
+        `${fn}: singularValues cannot be given with conv "slices"`,
+      );
+    }
     return analyzeSlices(values, shape, spatial, options);
   }
   // The storage order of [...spatial, C, 1] is [spatial, C]; its transpose,
@@ -386,7 +426,18 @@ export function analyzeSpectrumSync(
   const [zeroRows, zeroCols] = depthwise
     ? [facts.zeroCols, facts.zeroRows]
     : [facts.zeroRows, facts.zeroCols];
-  const sigma = svd(values, rows, cols);
+  const given = options.singularValues;
+  if (given !== undefined) {
+    const k = Math.min(rows, cols);
+    if (!(given instanceof Float64Array) || given.length !== k) {
+      throw new TypeError(
+        `${fn}: singularValues must be a Float64Array of min(rows, cols) = ${k} values, received ${
+          show(given)
+        }`,
+      );
+    }
+  }
+  const sigma = given ?? svd(values, rows, cols);
   return analyzeMatrix(values, rows, cols, facts, sigma, options, {
     shape,
     matrixShape,

@@ -13,7 +13,9 @@ import {
 import {
   analyzeSpectrumSync,
   type SpectrumAnalysis,
+  storageMatrix,
 } from "../../lib/stats/analyze_spectrum.ts";
+import { singularValuesSync } from "../../lib/linalg/singular_values.ts";
 import { analyzeSpectrum } from "../../lib/read/analyze_spectrum.ts";
 import { Parameter } from "../../lib/nn/parameter.ts";
 import { tf } from "../../lib/tf.ts";
@@ -478,7 +480,7 @@ Deno.test("bad input: NaN and ±Inf counted, unknown options listed, rank-1 shap
   assertThrows(
     () => analyze(ok, [10, 10], { bins: 3 }),
     TypeError,
-    "valid options: conv, powerLaw, sigma2",
+    "valid options: conv, powerLaw, sigma2, singularValues",
   );
   assertThrows(() => analyze(ok, [100]), RangeError, "rank ≥ 2");
   assertThrows(
@@ -520,7 +522,7 @@ Deno.test("analyzeSpectrum reads a tensor or Parameter and gives analyzeSpectrum
     await assertRejects(
       () => analyzeSpectrum(t, { bins: 3 } as never),
       TypeError,
-      "valid options: conv, powerLaw, sigma2",
+      "valid options: conv, powerLaw, sigma2, singularValues",
     );
     const v = tf.ones([10]);
     try {
@@ -532,4 +534,40 @@ Deno.test("analyzeSpectrum reads a tensor or Parameter and gives analyzeSpectrum
     t.dispose();
     p.dispose();
   }
+});
+
+Deno.test("singular values computed elsewhere (a worker) give the same analysis; a wrong length or slices are refused", async () => {
+  const values = noise(60, 40, "gauss", 60_016);
+  const dw = noise(9, 12, "gauss", 60_017);
+  for (
+    const [x, shape] of [[values, [60, 40]], [dw, [3, 3, 12, 1]]] as [
+      Float64Array,
+      number[],
+    ][]
+  ) {
+    const [rows, cols] = storageMatrix(shape);
+    const sigma = singularValuesSync({ values: x, shape: [rows, cols] });
+    assertEquals(
+      analyzeSpectrumSync({ values: x, shape }, { singularValues: sigma }),
+      analyzeSpectrumSync({ values: x, shape }),
+    );
+  }
+  assertEquals(storageMatrix([3, 3, 12, 1]), [9, 12]);
+  assertThrows(
+    () =>
+      analyzeSpectrumSync({ values, shape: [60, 40] }, {
+        singularValues: new Float64Array(39),
+      }),
+    TypeError,
+    "min(rows, cols) = 40",
+  );
+  assertThrows(
+    () =>
+      analyzeSpectrumSync({ values, shape: [2, 30, 40] }, {
+        conv: "slices",
+        singularValues: new Float64Array(40),
+      }),
+    TypeError,
+    'conv "slices"',
+  );
 });
