@@ -286,7 +286,10 @@ Deno.test("report of a safetensors file: a self-contained page with every tensor
   for (const [name] of MATRICES) {
     assertStringIncludes(summary[1], escaped(name));
   }
-  assertMatch(html, /<h2>Vectors and scalars<\/h2>[\s\S]*dense\.bias/);
+  assertMatch(
+    html,
+    /<h2>Vectors, scalars and small tensors<\/h2>[\s\S]*dense\.bias/,
+  );
   // The tensor with NaN/Inf comes first (the health order).
   assertMatch(summary[1], /^\s*<tr><td><a href="#t-broken">broken</);
   // One figure per matrix (the 1-D bias is in the vectors table).

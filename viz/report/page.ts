@@ -6,7 +6,13 @@
  */
 import { rowsFigure, type RowStats } from "../_rows.ts";
 import { num } from "../_common.ts";
-import { escapeHtml } from "../../lib/nn/_summary.ts";
+import { escapeHtml as escapeMarkup } from "../../lib/nn/_summary.ts";
+
+/** Text for the page: control characters (escape sequences among them) shown as "?", then markup escaped. */
+function escapeHtml(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return escapeMarkup(text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?"));
+}
 import type { Density } from "../../lib/initializers/_core.ts";
 
 /** One tensor's entry in the report. */
@@ -23,6 +29,78 @@ export interface ReportEntry {
   method: string | null;
   /** A mask (a non-trainable buffer, or two-valued weights): shown apart, never ranked as structure. */
   mask: boolean;
+  /** How the file stores it, where that matters (a quantisation), else null. */
+  storage?: string | null;
+}
+
+/** A tensor too small for a section (rank < 2, or under 64 values, or a side of 1): one row of the small tensors' table. */
+export interface SmallEntry {
+  name: string;
+  shape: number[];
+  dtype: string;
+  /** Statistics of the finite values, or null where none were read. */
+  mean: number | null;
+  std: number | null;
+  min: number | null;
+  max: number | null;
+  nonFinite: number;
+  /** Why the values were not read, or how they are stored. */
+  note: string | null;
+}
+
+/** The fewest values a matrix needs for a section of its own. */
+export const SMALL_SIZE = 64;
+
+/** Whether a tensor of this shape goes to the small tensors' table. */
+export function isSmall(shape: readonly number[]): boolean {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return shape.length < 2 || size < SMALL_SIZE ||
+    Math.min(size / shape[shape.length - 1], shape[shape.length - 1]) < 2;
+}
+
+/** Mean, std, min, max (in Float64) and the count of NaN/±Inf of `values`. */
+export function smallEntry(
+  name: string,
+  shape: number[],
+  dtype: string,
+  values: ArrayLike<number>,
+  note: string | null = null,
+): SmallEntry {
+  let n = 0;
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let nonFinite = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) {
+      nonFinite++;
+      continue;
+    }
+    n++;
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const mean = n ? sum / n : null;
+  let ss = 0;
+  if (mean !== null) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (Number.isFinite(v)) ss += (v - mean) ** 2;
+    }
+  }
+  return {
+    name,
+    shape,
+    dtype,
+    mean,
+    std: n ? Math.sqrt(ss / n) : null,
+    min: n ? min : null,
+    max: n ? max : null,
+    nonFinite,
+    note,
+  };
 }
 
 /** What departs from random in a row's statistics, in words. */
@@ -111,6 +189,8 @@ export function reportEntry(
     mp?: "theory" | "fit";
     /** A non-trainable buffer (a mask). Two-valued weights count as masks too. */
     mask?: boolean;
+    /** The singular values, if already computed (by a worker). */
+    singularValues?: Float64Array;
   } = {},
 ): ReportEntry {
   const { figure, stats } = rowsFigure(name, `${dtype} [${shape.join(", ")}]`, [
@@ -120,6 +200,7 @@ export function reportEntry(
       weights: { values, shape },
       expected: options.density ?? null,
       mp: options.mp,
+      singularValues: options.singularValues,
     },
   ], { width: 960, header: false });
   const entry = {
@@ -147,21 +228,32 @@ th{background:#f6f6f6}td.num,th.num{text-align:right;font-variant-numeric:tabula
 svg{max-width:100%;height:auto}
 `;
 
+/** One matrix's section: its name, notes and figure. */
+export function sectionHtml(e: ReportEntry): string {
+  return `<section id="t-${escapeHtml(encodeURIComponent(e.name))}"><h2>${
+    escapeHtml(e.name)
+  } <small>${escapeHtml(e.dtype)} [${e.shape.join(", ")}]</small></h2>${
+    e.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join("")
+  }${e.storage ? `<p class="method">${escapeHtml(e.storage)}</p>` : ""}${
+    e.method ? `<p class="method">${escapeHtml(e.method)}</p>` : ""
+  }${e.svg ?? ""}</section>
+`;
+}
+
 /**
- * The page: a summary table sorted by health, then one section per matrix
- * (histogram, spectrum, statistics, notes), then the 1-D tensors. Every name
- * is HTML-escaped.
+ * The page's beginning: title, the summary table of matrices sorted by
+ * health (links to their sections), and the masks' table. Entries need no
+ * figure here: sections are written apart, as they are made.
  */
-export function reportPage(
+export function pageHead(
   title: string,
   subtitle: string,
   entries: ReportEntry[],
 ): string {
   const sorted = [...entries].sort(healthOrder);
-  const matrices = sorted.filter((e) => e.svg !== null && !e.mask);
-  const masks = sorted.filter((e) => e.svg !== null && e.mask)
+  const matrices = sorted.filter((e) => !e.mask);
+  const masks = sorted.filter((e) => e.mask)
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const vectors = sorted.filter((e) => e.svg === null);
   const cell = (v: number | null) =>
     `<td class="num">${v === null ? "" : num(v)}</td>`;
   const summary = matrices.map((e) =>
@@ -184,22 +276,6 @@ export function reportPage(
       escapeHtml(verdictText(e.stats))
     }</td></tr>`
   ).join("\n");
-  const sections = [...matrices, ...masks].map((e) =>
-    `<section id="t-${escapeHtml(encodeURIComponent(e.name))}"><h2>${
-      escapeHtml(e.name)
-    } <small>${escapeHtml(e.dtype)} [${e.shape.join(", ")}]</small></h2>${
-      e.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join("")
-    }${
-      e.method ? `<p class="method">${escapeHtml(e.method)}</p>` : ""
-    }${e.svg}</section>`
-  ).join("\n");
-  const vectorRows = vectors.map((e) =>
-    `<tr id="t-${escapeHtml(encodeURIComponent(e.name))}"><td>${
-      escapeHtml(e.name)
-    }</td><td>[${e.shape.join(", ")}]</td>${cell(e.stats.mean)}${
-      cell(e.stats.std)
-    }<td class="num">${e.stats.nonFinite || ""}</td></tr>`
-  ).join("\n");
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title><style>${CSS}</style></head><body>
@@ -208,19 +284,48 @@ export function reportPage(
 <table><thead><tr><th>tensor</th><th>shape</th><th>dtype</th><th class="num">mean</th><th class="num">std</th><th class="num">σ₁</th><th class="num">stable rank</th><th class="num">spikes</th><th class="num">α</th><th>verdict</th></tr></thead><tbody>
 ${summary}
 </tbody></table>
-<p class="method">Order: NaN/Inf, then heavy-tailed, spiked, low-rank and all-zero matrices, then random-like and flat ones; more spikes first within a verdict. α is shown only where it is meaningful.</p>
+<p class="method">Order: NaN/Inf, then heavy-tailed, spiked, low-rank and all-zero matrices, then random-like and flat ones; more spikes first within a verdict. α is shown only where it is meaningful. The sections below follow the file's order.</p>
 ${
     masks.length
       ? `<h2>Masks</h2><p class="method">Non-trainable or two-valued tensors: wiring, not learned structure.</p><table><thead><tr><th>tensor</th><th>shape</th><th class="num">mean (density)</th><th>spectrum</th></tr></thead><tbody>${maskRows}</tbody></table>`
       : ""
   }
-${sections}
-${
-    vectors.length
-      ? `<h2>Vectors and scalars</h2><table><thead><tr><th>tensor</th><th>shape</th><th class="num">mean</th><th class="num">std</th><th class="num">NaN/Inf</th></tr></thead><tbody>${vectorRows}</tbody></table>`
+`;
+}
+
+/** The page's end: the small tensors' table and the method note. */
+export function pageTail(small: SmallEntry[]): string {
+  const cell = (v: number | null) =>
+    `<td class="num">${v === null ? "" : num(v)}</td>`;
+  const rows = small.map((e) =>
+    `<tr id="t-${escapeHtml(encodeURIComponent(e.name))}"><td>${
+      escapeHtml(e.name)
+    }</td><td>[${e.shape.join(", ")}]</td><td>${escapeHtml(e.dtype)}</td>${
+      cell(e.mean)
+    }${cell(e.std)}${cell(e.min)}${cell(e.max)}<td class="num">${
+      e.nonFinite || ""
+    }</td><td class="method">${escapeHtml(e.note ?? "")}</td></tr>`
+  ).join("\n");
+  return `${
+    small.length
+      ? `<h2>Vectors, scalars and small tensors</h2><p class="method">Tensors of rank &lt; 2, with fewer than ${SMALL_SIZE} values, or with a side of 1: too small for a spectrum, summarised here.</p><table><thead><tr><th>tensor</th><th>shape</th><th>dtype</th><th class="num">mean</th><th class="num">std</th><th class="num">min</th><th class="num">max</th><th class="num">NaN/Inf</th><th>note</th></tr></thead><tbody>${rows}</tbody></table>`
       : ""
   }
 <p class="method">Spectra: eigenvalues of WᵀW/N (N the longer side) against the Marchenko–Pastur law; σ² is fitted to the central eigenvalues; spikes are eigenvalues past the bulk's Tracy–Widom edge (false-alarm rate 10⁻³ per random matrix) that also stand apart from the bulk below them; the mean's rank-one outlier is not a spike; α is the power-law exponent of the spectrum's tail (xmin by KS distance), shown only for a heavy-tailed bulk.</p>
 </body></html>
 `;
+}
+
+/**
+ * The whole page at once (for small reports and tests): {@linkcode pageHead},
+ * the sections, {@linkcode pageTail}.
+ */
+export function reportPage(
+  title: string,
+  subtitle: string,
+  entries: ReportEntry[],
+  small: SmallEntry[] = [],
+): string {
+  return pageHead(title, subtitle, entries) +
+    entries.map(sectionHtml).join("") + pageTail(small);
 }
