@@ -34,6 +34,20 @@ export {
   saveSafetensors,
   type TensorHeaderEntry,
 } from "./lib/io/safetensors.ts";
+export {
+  iterateWeights,
+  loadWeights,
+  type LoadWeightsOptions,
+  openWeights,
+  type Quantization,
+  type StoredWeight,
+  tensorLimit,
+  UnsupportedFormatError,
+  WEIGHT_FORMATS,
+  type WeightFile,
+  type WeightFormat,
+  WeightMap,
+} from "./lib/io/load_weights.ts";
 export type {
   BaseOptions,
   Density,

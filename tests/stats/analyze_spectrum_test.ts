@@ -536,7 +536,7 @@ Deno.test("analyzeSpectrum reads a tensor or Parameter and gives analyzeSpectrum
   }
 });
 
-Deno.test("singular values computed elsewhere (a worker) give the same analysis; a wrong length or slices are refused", async () => {
+Deno.test("singular values computed elsewhere (a worker) give the same analysis; a wrong length or slices are refused", () => {
   const values = noise(60, 40, "gauss", 60_016);
   const dw = noise(9, 12, "gauss", 60_017);
   for (

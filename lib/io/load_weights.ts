@@ -1,0 +1,474 @@
+/**
+ * Loading a model's weights from any of the formats that PyTorch, Hugging
+ * Face and tfjs ship, found by content (and by name where the content is
+ * JSON):
+ *
+ * - a `.safetensors` file;
+ * - a Hugging Face sharded checkpoint: `model.safetensors.index.json` and
+ *   its shards;
+ * - a tfjs `model.json`, of a Keras LayersModel or of a GraphModel, with its
+ *   weight shards;
+ * - a tfjs weights manifest (`*weights_manifest.json`) with its shards.
+ *
+ * tfjs weights quantised to uint8 or uint16 (value = q · scale + min) or to
+ * float16 are dequantised to float32 exactly as tfjs does, and the
+ * quantisation is kept: it sets the noise floor under which the weights carry
+ * no information.
+ *
+ * @module
+ */
+import { tf } from "../tf.ts";
+import { getBackend } from "../backend.ts";
+import { checkOptions, show } from "../initializers/_validate.ts";
+import type {
+  Quantization,
+  StoredWeight,
+  WeightFile,
+  WeightFormat,
+} from "./_weight_file.ts";
+import { openSafetensorsWeights } from "./_safetensors_file.ts";
+import { openShardedSafetensors } from "./_hf_sharded.ts";
+import { openTfjsWeights } from "./_tfjs.ts";
+
+export type {
+  Quantization,
+  StoredWeight,
+  WeightFile,
+  WeightFormat,
+} from "./_weight_file.ts";
+
+/** The formats {@linkcode openWeights} reads, as its error messages list them. */
+export const WEIGHT_FORMATS: readonly string[] = Object.freeze([
+  "safetensors (.safetensors)",
+  "a Hugging Face sharded checkpoint (model.safetensors.index.json)",
+  "a tfjs LayersModel or GraphModel (model.json)",
+  "a tfjs weights manifest (*weights_manifest.json)",
+]);
+
+/**
+ * The error for a file that is none of the formats {@linkcode openWeights}
+ * reads. Its message names the file and lists the formats.
+ *
+ * @example
+ * ```ts
+ * import { openWeights, UnsupportedFormatError } from "./load_weights.ts";
+ * import { assertRejects } from "@std/assert";
+ *
+ * const path = await Deno.makeTempFile({ suffix: ".txt" });
+ * await Deno.writeTextFile(path, "hello");
+ * await assertRejects(() => openWeights(path), UnsupportedFormatError);
+ * ```
+ */
+export class UnsupportedFormatError extends Error {
+  /** The file. */
+  readonly path: string;
+  /**
+   * Makes the error for one file.
+   *
+   * @param path The file.
+   * @param what What the file looked like instead.
+   */
+  constructor(path: string, what: string) {
+    super(
+      `${path}: ${what}; the formats read are ${WEIGHT_FORMATS.join(", ")}`,
+    );
+    this.name = "UnsupportedFormatError";
+    this.path = path;
+  }
+}
+
+/** JSON files above this size are not weight indexes or manifests. */
+const MAX_JSON_BYTES = 256 * 2 ** 20;
+
+function checkPath(path: unknown, fn: string): string {
+  if (typeof path !== "string" || path === "") {
+    throw new TypeError(
+      `${fn}: path must be a non-empty string, received ${show(path)}`,
+    );
+  }
+  return path;
+}
+
+/** What a path that is not a regular file is, in words. */
+function kind(info: Deno.FileInfo): string {
+  if (info.isDirectory) return "a directory";
+  if (info.isFifo) return "a FIFO";
+  if (info.isCharDevice) return "a character device";
+  if (info.isBlockDevice) return "a block device";
+  if (info.isSocket) return "a socket";
+  return "not a regular file";
+}
+
+async function readPrefix(path: string, n: number): Promise<Uint8Array> {
+  const file = await Deno.open(path, { read: true });
+  try {
+    const bytes = new Uint8Array(n);
+    let done = 0;
+    while (done < n) {
+      const m = await file.read(bytes.subarray(done));
+      if (m === null) break;
+      done += m;
+    }
+    return bytes.subarray(0, done);
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * Opens a weights file of any supported format, found by its content: a
+ * safetensors file starts with its header's length and a `{`; a JSON file is
+ * a Hugging Face index (it has `weight_map`), a tfjs `model.json` (it has
+ * `weightsManifest`) or a tfjs weights manifest (an array of `{ paths,
+ * weights }`). Only the header or the JSON is read; the tensors are read
+ * when asked for.
+ *
+ * Paths that are not regular files (FIFOs, devices, directories) are refused
+ * before they are opened, so a FIFO never blocks the reader.
+ *
+ * @param path The file: a `.safetensors` file, an index, a `model.json` or a
+ * weights manifest.
+ * @returns The open file; close it when done.
+ * @throws {UnsupportedFormatError} If the file is none of the formats.
+ * @throws {Error} If it cannot be read, is not a regular file, or is
+ * malformed (the error names the file and, where one is at fault, the
+ * tensor).
+ *
+ * @example
+ * ```ts
+ * import { openWeights } from "./load_weights.ts";
+ * import { saveSafetensors } from "./safetensors.ts";
+ * import { tf } from "../tf.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+ * const w = tf.ones([3, 2]);
+ * await saveSafetensors(path, new Map([["w", w]]));
+ * w.dispose();
+ * const file = await openWeights(path);
+ * assertEquals(file.format, "safetensors");
+ * assertEquals(file.weights.map((x) => [x.name, x.shape]), [["w", [3, 2]]]);
+ * file.close();
+ * ```
+ */
+export async function openWeights(path: string): Promise<WeightFile> {
+  checkPath(path, "openWeights");
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (error) {
+    throw new Error(
+      `${path}: cannot open it: ${
+        error instanceof Error ? error.message : error
+      }`,
+      { cause: error },
+    );
+  }
+  if (!info.isFile) {
+    throw new Error(`${path}: it is ${kind(info)}, not a weights file`);
+  }
+  const prefix = await readPrefix(path, 16);
+  if (prefix.length >= 9) {
+    const view = new DataView(prefix.buffer, prefix.byteOffset);
+    const n = view.getBigUint64(0, true);
+    if (n > 0n && n + 8n <= BigInt(info.size) && prefix[8] === 0x7b) {
+      return await openSafetensorsWeights(path);
+    }
+  }
+  const first = new TextDecoder().decode(prefix).trimStart()[0];
+  if (first !== "{" && first !== "[") {
+    throw new UnsupportedFormatError(
+      path,
+      info.size === 0 ? "it is empty" : "it is neither safetensors nor JSON",
+    );
+  }
+  if (info.size > MAX_JSON_BYTES) {
+    throw new UnsupportedFormatError(
+      path,
+      `it looks like JSON but holds ${info.size} bytes, more than an index or manifest`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(await Deno.readTextFile(path));
+  } catch (error) {
+    throw new UnsupportedFormatError(
+      path,
+      `it is not valid JSON (${
+        error instanceof Error ? error.message : error
+      })`,
+    );
+  }
+  if (Array.isArray(json)) return await openTfjsWeights(path, json);
+  if (json !== null && typeof json === "object") {
+    if ("weight_map" in json) return await openShardedSafetensors(path, json);
+    if ("weightsManifest" in json) return await openTfjsWeights(path, json);
+    if ("modelTopology" in json) {
+      throw new UnsupportedFormatError(
+        path,
+        "it is a tfjs model.json without a weightsManifest (its weights are not in files)",
+      );
+    }
+  }
+  throw new UnsupportedFormatError(
+    path,
+    "it is JSON, but neither an index (weight_map), a model.json (weightsManifest) nor a manifest (an array of { paths, weights })",
+  );
+}
+
+/**
+ * The most elements one weight may have to be loaded as a tensor on a
+ * backend: on `"wasm"`, 2²⁸ (1 GiB of float32 in a heap of at most 4 GiB,
+ * which must also hold the copies ops make); on `"webgpu"`, the device's
+ * largest storage buffer in float32s (2²⁷ where the device does not say); on
+ * `"cpu"`, 2³⁰ (4 GiB of float32). Larger weights are refused by
+ * {@linkcode loadWeights} before anything is allocated; the report samples
+ * them from the file instead.
+ *
+ * @param backend The backend (default: the active one).
+ * @returns The limit, in elements.
+ *
+ * @example
+ * ```ts
+ * import { tensorLimit } from "./load_weights.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(tensorLimit("wasm"), 2 ** 28);
+ * ```
+ */
+export function tensorLimit(
+  backend: "webgpu" | "wasm" | "cpu" = getBackend(),
+): number {
+  if (backend === "wasm") return 2 ** 28;
+  if (backend === "cpu") return 2 ** 30;
+  if (backend === "webgpu") {
+    const device = (tf.findBackend("webgpu") as unknown as {
+      device?: { limits?: { maxStorageBufferBindingSize?: number } };
+    } | null)?.device;
+    const bytes = device?.limits?.maxStorageBufferBindingSize;
+    return typeof bytes === "number" && bytes > 0
+      ? Math.floor(bytes / 4)
+      : 2 ** 27;
+  }
+  throw new TypeError(
+    `tensorLimit: backend must be "webgpu", "wasm" or "cpu", received ${
+      show(backend)
+    }`,
+  );
+}
+
+function elements(weight: StoredWeight): number {
+  return weight.shape.reduce((a, b) => a * b, 1);
+}
+
+/** Refuses, before anything is read, a weight too large for the backend. */
+function checkSizes(file: WeightFile, limit: number): void {
+  for (const weight of file.weights) {
+    const n = elements(weight);
+    if (n > limit) {
+      throw new RangeError(
+        `${weight.file}: tensor ${JSON.stringify(weight.name)} of shape [${
+          weight.shape.join(", ")
+        }] has ${n} elements, more than the ${limit} that the ${getBackend()} backend can hold (tensorLimit()); the report samples such tensors from the file`,
+      );
+    }
+  }
+}
+
+/** Options of {@linkcode loadWeights} and {@linkcode iterateWeights}. */
+export interface LoadWeightsOptions {
+  /**
+   * The most elements a weight may have. Default: {@linkcode tensorLimit}
+   * of the active backend.
+   */
+  maxElements?: number;
+}
+
+function limitOf(
+  options: LoadWeightsOptions | undefined,
+  fn: string,
+): number {
+  const { maxElements } = checkOptions(
+    options,
+    ["maxElements"],
+    fn,
+  ) as LoadWeightsOptions;
+  if (maxElements === undefined) return tensorLimit();
+  if (
+    typeof maxElements !== "number" || !Number.isInteger(maxElements) ||
+    maxElements < 1
+  ) {
+    throw new RangeError(
+      `${fn}: options.maxElements must be a positive integer, received ${
+        show(maxElements)
+      }`,
+    );
+  }
+  return maxElements;
+}
+
+/**
+ * The weights {@linkcode loadWeights} returns: a `Map` of name → tensor in
+ * file order, which also says the format and each weight's quantisation.
+ */
+export class WeightMap extends Map<string, tf.Tensor> {
+  /** The file's format. */
+  readonly format: WeightFormat;
+  /** Each weight's description in the file: stored dtype, quantisation. */
+  readonly stored: ReadonlyMap<string, StoredWeight>;
+
+  /**
+   * Makes the map from loaded tensors.
+   *
+   * @param format The file's format.
+   * @param entries The tensors with their descriptions, in file order.
+   */
+  constructor(
+    format: WeightFormat,
+    entries: Iterable<[string, tf.Tensor, StoredWeight]> = [],
+  ) {
+    super();
+    this.format = format;
+    const stored = new Map<string, StoredWeight>();
+    for (const [name, tensor, weight] of entries) {
+      this.set(name, tensor);
+      stored.set(name, weight);
+    }
+    this.stored = stored;
+  }
+
+  /**
+   * A weight's quantisation, or `null` where it is stored unquantised.
+   *
+   * @param name The weight's name.
+   */
+  quantization(name: string): Quantization | null {
+    return this.stored.get(name)?.quantization ?? null;
+  }
+}
+
+/**
+ * Loads every weight of a file in any supported format (see
+ * {@linkcode openWeights}) as tensors, by name, in file order. Quantised
+ * tfjs weights are dequantised to float32; {@linkcode WeightMap.quantization}
+ * says how each was stored.
+ *
+ * Every weight's size is checked against the limit before any is read, so a
+ * tensor too large for the backend is refused without allocating anything
+ * and the backend keeps working. Nothing is left allocated after an error.
+ *
+ * @param path The file.
+ * @param options See {@linkcode LoadWeightsOptions}.
+ * @returns The tensors, which the caller owns.
+ * @throws {RangeError} For a weight past the limit (the message names the
+ * file, the tensor and the limit).
+ * @throws {UnsupportedFormatError} If the file is none of the formats.
+ *
+ * @example
+ * ```ts
+ * import { loadWeights } from "./load_weights.ts";
+ * import { saveSafetensors } from "./safetensors.ts";
+ * import { tf } from "../tf.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+ * const w = tf.ones([3, 2]);
+ * await saveSafetensors(path, new Map([["dense/kernel", w]]));
+ * w.dispose();
+ * const weights = await loadWeights(path);
+ * assertEquals([...weights.keys()], ["dense/kernel"]);
+ * assertEquals(weights.quantization("dense/kernel"), null);
+ * tf.dispose([...weights.values()]);
+ * ```
+ */
+export async function loadWeights(
+  path: string,
+  options?: LoadWeightsOptions,
+): Promise<WeightMap> {
+  checkPath(path, "loadWeights");
+  const limit = limitOf(options, "loadWeights");
+  const file = await openWeights(path);
+  const loaded: [string, tf.Tensor, StoredWeight][] = [];
+  try {
+    checkSizes(file, limit);
+    for (const weight of file.weights) {
+      loaded.push([weight.name, await file.read(weight), weight]);
+    }
+  } catch (error) {
+    tf.dispose(loaded.map(([, t]) => t));
+    throw error;
+  } finally {
+    file.close();
+  }
+  return new WeightMap(file.format, loaded);
+}
+
+const dropped = new FinalizationRegistry<{ file: WeightFile | null }>(
+  (holder) => holder.file?.close(),
+);
+
+/**
+ * Reads the weights of a file in any supported format one at a time, in file
+ * order: for files too large to hold at once. Yields `[name, tensor,
+ * stored]`, where `stored` describes the weight in the file (stored dtype,
+ * quantisation); each tensor belongs to the caller, who should dispose it
+ * before asking for the next.
+ *
+ * The file is opened on the first `next()` and every weight's size is checked
+ * against the limit before the first is yielded. It is closed when the
+ * iteration ends, fails or is stopped (`break`, `return()`), and also when an
+ * unfinished iterator is dropped and garbage-collected.
+ *
+ * @param path The file.
+ * @param options See {@linkcode LoadWeightsOptions}.
+ * @returns An async generator of `[name, tensor, stored]`.
+ *
+ * @example
+ * ```ts
+ * import { iterateWeights } from "./load_weights.ts";
+ * import { saveSafetensors } from "./safetensors.ts";
+ * import { tf } from "../tf.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+ * const a = tf.ones([2, 2]);
+ * const b = tf.zeros([3]);
+ * await saveSafetensors(path, new Map([["a", a], ["b", b]]));
+ * tf.dispose([a, b]);
+ * const shapes: [string, number[]][] = [];
+ * for await (const [name, t] of iterateWeights(path)) {
+ *   shapes.push([name, t.shape]);
+ *   t.dispose();
+ * }
+ * assertEquals(shapes, [["a", [2, 2]], ["b", [3]]]);
+ * ```
+ */
+export function iterateWeights(
+  path: string,
+  options?: LoadWeightsOptions,
+): AsyncGenerator<[string, tf.Tensor, StoredWeight], void, undefined> {
+  checkPath(path, "iterateWeights");
+  const limit = limitOf(options, "iterateWeights");
+  const holder: { file: WeightFile | null } = { file: null };
+  const generator = iterate(path, limit, holder);
+  dropped.register(generator, holder);
+  return generator;
+}
+
+async function* iterate(
+  path: string,
+  limit: number,
+  holder: { file: WeightFile | null },
+): AsyncGenerator<[string, tf.Tensor, StoredWeight], void, undefined> {
+  const file = await openWeights(path);
+  holder.file = file;
+  try {
+    checkSizes(file, limit);
+    for (const weight of file.weights) {
+      yield [weight.name, await file.read(weight), weight];
+    }
+  } finally {
+    file.close();
+    holder.file = null;
+  }
+}
