@@ -407,10 +407,121 @@ function swapBytes(bytes: Uint8Array, width: number): void {
   }
 }
 
+/** The tfjs dtype that a safetensors dtype loads as. */
+export function loadDtype(
+  dtype: SafetensorsDType,
+): "float32" | "int32" | "bool" {
+  if (dtype === "BOOL") return "bool";
+  return dtype.startsWith("F") || dtype === "BF16" ? "float32" : "int32";
+}
+
 /**
- * Turns a tensor's bytes (exactly `end - begin` of them, in a buffer of their
- * own) into a tfjs tensor. Values that tfjs cannot hold (an I64 outside
- * int32, a BOOL byte other than 0 or 1) are a {@linkcode SafetensorsError}.
+ * Decodes little-endian elements of `dtype` (all of `bytes`, a whole number
+ * of them) into the values the loader gives: float32 values for `F32`, `F16`,
+ * `BF16` and `F64` (F64 rounded to the nearest float32), int32 for the
+ * integer dtypes, bytes 0 or 1 for `BOOL`. Takes `bytes` over: the result may
+ * share its memory. Values that tfjs cannot hold (an I64, U64 or U32 outside
+ * int32, a BOOL byte other than 0 or 1) are a {@linkcode SafetensorsError}
+ * naming the element by its index in the tensor: `first` is the index of the
+ * first element of `bytes`.
+ */
+export function decodeElements(
+  file: string,
+  name: string,
+  dtype: SafetensorsDType,
+  bytes: Uint8Array,
+  first = 0,
+): Float32Array | Int32Array | Uint8Array {
+  const width = ITEM_SIZE[dtype];
+  const count = bytes.length / width;
+  if (!Number.isInteger(count)) {
+    throw new SafetensorsError(
+      file,
+      `${bytes.length} bytes are not a whole number of ${dtype} elements`,
+      { tensor: name },
+    );
+  }
+  if (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength) {
+    bytes = bytes.slice();
+  }
+  if (!LITTLE_ENDIAN && width > 1) swapBytes(bytes, width);
+  const buffer = bytes.buffer as ArrayBuffer;
+  const outOfRange = (index: number, value: bigint | number): never => {
+    throw new SafetensorsError(
+      file,
+      `${dtype} element ${
+        first + index
+      } is ${value}, outside the int32 range [-2147483648, 2147483647] that tfjs can hold`,
+      { tensor: name },
+    );
+  };
+  switch (dtype) {
+    case "F32":
+      return new Float32Array(buffer, 0, count);
+    case "F64":
+      return new Float32Array(new Float64Array(buffer, 0, count));
+    case "F16": {
+      const table = f16Table();
+      const halves = new Uint16Array(buffer, 0, count);
+      const bits = new Uint32Array(count);
+      for (let i = 0; i < count; i++) bits[i] = table[halves[i]];
+      return new Float32Array(bits.buffer);
+    }
+    case "BF16": {
+      const halves = new Uint16Array(buffer, 0, count);
+      const bits = new Uint32Array(count);
+      for (let i = 0; i < count; i++) bits[i] = halves[i] << 16;
+      return new Float32Array(bits.buffer);
+    }
+    case "I32":
+      return new Int32Array(buffer, 0, count);
+    case "I64":
+    case "U64": {
+      const wide = dtype === "I64"
+        ? new BigInt64Array(buffer, 0, count)
+        : new BigUint64Array(buffer, 0, count);
+      const values = new Int32Array(count);
+      for (let i = 0; i < count; i++) {
+        const v = wide[i];
+        if (v < -2147483648n || v > 2147483647n) outOfRange(i, v);
+        values[i] = Number(v);
+      }
+      return values;
+    }
+    case "U32": {
+      const wide = new Uint32Array(buffer, 0, count);
+      for (let i = 0; i < count; i++) {
+        if (wide[i] > 2147483647) outOfRange(i, wide[i]);
+      }
+      return new Int32Array(buffer, 0, count);
+    }
+    case "I16":
+      return new Int32Array(new Int16Array(buffer, 0, count));
+    case "U16":
+      return new Int32Array(new Uint16Array(buffer, 0, count));
+    case "I8":
+      return new Int32Array(new Int8Array(buffer, 0, count));
+    case "U8":
+      return new Int32Array(bytes);
+    case "BOOL": {
+      const at = bytes.findIndex((b) => b > 1);
+      if (at >= 0) {
+        throw new SafetensorsError(
+          file,
+          `BOOL element ${first + at} is the byte ${
+            bytes[at]
+          }; BOOL bytes must be 0 or 1`,
+          { tensor: name },
+        );
+      }
+      return bytes;
+    }
+  }
+}
+
+/**
+ * Turns a tensor's bytes (exactly `end - begin` of them) into a tfjs tensor,
+ * decoded by {@linkcode decodeElements}.
  */
 export function decodeTensor(
   file: string,
@@ -437,96 +548,11 @@ export function decodeTensor(
       { tensor: name },
     );
   }
-  if (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength) {
-    bytes = bytes.slice();
-  }
-  if (!LITTLE_ENDIAN && width > 1) swapBytes(bytes, width);
-  const buffer = bytes.buffer as ArrayBuffer;
-  const outOfRange = (index: number, value: bigint | number): never => {
-    throw new SafetensorsError(
-      file,
-      `${dtype} element ${index} is ${value}, outside the int32 range [-2147483648, 2147483647] that tfjs can hold`,
-      { tensor: name },
-    );
-  };
-  switch (dtype) {
-    case "F32":
-      return tf.tensor(new Float32Array(buffer, 0, count), shape, "float32");
-    case "F64":
-      return tf.tensor(
-        new Float32Array(new Float64Array(buffer, 0, count)),
-        shape,
-        "float32",
-      );
-    case "F16": {
-      const table = f16Table();
-      const halves = new Uint16Array(buffer, 0, count);
-      const bits = new Uint32Array(count);
-      for (let i = 0; i < count; i++) bits[i] = table[halves[i]];
-      return tf.tensor(new Float32Array(bits.buffer), shape, "float32");
-    }
-    case "BF16": {
-      const halves = new Uint16Array(buffer, 0, count);
-      const bits = new Uint32Array(count);
-      for (let i = 0; i < count; i++) bits[i] = halves[i] << 16;
-      return tf.tensor(new Float32Array(bits.buffer), shape, "float32");
-    }
-    case "I32":
-      return tf.tensor(new Int32Array(buffer, 0, count), shape, "int32");
-    case "I64":
-    case "U64": {
-      const wide = dtype === "I64"
-        ? new BigInt64Array(buffer, 0, count)
-        : new BigUint64Array(buffer, 0, count);
-      const values = new Int32Array(count);
-      for (let i = 0; i < count; i++) {
-        const v = wide[i];
-        if (v < -2147483648n || v > 2147483647n) outOfRange(i, v);
-        values[i] = Number(v);
-      }
-      return tf.tensor(values, shape, "int32");
-    }
-    case "U32": {
-      const wide = new Uint32Array(buffer, 0, count);
-      for (let i = 0; i < count; i++) {
-        if (wide[i] > 2147483647) outOfRange(i, wide[i]);
-      }
-      return tf.tensor(new Int32Array(buffer, 0, count), shape, "int32");
-    }
-    case "I16":
-      return tf.tensor(
-        new Int32Array(new Int16Array(buffer, 0, count)),
-        shape,
-        "int32",
-      );
-    case "U16":
-      return tf.tensor(
-        new Int32Array(new Uint16Array(buffer, 0, count)),
-        shape,
-        "int32",
-      );
-    case "I8":
-      return tf.tensor(
-        new Int32Array(new Int8Array(buffer, 0, count)),
-        shape,
-        "int32",
-      );
-    case "U8":
-      return tf.tensor(new Int32Array(bytes), shape, "int32");
-    case "BOOL": {
-      const at = bytes.findIndex((b) => b > 1);
-      if (at >= 0) {
-        throw new SafetensorsError(
-          file,
-          `BOOL element ${at} is the byte ${
-            bytes[at]
-          }; BOOL bytes must be 0 or 1`,
-          { tensor: name },
-        );
-      }
-      return tf.tensor(bytes, shape, "bool");
-    }
-  }
+  return tf.tensor(
+    decodeElements(file, name, dtype, bytes),
+    shape,
+    loadDtype(dtype),
+  );
 }
 
 /** Reads one tensor's bytes from `source` and decodes them. */

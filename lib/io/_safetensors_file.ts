@@ -1,29 +1,124 @@
 /**
- * A safetensors file as a {@linkcode WeightFile}: the header read and checked
- * once, then tensors (or rows of one) read on demand.
+ * Safetensors files as {@linkcode WeightFile}s: one file
+ * ({@linkcode openSafetensorsWeights}) or a Hugging Face sharded checkpoint
+ * ({@linkcode openShardedSafetensors}). Headers are read and checked once;
+ * tensors, or rows of one, are read on demand.
+ *
+ * Also the file access every safetensors reader shares
+ * ({@linkcode openRegularFile}): what is not a regular file is refused before
+ * it is opened, and reads are positioned and one at a time.
  *
  * @module
  */
+import { dirname, join, posix, win32 } from "node:path";
 import type { tf } from "../tf.ts";
+import { show } from "../initializers/_validate.ts";
 import {
   type ByteSource,
+  decodeElements,
   ITEM_SIZE,
+  loadDtype,
+  MAX_HEADER_BYTES,
   readHeaderFrom,
   readTensor,
 } from "./_format.ts";
-import { SafetensorsError, type TensorHeaderEntry } from "./_types.ts";
+import { JsonSyntaxError, type JsonValue, parseStrictJson } from "./_json.ts";
+import {
+  quote,
+  SafetensorsError,
+  type SafetensorsHeader,
+  type TensorHeaderEntry,
+} from "./_types.ts";
 import type { StoredWeight, WeightFile } from "./_weight_file.ts";
 
 function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+function checkPath(path: unknown, fn: string): string {
+  if (typeof path !== "string" || path === "") {
+    throw new TypeError(
+      `${fn}: path must be a non-empty string, received ${show(path)}`,
+    );
+  }
+  return path;
+}
+
 /**
- * Opens a regular file as a ByteSource. What is not a regular file (a FIFO,
- * a device, a directory) is refused before it is opened: opening a FIFO for
- * reading blocks until a writer comes.
+ * What a file that is not a regular file is, in words: `"a directory"`,
+ * `"a FIFO (named pipe)"`, `"a character device"`, `"a block device"`,
+ * `"a socket"`, or `"not a regular file"` when the system does not say.
+ *
+ * @example
+ * ```ts
+ * import { fileKind } from "./_safetensors_file.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(fileKind(await Deno.stat(Deno.cwd())), "a directory");
+ * ```
  */
-export async function openRegularFile(path: string): Promise<ByteSource> {
+export function fileKind(info: Deno.FileInfo): string {
+  if (info.isFile) return "a regular file";
+  if (info.isDirectory) return "a directory";
+  if (info.isFifo) return "a FIFO (named pipe)";
+  if (info.isCharDevice) return "a character device";
+  if (info.isBlockDevice) return "a block device";
+  if (info.isSocket) return "a socket";
+  return "not a regular file";
+}
+
+/** The refusal of a file that is not a regular file. */
+function notRegular(path: string, info: Deno.FileInfo): SafetensorsError {
+  const kind = fileKind(info);
+  return new SafetensorsError(
+    path,
+    kind === "not a regular file"
+      ? "it is not a regular file"
+      : `it is ${kind}, not a regular file`,
+  );
+}
+
+/** Whether two stats describe the same, unchanged file. */
+function sameFile(a: Deno.FileInfo, b: Deno.FileInfo): boolean {
+  if (a.size !== b.size) return false;
+  if (a.ino !== null && b.ino !== null && a.ino !== b.ino) return false;
+  if (a.dev !== b.dev) return false;
+  return a.mtime?.getTime() === b.mtime?.getTime();
+}
+
+/** A regular file opened for reading, with the stat it was opened with. */
+export interface RegularFile extends ByteSource {
+  /** The file's stat when it was opened. */
+  readonly info: Deno.FileInfo;
+}
+
+/**
+ * Opens a regular file for positioned reads. What is not a regular file (a
+ * FIFO, a device, a directory) is refused before it is opened, since opening
+ * a FIFO for reading blocks until a writer comes; the opened file is checked
+ * again, in case the path was replaced in between. Reads are serialised (each
+ * is a seek then reads on the one descriptor), so concurrent `readAt` calls
+ * are safe. `close()` closes the descriptor at once and may be called more
+ * than once; a read after it (or during it) is a {@linkcode SafetensorsError}.
+ *
+ * @throws {SafetensorsError} Naming the path, if it does not exist, cannot be
+ * opened, or is not a regular file.
+ *
+ * @example
+ * ```ts
+ * import { openRegularFile } from "./_safetensors_file.ts";
+ * import { assertEquals, assertRejects } from "@std/assert";
+ *
+ * const path = await Deno.makeTempFile();
+ * await Deno.writeFile(path, new Uint8Array([1, 2, 3, 4]));
+ * const file = await openRegularFile(path);
+ * assertEquals(await file.readAt(1, 2), new Uint8Array([2, 3]));
+ * file.close();
+ * await Deno.remove(path);
+ * await assertRejects(() => openRegularFile(Deno.cwd()), Error, "a directory");
+ * ```
+ */
+export async function openRegularFile(path: string): Promise<RegularFile> {
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(path);
@@ -32,18 +127,7 @@ export async function openRegularFile(path: string): Promise<ByteSource> {
       cause: error,
     });
   }
-  if (!info.isFile) {
-    throw new SafetensorsError(
-      path,
-      `it is ${
-        info.isDirectory
-          ? "a directory"
-          : info.isFifo
-          ? "a FIFO"
-          : "not a regular file"
-      }`,
-    );
-  }
+  if (!info.isFile) throw notRegular(path, info);
   let file: Deno.FsFile;
   try {
     file = await Deno.open(path, { read: true });
@@ -52,213 +136,634 @@ export async function openRegularFile(path: string): Promise<ByteSource> {
       cause: error,
     });
   }
+  try {
+    const opened = await file.stat();
+    if (!opened.isFile) throw notRegular(path, opened);
+    if (!sameFile(info, opened)) {
+      throw new SafetensorsError(
+        path,
+        "it was replaced or changed while being opened",
+      );
+    }
+    info = opened;
+  } catch (error) {
+    file.close();
+    if (error instanceof SafetensorsError) throw error;
+    throw new SafetensorsError(path, `cannot read it: ${reason(error)}`, {
+      cause: error,
+    });
+  }
+
   let closed = false;
+  let queue: Promise<unknown> = Promise.resolve();
+  const readNow = async (
+    offset: number,
+    length: number,
+  ): Promise<Uint8Array> => {
+    if (closed) {
+      throw new SafetensorsError(path, "it was closed before this read");
+    }
+    const bytes = new Uint8Array(length);
+    let done = 0;
+    try {
+      await file.seek(offset, Deno.SeekMode.Start);
+      while (done < length) {
+        const n = await file.read(bytes.subarray(done));
+        if (n === null) break;
+        done += n;
+      }
+    } catch (error) {
+      throw new SafetensorsError(
+        path,
+        closed
+          ? "it was closed during this read"
+          : `cannot read it: ${reason(error)}`,
+        { cause: error },
+      );
+    }
+    if (done < length) {
+      throw new SafetensorsError(
+        path,
+        `the file ended at byte ${offset + done}, before byte ${
+          offset + length
+        } (did it change while being read?)`,
+      );
+    }
+    return bytes;
+  };
   return {
     size: info.size,
-    async readAt(offset: number, length: number): Promise<Uint8Array> {
-      const bytes = new Uint8Array(length);
-      let done = 0;
-      try {
-        await file.seek(offset, Deno.SeekMode.Start);
-        while (done < length) {
-          const n = await file.read(bytes.subarray(done));
-          if (n === null) break;
-          done += n;
-        }
-      } catch (error) {
-        throw new SafetensorsError(path, `cannot read it: ${reason(error)}`, {
-          cause: error,
-        });
-      }
-      if (done < length) {
-        throw new SafetensorsError(
-          path,
-          `the file ended at byte ${offset + done}, before byte ${
-            offset + length
-          } (did it change while being read?)`,
-        );
-      }
-      return bytes;
+    info,
+    readAt(offset: number, length: number): Promise<Uint8Array> {
+      const read = queue.then(() => readNow(offset, length));
+      queue = read.catch(() => {});
+      return read;
     },
     close(): void {
-      if (!closed) {
-        closed = true;
-        file.close();
-      }
+      if (closed) return;
+      closed = true;
+      file.close();
     },
   };
 }
 
-/** A float16 bit pattern's value. */
-function half(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const mantissa = h & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 31) return mantissa ? NaN : sign * Infinity;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
-}
-
 /**
- * Decodes `count` little-endian elements of `dtype` into `out` at `at`, as
- * the loader decodes them (float types to their float32 value, integers
- * exactly, BOOL as 0 or 1).
+ * The [rows, columns] matrix a weight of this shape is read as by
+ * `readRows`: the last axis is a row; a scalar is one row of one, a rank-1
+ * weight one row, and a weight of rank 3 or more is [product of all axes but
+ * the last, last].
+ *
+ * @example
+ * ```ts
+ * import { matrixOf } from "./_safetensors_file.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(matrixOf([]), [1, 1]);
+ * assertEquals(matrixOf([5]), [1, 5]);
+ * assertEquals(matrixOf([2, 3, 4]), [6, 4]);
+ * assertEquals(matrixOf([3, 0]), [3, 0]);
+ * ```
  */
-function decodeInto(
-  dtype: TensorHeaderEntry["dtype"],
-  bytes: Uint8Array,
-  count: number,
-  out: Float64Array,
-  at: number,
-): void {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < count; i++) {
-    let v: number;
-    switch (dtype) {
-      case "F32":
-        v = view.getFloat32(4 * i, true);
-        break;
-      case "F64":
-        v = Math.fround(view.getFloat64(8 * i, true));
-        break;
-      case "F16":
-        v = half(view.getUint16(2 * i, true));
-        break;
-      case "BF16": {
-        const u = new Uint32Array([view.getUint16(2 * i, true) << 16]);
-        v = new Float32Array(u.buffer)[0];
-        break;
-      }
-      case "I64":
-        v = Number(view.getBigInt64(8 * i, true));
-        break;
-      case "U64":
-        v = Number(view.getBigUint64(8 * i, true));
-        break;
-      case "I32":
-        v = view.getInt32(4 * i, true);
-        break;
-      case "U32":
-        v = view.getUint32(4 * i, true);
-        break;
-      case "I16":
-        v = view.getInt16(2 * i, true);
-        break;
-      case "U16":
-        v = view.getUint16(2 * i, true);
-        break;
-      case "I8":
-        v = view.getInt8(i);
-        break;
-      case "U8":
-      case "BOOL":
-        v = bytes[i];
-        break;
-    }
-    out[at + i] = v;
-  }
-}
-
-/** The [rows, cols] matrix a weight of this shape is read as. */
 export function matrixOf(shape: readonly number[]): [number, number] {
   if (shape.length === 0) return [1, 1];
   const cols = shape[shape.length - 1];
-  const size = shape.reduce((a, b) => a * b, 1);
-  return [cols === 0 ? 0 : size / cols, cols];
+  let rows = 1;
+  for (let i = 0; i < shape.length - 1; i++) rows *= shape[i];
+  return [rows, cols];
 }
 
-/** Checks row indices against a weight's row count. */
+/**
+ * Checks `rows` for `readRows`: an array of integers in `[0, count)`.
+ *
+ * @throws {TypeError} If `rows` is not an array.
+ * @throws {RangeError} Naming the weight and the row, for a row outside the
+ * weight or not an integer.
+ *
+ * @example
+ * ```ts
+ * import { checkRows } from "./_safetensors_file.ts";
+ * import { assertThrows } from "@std/assert";
+ *
+ * const weight = { name: "w" } as Parameters<typeof checkRows>[0];
+ * checkRows(weight, [0, 2, 2], 3);
+ * assertThrows(() => checkRows(weight, [3], 3), RangeError, "outside [0, 3)");
+ * ```
+ */
 export function checkRows(
   weight: StoredWeight,
   rows: readonly number[],
   count: number,
 ): void {
-  for (const r of rows) {
+  if (!Array.isArray(rows)) {
+    throw new TypeError(
+      `readRows: rows must be an array of row indices, received ${
+        String(rows)
+      }`,
+    );
+  }
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
     if (!Number.isInteger(r) || r < 0 || r >= count) {
       throw new RangeError(
-        `readRows: row ${r} of ${
-          JSON.stringify(weight.name)
-        } is outside [0, ${count})`,
+        `readRows: rows[${i}] is ${r}, outside [0, ${count}), the rows of ${
+          quote(weight.name)
+        }`,
       );
     }
   }
 }
 
+/** At most this many bytes of consecutive rows are read at once. */
+const RUN_BYTES = 16 * 2 ** 20;
+
 /**
- * Opens a safetensors file as a {@linkcode WeightFile} (format
- * `"safetensors"`): its header is read and checked completely, and its
- * tensors are described in data order. The file stays open until `close()`.
+ * One safetensors file of a {@linkcode WeightFile}: its checked header, and
+ * the file, open from the start or opened on first use.
  */
-export async function openSafetensorsWeights(
-  path: string,
-): Promise<WeightFile> {
-  const source = await openRegularFile(path);
-  let header;
-  try {
-    header = await readHeaderFrom(path, source);
-  } catch (error) {
-    source.close();
-    throw error;
+class Part {
+  readonly path: string;
+  readonly header: SafetensorsHeader;
+  readonly #info: Deno.FileInfo;
+  /** The open file, once open. */
+  #open: RegularFile | undefined;
+  /** The file being opened again. */
+  #opening: Promise<RegularFile> | undefined;
+  #closed = false;
+
+  constructor(path: string, header: SafetensorsHeader, source: RegularFile) {
+    this.path = path;
+    this.header = header;
+    this.#info = source.info;
   }
-  const entries = new Map<StoredWeight, [string, TensorHeaderEntry]>();
-  const weights: StoredWeight[] = [];
-  for (const [name, entry] of header.tensors) {
-    const weight: StoredWeight = Object.freeze({
-      name,
-      shape: Object.freeze([...entry.shape]),
-      dtype: entry.dtype === "BOOL"
-        ? "bool"
-        : entry.dtype.startsWith("F") || entry.dtype === "BF16"
-        ? "float32"
-        : "int32",
-      storedDtype: entry.dtype,
-      quantization: null,
-      file: path,
-      byteLength: entry.dataOffsets[1] - entry.dataOffsets[0],
-    });
-    entries.set(weight, [name, entry]);
-    weights.push(weight);
+
+  /** Keeps `source` open for reads (else it is reopened on first use). */
+  keep(source: RegularFile): void {
+    this.#open = source;
   }
-  const entryOf = (weight: StoredWeight): [string, TensorHeaderEntry] => {
-    const found = entries.get(weight);
-    if (!found) {
-      throw new TypeError(
-        `${path}: the weight ${
-          JSON.stringify(weight?.name)
-        } is not one of this file's`,
+
+  source(): Promise<ByteSource> {
+    if (this.#closed) {
+      return Promise.reject(
+        new SafetensorsError(this.path, "it was closed (close() was called)"),
       );
     }
-    return found;
+    if (this.#open !== undefined) return Promise.resolve(this.#open);
+    if (this.#opening === undefined) {
+      const opening = this.#reopen();
+      this.#opening = opening;
+      // A failure is reported to the callers waiting; the next one tries again.
+      const done = () => {
+        if (this.#opening === opening) this.#opening = undefined;
+      };
+      opening.then(done, done);
+    }
+    return this.#opening;
+  }
+
+  async #reopen(): Promise<RegularFile> {
+    const source = await openRegularFile(this.path);
+    if (this.#closed || !sameFile(this.#info, source.info)) {
+      source.close();
+      throw new SafetensorsError(
+        this.path,
+        this.#closed
+          ? "it was closed (close() was called)"
+          : "it changed since its header was read (its size, time or inode differ)",
+      );
+    }
+    this.#open = source;
+    return source;
+  }
+
+  /** Closes the file now (one being opened is closed once open). */
+  close(): void {
+    this.#closed = true;
+    this.#open?.close();
+    this.#open = undefined;
+  }
+}
+
+/** Where a weight is: its part, its name there and its header entry. */
+interface Place {
+  part: Part;
+  name: string;
+  entry: TensorHeaderEntry;
+}
+
+function weightFile(
+  format: "safetensors" | "safetensors-sharded",
+  path: string,
+  parts: readonly Part[],
+): WeightFile {
+  const places = new Map<StoredWeight, Place>();
+  const weights: StoredWeight[] = [];
+  for (const part of parts) {
+    for (const [name, entry] of part.header.tensors) {
+      const weight: StoredWeight = Object.freeze({
+        name,
+        shape: Object.freeze([...entry.shape]),
+        dtype: loadDtype(entry.dtype),
+        storedDtype: entry.dtype,
+        quantization: null,
+        file: part.path,
+        byteLength: entry.dataOffsets[1] - entry.dataOffsets[0],
+      });
+      places.set(weight, { part, name, entry });
+      weights.push(weight);
+    }
+  }
+  const placeOf = (weight: StoredWeight, fn: string): Place => {
+    const place = places.get(weight);
+    if (place === undefined) {
+      const name = weight !== null && typeof weight === "object" &&
+          typeof weight.name === "string"
+        ? `the weight ${quote(weight.name)}`
+        : "its argument";
+      throw new TypeError(
+        `${fn}: ${name} is not one of the weights of ${
+          JSON.stringify(path)
+        } (pass an element of its weights)`,
+      );
+    }
+    return place;
   };
   return {
-    format: "safetensors",
+    format,
     path,
     weights: Object.freeze(weights),
-    read(weight: StoredWeight): Promise<tf.Tensor> {
-      const [name, entry] = entryOf(weight);
-      return readTensor(path, source, header, name, entry);
+    async read(weight: StoredWeight): Promise<tf.Tensor> {
+      const { part, name, entry } = placeOf(weight, "read");
+      const source = await part.source();
+      return await readTensor(part.path, source, part.header, name, entry);
     },
     async readRows(
       weight: StoredWeight,
       rows: readonly number[],
     ): Promise<Float64Array> {
-      const [, entry] = entryOf(weight);
+      const { part, name, entry } = placeOf(weight, "readRows");
       const [count, cols] = matrixOf(entry.shape);
       checkRows(weight, rows, count);
-      const width = ITEM_SIZE[entry.dtype];
       const out = new Float64Array(rows.length * cols);
-      const base = header.dataStart + entry.dataOffsets[0];
-      for (let i = 0; i < rows.length; i++) {
+      if (out.length === 0) return out;
+      const source = await part.source();
+      const rowBytes = cols * ITEM_SIZE[entry.dtype];
+      const base = part.header.dataStart + entry.dataOffsets[0];
+      for (let i = 0; i < rows.length;) {
+        // Consecutive rows are read together.
+        let j = i + 1;
+        while (
+          j < rows.length && rows[j] === rows[j - 1] + 1 &&
+          (j + 1 - i) * rowBytes <= RUN_BYTES
+        ) j++;
         const bytes = await source.readAt(
-          base + rows[i] * cols * width,
-          cols * width,
+          base + rows[i] * rowBytes,
+          (j - i) * rowBytes,
         );
-        decodeInto(entry.dtype, bytes, cols, out, i * cols);
+        out.set(
+          decodeElements(part.path, name, entry.dtype, bytes, rows[i] * cols),
+          i * cols,
+        );
+        i = j;
       }
       return out;
     },
     close(): void {
-      source.close();
+      for (const part of parts) part.close();
     },
   };
+}
+
+/**
+ * Opens a safetensors file as a {@linkcode WeightFile} (format
+ * `"safetensors"`). Its header is read and checked completely, as
+ * `loadSafetensors` checks it, and its tensors are described in the order of
+ * their data, with `storedDtype` the file's dtype (`"F16"`, `"BF16"`, …).
+ * `read` decodes as `loadSafetensors` does; `readRows` reads only the rows'
+ * bytes and decodes them the same way, to Float64. The file stays open until
+ * `close()`.
+ *
+ * @param path The file.
+ * @returns The open file.
+ * @throws {SafetensorsError} If the file is not a regular file (refused
+ * before it is opened), cannot be read, or its header is malformed.
+ * @throws {TypeError} If `path` is not a non-empty string.
+ *
+ * @example Read a tensor, and some rows of it
+ * ```ts
+ * import { openSafetensorsWeights } from "./_safetensors_file.ts";
+ * import { saveSafetensors } from "./safetensors.ts";
+ * import { tf } from "../tf.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+ * const w = tf.tensor([[1, 2], [3, 4], [5, 6]]);
+ * await saveSafetensors(path, new Map([["w", w]]));
+ * w.dispose();
+ *
+ * const file = await openSafetensorsWeights(path);
+ * const [weight] = file.weights;
+ * assertEquals([weight.name, weight.storedDtype, weight.shape], ["w", "F32", [3, 2]]);
+ * assertEquals(await file.readRows(weight, [2, 0]), new Float64Array([5, 6, 1, 2]));
+ * const t = await file.read(weight);
+ * assertEquals(await t.data(), new Float32Array([1, 2, 3, 4, 5, 6]));
+ * t.dispose();
+ * file.close();
+ * await Deno.remove(path);
+ * ```
+ */
+export async function openSafetensorsWeights(
+  path: string,
+): Promise<WeightFile> {
+  checkPath(path, "openSafetensorsWeights");
+  const source = await openRegularFile(path);
+  let part: Part;
+  try {
+    part = new Part(path, await readHeaderFrom(path, source), source);
+  } catch (error) {
+    source.close();
+    throw error;
+  }
+  part.keep(source);
+  return weightFile("safetensors", path, [part]);
+}
+
+/** A value's kind, for a message. */
+function kind(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${
+    typeof value === "string" ? quote(value) : String(value)
+  }`;
+}
+
+/** The entries of a JSON object: a Map from the strict parser, or a plain object. */
+function objectEntries(value: unknown): [string, unknown][] | null {
+  if (value instanceof Map) return [...value];
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    return Object.entries(value);
+  }
+  return null;
+}
+
+/** Reads an index file strictly (duplicate keys are errors). */
+async function readIndex(path: string): Promise<JsonValue> {
+  const source = await openRegularFile(path);
+  let bytes: Uint8Array;
+  try {
+    if (source.size > MAX_HEADER_BYTES) {
+      throw new SafetensorsError(
+        path,
+        `the index is ${source.size} bytes, over the ${MAX_HEADER_BYTES}-byte limit`,
+      );
+    }
+    bytes = await source.readAt(0, source.size);
+  } finally {
+    source.close();
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch (error) {
+    throw new SafetensorsError(path, "the index is not valid UTF-8", {
+      cause: error,
+    });
+  }
+  try {
+    return parseStrictJson(text);
+  } catch (error) {
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    if (error.duplicate !== undefined) {
+      throw new SafetensorsError(
+        path,
+        `the key ${
+          quote(error.duplicate.key)
+        } appears twice in one object of the index (at character ${error.position}); in weight_map, a tensor must be in one shard`,
+        { cause: error },
+      );
+    }
+    throw new SafetensorsError(
+      path,
+      `the index is not valid JSON: ${error.message}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Checks a shard's name from the index: relative to the index's folder,
+ * without `..`. Returns it normalised (`./a` and `a` are one shard).
+ */
+function shardKey(index: string, tensor: string, shard: unknown): string {
+  const fail = (detail: string): never => {
+    throw new SafetensorsError(index, detail, { tensor });
+  };
+  if (typeof shard !== "string" || shard === "") {
+    fail(`its shard must be a file name, found ${kind(shard)}`);
+  }
+  const name = shard as string;
+  if (name.includes("\0")) fail(`its shard ${quote(name)} has a NUL character`);
+  if (posix.isAbsolute(name) || win32.isAbsolute(name)) {
+    fail(
+      `its shard ${
+        quote(name)
+      } is an absolute path; shard names must be relative to the index's folder`,
+    );
+  }
+  if (name.split(/[\\/]/).includes("..")) {
+    fail(
+      `its shard ${
+        quote(name)
+      } has a ".." component; shards must be inside the index's folder`,
+    );
+  }
+  return posix.normalize(name);
+}
+
+/** Names for a message: the first ten, and how many in all. */
+function list(names: readonly string[]): string {
+  return `${names.slice(0, 10).map(quote).join(", ")}${
+    names.length > 10 ? `, … (${names.length} in all)` : ""
+  }`;
+}
+
+/**
+ * Opens a Hugging Face sharded checkpoint as a {@linkcode WeightFile}
+ * (format `"safetensors-sharded"`) from its index,
+ * `model.safetensors.index.json`: `{ "metadata": {…}, "weight_map": {
+ * tensorName: "model-00001-of-00002.safetensors", … } }`.
+ *
+ * Shard names are relative to the index's folder: an absolute name or one
+ * with a `..` component is refused, and so is a shard that is not a regular
+ * file (before it is opened). Symbolic links are followed (the Hugging Face
+ * cache links its snapshots to blobs). Every shard's header is read and
+ * checked, then the shard is closed: shards are opened again on their first
+ * read, and stay open until `close()` (a shard that changed in between is an
+ * error). The index and the shards must agree exactly: every tensor of the
+ * index must be in its shard, a shard may hold no tensor the index does not
+ * map to it (an error naming them), and no tensor may be in two shards (nor
+ * twice in the index).
+ *
+ * Weights come shard by shard, in the order the shards first appear in
+ * `weight_map`, and within a shard in the order of their data.
+ *
+ * @param indexPath The index file.
+ * @param json The index's content (objects as plain objects or `Map`s), when
+ * the caller has parsed it already; else the file is read and parsed
+ * strictly (a tensor named twice is an error; `JSON.parse` would keep the
+ * last).
+ * @returns The open checkpoint; `close()` closes every shard.
+ * @throws {SafetensorsError} Naming the index (and the shard and tensor at
+ * fault): a malformed index, a shard name outside the folder, a shard that is
+ * missing, not a regular file or malformed, or a disagreement between the
+ * index and the shards.
+ * @throws {TypeError} If `indexPath` is not a non-empty string.
+ *
+ * @example Open a two-shard checkpoint
+ * ```ts
+ * import { openShardedSafetensors } from "./_safetensors_file.ts";
+ * import { saveSafetensors } from "./safetensors.ts";
+ * import { tf } from "../tf.ts";
+ * import { join } from "node:path";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const [a, b, c] = [tf.ones([2, 2]), tf.zeros([3]), tf.fill([2], 7)];
+ * await saveSafetensors(join(dir, "s1.safetensors"), new Map([["a", a], ["b", b]]));
+ * await saveSafetensors(join(dir, "s2.safetensors"), new Map([["c", c]]));
+ * tf.dispose([a, b, c]);
+ * const index = join(dir, "model.safetensors.index.json");
+ * await Deno.writeTextFile(index, JSON.stringify({
+ *   metadata: { total_size: 28 },
+ *   weight_map: { c: "s2.safetensors", b: "s1.safetensors", a: "s1.safetensors" },
+ * }));
+ *
+ * const file = await openShardedSafetensors(index);
+ * assertEquals(file.weights.map((w) => w.name), ["c", "a", "b"]);
+ * assertEquals(await file.readRows(file.weights[0], [0]), new Float64Array([7, 7]));
+ * file.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function openShardedSafetensors(
+  indexPath: string,
+  json?: unknown,
+): Promise<WeightFile> {
+  checkPath(indexPath, "openShardedSafetensors");
+  const root = json === undefined ? await readIndex(indexPath) : json;
+  const top = objectEntries(root);
+  if (top === null) {
+    throw new SafetensorsError(
+      indexPath,
+      `the index must be a JSON object with a weight_map, found ${kind(root)}`,
+    );
+  }
+  const found = top.find(([key]) => key === "weight_map");
+  if (found === undefined) {
+    throw new SafetensorsError(indexPath, "the index has no weight_map");
+  }
+  const map = objectEntries(found[1]);
+  if (map === null) {
+    throw new SafetensorsError(
+      indexPath,
+      `weight_map must be an object of tensor name → shard file, found ${
+        kind(found[1])
+      }`,
+    );
+  }
+  // Shards in the order they first appear, with the tensors mapped to each.
+  const shards = new Map<string, { spelled: string; tensors: Set<string> }>();
+  const shardOf = new Map<string, string>();
+  for (const [tensor, shard] of map) {
+    const key = shardKey(indexPath, tensor, shard);
+    let entry = shards.get(key);
+    if (entry === undefined) {
+      entry = { spelled: shard as string, tensors: new Set() };
+      shards.set(key, entry);
+    }
+    entry.tensors.add(tensor);
+    shardOf.set(tensor, key);
+  }
+
+  const folder = dirname(indexPath);
+  const parts = new Map<string, Part>();
+  for (const [key, { spelled, tensors }] of shards) {
+    const path = join(folder, key);
+    const fail = (error: unknown): never => {
+      const first = tensors.values().next().value!;
+      throw new SafetensorsError(
+        indexPath,
+        `shard ${quote(spelled)} (of ${tensors.size} tensor${
+          tensors.size === 1 ? "" : "s"
+        }, the first ${quote(first)}): ${reason(error)}`,
+        { cause: error },
+      );
+    };
+    let source: RegularFile;
+    try {
+      source = await openRegularFile(path);
+    } catch (error) {
+      return fail(error);
+    }
+    try {
+      parts.set(
+        key,
+        new Part(path, await readHeaderFrom(path, source), source),
+      );
+    } catch (error) {
+      fail(error);
+    } finally {
+      source.close();
+    }
+  }
+
+  const holders = new Map<string, string[]>();
+  for (const [key, part] of parts) {
+    for (const name of part.header.tensors.keys()) {
+      const keys = holders.get(name);
+      if (keys === undefined) holders.set(name, [key]);
+      else keys.push(key);
+    }
+  }
+  const spelled = (key: string) => quote(shards.get(key)!.spelled);
+  for (const [name, keys] of holders) {
+    if (keys.length > 1) {
+      throw new SafetensorsError(
+        indexPath,
+        `the tensor is in ${keys.length} shards, ${
+          keys.map(spelled).join(" and ")
+        }; a tensor must be in one shard only`,
+        { tensor: name },
+      );
+    }
+  }
+  for (const [name, key] of shardOf) {
+    if (!parts.get(key)!.header.tensors.has(name)) {
+      const elsewhere = holders.get(name);
+      throw new SafetensorsError(
+        indexPath,
+        `the index maps it to shard ${spelled(key)}, which has no such tensor${
+          elsewhere === undefined
+            ? ""
+            : ` (shard ${spelled(elsewhere[0])} has it)`
+        }`,
+        { tensor: name },
+      );
+    }
+  }
+  for (const [key, part] of parts) {
+    const extra = [...part.header.tensors.keys()].filter((name) =>
+      !shardOf.has(name)
+    );
+    if (extra.length > 0) {
+      throw new SafetensorsError(
+        indexPath,
+        `shard ${spelled(key)} holds ${extra.length} tensor${
+          extra.length === 1 ? "" : "s"
+        } that the index does not list: ${list(extra)}`,
+        { tensor: extra[0] },
+      );
+    }
+  }
+  return weightFile("safetensors-sharded", indexPath, [...parts.values()]);
 }

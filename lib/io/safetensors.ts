@@ -6,7 +6,9 @@
  * The reader reads the header, checks it completely (dtypes, shapes, offsets,
  * that the tensors tile the data section exactly, no duplicate names), then
  * reads each tensor's bytes into a buffer of its own: it never reads the whole
- * file at once, so one tensor of a large file costs only that tensor. Every
+ * file at once, so one tensor of a large file costs only that tensor. What is
+ * not a regular file (a FIFO, a device, a directory) is refused before it is
+ * opened, since opening a FIFO blocks until someone writes to it. Every
  * problem with a file is a {@linkcode SafetensorsError} that names the file
  * and, where one is at fault, the tensor.
  *
@@ -25,7 +27,8 @@
  *
  * @module
  */
-import { tf } from "../tf.ts";
+import { dirname, resolve } from "node:path";
+import type { tf } from "../tf.ts";
 import { checkOptions, show } from "../initializers/_validate.ts";
 import {
   type ByteSource,
@@ -36,7 +39,9 @@ import {
   readHeaderFrom,
   type TensorLayout,
 } from "./_format.ts";
-import { quote, SafetensorsError, type SafetensorsHeader } from "./_types.ts";
+import { fileKind, openRegularFile } from "./_safetensors_file.ts";
+import { namedTensors, type NamedTensorsInput } from "./named_tensors.ts";
+import { quote, type SafetensorsHeader } from "./_types.ts";
 
 export {
   type SafetensorsDType,
@@ -54,64 +59,6 @@ function checkPath(path: unknown, fn: string): string {
   return path;
 }
 
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Opens `path` as a {@linkcode ByteSource} that seeks and reads. */
-async function openFile(path: string): Promise<ByteSource> {
-  let file: Deno.FsFile;
-  try {
-    file = await Deno.open(path, { read: true });
-  } catch (error) {
-    throw new SafetensorsError(path, `cannot open it: ${reason(error)}`, {
-      cause: error,
-    });
-  }
-  let size: number;
-  try {
-    const info = await file.stat();
-    if (!info.isFile) throw new Error("it is not a regular file");
-    size = info.size;
-  } catch (error) {
-    file.close();
-    throw new SafetensorsError(path, `cannot read it: ${reason(error)}`, {
-      cause: error,
-    });
-  }
-  return {
-    size,
-    async readAt(offset: number, length: number): Promise<Uint8Array> {
-      const bytes = new Uint8Array(length);
-      let done = 0;
-      try {
-        await file.seek(offset, Deno.SeekMode.Start);
-        while (done < length) {
-          const n = await file.read(bytes.subarray(done));
-          if (n === null) break;
-          done += n;
-        }
-      } catch (error) {
-        throw new SafetensorsError(path, `cannot read it: ${reason(error)}`, {
-          cause: error,
-        });
-      }
-      if (done < length) {
-        throw new SafetensorsError(
-          path,
-          `the file ended at byte ${offset + done}, before byte ${
-            offset + length
-          } (did it change while being read?)`,
-        );
-      }
-      return bytes;
-    },
-    close(): void {
-      file.close();
-    },
-  };
-}
-
 /**
  * Reads and checks a safetensors file's header, without reading any tensor
  * data.
@@ -123,8 +70,8 @@ async function openFile(path: string): Promise<ByteSource> {
  * @param path The file.
  * @returns The tensors' dtypes, shapes and offsets (in the order of their
  * data in the file), the metadata, where the data starts, and the file size.
- * @throws {SafetensorsError} If the file cannot be read or its header is
- * malformed.
+ * @throws {SafetensorsError} If the file cannot be read, is not a regular
+ * file (refused before it is opened), or its header is malformed.
  * @throws {TypeError} If `path` is not a non-empty string.
  *
  * @example List a file's tensors
@@ -149,7 +96,7 @@ export async function readSafetensorsHeader(
   path: string,
 ): Promise<SafetensorsHeader> {
   checkPath(path, "readSafetensorsHeader");
-  const source = await openFile(path);
+  const source = await openRegularFile(path);
   try {
     return await readHeaderFrom(path, source);
   } finally {
@@ -173,8 +120,9 @@ export async function readSafetensorsHeader(
  * @param options `names`: load only these tensors, in this order.
  * @returns The tensors by name: in the order of `names`, or else in the order
  * of their data in the file.
- * @throws {SafetensorsError} If the file cannot be read, is malformed, holds
- * a value tfjs cannot represent, or has no tensor by one of `names`.
+ * @throws {SafetensorsError} If the file cannot be read, is not a regular
+ * file (refused before it is opened), is malformed, holds a value tfjs cannot
+ * represent, or has no tensor by one of `names`.
  * @throws {TypeError} If `path` or `options` is malformed.
  *
  * @example Save and load a state dict
@@ -221,24 +169,30 @@ export async function loadSafetensors(
     });
   }
   const wanted = names === undefined ? undefined : [...new Set(names)];
-  return await loadFrom(path, await openFile(path), wanted);
+  return await loadFrom(path, await openRegularFile(path), wanted);
 }
 
 /**
  * Reads the tensors of a safetensors file one at a time, in the order of
  * their data in the file: for reports on files too large to hold at once.
  *
- * The file is opened on the first `next()`, the whole header is checked
- * before anything is yielded, and it is closed when the iteration ends,
- * fails, or is stopped early (`break`). Each tensor belongs to the caller,
+ * The file is opened on the first `next()` (what is not a regular file, a
+ * FIFO or a directory, is refused before it is opened), the whole header is
+ * checked before anything is yielded, and it is closed when the iteration
+ * ends, fails, or is stopped early (`break`, or a call to `return()`). An
+ * iterator dropped unfinished, neither run to its end nor returned, has its
+ * file closed when the garbage collector reclaims it (a
+ * `FinalizationRegistry`): that may be late, or, at exit, never, so prefer
+ * `break` or `return()`. Each tensor belongs to the caller,
  * who should dispose it before asking for the next. A problem in one tensor's
  * data (an I64 value outside int32, a bad BOOL byte) surfaces when that
  * tensor is reached, after the earlier ones were yielded.
  *
  * @param path The file.
  * @returns An async generator of `[name, tensor]` pairs.
- * @throws {SafetensorsError} If the file cannot be read or is malformed.
- * @throws {TypeError} If `path` is not a non-empty string.
+ * @throws {SafetensorsError} (from `next()`) If the file cannot be read, is
+ * not a regular file, or is malformed.
+ * @throws {TypeError} (from `next()`) If `path` is not a non-empty string.
  *
  * @example Sum every tensor without holding them all
  * ```ts
@@ -262,11 +216,41 @@ export async function loadSafetensors(
  * await Deno.remove(path);
  * ```
  */
-export async function* iterateSafetensors(
+export function iterateSafetensors(
   path: string,
 ): AsyncGenerator<[string, tf.Tensor]> {
-  checkPath(path, "iterateSafetensors");
-  yield* iterateFrom(path, await openFile(path));
+  const held: Held = {};
+  const generator = iterate(path, held);
+  unfinished.register(generator, held, held);
+  return generator;
+}
+
+/** The file of an iterateSafetensors generator, once it is open. */
+interface Held {
+  source?: ByteSource;
+}
+
+/**
+ * Closes the file of an iterateSafetensors generator that was garbage
+ * collected unfinished. It holds only the file, never the generator.
+ */
+const unfinished = new FinalizationRegistry<Held>((held) => {
+  held.source?.close();
+});
+
+async function* iterate(
+  path: string,
+  held: Held,
+): AsyncGenerator<[string, tf.Tensor]> {
+  try {
+    checkPath(path, "iterateSafetensors");
+    held.source = await openRegularFile(path);
+    // iterateFrom closes the file when it ends, fails or is returned.
+    yield* iterateFrom(path, held.source);
+  } finally {
+    held.source = undefined;
+    unfinished.unregister(held);
+  }
 }
 
 const SAVE_DTYPES: Readonly<Record<string, "F32" | "I32" | "BOOL">> = {
@@ -290,20 +274,32 @@ function checkText(value: string, what: string): void {
  *
  * Tensors are written in the map's order, contiguously, after a header padded
  * with spaces so the data starts at a multiple of 8. `float32` is written as
- * `F32`, `int32` as `I32` and `bool` as `BOOL`. The file is written under a
- * temporary name beside `path` and renamed into place once complete, so an
- * error leaves no partial file. The tensors are read with `await t.data()`
- * (so WebGPU tensors work) and not disposed.
+ * `F32`, `int32` as `I32` and `bool` as `BOOL`. The tensors are read with
+ * `await t.data()` (so WebGPU tensors work) and not disposed.
+ *
+ * The file is written under a temporary name beside `path`, flushed, and
+ * renamed into place once complete: an error (a tensor that cannot be read,
+ * a full disk) removes the temporary file and leaves `path` as it was. A file
+ * that is replaced keeps its permission bits (a `0600` file stays `0600`; a
+ * new file gets the default mode). When `path` is a symbolic link (or a chain
+ * of them), the file it points to is replaced and the link stays a link; a
+ * dangling link's target is created. An existing `path` that is not a
+ * regular file (a directory, a FIFO, a device) is refused, not replaced.
  *
  * @param path The file to write (replaced if it exists).
- * @param moduleOrMap The tensors by name, or an object whose `stateDict()`
- * returns them.
+ * @param tensors The tensors by name: a `Map`, a plain object
+ * (`tf.NamedTensorMap`), an object whose `stateDict()` returns a `Map` (a
+ * `Module`), a `tf.LayersModel` (weights by `originalName`, such as
+ * `"dense_Dense1/kernel"`), a `tf.GraphModel` (weights by node name) or an
+ * array of `tf.LayerVariable`; see {@linkcode namedTensors}.
  * @param metadata Strings to store in the header's `__metadata__` (for
  * example `{ format: "pt" }`).
  * @throws {TypeError} If a tensor's dtype is not `float32`, `int32` or `bool`,
  * or an argument has the wrong type.
  * @throws {RangeError} If a name is `"__metadata__"`, or a name or metadata
  * string has an unpaired surrogate.
+ * @throws {Error} If `path` exists and is not a regular file (nor a link to
+ * one), or its symbolic links loop.
  * @throws {Deno.errors.NotFound} (or another of Deno's errors) If the file
  * cannot be written, for example when its folder does not exist.
  *
@@ -329,62 +325,42 @@ function checkText(value: string, what: string): void {
  * assertEquals(header.metadata, { format: "pt" });
  * await Deno.remove(path);
  * ```
+ *
+ * @example Save a tf.LayersModel's weights
+ * ```ts
+ * import { readSafetensorsHeader, saveSafetensors } from "./safetensors.ts";
+ * import { tf } from "../tf.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+ * const model = tf.sequential({
+ *   layers: [tf.layers.dense({ units: 2, inputShape: [3], name: "fc" })],
+ * });
+ * await saveSafetensors(path, model);
+ * model.dispose();
+ * const header = await readSafetensorsHeader(path);
+ * assertEquals([...header.tensors.keys()], ["fc/kernel", "fc/bias"]);
+ * await Deno.remove(path);
+ * ```
  */
 export async function saveSafetensors(
   path: string,
-  moduleOrMap: Map<string, tf.Tensor> | { stateDict(): Map<string, tf.Tensor> },
+  tensors: NamedTensorsInput,
   metadata?: Record<string, string>,
 ): Promise<void> {
   checkPath(path, "saveSafetensors");
-  let tensors: unknown = moduleOrMap;
-  if (!(moduleOrMap instanceof Map)) {
-    const stateDict = moduleOrMap !== null && typeof moduleOrMap === "object"
-      ? (moduleOrMap as { stateDict?: unknown }).stateDict
-      : undefined;
-    if (typeof stateDict !== "function") {
-      throw new TypeError(
-        `saveSafetensors: moduleOrMap must be a Map of tensors or an object with a stateDict() method, received ${
-          show(moduleOrMap)
-        }`,
-      );
-    }
-    tensors = stateDict.call(moduleOrMap);
-    if (!(tensors instanceof Map)) {
-      throw new TypeError(
-        `saveSafetensors: moduleOrMap.stateDict() must return a Map of tensors, returned ${
-          show(tensors)
-        }`,
-      );
-    }
-  }
+  const named = namedTensors(tensors, "saveSafetensors");
   const layout: (TensorLayout & {
     dtype: "F32" | "I32" | "BOOL";
     tensor: tf.Tensor;
   })[] = [];
-  for (const [name, tensor] of tensors as Map<unknown, unknown>) {
-    if (typeof name !== "string") {
-      throw new TypeError(
-        `saveSafetensors: tensor names must be strings, received ${show(name)}`,
-      );
-    }
+  for (const [name, tensor] of named) {
     if (name === "__metadata__") {
       throw new RangeError(
         `saveSafetensors: "__metadata__" is reserved by the format and cannot name a tensor`,
       );
     }
     checkText(name, "the tensor name");
-    if (!(tensor instanceof tf.Tensor)) {
-      throw new TypeError(
-        `saveSafetensors: tensor ${quote(name)} must be a tf.Tensor, received ${
-          show(tensor)
-        }`,
-      );
-    }
-    if (tensor.isDisposed) {
-      throw new TypeError(
-        `saveSafetensors: tensor ${quote(name)} has been disposed`,
-      );
-    }
     const dtype = SAVE_DTYPES[tensor.dtype];
     if (dtype === undefined) {
       throw new TypeError(
@@ -428,8 +404,13 @@ export async function saveSafetensors(
   }
   const header = encodeHeader(layout, entries);
 
-  const temporary = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;
-  const file = await Deno.open(temporary, { write: true, createNew: true });
+  const { target, mode } = await replacedFile(path);
+  const temporary = `${target}.${crypto.randomUUID().slice(0, 8)}.tmp`;
+  const file = await Deno.open(temporary, {
+    write: true,
+    createNew: true,
+    ...(mode === null ? {} : { mode: mode & 0o777 }),
+  });
   let open = true;
   try {
     await writeAll(file, header);
@@ -443,13 +424,58 @@ export async function saveSafetensors(
       }
       await writeAll(file, bytes);
     }
+    await file.syncData();
     file.close();
     open = false;
-    await Deno.rename(temporary, path);
+    // Exactly the old mode: the umask may have narrowed it at creation.
+    if (mode !== null) await Deno.chmod(temporary, mode);
+    await Deno.rename(temporary, target);
   } catch (error) {
     if (open) file.close();
     await Deno.remove(temporary).catch(() => {});
     throw error;
+  }
+}
+
+/** Symbolic links followed before giving up, as Linux does. */
+const MAX_LINKS = 40;
+
+/**
+ * The file that saving to `path` replaces: `path`, or the end of its chain of
+ * symbolic links (which need not exist yet), and that file's permission bits
+ * when it exists (`null` when it does not, or the system has none).
+ */
+async function replacedFile(
+  path: string,
+): Promise<{ target: string; mode: number | null }> {
+  let target = path;
+  for (let links = 0;; links++) {
+    let info: Deno.FileInfo;
+    try {
+      info = await Deno.lstat(target);
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return { target, mode: null };
+      throw error;
+    }
+    if (info.isSymlink) {
+      if (links === MAX_LINKS) {
+        throw new Error(
+          `saveSafetensors: ${
+            JSON.stringify(path)
+          } is a chain of more than ${MAX_LINKS} symbolic links (a loop?)`,
+        );
+      }
+      target = resolve(dirname(target), await Deno.readLink(target));
+      continue;
+    }
+    if (!info.isFile) {
+      throw new Error(
+        `saveSafetensors: ${JSON.stringify(path)}${
+          target === path ? "" : ` (a link to ${JSON.stringify(target)})`
+        } is ${fileKind(info)}, not a regular file; it is not replaced`,
+      );
+    }
+    return { target, mode: info.mode === null ? null : info.mode & 0o7777 };
   }
 }
 

@@ -162,7 +162,9 @@ Deno.test("saveSafetensors rejects bad arguments by name, writes nothing, and le
       [new Map([[3, good]]), undefined, TypeError, "names must be strings"],
       [new Map([["__metadata__", good]]), undefined, RangeError, "reserved"],
       [new Map([["bad\ud800", good]]), undefined, RangeError, "surrogate"],
-      [{ w: good }, undefined, TypeError, "stateDict() method"],
+      [{ w: [1, 2] }, undefined, TypeError, '"w" must be a tf.Tensor'],
+      [42, undefined, TypeError, "an object with a stateDict() method"],
+      [new Date(0), undefined, TypeError, "received an instance of Date"],
       [
         { stateDict: () => ({ w: good }) },
         undefined,
