@@ -28,7 +28,7 @@ import type {
 } from "./_weight_file.ts";
 import { openSafetensorsWeights } from "./_safetensors_file.ts";
 import { openShardedSafetensors } from "./_hf_sharded.ts";
-import { openTfjsWeights } from "./_tfjs.ts";
+import { openTfjsWeights } from "./_tfjs_file.ts";
 
 export type {
   Quantization,
