@@ -9,7 +9,8 @@
  * @module
  */
 import { join } from "node:path";
-import { reportFile } from "../viz/report/main.ts";
+import { reportWeights } from "../viz/report/main.ts";
+import { openWeights } from "../lib/io/load_weights.ts";
 import { saveSafetensors, tf } from "../mod.ts";
 
 const NUMPY = `
@@ -40,13 +41,17 @@ async function numpySeconds(path: string): Promise<number> {
 
 async function oursSeconds(path: string, workers: boolean): Promise<number> {
   const t0 = performance.now();
-  await reportFile(
-    path,
-    1 << 20,
-    () => Promise.resolve(),
-    "/dev/null.html",
-    workers,
-  );
+  const file = await openWeights(path);
+  try {
+    await reportWeights(file, {
+      maxSide: 1 << 20,
+      section: () => Promise.resolve(),
+      workers,
+      progress: false,
+    });
+  } finally {
+    file.close();
+  }
   return (performance.now() - t0) / 1000;
 }
 

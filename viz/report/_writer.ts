@@ -25,10 +25,17 @@ const WEIGHT_EXTENSIONS = [
 
 const encoder = new TextEncoder();
 
-/** Strips control characters (escape sequences among them) for a terminal. */
+/**
+ * Text for a terminal: control characters (C0, DEL, C1: escape sequences
+ * among them) and the bidirectional overrides that can disguise text shown
+ * as "?".
+ */
 export function forTerminal(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+  return text.replace(
+    // deno-lint-ignore no-control-regex
+    /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    "?",
+  );
 }
 
 /** The real path of `path`, or of its folder joined with its name when it does not exist yet. */
@@ -44,9 +51,21 @@ function realTarget(path: string): string {
   }
 }
 
+/** Whether two existing paths are one file (a hard link, say). */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const x = Deno.statSync(a);
+    const y = Deno.statSync(b);
+    return x.ino !== null && x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Refuses an --out that would clobber weights: one ending in a weight file's
- * extension, or one that resolves (through symbolic links) to an input.
+ * extension, or one that resolves (through symbolic links, or as a hard link)
+ * to an input or one of its shards.
  *
  * @throws {Error} With a one-line message.
  */
@@ -61,7 +80,7 @@ export function checkOut(out: string, inputs: readonly string[]): void {
   }
   const target = realTarget(out);
   for (const input of inputs) {
-    if (realTarget(input) === target) {
+    if (realTarget(input) === target || sameFile(input, out)) {
       throw new Error(
         `--out ${JSON.stringify(forTerminal(out))} is the input ${
           JSON.stringify(forTerminal(input))
@@ -80,19 +99,41 @@ async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
 export class PageWriter {
   readonly #out: string;
   readonly #dir: string;
-  #bodyPath: string | null = null;
+  /** The temporary files still to remove. */
+  readonly #temps = new Set<string>();
   #body: Deno.FsFile | null = null;
+  #bodyPath: string | null = null;
 
   private constructor(out: string) {
     this.#out = realTarget(out);
     this.#dir = dirname(this.#out);
   }
 
+  /** The error for a failed write, naming the page. */
+  #failed(error: unknown): Error {
+    return new Error(
+      `cannot write ${forTerminal(this.#out)}: ${
+        forTerminal(String((error as Error)?.message ?? error).split("\n")[0])
+      }`,
+      { cause: error },
+    );
+  }
+
+  async #temp(suffix: string): Promise<string> {
+    const path = await Deno.makeTempFile({
+      dir: this.#dir,
+      prefix: ".report-",
+      suffix,
+    });
+    this.#temps.add(path);
+    return path;
+  }
+
   /**
-   * Checks the target folder and opens the sections' temporary file in it.
+   * Checks the target and opens the sections' temporary file in its folder.
    *
    * @throws {Error} If the folder does not exist or is not writable, or
-   * `out` is a folder.
+   * `out` exists and is not a regular file.
    */
   static async open(out: string): Promise<PageWriter> {
     const writer = new PageWriter(out);
@@ -110,43 +151,41 @@ export class PageWriter {
       );
     }
     try {
-      writer.#bodyPath = await Deno.makeTempFile({
-        dir: writer.#dir,
-        prefix: ".report-",
-        suffix: ".part",
-      });
+      writer.#bodyPath = await writer.#temp(".part");
       writer.#body = await Deno.open(writer.#bodyPath, { write: true });
     } catch (error) {
       await writer.abort();
-      throw new Error(
-        `cannot write ${forTerminal(out)}: ${
-          forTerminal((error as Error).message.split("\n")[0])
-        }`,
-      );
+      throw writer.#failed(error);
     }
     return writer;
   }
 
-  /** Appends a section. */
+  /**
+   * Appends a section to the sections' temporary file.
+   *
+   * @throws {Error} Naming the page, if the write fails (a full disk).
+   */
   async section(html: string): Promise<void> {
-    await writeAll(this.#body!, encoder.encode(html));
+    try {
+      await writeAll(this.#body!, encoder.encode(html));
+    } catch (error) {
+      throw this.#failed(error);
+    }
   }
 
   /**
-   * Writes head, the sections and tail to a temporary file, then renames it
-   * over the target. On failure the target is untouched.
+   * Writes head, the sections and tail (its chunks one after the other) to a
+   * temporary file, syncs it, then renames it over the target. On failure
+   * the target is untouched and the temporary files are removed.
    *
    * @returns The page's real path.
+   * @throws {Error} Naming the page, if a write fails.
    */
-  async finish(head: string, tail: string): Promise<string> {
-    this.#body!.close();
-    this.#body = null;
-    const pagePath = await Deno.makeTempFile({
-      dir: this.#dir,
-      prefix: ".report-",
-      suffix: ".html.part",
-    });
+  async finish(head: string, tail: Iterable<string>): Promise<string> {
     try {
+      this.#body!.close();
+      this.#body = null;
+      const pagePath = await this.#temp(".html.part");
       const page = await Deno.open(pagePath, { write: true });
       try {
         await writeAll(page, encoder.encode(head));
@@ -161,16 +200,16 @@ export class PageWriter {
         } finally {
           body.close();
         }
-        await writeAll(page, encoder.encode(tail));
+        for (const part of tail) await writeAll(page, encoder.encode(part));
         await page.syncData();
       } finally {
         page.close();
       }
       await Deno.chmod(pagePath, 0o644);
       await Deno.rename(pagePath, this.#out);
+      this.#temps.delete(pagePath);
     } catch (error) {
-      await Deno.remove(pagePath).catch(() => {});
-      throw error;
+      throw this.#failed(error);
     } finally {
       await this.abort();
     }
@@ -185,7 +224,21 @@ export class PageWriter {
       // Already closed.
     }
     this.#body = null;
-    if (this.#bodyPath) await Deno.remove(this.#bodyPath).catch(() => {});
-    this.#bodyPath = null;
+    for (const path of this.#temps) {
+      await Deno.remove(path).catch(() => {});
+      this.#temps.delete(path);
+    }
+  }
+
+  /** {@linkcode PageWriter.abort}, synchronously: for a signal handler about to exit. */
+  abortSync(): void {
+    for (const path of this.#temps) {
+      try {
+        Deno.removeSync(path);
+      } catch {
+        // Gone already.
+      }
+    }
+    this.#temps.clear();
   }
 }

@@ -1,13 +1,27 @@
 /**
- * `deno task report [file.safetensors] [--out report.html]`: the weight
- * report, one self-contained HTML page.
+ * `deno task report [PATH] [--out report.html] [--max-side N]`: the weight
+ * report, one self-contained HTML page, of a weights file in any format that
+ * `openWeights` reads (safetensors, a Hugging Face sharded checkpoint's
+ * `model.safetensors.index.json`, a tfjs `model.json` or weights manifest),
+ * or of a built-in demo.
+ *
+ * Every matrix gets a section (histogram, spectrum against the
+ * Marchenko–Pastur law, statistics), written to a temporary file as soon as
+ * it is made; small tensors (rank < 2, fewer than 64 values, or a side of 1)
+ * share one table. Matrices too large for the backend or with a side past
+ * `--max-side` are analysed on rows and columns sampled from the file.
+ * Singular values are computed on a pool of workers when the machine has
+ * the cores. The page is renamed over `--out` only once it is whole; an
+ * `--out` that is an input, one of its shards, or has a weights extension is
+ * refused before anything is written, as are inputs that are not regular
+ * files. Exit codes: 0 written, 2 refused or failed (one line on stderr).
  *
  * @module
  */
 import {
   isSmall,
   pageHead,
-  pageTail,
+  pageTailChunks,
   type ReportEntry,
   reportEntry,
   sectionHtml,
@@ -28,23 +42,44 @@ import { SvdPool } from "./_svd_pool.ts";
 import { nextDraw } from "../../lib/random/stream.ts";
 import { uniform } from "../../lib/random/distributions.ts";
 
-const HELP =
-  `Usage: deno task report [file.safetensors] [--out report.html] [--max-side N]
+const HELP = `Usage: deno task report [PATH] [--out report.html] [--max-side N]
 
-Writes one self-contained HTML page (inline SVG and CSS, no network) with, for
-every tensor of rank >= 2, its histogram, its singular-value spectrum against
-the Marchenko-Pastur law, and its statistics; a summary table sorted by how far
-each layer departs from random; and a note for each layer with spikes or a
-heavy-tailed spectrum.
+Writes one self-contained HTML page (inline SVG and CSS, no script, no
+network) about the weights in PATH, which may be:
+  - a safetensors file (F64, F32, F16, BF16, integer and bool tensors)
+  - a Hugging Face sharded checkpoint: model.safetensors.index.json
+  - a tfjs model.json (LayersModel or GraphModel) with its .bin shards
+  - a tfjs weights manifest (*weights_manifest.json) with its shards
+The format is found from the content. With no PATH, it reports a built-in
+demo: an MLP initialised with each initializer, a briefly trained MLP, an NCP.
 
-With no file, it reports a built-in demo: an MLP initialised with each
-initializer, a briefly trained MLP, and an NCP.
+For every matrix (rank >= 2): its histogram, its singular-value spectrum
+against the Marchenko-Pastur law, its statistics, and a note where it departs
+from random (spikes, a heavy tail, low rank, NaN/Inf); a summary table ranks
+the matrices by that departure. Tensors of rank < 2, with fewer than 64
+values, or with a side of 1 are summarised in one table (mean, std, min,
+max). Quantised weights (tfjs uint8/uint16/float16) and half-precision
+safetensors are noted with the grid their values lie on: the noise floor.
+
+Matrices with a side above --max-side, or too large to load on the backend,
+are analysed on rows and columns sampled without replacement (seeded) and
+read straight from the file; their section says so.
+
+The page is written to a temporary file beside --out and renamed over it
+only when complete, so a failure never leaves a truncated page. An --out
+with a weights extension (.safetensors .bin .json .pt .pth .ckpt .h5 .npz
+.onnx .gguf), or that is the input or one of its shards (also through a
+link), is refused; so is a PATH that is not a regular file (a FIFO, a
+device, a directory).
 
 Options:
   --out PATH      where to write the page (default: report.html)
   --max-side N    matrices with a side above N are analysed on N rows and N
                   columns sampled without replacement (default 4096)
   -h, --help      this help
+
+Exit status: 0 when the page is written; 2 with one line on stderr when the
+arguments, the input or the output are refused or a write fails.
 `;
 
 /** Parsed command line. */
@@ -123,65 +158,104 @@ class Progress {
   }
 }
 
-/** k of n indices, sampled without replacement (seeded), sorted; null when k ≥ n. */
-function pick(n: number, k: number, seed: number): Int32Array | null {
+/**
+ * k of n indices, sampled without replacement (seeded: a partial
+ * Fisher–Yates shuffle, its swaps kept in a map so that memory is O(k), not
+ * O(n)), sorted; null when k ≥ n.
+ */
+function pick(n: number, k: number, seed: number): Float64Array | null {
   if (n <= k) return null;
   const u = uniform(k, nextDraw(seed), 0, new Float64Array(k));
-  const index = Int32Array.from({ length: n }, (_, i) => i);
+  const moved = new Map<number, number>();
+  const out = new Float64Array(k);
   for (let t = 0; t < k; t++) {
     const j = t + Math.floor(u[t] * (n - t));
-    [index[t], index[j]] = [index[j], index[t]];
+    out[t] = moved.get(j) ?? j;
+    moved.set(j, moved.get(t) ?? t);
   }
-  return index.slice(0, k).sort();
+  return out.sort();
 }
 
-/** How a file stores a weight, where it sets a noise floor. */
-export function storageNote(w: StoredWeight): string | null {
+/** A number to 4 significant digits, written as JavaScript writes it (0.0001, not 1.000e-4). */
+function plain(x: number): string {
+  return String(+x.toPrecision(4));
+}
+
+/**
+ * How a file stores a weight, where that sets a noise floor (a tfjs
+ * quantisation, half precision), in words; null where it does not.
+ *
+ * @param w The weight.
+ * @param std The weights' standard deviation, to compare the step with.
+ */
+export function storageNote(w: StoredWeight, std?: number): string | null {
   const q = w.quantization;
-  if (q === null) {
-    if (w.storedDtype === "F16" || w.storedDtype === "float16") {
-      return "Stored as float16: about 3 significant digits (relative step 2⁻¹⁰); finer structure is rounding.";
-    }
-    if (w.storedDtype === "BF16") {
-      return "Stored as bfloat16: about 2 significant digits (relative step 2⁻⁷); finer structure is rounding.";
-    }
-    return null;
+  const half = q?.dtype === "float16" || w.storedDtype === "F16" ||
+    w.storedDtype === "float16";
+  if (half || w.storedDtype === "BF16") {
+    const [kind, digits, bits] = half
+      ? ["float16", "3", "10"]
+      : ["bfloat16", "2", "7"];
+    return `Stored as ${kind}${
+      q ? " by the tfjs converter" : ""
+    }: about ${digits} significant digits (a relative step of 2⁻${
+      bits === "10" ? "¹⁰" : "⁷"
+    }); structure finer than that is rounding.`;
   }
-  if (q.dtype === "float16") {
-    return "Quantised to float16 by the tfjs converter: about 3 significant digits (relative step 2⁻¹⁰); finer structure is rounding.";
-  }
+  if (q === null || q.scale === undefined || q.min === undefined) return null;
   const levels = q.dtype === "uint8" ? 256 : 65536;
-  return `Quantised to ${q.dtype} by the tfjs converter (scale ${
-    q.scale === undefined ? "?" : q.scale.toPrecision(4)
-  }, min ${
-    q.min === undefined ? "?" : q.min.toPrecision(4)
-  }): the values lie on a grid of ${levels} levels, step ${
-    q.scale === undefined ? "?" : q.scale.toPrecision(4)
-  }; structure finer than the step is quantisation noise (a noise floor of variance step²/12 under the spectrum).`;
+  const noise = q.scale / Math.sqrt(12);
+  const share = std !== undefined && std > 0
+    ? `, ${plain((100 * noise) / std)}% of the weights' std`
+    : "";
+  return `Quantised: the tfjs converter stored these weights as ${q.dtype} (value = q × scale + min, scale ${
+    plain(q.scale)
+  }, min ${plain(q.min)}), so they lie on a grid of ${levels} levels ${
+    plain(q.scale)
+  } apart. Differences smaller than that step are rounding, not signal: rounding adds noise of std step/√12 = ${
+    plain(noise)
+  }${share}. That is the spectrum's noise floor: eigenvalues λ near step²/12 = ${
+    plain(noise * noise)
+  } or below are at the level of rounding.`;
+}
+
+/** The short form of {@linkcode storageNote} for the small tensors' table (the dtype column names the stored type). */
+function storageShort(w: StoredWeight): string | null {
+  const scale = w.quantization?.scale;
+  return scale === undefined ? null : `on a grid of step ${plain(scale)}`;
+}
+
+/** A weight's dtype on the page: the loaded one, ← the stored one where it differs in precision (float32 ← uint8). */
+function dtypeLabel(w: StoredWeight): string {
+  const stored = w.quantization?.dtype ??
+    (["F16", "BF16", "F64"].includes(w.storedDtype) ? w.storedDtype : null);
+  return stored === null ? w.dtype : `${w.dtype} ← ${stored}`;
+}
+
+/** The values of a matrix the report analyses, and how they were taken. */
+interface MatrixValues {
+  values: Float32Array | Float64Array | Int32Array | Uint8Array;
+  shape: number[];
+  /** How it was sampled, in words; null when whole. */
+  method: string | null;
 }
 
 /**
  * A matrix's values for the report: all of it, or, when a side exceeds
- * `maxSide` or it is too large for the backend, rows and columns sampled
- * without replacement (seeded) and read straight from the file, a batch of
- * rows at a time, without ever holding the whole tensor.
+ * `maxSide` or it is too large for the backend ({@linkcode tensorLimit}),
+ * rows sampled without replacement (seeded) read straight from the file
+ * with `readRows` a batch at a time, and the sampled columns of those rows:
+ * the whole tensor is never held.
  */
 async function matrixValues(
   file: WeightFile,
   w: StoredWeight,
   maxSide: number,
-): Promise<
-  {
-    values: Float32Array | Float64Array | Int32Array | Uint8Array;
-    shape: number[];
-    method: string | null;
-  }
-> {
-  const cols = w.shape[w.shape.length - 1];
+): Promise<MatrixValues> {
   const size = w.shape.reduce((a, b) => a * b, 1);
-  const rows = size / cols;
   const limit = tensorLimit();
-  if (rows <= maxSide && cols <= maxSide && size <= limit) {
+  const [r, c] = storageMatrix(w.shape);
+  if (r <= maxSide && c <= maxSide && size <= limit) {
     const tensor = await file.read(w);
     try {
       return {
@@ -193,11 +267,14 @@ async function matrixValues(
       tensor.dispose();
     }
   }
+  // readRows' matrix: [product of all axes but the last, last].
+  const cols = w.shape[w.shape.length - 1];
+  const rows = size / cols;
   const colPick = pick(cols, maxSide, 2);
   const kc = colPick ? colPick.length : cols;
   const kr = Math.min(rows, maxSide, Math.max(2, Math.floor(limit / kc)));
   const rowPick = pick(rows, kr, 1) ??
-    Int32Array.from({ length: rows }, (_, i) => i);
+    Float64Array.from({ length: rows }, (_, i) => i);
   const out = new Float64Array(rowPick.length * kc);
   // A batch of rows at a time: at most about 32 MB of Float64 in flight.
   const batch = Math.max(1, Math.floor(2 ** 22 / cols));
@@ -213,13 +290,13 @@ async function matrixValues(
     }
   }
   const why = size > limit
-    ? `${rows} × ${cols} (${size} values) is too large to load on the ${getBackend()} backend (at most ${limit})`
+    ? `${rows} × ${cols} (${size} values) is more than the ${getBackend()} backend can load (${limit} values)`
     : `${rows} × ${cols} is larger than ${maxSide} per side`;
   return {
     values: out,
     shape: [rowPick.length, kc],
     method:
-      `Sampled: ${why}: histogram and spectrum are of ${rowPick.length} rows × ${kc} columns sampled without replacement (seeded) and read straight from the file, an iid sub-matrix for which the Marchenko–Pastur law still applies with its own aspect ratio.`,
+      `Sampled: ${why}, so the histogram and spectrum are of ${rowPick.length} rows × ${kc} columns sampled without replacement (seeded) and read straight from the file. A sub-matrix of a random matrix is random too, so the Marchenko–Pastur law applies, with the sub-matrix's aspect ratio.`,
   };
 }
 
@@ -237,13 +314,14 @@ function allFinite(values: ArrayLike<number>): boolean {
 async function smallOf(file: WeightFile, w: StoredWeight): Promise<SmallEntry> {
   const shape = [...w.shape];
   const size = shape.reduce((a, b) => a * b, 1);
-  if (size > tensorLimit()) {
+  const limit = tensorLimit();
+  if (size > limit) {
     return smallEntry(
       w.name,
       shape,
       w.dtype,
       [],
-      `not read: ${size} values, more than the backend holds`,
+      `not read: ${size} values, more than the ${getBackend()} backend can load (${limit})`,
     );
   }
   const tensor = await file.read(w);
@@ -251,9 +329,9 @@ async function smallOf(file: WeightFile, w: StoredWeight): Promise<SmallEntry> {
     return smallEntry(
       w.name,
       shape,
-      w.dtype,
+      dtypeLabel(w),
       await tensor.data() as Float32Array,
-      w.quantization ? `stored as ${w.quantization.dtype}` : null,
+      storageShort(w),
     );
   } finally {
     tensor.dispose();
@@ -262,92 +340,102 @@ async function smallOf(file: WeightFile, w: StoredWeight): Promise<SmallEntry> {
 
 /** What a report of a file holds: the matrices' entries (their figures already written) and the small tensors. */
 export interface FileReport {
+  /** The file's format. */
   format: string;
+  /** The matrices, in file order, their figures dropped once written. */
   entries: ReportEntry[];
+  /** The small tensors, in file order. */
   small: SmallEntry[];
-  /** The files read: the input and its shards. */
-  files: string[];
+}
+
+/** Options of {@linkcode reportWeights}. */
+export interface ReportOptions {
+  /** Matrices with a side above this are sampled (at least 2). */
+  maxSide: number;
+  /** Receives each matrix's section as soon as it is made. */
+  section: (html: string) => Promise<void>;
+  /** Whether singular values may be computed on workers (default true). */
+  workers?: boolean;
+  /** Whether progress is shown on stderr past 3 tensors (default true). */
+  progress?: boolean;
+}
+
+/** The files a weights file reads: itself and its shards. */
+export function inputFiles(file: WeightFile): string[] {
+  return [file.path, ...new Set(file.weights.map((w) => w.file))];
 }
 
 /**
- * Reports a weights file of any supported format, tensor by tensor: each
- * matrix's section is handed to `section` as soon as it is made (and its
- * figure then dropped), small tensors are summarised in one table.
+ * Reports an open weights file, tensor by tensor: each matrix's section is
+ * handed to `options.section` as soon as it is made (and its figure then
+ * dropped), small tensors are summarised in one table. Singular values are
+ * computed on a pool of workers (as many as the cores, at most 8) while the
+ * next matrices are read; sections still come in file order.
  */
-export async function reportFile(
-  path: string,
-  maxSide: number,
-  section: (html: string) => Promise<void>,
-  out: string,
-  workers = true,
+export async function reportWeights(
+  file: WeightFile,
+  options: ReportOptions,
 ): Promise<FileReport> {
-  const file = await openWeights(path);
+  const { maxSide, section } = options;
+  const progress = (options.progress ?? true) && file.weights.length > 3
+    ? new Progress(file.weights.length)
+    : null;
+  const matrices = file.weights.filter((w) => {
+    if (isSmall(w.shape)) return false;
+    const [r, c] = storageMatrix(w.shape);
+    return Math.min(r, c, maxSide) >= POOL_MIN_SIDE;
+  }).length;
+  const cores = navigator.hardwareConcurrency ?? 1;
+  const pool = (options.workers ?? true) && cores >= 2 && matrices >= 2
+    ? new SvdPool(Math.min(cores, 8, matrices))
+    : null;
+  const entries: ReportEntry[] = [];
+  const small: SmallEntry[] = [];
+  // Matrices in flight: their singular values computed on the pool's
+  // workers while the next are read; finished in file order.
+  const inFlight: {
+    w: StoredWeight;
+    m: MatrixValues;
+    sigma: Promise<Float64Array> | null;
+  }[] = [];
+  const finishOne = async () => {
+    const { w, m, sigma } = inFlight.shift()!;
+    const entry = reportEntry(w.name, m.values, m.shape, dtypeLabel(w), {
+      method: m.method,
+      mp: "fit",
+      ...(sigma ? { singularValues: await sigma } : {}),
+    });
+    entry.shape = [...w.shape];
+    entry.storage = storageNote(w, entry.stats.std);
+    await section(sectionHtml(entry));
+    entry.svg = null;
+    entries.push(entry);
+    progress?.tick(w.name);
+  };
   try {
-    const files = [path, ...new Set(file.weights.map((w) => w.file))];
-    checkOut(out, files);
-    const progress = file.weights.length > 3
-      ? new Progress(file.weights.length)
-      : null;
-    const matrices = file.weights.filter((w) => {
-      if (isSmall(w.shape)) return false;
-      const [r, c] = storageMatrix(w.shape);
-      return Math.min(r, c, maxSide) >= POOL_MIN_SIDE;
-    }).length;
-    const cores = navigator.hardwareConcurrency ?? 1;
-    const pool = workers && cores >= 2 && matrices >= 2
-      ? new SvdPool(Math.min(cores, 8, matrices))
-      : null;
-    const entries: ReportEntry[] = [];
-    const small: SmallEntry[] = [];
-    // Matrices in flight: their singular values computed on the pool's
-    // workers while the next are read; finished in file order.
-    const inFlight: {
-      w: StoredWeight;
-      m: Awaited<ReturnType<typeof matrixValues>>;
-      sigma: Promise<Float64Array> | null;
-    }[] = [];
-    const finishOne = async () => {
-      const { w, m, sigma } = inFlight.shift()!;
-      const entry = reportEntry(w.name, m.values, m.shape, w.dtype, {
-        method: m.method,
-        mp: "fit",
-        ...(sigma ? { singularValues: await sigma } : {}),
-      });
-      entry.shape = [...w.shape];
-      entry.storage = storageNote(w);
-      await section(sectionHtml(entry));
-      entry.svg = null;
-      entries.push(entry);
-      progress?.tick(w.name);
-    };
-    try {
-      for (const w of file.weights) {
-        const shape = [...w.shape];
-        if (isSmall(shape)) {
-          small.push(await smallOf(file, w));
-          progress?.tick(w.name);
-          continue;
-        }
-        const m = await matrixValues(file, w, maxSide);
-        const [rows, cols] = storageMatrix(m.shape);
-        const sigma = pool && Math.min(rows, cols) >= POOL_MIN_SIDE &&
-            allFinite(m.values)
-          ? pool.singularValues(Float64Array.from(m.values), rows, cols)
-          : null;
-        // An unhandled rejection would end the process before finishOne
-        // reports it.
-        sigma?.catch(() => {});
-        inFlight.push({ w, m, sigma });
-        if (inFlight.length > (pool?.size ?? 0)) await finishOne();
+    for (const w of file.weights) {
+      if (isSmall(w.shape)) {
+        small.push(await smallOf(file, w));
+        progress?.tick(w.name);
+        continue;
       }
-      while (inFlight.length) await finishOne();
-    } finally {
-      pool?.close();
+      const m = await matrixValues(file, w, maxSide);
+      const [rows, cols] = storageMatrix(m.shape);
+      const sigma = pool && Math.min(rows, cols) >= POOL_MIN_SIDE &&
+          allFinite(m.values)
+        ? pool.singularValues(Float64Array.from(m.values), rows, cols)
+        : null;
+      // An unhandled rejection would end the process before finishOne
+      // reports it.
+      sigma?.catch(() => {});
+      inFlight.push({ w, m, sigma });
+      if (inFlight.length > (pool?.size ?? 0)) await finishOne();
     }
-    return { format: file.format, entries, small, files };
+    while (inFlight.length) await finishOne();
   } finally {
-    file.close();
+    pool?.close();
   }
+  return { format: file.format, entries, small };
 }
 
 /** Reports the built-in demo models (each parameter read once, asynchronously: any backend). */
@@ -376,34 +464,82 @@ export async function reportDemo(): Promise<
   return { entries, small };
 }
 
+/** The one line an error prints: its message's first line, safe for a terminal. */
+function errorLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `report: ${forTerminal(message.split("\n")[0])}`;
+}
+
+/**
+ * While the page is being written: a file-size limit (SIGXFSZ) makes the
+ * write fail instead of killing the process, and an interrupt removes the
+ * temporary files before exiting. Returns the function that stops this.
+ */
+function guardSignals(writer: PageWriter): () => void {
+  const handlers: [Deno.Signal, () => void][] = [
+    ["SIGXFSZ", () => {}],
+    ["SIGINT", () => {
+      writer.abortSync();
+      Deno.exit(130);
+    }],
+    ["SIGTERM", () => {
+      writer.abortSync();
+      Deno.exit(143);
+    }],
+  ];
+  const added: typeof handlers = [];
+  for (const h of handlers) {
+    try {
+      Deno.addSignalListener(...h);
+      added.push(h);
+    } catch {
+      // Not on this platform.
+    }
+  }
+  return () => {
+    for (const h of added) Deno.removeSignalListener(...h);
+  };
+}
+
 /** Runs the CLI; returns the exit code. */
 export async function main(args: string[]): Promise<number> {
   let parsed: ReportArgs | "help";
+  let file: WeightFile | null = null;
   try {
     parsed = parseArgs(args);
-    if (parsed !== "help") checkOut(parsed.out, []);
+    if (parsed === "help") {
+      console.log(HELP);
+      return 0;
+    }
+    // Refused before anything is opened or written: a weights extension.
+    checkOut(parsed.out, []);
+    if (parsed.file !== null) {
+      // Refuses a FIFO, a device or a folder before opening it.
+      file = await openWeights(parsed.file);
+      checkOut(parsed.out, inputFiles(file));
+    }
   } catch (error) {
-    console.error(`report: ${forTerminal((error as Error).message)}`);
+    file?.close();
+    if (error instanceof TypeError) throw error;
+    console.error(errorLine(error));
     return 2;
-  }
-  if (parsed === "help") {
-    console.log(HELP);
-    return 0;
   }
   const started = performance.now();
   let writer: PageWriter;
   try {
     writer = await PageWriter.open(parsed.out);
   } catch (error) {
-    console.error(`report: ${forTerminal((error as Error).message)}`);
+    file?.close();
+    console.error(errorLine(error));
     return 2;
   }
-  let entries: ReportEntry[];
-  let small: SmallEntry[] = [];
-  let title: string;
-  let subtitle: string;
+  const unguard = guardSignals(writer);
   try {
-    if (parsed.file === null) {
+    let entries: ReportEntry[];
+    let small: SmallEntry[];
+    let title: string;
+    let subtitle: string;
+    if (file === null) {
       ({ entries, small } = await reportDemo());
       for (const e of entries) {
         await writer.section(sectionHtml(e));
@@ -413,51 +549,51 @@ export async function main(args: string[]): Promise<number> {
       subtitle =
         "An MLP (512 → 256 → 128 → 10) initialised with each initializer, an MLP briefly trained on a rank-2 task, and an NCP.";
     } else {
-      const r = await reportFile(
-        parsed.file,
-        parsed.maxSide,
-        (html) => writer.section(html),
-        parsed.out,
-      );
+      const r = await reportWeights(file, {
+        maxSide: parsed.maxSide,
+        section: (html) => writer.section(html),
+      });
       entries = r.entries;
       small = r.small;
-      title = `Weight report: ${parsed.file.split("/").pop()}`;
-      subtitle = `${
-        entries.length + small.length
-      } tensors (${r.format}) from ${parsed.file}.`;
+      title = `Weight report: ${file.path.split("/").pop()}`;
+      subtitle = `${entries.length + small.length} tensors (${
+        FORMAT_NAMES[r.format] ?? r.format
+      }) from ${file.path}: ${entries.length} ${
+        entries.length === 1 ? "matrix" : "matrices"
+      } with a section each, ${small.length} small tensor${
+        small.length === 1 ? "" : "s"
+      } in the table at the end.`;
     }
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    subtitle += ` Made in ${seconds} s on the ${getBackend()} backend.`;
+    const written = await writer.finish(
+      pageHead(title, subtitle, entries),
+      pageTailChunks(small),
+    );
+    console.error(
+      `report: wrote ${forTerminal(written)} (${
+        entries.length + small.length
+      } tensors, ${seconds} s): open it in a browser`,
+    );
+    return 0;
   } catch (error) {
     await writer.abort();
-    if (error instanceof Error && !(error instanceof TypeError)) {
-      console.error(
-        `report: ${forTerminal(error.message.split("\n")[0])}`,
-      );
-      return 2;
-    }
-    throw error;
-  }
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  subtitle += ` Made in ${seconds} s on the ${getBackend()} backend.`;
-  let written: string;
-  try {
-    written = await writer.finish(
-      pageHead(title, subtitle, entries),
-      pageTail(small),
-    );
-  } catch (error) {
-    console.error(
-      `report: cannot write ${forTerminal(parsed.out)}: ${
-        forTerminal((error as Error).message.split("\n")[0])
-      }`,
-    );
+    if (error instanceof TypeError) throw error;
+    console.error(errorLine(error));
     return 2;
+  } finally {
+    unguard();
+    file?.close();
   }
-  console.error(
-    `report: wrote ${forTerminal(written)} (${
-      entries.length + small.length
-    } tensors, ${seconds} s): open it in a browser`,
-  );
-  return 0;
 }
+
+/** The formats' names on the page. */
+const FORMAT_NAMES: Record<string, string> = {
+  "safetensors": "safetensors",
+  "safetensors-sharded": "a Hugging Face sharded safetensors checkpoint",
+  "tfjs-layers-model": "a tfjs LayersModel",
+  "tfjs-graph-model": "a tfjs GraphModel",
+  "tfjs-weights-manifest": "a tfjs weights manifest",
+};
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

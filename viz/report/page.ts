@@ -7,13 +7,23 @@
 import { rowsFigure, type RowStats } from "../_rows.ts";
 import { num } from "../_common.ts";
 import { escapeHtml as escapeMarkup } from "../../lib/nn/_summary.ts";
-
-/** Text for the page: control characters (escape sequences among them) shown as "?", then markup escaped. */
-function escapeHtml(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return escapeMarkup(text.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?"));
-}
 import type { Density } from "../../lib/initializers/_core.ts";
+import { storageMatrix } from "../../lib/stats/analyze_spectrum.ts";
+
+/**
+ * Text for the page: control characters (escape sequences among them) and
+ * bidirectional overrides (which can disguise a name) shown as "?", then
+ * markup escaped.
+ */
+function escapeHtml(text: string): string {
+  return escapeMarkup(
+    text.replace(
+      // deno-lint-ignore no-control-regex
+      /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+      "?",
+    ),
+  );
+}
 
 /** One tensor's entry in the report. */
 export interface ReportEntry {
@@ -51,13 +61,17 @@ export interface SmallEntry {
 /** The fewest values a matrix needs for a section of its own. */
 export const SMALL_SIZE = 64;
 
-/** Whether a tensor of this shape goes to the small tensors' table. */
+/**
+ * Whether a tensor of this shape goes to the small tensors' table: rank < 2,
+ * fewer than {@linkcode SMALL_SIZE} values, or a matrix (as the spectrum
+ * sees it: {@linkcode storageMatrix}, so a depthwise kernel [h, w, C, 1] is
+ * [h·w, C]) with a side of 1, which has a single singular value.
+ */
 export function isSmall(shape: readonly number[]): boolean {
   const size = shape.reduce((a, b) => a * b, 1);
   return shape.length < 2 || size < SMALL_SIZE ||
-    Math.min(size / shape[shape.length - 1], shape[shape.length - 1]) < 2;
+    Math.min(...storageMatrix(shape)) < 2;
 }
-
 /** Mean, std, min, max (in Float64) and the count of NaN/±Inf of `values`. */
 export function smallEntry(
   name: string,
@@ -222,11 +236,17 @@ body{font-family:"DejaVu Sans",system-ui,sans-serif;margin:24px auto;max-width:1
 h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 4px;word-break:break-all}
 p.sub{color:#666;margin:0 0 16px}
 table{border-collapse:collapse;font-size:12px;width:100%}
-th,td{border-bottom:1px solid #e3e3e3;padding:3px 6px;text-align:left;vertical-align:top}td:nth-child(2){white-space:nowrap}
+th,td{border-bottom:1px solid #e3e3e3;padding:3px 6px;text-align:left;vertical-align:top}td:nth-child(2),.dt{white-space:nowrap}
+td:last-child{min-width:13em}
 th{background:#f6f6f6}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .note{color:#a04000}.ok{color:#2a7a2a}.method{color:#666;font-size:12px}
 svg{max-width:100%;height:auto}
 `;
+
+/** A name for a narrow column: escaped, with a line-break opportunity after each "/" and ".". */
+function breakable(name: string): string {
+  return escapeHtml(name).replace(/[/.]/g, "$&<wbr>");
+}
 
 /** One matrix's section: its name, notes and figure. */
 export function sectionHtml(e: ReportEntry): string {
@@ -258,12 +278,12 @@ export function pageHead(
     `<td class="num">${v === null ? "" : num(v)}</td>`;
   const summary = matrices.map((e) =>
     `<tr><td><a href="#t-${escapeHtml(encodeURIComponent(e.name))}">${
-      escapeHtml(e.name)
-    }</a></td><td>[${e.shape.join(", ")}]</td><td>${escapeHtml(e.dtype)}</td>${
-      cell(e.stats.mean)
-    }${cell(e.stats.std)}${cell(e.stats.spectralNorm)}${
-      cell(e.stats.stableRank)
-    }<td class="num">${e.stats.spikes ?? ""}</td>${
+      breakable(e.name)
+    }</a></td><td>[${e.shape.join(", ")}]</td><td class="dt">${
+      escapeHtml(e.dtype)
+    }</td>${cell(e.stats.mean)}${cell(e.stats.std)}${
+      cell(e.stats.spectralNorm)
+    }${cell(e.stats.stableRank)}<td class="num">${e.stats.spikes ?? ""}</td>${
       cell(e.stats.alpha)
     }<td class="${departureScore(e.stats) > 0 ? "note" : "ok"}">${
       escapeHtml(verdictText(e.stats))
@@ -284,7 +304,11 @@ export function pageHead(
 <table><thead><tr><th>tensor</th><th>shape</th><th>dtype</th><th class="num">mean</th><th class="num">std</th><th class="num">σ₁</th><th class="num">stable rank</th><th class="num">spikes</th><th class="num">α</th><th>verdict</th></tr></thead><tbody>
 ${summary}
 </tbody></table>
-<p class="method">Order: NaN/Inf, then heavy-tailed, spiked, low-rank and all-zero matrices, then random-like and flat ones; more spikes first within a verdict. α is shown only where it is meaningful. The sections below follow the file's order.</p>
+<p class="method">Order: NaN/Inf, then heavy-tailed, spiked, low-rank and all-zero matrices, then random-like and flat ones; more spikes first within a verdict. α is shown only where it is meaningful. The sections below follow the file's order.${
+    entries.some((e) => e.dtype.includes("←"))
+      ? " A dtype such as float32 ← uint8 means the file stores the weights quantised (uint8) and they are analysed as the float32 values they decode to; each section says what grid the quantisation puts them on."
+      : ""
+  }</p>
 ${
     masks.length
       ? `<h2>Masks</h2><p class="method">Non-trainable or two-valued tensors: wiring, not learned structure.</p><table><thead><tr><th>tensor</th><th>shape</th><th class="num">mean (density)</th><th>spectrum</th></tr></thead><tbody>${maskRows}</tbody></table>`
@@ -293,27 +317,45 @@ ${
 `;
 }
 
-/** The page's end: the small tensors' table and the method note. */
-export function pageTail(small: SmallEntry[]): string {
+/** Rows of the small tensors' table written per chunk. */
+const SMALL_CHUNK = 1000;
+
+/**
+ * The page's end, chunk by chunk (so that a table of many thousands of small
+ * tensors is never one string): the small tensors' table and the method
+ * note.
+ */
+export function* pageTailChunks(small: SmallEntry[]): Generator<string> {
   const cell = (v: number | null) =>
     `<td class="num">${v === null ? "" : num(v)}</td>`;
-  const rows = small.map((e) =>
+  const row = (e: SmallEntry) =>
     `<tr id="t-${escapeHtml(encodeURIComponent(e.name))}"><td>${
       escapeHtml(e.name)
-    }</td><td>[${e.shape.join(", ")}]</td><td>${escapeHtml(e.dtype)}</td>${
-      cell(e.mean)
-    }${cell(e.std)}${cell(e.min)}${cell(e.max)}<td class="num">${
-      e.nonFinite || ""
-    }</td><td class="method">${escapeHtml(e.note ?? "")}</td></tr>`
-  ).join("\n");
-  return `${
-    small.length
-      ? `<h2>Vectors, scalars and small tensors</h2><p class="method">Tensors of rank &lt; 2, with fewer than ${SMALL_SIZE} values, or with a side of 1: too small for a spectrum, summarised here.</p><table><thead><tr><th>tensor</th><th>shape</th><th>dtype</th><th class="num">mean</th><th class="num">std</th><th class="num">min</th><th class="num">max</th><th class="num">NaN/Inf</th><th>note</th></tr></thead><tbody>${rows}</tbody></table>`
-      : ""
+    }</td><td>[${e.shape.join(", ")}]</td><td class="dt">${
+      escapeHtml(e.dtype)
+    }</td>${cell(e.mean)}${cell(e.std)}${cell(e.min)}${
+      cell(e.max)
+    }<td class="num">${e.nonFinite || ""}</td><td class="method">${
+      escapeHtml(e.note ?? "")
+    }</td></tr>\n`;
+  if (small.length) {
+    yield `<h2>Vectors, scalars and small tensors</h2><p class="method">${small.length} tensor${
+      small.length === 1 ? "" : "s"
+    } of rank &lt; 2, with fewer than ${SMALL_SIZE} values, or with a side of 1 (biases, norms' scales, scalars, single columns): too small for a spectrum, so each is one row here, in the file's order.</p><table><thead><tr><th>tensor</th><th>shape</th><th>dtype</th><th class="num">mean</th><th class="num">std</th><th class="num">min</th><th class="num">max</th><th class="num">NaN/Inf</th><th>note</th></tr></thead><tbody>\n`;
+    for (let i = 0; i < small.length; i += SMALL_CHUNK) {
+      yield small.slice(i, i + SMALL_CHUNK).map(row).join("");
+    }
+    yield "</tbody></table>";
   }
+  yield `
 <p class="method">Spectra: eigenvalues of WᵀW/N (N the longer side) against the Marchenko–Pastur law; σ² is fitted to the central eigenvalues; spikes are eigenvalues past the bulk's Tracy–Widom edge (false-alarm rate 10⁻³ per random matrix) that also stand apart from the bulk below them; the mean's rank-one outlier is not a spike; α is the power-law exponent of the spectrum's tail (xmin by KS distance), shown only for a heavy-tailed bulk.</p>
 </body></html>
 `;
+}
+
+/** The page's end as one string: {@linkcode pageTailChunks} joined. */
+export function pageTail(small: SmallEntry[]): string {
+  return [...pageTailChunks(small)].join("");
 }
 
 /**
