@@ -113,3 +113,109 @@ export async function runPython(args: string[]): Promise<string> {
   }
   return text.decode(out.stdout);
 }
+
+/**
+ * How many of this process's file descriptors are open on `path` (read from
+ * /proc/self/fd), or `null` where /proc is not there. Counting one file's
+ * descriptors, not all of them, keeps the count right while other tests run
+ * in parallel.
+ */
+export async function fdsOn(path: string): Promise<number | null> {
+  let target: string;
+  try {
+    target = await Deno.realPath(path);
+  } catch {
+    target = path;
+  }
+  let count = 0;
+  try {
+    for await (const entry of Deno.readDir("/proc/self/fd")) {
+      try {
+        if (await Deno.readLink(`/proc/self/fd/${entry.name}`) === target) {
+          count++;
+        }
+      } catch {
+        // A descriptor closed while the folder was read.
+      }
+    }
+  } catch {
+    return null;
+  }
+  return count;
+}
+
+/** Makes a FIFO (named pipe) with `mkfifo`. */
+export async function mkfifo(path: string): Promise<void> {
+  const out = await new Deno.Command("mkfifo", {
+    args: [path],
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(
+      `mkfifo ${path} failed: ${new TextDecoder().decode(out.stderr)}`,
+    );
+  }
+}
+
+/** What a Deno subprocess printed, how it exited, and whether it timed out. */
+export interface DenoRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/**
+ * Runs `source` as a module in a fresh `deno run -A` (this project's import
+ * map; `{{LIB}}` in the source is the URL of `lib/`), killed after
+ * `timeoutMs`. `v8Flags` go to `--v8-flags`; `shell` wraps the command as
+ * `bash -c '<shell> "$@"'` (for `ulimit`).
+ */
+export async function runDeno(
+  source: string,
+  options: { timeoutMs?: number; v8Flags?: string; shell?: string } = {},
+): Promise<DenoRun> {
+  const root = join(import.meta.dirname!, "..", "..");
+  const lib = new URL("../../lib/", import.meta.url).href;
+  const dir = await Deno.makeTempDir({ prefix: "ember_io_run_" });
+  try {
+    const file = join(dir, "script.ts");
+    await Deno.writeTextFile(file, source.replaceAll("{{LIB}}", lib));
+    const args = [
+      "run",
+      "-A",
+      "--quiet",
+      "--config",
+      join(root, "deno.json"),
+      ...(options.v8Flags ? [`--v8-flags=${options.v8Flags}`] : []),
+      file,
+    ];
+    const command = options.shell === undefined
+      ? new Deno.Command(Deno.execPath(), {
+        args,
+        cwd: root,
+        env: { NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+      })
+      : new Deno.Command("bash", {
+        args: ["-c", `${options.shell} "$@"`, "bash", Deno.execPath(), ...args],
+        cwd: root,
+        env: { NO_COLOR: "1" },
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+      });
+    const out = await command.output();
+    const text = new TextDecoder();
+    return {
+      code: out.code,
+      stdout: text.decode(out.stdout),
+      stderr: text.decode(out.stderr),
+      timedOut: out.signal === "SIGTERM",
+    };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
