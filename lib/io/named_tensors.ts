@@ -2,25 +2,30 @@
  * Tensors by name, from whatever holds them: a `Map`, a plain object
  * (`tf.NamedTensorMap`), a module's `stateDict()`, a `tf.LayersModel`, a
  * `tf.GraphModel` or an array of `tf.LayerVariable`s. The savers and the plot
- * helpers take any of these.
+ * helpers take any of these. Models are read with `namedWeights`
+ * (`lib/read/collection.ts`), so a model's weights have the same names here
+ * as in the analysis helpers.
  *
  * @module
  */
 import { tf } from "../tf.ts";
 import { show } from "../initializers/_validate.ts";
+import { Parameter } from "../nn/parameter.ts";
+import { namedWeights } from "../read/collection.ts";
 import { quote } from "./_types.ts";
 
 /** What {@linkcode namedTensors} accepts. */
 export type NamedTensorsInput =
-  | Map<string, tf.Tensor | tf.LayerVariable>
+  | Map<string, tf.Tensor | tf.LayerVariable | Parameter>
   | { stateDict(): Map<string, tf.Tensor> }
   | tf.NamedTensorMap
+  | Record<string, tf.Tensor | Parameter>
   | tf.LayersModel
   | tf.GraphModel
   | readonly tf.LayerVariable[];
 
 const ACCEPTED =
-  "a Map of name → tf.Tensor, a plain object of tensors (tf.NamedTensorMap), an object with a stateDict() method, a tf.LayersModel, a tf.GraphModel or an array of tf.LayerVariable";
+  "a Map of name → tf.Tensor (or Parameter), a plain object of tensors (tf.NamedTensorMap), an object with a stateDict() method (a Module), a tf.LayersModel, a tf.GraphModel or an array of tf.LayerVariable";
 
 /** A value for a message, kept short for objects. */
 function describe(value: unknown): string {
@@ -75,6 +80,8 @@ function add(
   }
   const tensor = value instanceof tf.LayerVariable
     ? readVariable(value, name, fn)
+    : value instanceof Parameter
+    ? value.data
     : value;
   if (!(tensor instanceof tf.Tensor)) {
     throw new TypeError(
@@ -111,20 +118,47 @@ function variables(
 }
 
 /**
+ * A model's weights through `namedWeights`: a LayersModel's by
+ * `originalName`, a GraphModel's by node name (`node:0`, `node:1`, … for a
+ * node of several tensors). Names must be distinct.
+ */
+function modelWeights(
+  model: tf.LayersModel | tf.GraphModel,
+  what: string,
+  fn: string,
+): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  for (const { name, x } of namedWeights(model, fn)) {
+    if (out.has(name)) {
+      throw new TypeError(
+        `${fn}: two weights of ${what} are named ${
+          quote(name)
+        }; names must be distinct`,
+      );
+    }
+    add(out, name, x, fn);
+  }
+  return out;
+}
+
+/**
  * Tensors by name, from any holder of them. The tensors are not copied: the
- * map holds the holder's own tensors, and disposing of them stays the
- * holder's business (no tensor is made).
+ * map holds the holder's own tensors (a Parameter's variable, `.data`), and
+ * disposing of them stays the holder's business (no tensor is made).
  *
- * - A `Map` of name → `tf.Tensor` (or `tf.LayerVariable`): its entries, in
- *   order.
- * - A plain object (`tf.NamedTensorMap`): its own enumerable keys, in order.
+ * - A `Map` of name → `tf.Tensor` (or `Parameter`, or `tf.LayerVariable`):
+ *   its entries, in order.
+ * - A plain object (`tf.NamedTensorMap`, whose values may also be
+ *   Parameters): its own enumerable keys, in order.
  * - An object with a `stateDict()` method (a `Module`): what it returns,
- *   which must be a `Map`.
+ *   which must be a `Map`; for a Module that is its parameters and buffers.
  * - A `tf.LayersModel` (`tf.sequential()`, `tf.model()`, a loaded model):
- *   `model.weights`, each by its `originalName` (`"dense_Dense1/kernel"`, the
- *   name `model.save()` writes), its tensor `read()`.
- * - A `tf.GraphModel`: `model.weights`, each node's first tensor by the
- *   node's name.
+ *   `model.weights`, each by its `originalName` (`"hidden/kernel"`,
+ *   `"dense_Dense1/kernel"`: the name `model.save()` writes), its tensor
+ *   `read()`, as `namedWeights` names them.
+ * - A `tf.GraphModel`: `model.weights` (node name → tensors), a node's
+ *   tensor by the node's name, or as `node:0`, `node:1`, … when the node has
+ *   several, as `namedWeights` names them; `string` weights are left out.
  * - An array of `tf.LayerVariable` (`layer.weights`,
  *   `model.trainableWeights`): each by its `originalName`.
  *
@@ -135,14 +169,18 @@ function variables(
  * lists what is accepted), a name is not a string, a value is not a tensor or
  * has been disposed, or two weights of a model share a name.
  *
- * @example From a plain object and from a LayersModel
+ * @example From a plain object, a Map of Parameters and a LayersModel
  * ```ts
  * import { namedTensors } from "./named_tensors.ts";
+ * import { Parameter } from "../nn/parameter.ts";
  * import { tf } from "../tf.ts";
- * import { assertEquals, assertThrows } from "@std/assert";
+ * import { assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
  *
  * const w = tf.ones([2, 2]);
  * assertEquals([...namedTensors({ w }, "demo").keys()], ["w"]);
+ *
+ * const p = new Parameter(tf.zeros([3]));
+ * assertStrictEquals(namedTensors(new Map([["p", p]]), "demo").get("p"), p.data);
  *
  * const model = tf.sequential({
  *   layers: [tf.layers.dense({ units: 3, inputShape: [2], name: "out" })],
@@ -153,6 +191,7 @@ function variables(
  *
  * assertThrows(() => namedTensors(42, "demo"), TypeError, "demo: expected");
  * model.dispose();
+ * p.dispose();
  * w.dispose();
  * ```
  */
@@ -163,18 +202,10 @@ export function namedTensors(x: unknown, fn: string): Map<string, tf.Tensor> {
     return out;
   }
   if (x instanceof tf.LayersModel) {
-    return variables(x.weights, `the model ${quote(x.name)}`, fn);
+    return modelWeights(x, `the model ${quote(x.name)}`, fn);
   }
   if (x instanceof tf.GraphModel) {
-    for (const [name, list] of Object.entries(x.weights)) {
-      if (!Array.isArray(list) || list.length === 0) {
-        throw new TypeError(
-          `${fn}: the graph model's node ${quote(name)} holds no tensor`,
-        );
-      }
-      add(out, name, list[0], fn);
-    }
-    return out;
+    return modelWeights(x, "the graph model", fn);
   }
   if (
     Array.isArray(x) && x.length > 0 &&

@@ -287,11 +287,12 @@ function checkText(value: string, what: string): void {
  * regular file (a directory, a FIFO, a device) is refused, not replaced.
  *
  * @param path The file to write (replaced if it exists).
- * @param tensors The tensors by name: a `Map`, a plain object
- * (`tf.NamedTensorMap`), an object whose `stateDict()` returns a `Map` (a
- * `Module`), a `tf.LayersModel` (weights by `originalName`, such as
- * `"dense_Dense1/kernel"`), a `tf.GraphModel` (weights by node name) or an
- * array of `tf.LayerVariable`; see {@linkcode namedTensors}.
+ * @param tensors The tensors by name: a `Map` (of tensors or Parameters), a
+ * plain object (`tf.NamedTensorMap`), an object whose `stateDict()` returns a
+ * `Map` (a `Module`), a `tf.LayersModel` (weights by `originalName`, such as
+ * `"dense_Dense1/kernel"`), a `tf.GraphModel` (weights by node name, `node:0`,
+ * `node:1`, … for a node of several) or an array of `tf.LayerVariable`; see
+ * {@linkcode namedTensors}.
  * @param metadata Strings to store in the header's `__metadata__` (for
  * example `{ format: "pt" }`).
  * @throws {TypeError} If a tensor's dtype is not `float32`, `int32` or `bool`,

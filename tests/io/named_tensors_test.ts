@@ -5,7 +5,7 @@ import {
   assertThrows,
 } from "@std/assert";
 import { join } from "node:path";
-import { Dense, tf } from "../../mod.ts";
+import { Dense, Parameter, tf } from "../../mod.ts";
 import { namedTensors } from "../../lib/io/named_tensors.ts";
 import { loadSafetensors, saveSafetensors } from "../../lib/io/safetensors.ts";
 import { bitsOf, withTempDir } from "./_helpers.ts";
@@ -218,5 +218,79 @@ Deno.test("saveSafetensors saves a Map, a NamedTensorMap, a LayersModel and a Gr
     layers.dispose();
     graph.dispose();
     tf.dispose([a, n]);
+  });
+});
+
+Deno.test("namedTensors takes Parameters in a Map or an object as their variables", () => {
+  const p = new Parameter(tf.tensor([1, 2, 3]));
+  const t = tf.ones([2]);
+  const fromMap = namedTensors(
+    new Map<string, unknown>([["p", p], ["t", t]]),
+    "f",
+  );
+  assertEquals([...fromMap.keys()], ["p", "t"]);
+  assertStrictEquals(fromMap.get("p"), p.data);
+  assertStrictEquals(namedTensors({ p }, "f").get("p"), p.data);
+  p.dispose();
+  assertThrows(
+    () => namedTensors({ p }, "saveThing"),
+    TypeError,
+    'saveThing: tensor "p" has been disposed',
+  );
+  t.dispose();
+});
+
+Deno.test("namedTensors names a GraphModel node of several tensors node:0, node:1, … as namedWeights does", async () => {
+  const model = await graphModel();
+  const [a, b, c] = [tf.ones([1]), tf.zeros([2]), tf.fill([3], 5)];
+  // tfjs keeps a node's tensors as a list; Const nodes have one, so a node
+  // of several is made here by giving the model such a weight map.
+  Object.defineProperty(model, "weights", {
+    get: () => ({ "lstm/state": [a, b], "dense/kernel": [c] }),
+  });
+  const tensors = namedTensors(model, "f");
+  assertEquals([...tensors.keys()], [
+    "lstm/state:0",
+    "lstm/state:1",
+    "dense/kernel",
+  ]);
+  assertStrictEquals(tensors.get("lstm/state:1"), b);
+  assertStrictEquals(tensors.get("dense/kernel"), c);
+  tf.dispose([a, b, c]);
+  model.dispose();
+});
+
+Deno.test("namedTensors refuses a disposed LayersModel, naming the caller", () => {
+  const model = tf.sequential({
+    layers: [tf.layers.dense({ units: 1, inputShape: [1], name: "gone" })],
+  });
+  model.dispose();
+  assertThrows(
+    () => namedTensors(model, "saveThing"),
+    TypeError,
+    'saveThing: the tensor of "gone/kernel" is disposed',
+  );
+});
+
+Deno.test("saveSafetensors saves a Map of Parameters and a Module's state", async () => {
+  await withTempDir(async (dir) => {
+    const p = new Parameter(tf.tensor([[1, 2], [3, 4]]));
+    const path = join(dir, "params.safetensors");
+    await saveSafetensors(path, new Map([["w", p]]));
+    const loaded = await loadSafetensors(path);
+    assertEquals(await bitsOf(loaded.get("w")!), await bitsOf(p.data));
+    tf.dispose([...loaded.values()]);
+
+    const layer = new Dense(2);
+    layer.build([1, 3]);
+    await saveSafetensors(path, layer);
+    const state = await loadSafetensors(path);
+    assertEquals([...state.keys()], [...layer.stateDict().keys()]);
+    for (const [name, t] of layer.stateDict()) {
+      assertEquals(await bitsOf(state.get(name)!), await bitsOf(t), name);
+    }
+    tf.dispose([...state.values()]);
+    layer.dispose();
+    p.dispose();
   });
 });
