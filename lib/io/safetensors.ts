@@ -41,6 +41,7 @@ import {
 } from "./_format.ts";
 import { fileKind, openRegularFile } from "./_safetensors_file.ts";
 import { namedTensors, type NamedTensorsInput } from "./named_tensors.ts";
+import type { Parameter } from "../nn/parameter.ts";
 import { quote, type SafetensorsHeader } from "./_types.ts";
 
 export {
@@ -346,11 +347,23 @@ function checkText(value: string, what: string): void {
  */
 export async function saveSafetensors(
   path: string,
-  tensors: NamedTensorsInput,
+  // The union of NamedTensorsInput, spelled out so that the public signature
+  // names only public types.
+  tensors:
+    | Map<string, tf.Tensor | tf.LayerVariable | Parameter>
+    | { stateDict(): Map<string, tf.Tensor> }
+    | tf.NamedTensorMap
+    | Record<string, tf.Tensor | Parameter>
+    | tf.LayersModel
+    | tf.GraphModel
+    | readonly tf.LayerVariable[],
   metadata?: Record<string, string>,
 ): Promise<void> {
   checkPath(path, "saveSafetensors");
-  const named = namedTensors(tensors, "saveSafetensors");
+  const named = namedTensors(
+    tensors satisfies NamedTensorsInput,
+    "saveSafetensors",
+  );
   const layout: (TensorLayout & {
     dtype: "F32" | "I32" | "BOOL";
     tensor: tf.Tensor;
