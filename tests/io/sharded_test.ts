@@ -329,10 +329,12 @@ Deno.test("openShardedSafetensors refuses a missing shard and what is not a regu
     assert(made.success, "mkfifo");
     let timer: ReturnType<typeof setTimeout> | undefined;
     const hang = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error("opening the FIFO shard hung")),
-        5000,
-      );
+      timer = setTimeout(() => {
+        // Release the reader blocked on the FIFO, so that the failure is
+        // reported instead of the process hanging at exit.
+        Deno.open(fifo, { write: true }).then((f) => f.close(), () => {});
+        reject(new Error("opening the FIFO hung"));
+      }, 5000);
     });
     try {
       await Promise.race([
