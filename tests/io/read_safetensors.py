@@ -6,8 +6,8 @@ Usage: python3 tests/io/read_safetensors.py FILE
 
 Output: {"header_length", "data_start", "metadata", "keys" (the header's keys
 in order), "tensors": [{"name", "dtype", "shape", "data_offsets", "bits" (hex
-float32 bit patterns, for F32) or "values" (for integer and BOOL)}] in data
-order}. A file that breaks the specification exits with status 1 and a
+float32 bit patterns: F32 as stored, F16, BF16 and F64 converted to float32)
+or "values" (for integer and BOOL)}] in data order}. A file that breaks the specification exits with status 1 and a
 message on stderr.
 """
 
@@ -18,10 +18,19 @@ import sys
 import numpy as np
 
 NUMPY = {
-    "F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4",
-    "I16": "<i2", "I8": "i1", "U64": "<u8", "U32": "<u4", "U16": "<u2",
-    "U8": "u1", "BOOL": "u1",
+    "F64": "<f8", "F32": "<f4", "F16": "<f2", "BF16": "<u2", "I64": "<i8",
+    "I32": "<i4", "I16": "<i2", "I8": "i1", "U64": "<u8", "U32": "<u4",
+    "U16": "<u2", "U8": "u1", "BOOL": "u1",
 }
+
+
+def float32_bits(array, dtype):
+    """A float tensor as float32 bit patterns: F32 as stored, F16 and F64
+    converted by numpy, BF16 as its 16 bits followed by 16 zero bits."""
+    if dtype == "BF16":
+        return array.astype("<u4") << 16
+    with np.errstate(over="ignore", invalid="ignore"):
+        return array.astype("<f4").view("<u4")
 
 
 def fail(message):
@@ -36,7 +45,8 @@ def no_duplicates(pairs):
     return dict(pairs)
 
 
-def main(path):
+def read(path):
+    """The file's content as the JSON object this script prints."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 8:
@@ -64,9 +74,9 @@ def main(path):
         array = np.frombuffer(body[begin:end], dtype=NUMPY[dtype]).reshape(shape)
         item = {"name": name, "dtype": dtype, "shape": shape,
                 "data_offsets": [begin, end]}
-        if dtype == "F32":
+        if dtype in ("F32", "F16", "BF16", "F64"):
             item["bits"] = " ".join(
-                f"{int(b):08x}" for b in array.view("<u4").ravel())
+                f"{int(b):08x}" for b in float32_bits(array, dtype).ravel())
         else:
             if dtype == "BOOL" and not np.isin(array, [0, 1]).all():
                 fail(f"{name}: BOOL bytes other than 0 and 1")
@@ -80,8 +90,12 @@ def main(path):
         covered = t["data_offsets"][1]
     if covered != len(body):
         fail(f"data section is {len(body)} bytes, tensors cover {covered}")
-    json.dump({"header_length": n, "data_start": start, "metadata": metadata,
-               "keys": keys, "tensors": tensors}, sys.stdout)
+    return {"header_length": n, "data_start": start, "metadata": metadata,
+            "keys": keys, "tensors": tensors}
+
+
+def main(path):
+    json.dump(read(path), sys.stdout)
 
 
 if __name__ == "__main__":
