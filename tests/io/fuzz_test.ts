@@ -21,6 +21,10 @@ import {
   saveSafetensors,
 } from "../../lib/io/safetensors.ts";
 import { iterateFrom, loadFrom, memorySource } from "../../lib/io/_format.ts";
+import {
+  matrixOf,
+  openSafetensorsWeights,
+} from "../../lib/io/_safetensors_file.ts";
 import { FIXTURES, withTempDir } from "./_helpers.ts";
 
 function env(name: string): string | undefined {
@@ -423,6 +427,48 @@ async function expectOnlySafetensorsErrors(
   }
 }
 
+/**
+ * The same file through openSafetensorsWeights: it must load where
+ * loadSafetensors did, and readRows of every row must give read's values.
+ * Where loadSafetensors failed, only SafetensorsErrors are allowed.
+ */
+async function agreesAsWeightFile(path: string, loaded: boolean) {
+  let file;
+  try {
+    file = await openSafetensorsWeights(path);
+  } catch (error) {
+    if (loaded || !(error instanceof SafetensorsError)) throw error;
+    return;
+  }
+  try {
+    for (const w of file.weights) {
+      let values: Float64Array;
+      try {
+        const t = await file.read(w);
+        values = Float64Array.from(await t.data() as ArrayLike<number>);
+        t.dispose();
+      } catch (error) {
+        if (loaded || !(error instanceof SafetensorsError)) throw error;
+        continue;
+      }
+      const [rows] = matrixOf(w.shape);
+      const got = await file.readRows(
+        w,
+        Array.from({ length: rows }, (_, i) => i),
+      );
+      const same = got.length === values.length &&
+        got.every((v, i) => Object.is(v, values[i]));
+      if (!same) {
+        throw new Error(
+          `readRows of ${JSON.stringify(w.name)} differs from read`,
+        );
+      }
+    }
+  } finally {
+    file.close();
+  }
+}
+
 function report(
   iteration: number,
   how: string,
@@ -477,7 +523,15 @@ Deno.test(`fuzz: ${MEMORY_ITERATIONS} in-memory and ${FILE_ITERATIONS} on-disk m
           } else if (i % 3 === 1) {
             for await (const [, t] of iterateSafetensors(path)) t.dispose();
           } else {
-            tf.dispose([...(await loadSafetensors(path)).values()]);
+            let loaded = true;
+            try {
+              tf.dispose([...(await loadSafetensors(path)).values()]);
+            } catch (error) {
+              loaded = false;
+              await agreesAsWeightFile(path, loaded);
+              throw error;
+            }
+            await agreesAsWeightFile(path, loaded);
           }
         });
         await Deno.remove(path);

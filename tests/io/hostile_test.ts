@@ -19,6 +19,10 @@ import {
   SafetensorsError,
 } from "../../lib/io/safetensors.ts";
 import { JsonSyntaxError, parseStrictJson } from "../../lib/io/_json.ts";
+import {
+  matrixOf,
+  openSafetensorsWeights,
+} from "../../lib/io/_safetensors_file.ts";
 import { buildFile, entry, withTempDir } from "./_helpers.ts";
 
 interface Case {
@@ -469,12 +473,33 @@ Deno.test("every hostile file gives a SafetensorsError naming the file (and tens
       }, "iterateSafetensors");
       if (c.inData) {
         await readSafetensorsHeader(path);
+        // The header is fine; reading the tensor, or all its rows, is not.
+        const file = await openSafetensorsWeights(path);
+        try {
+          await expectError(path, c, async () => {
+            for (const w of file.weights) (await file.read(w)).dispose();
+          }, "WeightFile.read");
+          await expectError(path, c, async () => {
+            for (const w of file.weights) {
+              const [rows] = matrixOf(w.shape);
+              await file.readRows(w, Array.from({ length: rows }, (_, i) => i));
+            }
+          }, "WeightFile.readRows");
+        } finally {
+          file.close();
+        }
       } else {
         await expectError(
           path,
           c,
           () => readSafetensorsHeader(path),
           "readSafetensorsHeader",
+        );
+        await expectError(
+          path,
+          c,
+          () => openSafetensorsWeights(path),
+          "openSafetensorsWeights",
         );
       }
       assertEquals(
