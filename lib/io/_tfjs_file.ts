@@ -64,6 +64,8 @@ interface Shard {
 interface Entry {
   weight: StoredWeight;
   group: number;
+  /** Its index in the group's `weights`. */
+  index: number;
   /** Its offset in the group's byte stream. */
   offset: number;
   /** Elements in one row of the [rows, last axis] matrix. */
@@ -88,16 +90,28 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
 }
 
-/** An IEEE half float, given as its 16 bits, as its exact value. */
-export function halfToFloat(bits: number): number {
-  const negative = (bits & 0x8000) !== 0;
-  const exponent = (bits >>> 10) & 0x1f;
-  const fraction = bits & 0x3ff;
-  let magnitude: number;
-  if (exponent === 0) magnitude = fraction * 2 ** -24;
-  else if (exponent === 0x1f) magnitude = fraction === 0 ? Infinity : NaN;
-  else magnitude = (1024 + fraction) * 2 ** (exponent - 25);
-  return negative ? -magnitude : magnitude;
+/**
+ * The bits of the float32 equal to an IEEE half float given as its 16 bits.
+ * Every half is exactly a float32: subnormal halves become normal floats,
+ * ±0 and ±Inf keep their sign, and a NaN keeps its sign and payload (moved
+ * to the top of the float's fraction), as tfjs's float16 decoder does.
+ */
+function halfBitsToFloatBits(half: number): number {
+  const sign = (half & 0x8000) << 16;
+  const exponent = (half >>> 10) & 0x1f;
+  let fraction = half & 0x3ff;
+  if (exponent === 0x1f) return (sign | 0x7f800000 | (fraction << 13)) >>> 0;
+  if (exponent !== 0) {
+    return (sign | ((exponent + 112) << 23) | (fraction << 13)) >>> 0;
+  }
+  if (fraction === 0) return sign >>> 0;
+  // A subnormal: fraction · 2^-24. Shift its leading 1 to the implicit bit.
+  let e = 1;
+  while ((fraction & 0x400) === 0) {
+    fraction <<= 1;
+    e--;
+  }
+  return (sign | ((e + 112) << 23) | ((fraction & 0x3ff) << 13)) >>> 0;
 }
 
 /** The format of a parsed tfjs JSON file, or an Error naming it. */
@@ -377,8 +391,14 @@ export async function openTfjsWeights(
         );
       }
       const where = `${path}: weight ${show(name)}`;
-      if (byName.has(name)) {
-        throw new Error(`${path}: duplicate weight name ${show(name)}`);
+      const first = byName.get(name);
+      if (first !== undefined) {
+        throw new Error(
+          `${path}: duplicate weight name ${show(name)}: ` +
+            `weightsManifest[${g}].weights[${i}] and ` +
+            `weightsManifest[${first.group}].weights[${first.index}] both ` +
+            `use it; tfjs weight names must be unique across all groups`,
+        );
       }
       const shape = spec.shape;
       if (
@@ -421,19 +441,20 @@ export async function openTfjsWeights(
       }
       const holder = list.find((s) => offset < s.start + s.size) ??
         list[list.length - 1];
-      const weight: StoredWeight = {
+      const weight: StoredWeight = Object.freeze({
         name,
         shape: Object.freeze([...(shape as number[])]),
         dtype: dtype as LoadDtype,
         storedDtype,
-        quantization,
+        quantization: quantization && Object.freeze(quantization),
         file: holder?.path ?? path,
         byteLength,
-      };
+      });
       const rowLength = shape.length === 0 ? 1 : shape[shape.length - 1];
       const entry: Entry = {
         weight,
         group: g,
+        index: i,
         offset,
         rowLength,
         rows: (shape as number[]).slice(0, -1).reduce((a, b) => a * b, 1),
@@ -447,46 +468,83 @@ export async function openTfjsWeights(
   return new TfjsWeightFile(path, format, shards, entries, byName);
 }
 
-/** Decodes stored bytes to the values tfjs would hold for the weight. */
+/** Whether this machine stores numbers little-endian, as tfjs shards do. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The unsigned word arrays a shard's elements are read as. */
+interface WordArray<T> {
+  new (length: number): T;
+  new (buffer: ArrayBufferLike, byteOffset: number, length: number): T;
+  readonly BYTES_PER_ELEMENT: number;
+}
+
+/**
+ * The little-endian 16- or 32-bit words held in `bytes`: a view of them
+ * where this machine is little-endian and they are aligned, else a copy read
+ * through a DataView. Words, not floats, so that every bit (a NaN's payload
+ * and quiet bit included) is kept, as tfjs keeps it.
+ */
+function words<T extends Uint16Array | Uint32Array>(
+  bytes: Uint8Array,
+  type: WordArray<T>,
+  get: (view: DataView, at: number) => number,
+): T {
+  const size = type.BYTES_PER_ELEMENT;
+  const n = bytes.length / size;
+  if (LITTLE_ENDIAN && bytes.byteOffset % size === 0) {
+    return new type(bytes.buffer, bytes.byteOffset, n);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new type(n);
+  for (let i = 0; i < n; i++) out[i] = get(view, i * size);
+  return out;
+}
+
+const uint16s = (bytes: Uint8Array) =>
+  words(bytes, Uint16Array, (v, at) => v.getUint16(at, true));
+const uint32s = (bytes: Uint8Array) =>
+  words(bytes, Uint32Array, (v, at) => v.getUint32(at, true));
+
+/**
+ * Decodes a weight's stored bytes (all of them, or whole rows) to the values
+ * tfjs-core 4.22's `io.decodeWeights` gives it: float32, int32 and bool as
+ * stored; uint8/uint16 levels as `q * scale + min` computed in double
+ * precision and stored into a Float32Array (one rounding), or for an int32
+ * weight `Math.round` of it stored into an Int32Array; float16 widened
+ * exactly. The result may be a view of `bytes`.
+ */
 function decode(
   w: StoredWeight,
   bytes: Uint8Array,
 ): Float32Array | Int32Array | Uint8Array {
-  const n = bytes.length / ITEM_SIZE[w.storedDtype];
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const q = w.quantization;
   if (q === null) {
     if (w.dtype === "bool") return bytes;
-    const out = w.dtype === "int32" ? new Int32Array(n) : new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      out[i] = w.dtype === "int32"
-        ? view.getInt32(4 * i, true)
-        : view.getFloat32(4 * i, true);
-    }
-    return out;
+    const w32 = uint32s(bytes);
+    return w.dtype === "int32"
+      ? new Int32Array(w32.buffer, w32.byteOffset, w32.length)
+      : new Float32Array(w32.buffer, w32.byteOffset, w32.length);
   }
   if (q.dtype === "float16") {
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      out[i] = halfToFloat(view.getUint16(2 * i, true));
+    const halves = uint16s(bytes);
+    const bits = new Uint32Array(halves.length);
+    for (let i = 0; i < halves.length; i++) {
+      bits[i] = halfBitsToFloatBits(halves[i]);
     }
-    return out;
+    return new Float32Array(bits.buffer);
   }
   const scale = q.scale!;
   const min = q.min!;
-  const wide = q.dtype === "uint16";
+  const levels = q.dtype === "uint16" ? uint16s(bytes) : bytes;
+  const out = w.dtype === "int32"
+    ? new Int32Array(levels.length)
+    : new Float32Array(levels.length);
   if (w.dtype === "int32") {
-    const out = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const level = wide ? view.getUint16(2 * i, true) : bytes[i];
-      out[i] = Math.round(level * scale + min);
+    for (let i = 0; i < levels.length; i++) {
+      out[i] = Math.round(levels[i] * scale + min);
     }
-    return out;
-  }
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const level = wide ? view.getUint16(2 * i, true) : bytes[i];
-    out[i] = level * scale + min;
+  } else {
+    for (let i = 0; i < levels.length; i++) out[i] = levels[i] * scale + min;
   }
   return out;
 }

@@ -90,11 +90,17 @@ async function checkAgainstDecodeWeights(
       const t = decoded[w.name];
       assert(t, `decodeWeights has no ${w.name}`);
       assertEquals(t.dtype, w.dtype, `${w.name}: decodeWeights dtype`);
-      assertSame(
-        await values(file, w),
-        t.dataSync() as ArrayLike<number>,
-        `${w.name} vs tf.io.decodeWeights`,
-      );
+      const mine = await values(file, w);
+      const theirs = t.dataSync() as ArrayLike<number>;
+      assertSame(mine, theirs, `${w.name} vs tf.io.decodeWeights`);
+      if (mine instanceof Float32Array && theirs instanceof Float32Array) {
+        // Bit for bit: NaNs keep their sign and payload as in tfjs.
+        assertSame(
+          new Uint32Array(mine.buffer, mine.byteOffset, mine.length),
+          new Uint32Array(theirs.buffer, theirs.byteOffset, theirs.length),
+          `${w.name}: float32 bits vs tf.io.decodeWeights`,
+        );
+      }
     }
   } finally {
     tf.dispose(Object.values(decoded));
@@ -214,7 +220,10 @@ Deno.test("quantised and typed weights decode as tfjs decodes them", async () =>
     const qiMin = -2.5;
     const bools = new Uint8Array([0, 1, 1, 0, 1]);
     const ints = new Int32Array([-5, 0, 2147483647, -2147483648]);
-    const floats = new Float32Array([1.5, -0, NaN, -Infinity]);
+    // 1.5, -0, a NaN with a payload, -Infinity.
+    const floats = new Float32Array(
+      new Uint32Array([0x3fc00000, 0x80000000, 0x7fa00001, 0xff800000]).buffer,
+    );
     const specs: io.WeightsManifestEntry[] = [
       {
         name: "q8",
@@ -691,7 +700,19 @@ Deno.test("bad input: errors name the file and the problem, and leave no file op
           { paths: ["t.bin"], weights: [f32("w")] },
         ],
         { "s.bin": eight, "t.bin": eight },
-        ['duplicate weight name "w"'],
+        [
+          'duplicate weight name "w"',
+          "weightsManifest[1].weights[0] and weightsManifest[0].weights[0]",
+        ],
+      ],
+      [
+        "duplicate names in a group",
+        [{ paths: ["s.bin"], weights: [f32("v", [1]), f32("v", [1])] }],
+        { "s.bin": eight },
+        [
+          'duplicate weight name "v"',
+          "weightsManifest[0].weights[1] and weightsManifest[0].weights[0]",
+        ],
       ],
       [
         "negative dimension",
@@ -716,6 +737,16 @@ Deno.test("bad input: errors name the file and the problem, and leave no file op
       ["bad group", [{ paths: "s.bin", weights: [] }], {}, [
         "weightsManifest[0]",
       ]],
+      ["group without paths", [{ weights: [f32("w")] }], {}, [
+        "weightsManifest[0]",
+        "paths",
+      ]],
+      [
+        "weight without a shape",
+        [{ paths: ["s.bin"], weights: [{ name: "w", dtype: "float32" }] }],
+        { "s.bin": eight },
+        ['weight "w"', "shape undefined"],
+      ],
     ];
     const fds = openFds();
     for (const [label, json, shards, expected] of cases) {
@@ -782,5 +813,225 @@ Deno.test("bad input: errors name the file and the problem, and leave no file op
     }
     assertEquals(openFds(), fds, "no file descriptor is left open");
   });
+  assertEquals(tf.memory().numTensors, before);
+});
+
+Deno.test("every float16 bit pattern decodes as tfjs decodes it, bit for bit", async () => {
+  const before = tf.memory().numTensors;
+  await inTempDir(async (dir) => {
+    const bits = Uint16Array.from({ length: 65536 }, (_, i) => i);
+    const specs: io.WeightsManifestEntry[] = [{
+      name: "halves",
+      shape: [256, 256],
+      dtype: "float32",
+      quantization: { dtype: "float16" },
+    }];
+    const path = await writeModel(
+      dir,
+      "weights_manifest.json",
+      [{ paths: ["h.bin"], weights: specs }],
+      { "h.bin": bytesOf(bits) },
+    );
+    const file = await openTfjsWeights(path);
+    try {
+      const w = file.weights[0];
+      const all = await values(file, w);
+      const reference = new Float16Array(bits.buffer);
+      for (let i = 0; i < all.length; i++) {
+        if (Number.isNaN(reference[i])) {
+          assert(Number.isNaN(all[i]), `bits ${i.toString(16)}: not NaN`);
+        } else if (!Object.is(all[i], reference[i])) {
+          throw new Error(
+            `bits ${i.toString(16)}: ${all[i]}, expected ${reference[i]}`,
+          );
+        }
+      }
+      await checkRows(file, w, all, [255, 0, 124, 125, 126]);
+      await checkAgainstDecodeWeights(file, bytesOf(bits), specs);
+    } finally {
+      file.close();
+    }
+  });
+  assertEquals(tf.memory().numTensors, before);
+});
+
+Deno.test("a quantised LayersModel reads as tf.loadLayersModel loads it", async () => {
+  const before = tf.memory().numTensors;
+  await inTempDir(async (dir) => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({
+          inputShape: [6, 6, 3],
+          filters: 4,
+          kernelSize: 3,
+          kernelInitializer: tf.initializers.heNormal({ seed: 11 }),
+          biasInitializer: tf.initializers.randomUniform({ seed: 12 }),
+        }),
+        tf.layers.flatten(),
+        tf.layers.dense({
+          units: 5,
+          kernelInitializer: tf.initializers.glorotNormal({ seed: 13 }),
+          biasInitializer: tf.initializers.randomNormal({ seed: 14 }),
+        }),
+      ],
+    });
+    let topology: unknown;
+    let saved: io.WeightsManifestEntry[] = [];
+    await model.save(tf.io.withSaveHandler((artifacts) => {
+      topology = artifacts.modelTopology;
+      saved = artifacts.weightSpecs!;
+      return Promise.resolve({
+        modelArtifactsInfo: {
+          dateSaved: new Date(),
+          modelTopologyType: "JSON",
+        },
+      });
+    }));
+    const originals = model.getWeights().map((t) =>
+      t.dataSync() as Float32Array
+    );
+    model.dispose();
+    assertEquals(saved.length, 4);
+
+    // conv kernel: uint8; conv bias: float16; dense kernel: uint16; dense
+    // bias: uint8 in the converter's spelling with original_dtype.
+    const parts: Uint8Array[] = [];
+    const refs: number[][] = [];
+    const specs: io.WeightsManifestEntry[] = saved.map((spec, i) => {
+      const v = originals[i];
+      if (i === 1) {
+        const halves = new Float16Array(v);
+        parts.push(bytesOf(halves));
+        refs.push(Array.from(halves, (x) => Math.fround(x)));
+        return { ...spec, quantization: { dtype: "float16" } };
+      }
+      const q = quantizeAffine(v, i === 2 ? 16 : 8);
+      parts.push(bytesOf(q.levels));
+      refs.push(Array.from(q.levels, (l) => Math.fround(l * q.scale + q.min)));
+      const quantization = {
+        dtype: i === 2 ? "uint16" : "uint8",
+        scale: q.scale,
+        min: q.min,
+        ...(i === 3 ? { original_dtype: "float32" } : {}),
+      } as io.WeightsManifestEntry["quantization"];
+      return { ...spec, quantization };
+    });
+    const bytes = concat(...parts);
+    // Two shards, cut inside the dense kernel.
+    const cut = parts[0].length + parts[1].length + 101;
+    const [first, second] = splitAt(bytes, [cut]);
+    const path = await writeModel(dir, "model.json", {
+      format: "layers-model",
+      modelTopology: topology,
+      weightsManifest: [{ paths: ["s1.bin", "s2.bin"], weights: specs }],
+    }, { "s1.bin": first, "s2.bin": second });
+
+    const loaded = await tf.loadLayersModel(tf.io.fromMemory({
+      modelTopology: topology as object,
+      weightSpecs: specs,
+      weightData: bytes.slice().buffer as ArrayBuffer,
+    }));
+    const byTfjs = loaded.getWeights().map((t) => t.dataSync());
+    loaded.dispose();
+
+    const file = await openTfjsWeights(path);
+    try {
+      assertEquals(file.format, "tfjs-layers-model");
+      assertEquals(
+        file.weights.map((w) => [w.name, w.storedDtype, w.byteLength]),
+        saved.map((s, i) => [
+          s.name,
+          ["uint8", "float16", "uint16", "uint8"][i],
+          parts[i].length,
+        ]),
+      );
+      assertEquals(file.weights[3].quantization, {
+        dtype: "uint8",
+        scale: specs[3].quantization!.scale,
+        min: specs[3].quantization!.min,
+      });
+      assertEquals(file.weights[1].quantization, { dtype: "float16" });
+      for (const [i, w] of file.weights.entries()) {
+        const all = await values(file, w);
+        assertSame(all, refs[i], `${w.name} vs the reference`);
+        assertSame(all, byTfjs[i], `${w.name} vs tf.loadLayersModel`);
+        // Dequantised values lie within half a step of the originals.
+        const q = w.quantization!;
+        const tolerance = q.dtype === "float16"
+          ? (x: number) => Math.abs(x) * 2 ** -11 + 2 ** -25
+          : () => q.scale! / 2 + 1e-7;
+        for (let k = 0; k < all.length; k++) {
+          const orig = originals[i][k];
+          assert(Math.abs(all[k] - orig) <= tolerance(orig), `${w.name}[${k}]`);
+        }
+        const cols = w.shape[w.shape.length - 1];
+        const nRows = all.length / cols;
+        await checkRows(file, w, all, nRows > 2 ? [nRows - 1, 0, 1] : [0]);
+      }
+      await checkAgainstDecodeWeights(file, bytes, specs);
+    } finally {
+      file.close();
+    }
+  });
+  assertEquals(tf.memory().numTensors, before);
+});
+
+Deno.test("read and readRows read only the bytes they need", async () => {
+  const before = tf.memory().numTensors;
+  const proto = Deno.FsFile.prototype;
+  const originalRead = proto.read;
+  let bytesRead = 0;
+  proto.read = async function (this: Deno.FsFile, p: Uint8Array) {
+    const n = await originalRead.call(this, p);
+    bytesRead += n ?? 0;
+    return n;
+  };
+  try {
+    await inTempDir(async (dir) => {
+      const a = seededValues(20, 3);
+      const big = seededValues(21, 50 * 8);
+      const q = quantizeAffine(seededValues(22, 10 * 3), 16);
+      const group = concat(bytesOf(a), bytesOf(big), bytesOf(q.levels));
+      const shards = splitAt(group, [7, 801, 1500]);
+      const path = await writeModel(dir, "model.json", [{
+        paths: ["1.bin", "2.bin", "3.bin", "4.bin"],
+        weights: [
+          { name: "a", shape: [3], dtype: "float32" },
+          { name: "big", shape: [50, 8], dtype: "float32" },
+          {
+            name: "q",
+            shape: [10, 3],
+            dtype: "float32",
+            quantization: { dtype: "uint16", scale: q.scale, min: q.min },
+          },
+        ],
+      }], Object.fromEntries(shards.map((s, i) => [`${i + 1}.bin`, s])));
+      const file = await openTfjsWeights(path);
+      try {
+        const w = Object.fromEntries(file.weights.map((x) => [x.name, x]));
+        const counted = async (fn: () => Promise<unknown>) => {
+          bytesRead = 0;
+          await fn();
+          return bytesRead;
+        };
+        assertEquals(await counted(() => values(file, w.a)), 12);
+        assertEquals(await counted(() => values(file, w.big)), 1600);
+        assertEquals(await counted(() => values(file, w.q)), 60);
+        assertEquals(
+          await counted(() => checkRows(file, w.big, big, [49, 0, 1, 2, 24])),
+          5 * 32,
+        );
+        assertEquals(
+          await counted(() => file.readRows(w.q, [9, 3])),
+          2 * 6,
+        );
+        assertEquals(await counted(() => file.readRows(w.a, [0])), 12);
+      } finally {
+        file.close();
+      }
+    });
+  } finally {
+    proto.read = originalRead;
+  }
   assertEquals(tf.memory().numTensors, before);
 });
