@@ -425,7 +425,8 @@ export async function openTfjsWeights(
       const itemSize = ITEM_SIZE[storedDtype];
       const size = (shape as number[]).reduce((a, b) => a * b, 1);
       const byteLength = size * itemSize;
-      if (!Number.isSafeInteger(byteLength)) {
+      const rows = (shape as number[]).slice(0, -1).reduce((a, b) => a * b, 1);
+      if (!Number.isSafeInteger(byteLength) || !Number.isSafeInteger(rows)) {
         throw new Error(`${where}: shape ${show(shape)} is too large`);
       }
       if (offset + byteLength > total) {
@@ -457,7 +458,7 @@ export async function openTfjsWeights(
         index: i,
         offset,
         rowLength,
-        rows: (shape as number[]).slice(0, -1).reduce((a, b) => a * b, 1),
+        rows,
         itemSize,
       };
       entries.push(entry);

@@ -726,6 +726,18 @@ Deno.test("bad input: errors name the file and the problem, and leave no file op
         { "s.bin": eight },
         ['weight "w"', "shape [1.5]"],
       ],
+      [
+        "too many elements",
+        [{ paths: ["s.bin"], weights: [f32("w", [2 ** 26, 2 ** 26, 2])] }],
+        { "s.bin": eight },
+        ['weight "w"', "too large"],
+      ],
+      [
+        "too many rows of nothing",
+        [{ paths: ["s.bin"], weights: [f32("w", [2 ** 30, 2 ** 30, 0])] }],
+        { "s.bin": eight },
+        ['weight "w"', "too large"],
+      ],
       ["malformed JSON", '{"weightsManifest": [', {}, ["malformed JSON"]],
       ["no manifest", { format: "layers-model", modelTopology: {} }, {}, [
         '"weightsManifest"',
