@@ -27,7 +27,7 @@ import type {
   WeightFormat,
 } from "./_weight_file.ts";
 import { openSafetensorsWeights } from "./_safetensors_file.ts";
-import { openShardedSafetensors } from "./_hf_sharded.ts";
+import { openShardedSafetensors } from "./_sharded.ts";
 import { openTfjsWeights } from "./_tfjs_file.ts";
 
 export type {

@@ -79,15 +79,15 @@ Deno.test("sharded checkpoints: a missing shard, a tensor the index and shards d
       ],
       [
         { ...map, "x.weight": map["layers.0.attn.q.weight"] },
-        'maps "x.weight"',
+        "which has no such tensor",
       ],
       [
         Object.fromEntries(
           Object.entries(map).filter(([k]) => k !== "layers.1.attn.k.weight"),
         ),
-        'holds "layers.1.attn.k.weight", which the index maps nowhere',
+        'the index does not list: "layers.1.attn.k.weight"',
       ],
-      [{ "a": "../elsewhere.safetensors" }, "outside the checkpoint's folder"],
+      [{ "a": "../elsewhere.safetensors" }, "shards must be inside the index's folder"],
     ];
     for (const [i, [m, message]] of cases.entries()) {
       await assertRejects(

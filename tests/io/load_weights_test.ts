@@ -298,7 +298,7 @@ await (async () => {
   first.value![1].dispose();
 })();
 const open = fds();
-for (let i = 0; i < 20 && fds() > before; i++) {
+for (let i = 0; i < 200 && fds() > before; i++) {
   (globalThis as unknown as { gc(): void }).gc();
   await new Promise((r) => setTimeout(r, 20));
 }
