@@ -26,8 +26,10 @@ import type {
   WeightFile,
   WeightFormat,
 } from "./_weight_file.ts";
-import { openSafetensorsWeights } from "./_safetensors_file.ts";
-import { openShardedSafetensors } from "./_sharded.ts";
+import {
+  openSafetensorsWeights,
+  openShardedSafetensors,
+} from "./_safetensors_file.ts";
 import { openTfjsWeights } from "./_tfjs_file.ts";
 
 export type {

@@ -290,7 +290,14 @@ Deno.test("a dropped iterateWeights closes its file when collected", async () =>
     await Deno.writeTextFile(
       script,
       `import { iterateWeights } from ${JSON.stringify(module)};
-const fds = () => [...Deno.readDirSync("/proc/self/fd")].length;
+const fds = () =>
+  [...Deno.readDirSync("/proc/self/fd")].filter((e) => {
+    try {
+      return Deno.readLinkSync(\`/proc/self/fd/\${e.name}\`) === ${JSON.stringify(path)};
+    } catch {
+      return false;
+    }
+  }).length;
 const before = fds();
 await (async () => {
   const it = iterateWeights(${JSON.stringify(path)});
