@@ -1,10 +1,16 @@
 /**
  * The report on a file of L square float32 layers of side N (default 16 ×
- * 4096², 1 GB; set `REPORT_BENCH_LAYERS` and `REPORT_BENCH_SIDE` for a
- * quicker run): our report's analysis with its worker pool and without it,
- * against a numpy script that computes the same singular values
- * (`numpy.linalg.svd(a, compute_uv=False)` in float64, layer by layer), in
- * the same run. Needs `python3` with numpy on PATH.
+ * 4096², 1 GiB; set `REPORT_BENCH_LAYERS` and `REPORT_BENCH_SIDE` for a
+ * quicker run, `REPORT_BENCH_REPS` for the runs of each,
+ * `REPORT_BENCH_POOL_THREADS=1` to add a run whose pool workers also start
+ * threads of their own): our report's whole
+ * analysis (reading, singular values, spectrum analysis, figures; the page
+ * itself is not written) with its worker pool and without it, against a
+ * numpy script that reads the same file and computes the same singular
+ * values (`numpy.linalg.svd(a, compute_uv=False)` in float64, layer by
+ * layer), runs interleaved in the same process. Needs `python3` with numpy
+ * on PATH. Too slow for the test suite (minutes): run it by hand,
+ * `deno run -A bench/report_bench.ts`.
  *
  * @module
  */
@@ -39,7 +45,11 @@ async function numpySeconds(path: string): Promise<number> {
   return Number(new TextDecoder().decode(out.stdout).trim());
 }
 
-async function oursSeconds(path: string, workers: boolean): Promise<number> {
+async function oursSeconds(
+  path: string,
+  workers: boolean,
+  poolThreads?: boolean,
+): Promise<number> {
   const t0 = performance.now();
   const file = await openWeights(path);
   try {
@@ -48,6 +58,7 @@ async function oursSeconds(path: string, workers: boolean): Promise<number> {
       section: () => Promise.resolve(),
       workers,
       progress: false,
+      poolThreads,
     });
   } finally {
     file.close();
@@ -72,27 +83,39 @@ export async function run(): Promise<void> {
     await saveSafetensors(path, tensors);
     tf.dispose([...tensors.values()]);
     const cores = navigator.hardwareConcurrency;
+    const reps = Number(Deno.env.get("REPORT_BENCH_REPS") ?? 2);
     console.log(
-      `\nreport analysis of ${layers} × ${side}² float32 (${cores} cores), one run each, A B A B:`,
+      `\nreport analysis of ${layers} × ${side}² float32 (${cores} cores), runs interleaved, ${reps} of each:`,
     );
-    const rows: [string, number[]][] = [
-      ["ours, worker pool", []],
-      ["ours, one thread", []],
-      ["numpy svd (f64)", []],
+    const rows: [string, () => Promise<number>, number[]][] = [
+      ["numpy svd (f64)", () => numpySeconds(path), []],
+      ["ours, worker pool", () => oursSeconds(path, true), []],
+      ["ours, one thread", () => oursSeconds(path, false), []],
     ];
-    for (let rep = 0; rep < 2; rep++) {
-      rows[0][1].push(await oursSeconds(path, true));
-      rows[2][1].push(await numpySeconds(path));
-      if (rep === 0) rows[1][1].push(await oursSeconds(path, false));
+    if (Deno.env.get("REPORT_BENCH_POOL_THREADS") === "1") {
+      rows.push([
+        "ours, pool + threads",
+        () => oursSeconds(path, true, true),
+        [],
+      ]);
     }
-    const median = (xs: number[]) =>
-      [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    const peer = median(rows[2][1]);
-    for (const [name, xs] of rows) {
+    for (let rep = 0; rep < reps; rep++) {
+      for (const [name, fn, xs] of rows) {
+        xs.push(await fn());
+        console.log(
+          `  run ${rep + 1}: ${name.padEnd(20)} ${xs.at(-1)!.toFixed(1)} s`,
+        );
+      }
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const peer = mean(rows[0][2]);
+    for (const [name, , xs] of rows) {
       console.log(
         `  ${name.padEnd(20)} ${
           xs.map((x) => x.toFixed(1)).join(" / ")
-        } s   ratio to numpy ${(median(xs) / peer).toFixed(2)}×`,
+        } s   mean ${mean(xs).toFixed(1)} s   ratio to numpy ${
+          (mean(xs) / peer).toFixed(2)
+        }×`,
       );
     }
   } finally {

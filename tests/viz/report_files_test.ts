@@ -339,6 +339,46 @@ Deno.test("report of hand-written tfjs model.json files (LayersModel, GraphModel
   });
 });
 
+Deno.test("reportWeights in process: sections in file order as they are made, small tensors apart, every tensor disposed", async () => {
+  await withTempDir(async (dir) => {
+    const path = join(dir, "m.safetensors");
+    const names = ["a.weight", "a.bias", "b.weight", "scale", "c.weight"];
+    const shapes = [[48, 32], [32], [32, 40], [], [3, 3, 8, 16]];
+    const ts = shapes.map((shape, i) =>
+      tf.randomNormal(shape, 0, 1, "float32", 30 + i)
+    );
+    try {
+      await saveSafetensors(path, new Map(names.map((n, i) => [n, ts[i]])));
+    } finally {
+      tf.dispose(ts);
+    }
+    const before = tf.memory().numTensors;
+    const file = await openWeights(path);
+    const sections: string[] = [];
+    try {
+      const r = await reportWeights(file, {
+        maxSide: 4096,
+        section: (html) => Promise.resolve(void sections.push(html)),
+        progress: false,
+      });
+      assertEquals(r.format, "safetensors");
+      assertEquals(r.entries.map((e) => e.name), [
+        "a.weight",
+        "b.weight",
+        "c.weight",
+      ]);
+      assertEquals(r.small.map((e) => e.name), ["a.bias", "scale"]);
+      assert(r.entries.every((e) => e.svg === null), "a figure was kept");
+    } finally {
+      file.close();
+    }
+    assertEquals(tf.memory().numTensors, before, "a tensor was not disposed");
+    assertEquals(sections.length, 3);
+    assertMatch(sections[0], /^<section id="t-a\.weight">/);
+    assertMatch(sections[2], /^<section id="t-c\.weight">/);
+  });
+});
+
 Deno.test("report of a Hugging Face sharded checkpoint and of bfloat16 safetensors", async () => {
   await withTempDir(async (dir) => {
     const a = tf.randomNormal([40, 24], 0, 1, "float32", 7);
@@ -531,6 +571,37 @@ Deno.test("report on a full disk (a file-size limit): the previous page stays wh
       );
       assertEquals(leftovers(dir), [], `ulimit -f ${n}`);
     }
+  });
+});
+
+Deno.test("report interrupted (SIGINT) while writing: the previous page stays whole, no temporary file is left", async () => {
+  const manifests = await faceApiModels();
+  const input = manifests.find((m) => m.includes("ssd_mobilenetv1"))!;
+  await withTempDir(async (dir) => {
+    const out = join(dir, "report.html");
+    await Deno.writeTextFile(out, "the previous page");
+    const deno = cli([input, "--out", out]);
+    const child = new Deno.Command(deno[0], {
+      args: deno.slice(1),
+      env: { NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "null",
+      stderr: "piped",
+      signal: AbortSignal.timeout(300_000),
+    }).spawn();
+    // Once its sections' temporary file exists, it is writing.
+    const t0 = performance.now();
+    while (leftovers(dir).length === 0) {
+      assertLess(performance.now() - t0, 120_000, "no temporary file came");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill("SIGINT");
+    const { code, stderr } = await child.output();
+    const text = new TextDecoder().decode(stderr);
+    assertEquals(code, 130, text);
+    assertStringIncludes(text, `report: interrupted: ${out} left as it was`);
+    assertEquals(await Deno.readTextFile(out), "the previous page");
+    assertEquals(leftovers(dir), []);
   });
 });
 

@@ -13,16 +13,29 @@ interface Pending {
 
 /** Singular values on worker threads; results are exactly `singularValuesSync`'s. */
 export class SvdPool {
+  /** The number of workers. */
   readonly size: number;
+  /** Whether each factorisation may start threads of its own. */
+  readonly threads: boolean;
   readonly #workers: Worker[] = [];
   readonly #idle: Worker[] = [];
   readonly #queue: [Worker | null, () => void][] = [];
   readonly #pending = new Map<number, Pending>();
   #next = 0;
 
-  /** @param size The number of workers (at least 1). */
-  constructor(size: number) {
+  /**
+   * @param size The number of workers (at least 1).
+   * @param threads Whether each factorisation may also split its matrix
+   * products over threads of its own: worth it only while the pool leaves
+   * cores idle (default: when `size` is below `navigator.hardwareConcurrency`).
+   */
+  constructor(
+    size: number,
+    threads = Math.max(1, Math.floor(size)) <
+      (navigator.hardwareConcurrency ?? 1),
+  ) {
     this.size = Math.max(1, Math.floor(size));
+    this.threads = threads;
     for (let i = 0; i < this.size; i++) {
       const worker = new Worker(
         new URL("./_svd_worker.ts", import.meta.url).href,
@@ -76,7 +89,7 @@ export class SvdPool {
     const id = this.#next++;
     return await new Promise<Float64Array>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      worker.postMessage({ id, values, rows, cols }, [
+      worker.postMessage({ id, values, rows, cols, threads: this.threads }, [
         values.buffer as ArrayBuffer,
       ]);
     });

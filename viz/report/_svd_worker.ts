@@ -4,13 +4,15 @@
  *
  * @module
  */
-import { singularValuesSync } from "../../lib/linalg/singular_values.ts";
+import { singularValuesWith } from "../../lib/linalg/_svd.ts";
 
 interface Job {
   id: number;
   values: Float32Array | Float64Array;
   rows: number;
   cols: number;
+  /** Whether the factorisation may start threads of its own. */
+  threads: boolean;
 }
 
 const scope = self as unknown as {
@@ -20,9 +22,13 @@ const scope = self as unknown as {
 
 scope.onmessage = ({ data }) => {
   try {
-    const sigma = singularValuesSync(
+    // singularValuesSync's computation, with its threads as the pool says:
+    // when the pool already has a worker per core, more threads only
+    // compete for the same cores.
+    const sigma = singularValuesWith(
       { values: data.values, shape: [data.rows, data.cols] },
       { maxSide: Infinity },
+      { threads: data.threads },
     );
     scope.postMessage({ id: data.id, sigma }, [sigma.buffer as ArrayBuffer]);
   } catch (error) {

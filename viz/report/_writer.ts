@@ -104,6 +104,9 @@ export class PageWriter {
   #body: Deno.FsFile | null = null;
   #bodyPath: string | null = null;
 
+  /** Writers whose temporary files may exist. */
+  static readonly #live = new Set<PageWriter>();
+
   private constructor(out: string) {
     this.#out = realTarget(out);
     this.#dir = dirname(this.#out);
@@ -120,6 +123,7 @@ export class PageWriter {
   }
 
   async #temp(suffix: string): Promise<string> {
+    PageWriter.#live.add(this);
     const path = await Deno.makeTempFile({
       dir: this.#dir,
       prefix: ".report-",
@@ -228,17 +232,24 @@ export class PageWriter {
       await Deno.remove(path).catch(() => {});
       this.#temps.delete(path);
     }
+    PageWriter.#live.delete(this);
   }
 
-  /** {@linkcode PageWriter.abort}, synchronously: for a signal handler about to exit. */
-  abortSync(): void {
-    for (const path of this.#temps) {
-      try {
-        Deno.removeSync(path);
-      } catch {
-        // Gone already.
+  /**
+   * Removes every writer's temporary files, synchronously: for a signal
+   * handler about to exit (a writer still opening is included).
+   */
+  static abortAllSync(): void {
+    for (const writer of PageWriter.#live) {
+      for (const path of writer.#temps) {
+        try {
+          Deno.removeSync(path);
+        } catch {
+          // Gone already.
+        }
       }
+      writer.#temps.clear();
     }
-    this.#temps.clear();
+    PageWriter.#live.clear();
   }
 }

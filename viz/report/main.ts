@@ -117,6 +117,7 @@ export function parseArgs(args: string[]): ReportArgs | "help" {
         `only one file can be reported, received ${JSON.stringify(a)} too`,
       );}
   }
+  if (out === "") throw new Error(`--out needs a value, received ""`);
   return { file, out, maxSide };
 }
 
@@ -358,6 +359,12 @@ export interface ReportOptions {
   workers?: boolean;
   /** Whether progress is shown on stderr past 3 tensors (default true). */
   progress?: boolean;
+  /**
+   * Whether each factorisation on the pool may split its products over
+   * threads of its own (default: only while the pool has fewer workers than
+   * the machine has cores).
+   */
+  poolThreads?: boolean;
 }
 
 /** The files a weights file reads: itself and its shards. */
@@ -387,7 +394,7 @@ export async function reportWeights(
   }).length;
   const cores = navigator.hardwareConcurrency ?? 1;
   const pool = (options.workers ?? true) && cores >= 2 && matrices >= 2
-    ? new SvdPool(Math.min(cores, 8, matrices))
+    ? new SvdPool(Math.min(cores, 8, matrices), options.poolThreads)
     : null;
   const entries: ReportEntry[] = [];
   const small: SmallEntry[] = [];
@@ -472,20 +479,20 @@ function errorLine(error: unknown): string {
 
 /**
  * While the page is being written: a file-size limit (SIGXFSZ) makes the
- * write fail instead of killing the process, and an interrupt removes the
- * temporary files before exiting. Returns the function that stops this.
+ * write fail instead of killing the process, and an interrupt (SIGINT,
+ * SIGTERM) removes the temporary files and says so before exiting. Returns
+ * the function that stops this.
  */
-function guardSignals(writer: PageWriter): () => void {
+function guardSignals(out: string): () => void {
+  const stop = (what: string, code: number) => {
+    PageWriter.abortAllSync();
+    console.error(`report: ${what}: ${forTerminal(out)} left as it was`);
+    Deno.exit(code);
+  };
   const handlers: [Deno.Signal, () => void][] = [
     ["SIGXFSZ", () => {}],
-    ["SIGINT", () => {
-      writer.abortSync();
-      Deno.exit(130);
-    }],
-    ["SIGTERM", () => {
-      writer.abortSync();
-      Deno.exit(143);
-    }],
+    ["SIGINT", () => stop("interrupted", 130)],
+    ["SIGTERM", () => stop("terminated", 143)],
   ];
   const added: typeof handlers = [];
   for (const h of handlers) {
@@ -525,15 +532,17 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   const started = performance.now();
+  // Signals are guarded before the first temporary file exists.
+  const unguard = guardSignals(parsed.out);
   let writer: PageWriter;
   try {
     writer = await PageWriter.open(parsed.out);
   } catch (error) {
+    unguard();
     file?.close();
     console.error(errorLine(error));
     return 2;
   }
-  const unguard = guardSignals(writer);
   try {
     let entries: ReportEntry[];
     let small: SmallEntry[];
