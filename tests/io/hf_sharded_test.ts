@@ -87,7 +87,10 @@ Deno.test("sharded checkpoints: a missing shard, a tensor the index and shards d
         ),
         'the index does not list: "layers.1.attn.k.weight"',
       ],
-      [{ "a": "../elsewhere.safetensors" }, "shards must be inside the index's folder"],
+      [
+        { "a": "../elsewhere.safetensors" },
+        "shards must be inside the index's folder",
+      ],
     ];
     for (const [i, [m, message]] of cases.entries()) {
       await assertRejects(

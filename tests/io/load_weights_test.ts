@@ -293,7 +293,9 @@ Deno.test("a dropped iterateWeights closes its file when collected", async () =>
 const fds = () =>
   [...Deno.readDirSync("/proc/self/fd")].filter((e) => {
     try {
-      return Deno.readLinkSync(\`/proc/self/fd/\${e.name}\`) === ${JSON.stringify(path)};
+      return Deno.readLinkSync(\`/proc/self/fd/\${e.name}\`) === ${
+        JSON.stringify(path)
+      };
     } catch {
       return false;
     }

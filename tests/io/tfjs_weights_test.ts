@@ -327,11 +327,11 @@ Deno.test("bad manifests: each an error naming the file and the problem; no file
         manifest([{ name: "a", shape: [5], dtype: "float32" }]),
         "shards end at 16",
       ],
-      ["escape.json", manifest([], ["../w.bin"]), "contains \"..\""],
+      ["escape.json", manifest([], ["../w.bin"]), 'contains ".."'],
       [
         "dtype.json",
         manifest([{ name: "s", shape: [1], dtype: "string" }]),
-        "unsupported dtype \"string\"",
+        'unsupported dtype "string"',
       ],
       [
         "dup.json",
