@@ -115,6 +115,38 @@ export async function runPython(args: string[]): Promise<string> {
 }
 
 /**
+ * How many of this process's file descriptors are open on files under `dir`
+ * (Linux /proc/self/fd), or -1 where /proc is not there. Only descriptors on
+ * the test's own folder are counted: test files run in parallel in one
+ * process, so a count of all descriptors moves under a test's feet.
+ */
+export function fdsUnder(dir: string): number {
+  let root: string;
+  try {
+    root = Deno.realPathSync(dir);
+  } catch {
+    root = dir;
+  }
+  const prefix = root.endsWith("/") ? root : root + "/";
+  let entries: Deno.DirEntry[];
+  try {
+    entries = [...Deno.readDirSync("/proc/self/fd")];
+  } catch {
+    return -1;
+  }
+  let count = 0;
+  for (const entry of entries) {
+    try {
+      const target = Deno.readLinkSync(`/proc/self/fd/${entry.name}`);
+      if (target === root || target.startsWith(prefix)) count++;
+    } catch {
+      // Closed while the folder was read.
+    }
+  }
+  return count;
+}
+
+/**
  * How many of this process's file descriptors are open on `path` (read from
  * /proc/self/fd), or `null` where /proc is not there. Counting one file's
  * descriptors, not all of them, keeps the count right while other tests run

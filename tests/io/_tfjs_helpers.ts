@@ -114,15 +114,6 @@ export async function writeModel(
   return path;
 }
 
-/** How many file descriptors this process holds (Linux), or -1. */
-export function openFds(): number {
-  try {
-    return [...Deno.readDirSync("/proc/self/fd")].length;
-  } catch {
-    return -1;
-  }
-}
-
 /** Runs `fn` in a fresh temporary folder, removed afterwards. */
 export async function inTempDir<T>(
   fn: (dir: string) => Promise<T>,

@@ -27,12 +27,9 @@ import {
 } from "../../lib/io/load_weights.ts";
 import { saveSafetensors } from "../../lib/io/safetensors.ts";
 import { tf } from "../../lib/tf.ts";
-import { buildFile, entry, withTempDir } from "./_helpers.ts";
+import { buildFile, entry, fdsUnder, withTempDir } from "./_helpers.ts";
 
 /** Open file descriptors of this process. */
-function openFds(): number {
-  return [...Deno.readDirSync("/proc/self/fd")].length;
-}
 
 /** A tfjs weights manifest with a float32 weight and a uint8-quantised one, in one shard. */
 async function writeManifest(dir: string, name: string): Promise<{
@@ -265,7 +262,7 @@ Deno.test("iterateWeights yields [name, tensor, stored] in file order and closes
       new Map([["a", ts[0]], ["b", ts[1]], ["c", ts[2]]]),
     );
     tf.dispose(ts);
-    const fds = openFds();
+    const fds = fdsUnder(dir);
     const seen: string[] = [];
     for await (const [name, t, stored] of iterateWeights(path)) {
       seen.push(`${name}:${stored.storedDtype}`);
@@ -273,7 +270,7 @@ Deno.test("iterateWeights yields [name, tensor, stored] in file order and closes
       if (name === "b") break;
     }
     assertEquals(seen, ["a:F32", "b:F32"]);
-    assertEquals(openFds(), fds, "the file is closed after break");
+    assertEquals(fdsUnder(dir), fds, "the file is closed after break");
   });
 });
 

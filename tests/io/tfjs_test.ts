@@ -15,17 +15,21 @@ import type { io } from "@tensorflow/tfjs";
 import { tf } from "../../lib/tf.ts";
 import { openTfjsWeights } from "../../lib/io/_tfjs_file.ts";
 import type { StoredWeight, WeightFile } from "../../lib/io/_weight_file.ts";
-import { faceApiModels, faceApiWeights } from "../_face_api.ts";
+import {
+  faceApiModelDir,
+  faceApiModels,
+  faceApiWeights,
+} from "../_face_api.ts";
 import {
   bytesOf,
   concat,
   inTempDir,
-  openFds,
   quantizeAffine,
   seededValues,
   splitAt,
   writeModel,
 } from "./_tfjs_helpers.ts";
+import { fdsUnder } from "./_helpers.ts";
 
 /** Asserts two lists of numbers are equal element by element (Object.is). */
 function assertSame(
@@ -498,17 +502,17 @@ Deno.test("weights span shard boundaries; groups and shards open lazily", async 
     await Deno.writeFile(join(dir, "g1-4.bin"), s4);
     await Deno.writeFile(join(dir, "g2.bin"), bytesOf(d));
 
-    const fds = openFds();
+    const fds = fdsUnder(dir);
     const file = await openTfjsWeights(path);
     try {
-      assertEquals(openFds(), fds, "no shard is opened before a read");
+      assertEquals(fdsUnder(dir), fds, "no shard is opened before a read");
       const w = Object.fromEntries(file.weights.map((x) => [x.name, x]));
       assertEquals(
         file.weights.map((x) => x.file),
         ["g1-1.bin", "g1-2.bin", "g1-4.bin", "g2.bin"].map((f) => join(dir, f)),
       );
       assertSame(await values(file, w.d), d, "d");
-      if (fds >= 0) assertEquals(openFds(), fds + 1, "only g2.bin is open");
+      if (fds >= 0) assertEquals(fdsUnder(dir), fds + 1, "only g2.bin is open");
       const refC = Array.from(
         qc.levels,
         (q) => Math.fround(q * qc.scale + qc.min),
@@ -541,7 +545,7 @@ Deno.test("weights span shard boundaries; groups and shards open lazily", async 
     } finally {
       file.close();
     }
-    assertEquals(openFds(), fds, "close() closes every shard");
+    assertEquals(fdsUnder(dir), fds, "close() closes every shard");
   });
   assertEquals(tf.memory().numTensors, before);
 });
@@ -586,46 +590,56 @@ Deno.test("readRows samples a sparse 8 GiB weight by reading only its rows", asy
 Deno.test("every face-api manifest reads as tfjs decodes it", async () => {
   const before = tf.memory().numTensors;
   const reference = await faceApiWeights();
-  const fds = openFds();
-  let count = 0;
-  const quantized = new Set<string>();
-  for (const manifest of await faceApiModels()) {
-    const model = manifest.split("/").pop()!.replace(
-      /-weights_manifest\.json$/,
-      "",
-    );
-    const refs = reference.filter((r) => r.model === model);
-    const file = await openTfjsWeights(manifest);
-    try {
-      assertEquals(file.format, "tfjs-weights-manifest");
-      assertEquals(file.weights.map((w) => w.name), refs.map((r) => r.name));
-      for (const [i, w] of file.weights.entries()) {
-        const ref = refs[i];
-        assertEquals([...w.shape], ref.shape, `${model} ${w.name}: shape`);
-        assertEquals(w.dtype, ref.tensorDtype, `${model} ${w.name}: dtype`);
-        assertEquals(w.storedDtype, ref.dtype, `${model} ${w.name}: stored`);
-        assertEquals(w.quantization, ref.quantization, `${model} ${w.name}`);
-        if (w.quantization) quantized.add(w.quantization.dtype);
-        const all = await values(file, w);
-        assertSame(all, ref.values, `${model} ${w.name}`);
-        const cols = w.shape.length === 0 ? 1 : w.shape[w.shape.length - 1];
-        const nRows = cols === 0 ? 0 : all.length / cols;
-        if (nRows > 0) {
-          await checkRows(file, w, ref.values, [
-            nRows - 1,
-            0,
-            Math.floor(nRows / 2),
-          ]);
-        }
-        count++;
+  // A private copy, so that the descriptors counted are this test's alone.
+  await inTempDir(async (dir) => {
+    const source = await faceApiModelDir();
+    for await (const entry of Deno.readDir(source)) {
+      if (entry.isFile) {
+        await Deno.copyFile(join(source, entry.name), join(dir, entry.name));
       }
-    } finally {
-      file.close();
     }
-  }
-  assertEquals(count, reference.length);
-  assert(quantized.size > 0, "face-api ships quantised weights");
-  assertEquals(openFds(), fds);
+    const fds = fdsUnder(dir);
+    let count = 0;
+    const quantized = new Set<string>();
+    for (const original of await faceApiModels()) {
+      const manifest = join(dir, original.split("/").pop()!);
+      const model = manifest.split("/").pop()!.replace(
+        /-weights_manifest\.json$/,
+        "",
+      );
+      const refs = reference.filter((r) => r.model === model);
+      const file = await openTfjsWeights(manifest);
+      try {
+        assertEquals(file.format, "tfjs-weights-manifest");
+        assertEquals(file.weights.map((w) => w.name), refs.map((r) => r.name));
+        for (const [i, w] of file.weights.entries()) {
+          const ref = refs[i];
+          assertEquals([...w.shape], ref.shape, `${model} ${w.name}: shape`);
+          assertEquals(w.dtype, ref.tensorDtype, `${model} ${w.name}: dtype`);
+          assertEquals(w.storedDtype, ref.dtype, `${model} ${w.name}: stored`);
+          assertEquals(w.quantization, ref.quantization, `${model} ${w.name}`);
+          if (w.quantization) quantized.add(w.quantization.dtype);
+          const all = await values(file, w);
+          assertSame(all, ref.values, `${model} ${w.name}`);
+          const cols = w.shape.length === 0 ? 1 : w.shape[w.shape.length - 1];
+          const nRows = cols === 0 ? 0 : all.length / cols;
+          if (nRows > 0) {
+            await checkRows(file, w, ref.values, [
+              nRows - 1,
+              0,
+              Math.floor(nRows / 2),
+            ]);
+          }
+          count++;
+        }
+      } finally {
+        file.close();
+      }
+    }
+    assertEquals(count, reference.length);
+    assert(quantized.size > 0, "face-api ships quantised weights");
+    assertEquals(fdsUnder(dir), fds);
+  });
   assertEquals(tf.memory().numTensors, before);
 });
 
@@ -760,7 +774,7 @@ Deno.test("bad input: errors name the file and the problem, and leave no file op
         ['weight "w"', "shape undefined"],
       ],
     ];
-    const fds = openFds();
+    const fds = fdsUnder(dir);
     for (const [label, json, shards, expected] of cases) {
       const sub = join(dir, label.replaceAll(" ", "_"));
       await Deno.mkdir(sub);
@@ -823,7 +837,7 @@ Deno.test("bad input: errors name the file and the problem, and leave no file op
     } finally {
       file.close();
     }
-    assertEquals(openFds(), fds, "no file descriptor is left open");
+    assertEquals(fdsUnder(dir), fds, "no file descriptor is left open");
   });
   assertEquals(tf.memory().numTensors, before);
 });

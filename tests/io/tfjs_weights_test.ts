@@ -16,11 +16,7 @@ import { join } from "node:path";
 import { tf } from "../../lib/tf.ts";
 import { loadWeights, openWeights } from "../../lib/io/load_weights.ts";
 import { faceApiModels, faceApiWeights } from "../_face_api.ts";
-import { withTempDir } from "./_helpers.ts";
-
-function openFds(): number {
-  return [...Deno.readDirSync("/proc/self/fd")].length;
-}
+import { fdsUnder, withTempDir } from "./_helpers.ts";
 
 /** A small Keras-style model: dense + conv2d. */
 function smallModel(): tf.LayersModel {
@@ -358,7 +354,7 @@ Deno.test("bad manifests: each an error naming the file and the problem; no file
         "uint4",
       ],
     ];
-    const fds = openFds();
+    const fds = fdsUnder(dir);
     for (const [name, text, includes] of cases) {
       await Deno.writeTextFile(join(dir, name), text);
       const error = await assertRejects(() => loadWeights(join(dir, name)));
@@ -371,6 +367,6 @@ Deno.test("bad manifests: each an error naming the file and the problem; no file
       Error,
       "not valid JSON",
     );
-    assertEquals(openFds(), fds);
+    assertEquals(fdsUnder(dir), fds);
   });
 });
