@@ -13,6 +13,19 @@ const ROOT = join(import.meta.dirname!, "..");
 /** The project's `mod.ts` as a URL, for `import` in snippets. */
 export const MOD_URL: string = pathToFileURL(join(ROOT, "mod.ts")).href;
 
+/**
+ * Mesa's WebGPU driver (llvmpipe) prints this line itself, from native code,
+ * whenever a process asks for an adapter without XDG_RUNTIME_DIR set (as on
+ * a headless CI machine). It is not the toolkit's output.
+ */
+const DRIVER_NOISE =
+  /^error: XDG_RUNTIME_DIR is invalid or not set in the environment\.\n/gm;
+
+/** `stderr` without the lines a GPU driver printed on its own (see above). */
+export function withoutDriverNoise(stderr: string): string {
+  return stderr.replace(DRIVER_NOISE, "");
+}
+
 /** What a snippet printed, and how it exited. */
 export interface SnippetResult {
   code: number;
@@ -43,7 +56,7 @@ export async function runSnippet(
     return {
       code: out.code,
       stdout: text.decode(out.stdout),
-      stderr: text.decode(out.stderr),
+      stderr: withoutDriverNoise(text.decode(out.stderr)),
     };
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -8,6 +8,7 @@
  * Where /usr/bin/chromium is missing the browser test is ignored with a
  * message saying how to install it; with REQUIRE_BROWSER=1 it fails instead.
  */
+import { withoutDriverNoise } from "../_subprocess.ts";
 import {
   assert,
   assertEquals,
@@ -80,7 +81,7 @@ async function report(args: string[], cwd = ROOT): Promise<Run> {
   return {
     code: out.code,
     stdout: text.decode(out.stdout),
-    stderr: text.decode(out.stderr),
+    stderr: withoutDriverNoise(text.decode(out.stderr)),
   };
 }
 
