@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<{ run(): Promise<void> }>> = {
   svd: () => import("./svd_bench.ts"),
   spectrum: () => import("./spectrum_bench.ts"),
   module: () => import("./module_bench.ts"),
+  report: () => import("./report_bench.ts"),
 };
 
 const wanted = Deno.args.length > 0 ? Deno.args : Object.keys(BENCHES);

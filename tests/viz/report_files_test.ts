@@ -335,7 +335,7 @@ Deno.test("report of hand-written tfjs model.json files (LayersModel, GraphModel
     assertStringIncludes(g, "(a tfjs GraphModel)");
     assertStringIncludes(
       sectionOf(g, "Conv/weights"),
-      "as uint16 (value = q × scale + min, scale 0.0001, min -3.277), so they lie on a grid of 65536 levels",
+      "as uint16 (value = q × scale + min, scale 1e-4, min -3.277), so they lie on a grid of 65536 levels",
     );
   });
 });

@@ -177,9 +177,16 @@ function pick(n: number, k: number, seed: number): Float64Array | null {
   return out.sort();
 }
 
-/** A number to 4 significant digits, written as JavaScript writes it (0.0001, not 1.000e-4). */
-function plain(x: number): string {
-  return String(+x.toPrecision(4));
+/**
+ * A number in prose: 4 significant digits, plain between 0.001 and 10⁵
+ * (0.0157), else in exponent form without trailing zeros (1e-4, 2.887e-5).
+ */
+function prose(x: number): string {
+  const rounded = Number(x.toPrecision(4));
+  const a = Math.abs(rounded);
+  return a === 0 || (a >= 1e-3 && a < 1e5)
+    ? String(rounded)
+    : rounded.toExponential();
 }
 
 /**
@@ -207,23 +214,23 @@ export function storageNote(w: StoredWeight, std?: number): string | null {
   const levels = q.dtype === "uint8" ? 256 : 65536;
   const noise = q.scale / Math.sqrt(12);
   const share = std !== undefined && std > 0
-    ? `, ${plain((100 * noise) / std)}% of the weights' std`
+    ? `, ${prose((100 * noise) / std)}% of the weights' std`
     : "";
   return `Quantised: the tfjs converter stored these weights as ${q.dtype} (value = q × scale + min, scale ${
-    plain(q.scale)
-  }, min ${plain(q.min)}), so they lie on a grid of ${levels} levels ${
-    plain(q.scale)
+    prose(q.scale)
+  }, min ${prose(q.min)}), so they lie on a grid of ${levels} levels ${
+    prose(q.scale)
   } apart. Differences smaller than that step are rounding, not signal: rounding adds noise of std step/√12 = ${
-    plain(noise)
+    prose(noise)
   }${share}. That is the spectrum's noise floor: eigenvalues λ near step²/12 = ${
-    plain(noise * noise)
+    prose(noise * noise)
   } or below are at the level of rounding.`;
 }
 
 /** The short form of {@linkcode storageNote} for the small tensors' table (the dtype column names the stored type). */
 function storageShort(w: StoredWeight): string | null {
   const scale = w.quantization?.scale;
-  return scale === undefined ? null : `on a grid of step ${plain(scale)}`;
+  return scale === undefined ? null : `on a grid of step ${prose(scale)}`;
 }
 
 /** A weight's dtype on the page: the loaded one, ← the stored one where it differs in precision (float32 ← uint8). */
