@@ -195,3 +195,16 @@ export function logAxis(
   }
   return { type: "log", domain: [a, b], ticks, tickFormat: tickLabel };
 }
+
+/**
+ * Ticks for a linear rank axis of `count` ranks: whole ranks at a round step
+ * (1, 2, 5, 10, 20 or 25; at most 8 steps past 10 ranks), and rank 1.
+ */
+export function rankTicks(count: number): number[] {
+  const step = count <= 10
+    ? 1
+    : [2, 5, 10, 20, 25].find((s) => count / s <= 8) ?? 25;
+  const ticks = [1];
+  for (let r = step; r <= count; r += step) if (r > 1) ticks.push(r);
+  return ticks;
+}

@@ -19,6 +19,7 @@ import {
   logAxis,
   num,
   plotSvg,
+  rankTicks,
   recordOf,
   tickLabel,
 } from "./_common.ts";
@@ -563,13 +564,7 @@ export function spectrumPanels(
     marginRight: 16,
     x: count > 50 ? { label: "rank", type: "log" } : {
       label: "rank",
-      // Whole ranks only.
-      ticks: Array.from(
-        { length: Math.min(count, 10) },
-        (_, k) =>
-          1 +
-          Math.round((k * (count - 1)) / Math.max(1, Math.min(count, 10) - 1)),
-      ).filter((r, k, all) => k === 0 || r !== all[k - 1]),
+      ticks: rankTicks(count),
     },
     y: {
       label: options.compact ? "σ" : "singular value σ",

@@ -25,6 +25,7 @@ import {
   tf,
 } from "../../mod.ts";
 import { JUPYTER_DISPLAY } from "../../lib/_jupyter.ts";
+import { rankTicks } from "../../viz/_common.ts";
 import { spyReads } from "../_reads.ts";
 
 /** Checks what every helper's Figure must offer. */
@@ -219,5 +220,22 @@ Deno.test("plotModule, compareInitializers and snapshotWeights read each paramet
     spy.restore();
     x.dispose();
     net.dispose();
+  }
+});
+
+Deno.test("rank axes: whole ranks at a round step, rank 1 always", () => {
+  assertEquals(rankTicks(1), [1]);
+  assertEquals(rankTicks(3), [1, 2, 3]);
+  assertEquals(rankTicks(10), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assertEquals(rankTicks(13), [1, 2, 4, 6, 8, 10, 12]);
+  assertEquals(rankTicks(27), [1, 5, 10, 15, 20, 25]);
+  assertEquals(rankTicks(32), [1, 5, 10, 15, 20, 25, 30]);
+  assertEquals(rankTicks(50), [1, 10, 20, 30, 40, 50]);
+  for (let n = 1; n <= 50; n++) {
+    const t = rankTicks(n);
+    assert(
+      t.length <= 10 && t.every(Number.isInteger) && t.at(-1)! <= n,
+      `${n}`,
+    );
   }
 });
