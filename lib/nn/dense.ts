@@ -5,33 +5,14 @@
  */
 import { tf } from "../tf.ts";
 import { Module } from "./module.ts";
-import { Parameter } from "./parameter.ts";
 import { type Activation, getActivation } from "./activations.ts";
 import {
-  getInitializer,
-  type Initializer,
-  type InitializerConfig,
-} from "../initializers/registry.ts";
+  type InitializerSpec,
+  Parameter,
+  resolveInitializer,
+} from "./parameter.ts";
 import { show } from "../initializers/_validate.ts";
-
-/** An initializer given to a layer: a name, a config, or a function. */
-export type InitializerSpec = string | InitializerConfig | Initializer;
-
-/** Resolves a layer's initializer option (name, config or function). */
-export function resolveInitializer(
-  spec: InitializerSpec,
-  name: string,
-): Initializer {
-  if (typeof spec === "function") return spec;
-  if (typeof spec === "string" || (spec !== null && typeof spec === "object")) {
-    return getInitializer(spec);
-  }
-  throw new TypeError(
-    `${name} must be an initializer name, config or function, received ${
-      show(spec)
-    }`,
-  );
-}
+import type { Initializer } from "../initializers/registry.ts";
 
 /** Options for {@linkcode Dense}. */
 export interface DenseOptions {
@@ -43,12 +24,15 @@ export interface DenseOptions {
   kernelInitializer?: InitializerSpec;
   /** Default `"zeros"`. */
   biasInitializer?: InitializerSpec;
+  /** The input size: when given, the layer is built at construction (as Keras's `inputDim`). */
+  inputDim?: number;
 }
 
 /**
  * y = activation(x · kernel + bias), with kernel `[in, units]`, made on the
- * first call from the input's last dimension (any leading dimensions work).
- * Parameters are `_kernel` and `_bias`, as in Ember ML.
+ * first call from the input's last dimension (any leading dimensions work),
+ * or at construction when `inputDim` is given. Parameters are `_kernel` and
+ * `_bias`, as in Ember ML (the state keys); `kernel` and `bias` read them.
  *
  * @example
  * ```ts
@@ -71,6 +55,7 @@ export class Dense extends Module {
   /** Output size. */
   readonly units: number;
   readonly #activation: (x: tf.Tensor) => tf.Tensor;
+  readonly #activationName: string;
   readonly #useBias: boolean;
   readonly #kernelInit: Initializer;
   readonly #biasInit: Initializer;
@@ -79,7 +64,7 @@ export class Dense extends Module {
    * Configures the layer; the kernel is made on the first call.
    *
    * @param units Output size, a positive integer.
-   * @param options `activation`, `useBias` (true), `kernelInitializer` ("glorot_uniform"), `biasInitializer` ("zeros").
+   * @param options `activation`, `useBias` (true), `kernelInitializer` ("glorot_uniform"), `biasInitializer` ("zeros"), `inputDim` (builds now).
    */
   constructor(units: number, options: DenseOptions = {}) {
     super();
@@ -90,6 +75,11 @@ export class Dense extends Module {
     }
     this.units = units;
     this.#activation = getActivation(options.activation);
+    this.#activationName = typeof options.activation === "string"
+      ? options.activation
+      : options.activation === undefined
+      ? "linear"
+      : options.activation.name || "custom";
     this.#useBias = options.useBias ?? true;
     this.#kernelInit = resolveInitializer(
       options.kernelInitializer ?? "glorot_uniform",
@@ -99,6 +89,39 @@ export class Dense extends Module {
       options.biasInitializer ?? "zeros",
       "biasInitializer",
     );
+    const inputDim = options.inputDim;
+    if (inputDim !== undefined) {
+      if (!Number.isInteger(inputDim) || inputDim < 1) {
+        throw new RangeError(
+          `inputDim must be a positive integer, received ${show(inputDim)}`,
+        );
+      }
+      this.build([inputDim]);
+    }
+  }
+
+  /** The kernel `[in, units]` (the `_kernel` parameter), or `null` before the build. */
+  get kernel(): Parameter | null {
+    return this._kernel;
+  }
+
+  /** The bias `[units]` (the `_bias` parameter), or `null` before the build or without a bias. */
+  get bias(): Parameter | null {
+    return this._bias;
+  }
+
+  /** `units=8, activation=relu` (the activation only when not linear). */
+  override extraRepr(): string {
+    return `units=${this.units}${
+      this.#activationName === "linear"
+        ? ""
+        : `, activation=${this.#activationName}`
+    }${this.#useBias ? "" : ", useBias=false"}`;
+  }
+
+  /** The input shape with its last dimension replaced by `units`. */
+  override computeOutputShape(inputShape: number[]): number[] {
+    return [...inputShape.slice(0, -1), this.units];
   }
 
   /** Makes `_kernel` `[inputShape[-1], units]` and `_bias` `[units]`. */

@@ -4,6 +4,7 @@
  * @module
  */
 export {
+  type InitializerSpec,
   type NestedNumbers,
   Parameter,
   type ParameterData,
@@ -12,8 +13,8 @@ export {
 export { type LoadOptions, type LoadResult, Module } from "./module.ts";
 export { Summary, type SummaryRow } from "./_summary.ts";
 export { type Activation, ACTIVATIONS, getActivation } from "./activations.ts";
-export { Dense, type DenseOptions, type InitializerSpec } from "./dense.ts";
-export { Sequential } from "./sequential.ts";
+export { Dense, type DenseOptions } from "./dense.ts";
+export { Sequential, type SequentialOptions } from "./sequential.ts";
 export {
   AutoNCP,
   type AutoNCPOptions,

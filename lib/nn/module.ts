@@ -4,8 +4,8 @@
  * @module
  */
 import { tf } from "../tf.ts";
-import { Parameter } from "./parameter.ts";
-import { type Found, walk } from "./_discovery.ts";
+import { type InitializerSpec, Parameter } from "./parameter.ts";
+import { type Found, walk, type WalkOptions } from "./_discovery.ts";
 import { show } from "../initializers/_validate.ts";
 import { Summary } from "./_summary.ts";
 
@@ -69,20 +69,141 @@ export interface LoadOptions {
  * ```
  */
 export class Module {
-  /** Whether `build` has run. */
+  /** Whether `build` has run (or the module needs no build). */
   built = false;
   /** Training mode (`train()`), as opposed to evaluation mode (`eval()`). */
   training = true;
   #inputShape: number[] | null = null;
+  readonly #defersBuild: boolean;
 
   /**
-   * Creates the parameters once the input shape is known. Called by
-   * {@linkcode Module.call} on the first call; override it.
+   * Makes `build` the one place that builds: whatever subclass overrides it,
+   * calling `build(shape)` (directly, from a constructor, or from the first
+   * `call`) runs the override once and sets `built`.
+   */
+  constructor() {
+    const own = this.build;
+    this.#defersBuild = own !== Module.prototype.build;
+    Object.defineProperty(this, "build", {
+      value: (inputShape: number[]) => this.#build(own, inputShape),
+      enumerable: false,
+      configurable: true,
+      writable: true,
+    });
+  }
+
+  /**
+   * Creates the parameters once the input shape is known. Override it; call
+   * it with an input's shape to build before the first call (the first
+   * {@linkcode Module.call} calls it otherwise). It runs once: it sets
+   * `built`, and a second call for the same last dimension does nothing. If
+   * the override throws, the parameters it made are disposed and `built`
+   * stays false.
    *
-   * @param inputShape The first input's shape.
+   * @param inputShape An input's shape (only the last dimension matters to most layers).
+   * @throws {TypeError} For a shape that is not an array of non-negative integers.
+   * @throws {RangeError} If the module was already built for another last dimension.
+   *
+   * @example Build before the first call, then load
+   * ```ts
+   * import { Dense, tf } from "../../mod.ts";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const layer = new Dense(2);
+   * layer.build([4, 3]);
+   * assertEquals(layer.built, true);
+   * assertEquals(layer._kernel?.shape, [3, 2]);
+   * layer.dispose();
+   * ```
    */
   build(inputShape: number[]): void {
     void inputShape;
+  }
+
+  /** The input shape it was built for, or `null` before it is built. */
+  get inputShape(): number[] | null {
+    return this.#inputShape === null ? null : [...this.#inputShape];
+  }
+
+  #build(own: (shape: number[]) => void, inputShape: number[]): void {
+    if (
+      !Array.isArray(inputShape) ||
+      !inputShape.every((d) => Number.isInteger(d) && d >= 0)
+    ) {
+      throw new TypeError(
+        `${this.constructor.name}.build needs a shape (an array of non-negative integers), received ${
+          show(inputShape)
+        }`,
+      );
+    }
+    if (this.built && this.#inputShape !== null) {
+      this.#checkLastDimension(inputShape);
+      return;
+    }
+    const before = new Set<unknown>();
+    this.#walk({
+      parameter: (f) => void before.add(f.value),
+      buffer: (f) => void before.add(f.value),
+    });
+    const unbuilt = this.namedModules().filter(([, m]) => !m.built);
+    try {
+      own.call(this, inputShape);
+    } catch (error) {
+      // Undo: nothing half-built stays behind.
+      for (const [, m] of unbuilt) {
+        m.built = false;
+        m.#inputShape = null;
+      }
+      this.#walk({
+        parameter: (f) => {
+          if (before.has(f.value)) return;
+          f.value.dispose();
+          if (f.writable()) f.set(null as unknown as Parameter);
+        },
+        buffer: (f) => {
+          if (before.has(f.value)) return;
+          f.value.dispose();
+          if (f.writable()) f.set(null as unknown as tf.Tensor);
+        },
+      });
+      throw error;
+    }
+    this.built = true;
+    this.#inputShape = [...inputShape];
+    // Buffers made in build must outlive an enclosing tf.tidy (a parent's forward).
+    for (const [, buffer] of this.namedBuffers()) tf.keep(buffer);
+  }
+
+  #checkLastDimension(shape: readonly number[]): void {
+    const built = this.#inputShape!;
+    const last = (s: readonly number[]) => s[s.length - 1];
+    if (last(shape) !== last(built)) {
+      throw new RangeError(
+        `${this.constructor.name} was built for inputs of shape ${
+          show(built)
+        } (last dimension ${last(built)}), but received shape ${
+          show(shape)
+        } (last dimension ${last(shape)})`,
+      );
+    }
+  }
+
+  /** Walks this module's state (see _discovery.ts). */
+  #walk(visitor: Parameters<typeof walk>[1], options?: WalkOptions): void {
+    walk(this, visitor, isModule, options);
+  }
+
+  /**
+   * The shape `call` returns for an input of `inputShape`. By default it
+   * runs `forward` once on zeros of that shape (building the module if
+   * needed); layers override it with the formula (Dense: the last dimension
+   * becomes `units`).
+   *
+   * @param inputShape An input's shape.
+   * @returns The output's shape.
+   */
+  computeOutputShape(inputShape: number[]): number[] {
+    return tf.tidy(() => [...this.call(tf.zeros(inputShape)).shape]);
   }
 
   /**
@@ -115,21 +236,8 @@ export class Module {
     }
     if (!this.built) {
       this.build([...first.shape]);
-      this.built = true;
-      this.#inputShape = [...first.shape];
-      // Buffers made in build must outlive an enclosing tf.tidy (a parent's forward).
-      for (const [, buffer] of this.namedBuffers()) tf.keep(buffer);
     } else if (this.#inputShape !== null) {
-      const last = (s: number[]) => s[s.length - 1];
-      if (last(first.shape) !== last(this.#inputShape)) {
-        throw new RangeError(
-          `${this.constructor.name} was built for inputs of shape ${
-            show(this.#inputShape)
-          } (last dimension ${last(this.#inputShape)}), but received shape ${
-            show(first.shape)
-          } (last dimension ${last(first.shape)})`,
-        );
-      }
+      this.#checkLastDimension(first.shape);
     }
     return tf.tidy(() => this.forward(...inputs));
   }
@@ -140,15 +248,13 @@ export class Module {
    *
    * @param prefix Prepended to every name (with a dot).
    * @returns `[name, parameter]` pairs in discovery order.
+   * @throws {Error} If two places give the same name, or a place cannot be read (a getter that throws): the message names them.
    */
   namedParameters(prefix = ""): [string, Parameter][] {
     const out: [string, Parameter][] = [];
-    walk(
-      this,
-      { parameter: (f) => out.push([f.name, f.value]) },
-      isModule,
+    this.#walk({ parameter: (f) => void out.push([f.name, f.value]) }, {
       prefix,
-    );
+    });
     return out;
   }
 
@@ -169,12 +275,9 @@ export class Module {
    */
   namedBuffers(prefix = ""): [string, tf.Tensor][] {
     const out: [string, tf.Tensor][] = [];
-    walk(
-      this,
-      { buffer: (f) => out.push([f.name, f.value]) },
-      isModule,
+    this.#walk({ buffer: (f) => void out.push([f.name, f.value]) }, {
       prefix,
-    );
+    });
     return out;
   }
 
@@ -186,16 +289,26 @@ export class Module {
    */
   namedModules(prefix = ""): [string, Module][] {
     const out: [string, Module][] = [[prefix, this]];
-    walk(
-      this,
-      {
-        module: (f) => {
-          out.push([f.name, f.value as Module]);
-        },
+    this.#walk({
+      module: (f) => void out.push([f.name, f.value as Module]),
+    }, { prefix });
+    return out;
+  }
+
+  /**
+   * The modules directly inside this one (not their descendants), with their
+   * names relative to this one (`layers.0`).
+   *
+   * @returns `[name, module]` pairs, in discovery order.
+   */
+  namedChildren(): [string, Module][] {
+    const out: [string, Module][] = [];
+    this.#walk({
+      module: (f) => {
+        out.push([f.name, f.value as Module]);
+        return false;
       },
-      isModule,
-      prefix,
-    );
+    });
     return out;
   }
 
@@ -205,14 +318,7 @@ export class Module {
    * @returns The child modules, in discovery order.
    */
   children(): Module[] {
-    const out: Module[] = [];
-    walk(this, {
-      module: (f) => {
-        out.push(f.value as Module);
-        return false;
-      },
-    }, isModule);
-    return out;
+    return this.namedChildren().map(([, m]) => m);
   }
 
   /**
@@ -236,15 +342,127 @@ export class Module {
   }
 
   /**
-   * Calls `fn` on every module inside this one, then on this one.
+   * Calls `fn` on every module inside this one, children before parents,
+   * then on this one (PyTorch's `Module.apply`; renamed because tfjs's
+   * `layer.apply(x)` runs a layer).
    *
    * @param fn The function.
    * @returns This module.
    */
-  apply(fn: (module: Module) => void): this {
+  forEachModule(fn: (module: Module) => void): this {
     const modules = this.namedModules().map(([, m]) => m);
     for (const m of modules.slice(1).reverse()) fn(m);
     fn(this);
+    return this;
+  }
+
+  /**
+   * The old name of {@linkcode Module.forEachModule}.
+   *
+   * @deprecated Use `forEachModule`: tfjs's `layer.apply(x)` runs a layer, and this does not.
+   * @param fn The function.
+   * @returns This module.
+   */
+  apply(fn: (module: Module) => void): this {
+    return this.forEachModule(fn);
+  }
+
+  /**
+   * Stops training every parameter below: sets `trainable = false`, so
+   * {@linkcode Module.trainableVariables} leaves them out.
+   *
+   * @returns This module.
+   *
+   * @example Fine-tune the last layer only
+   * ```ts
+   * import { Dense, Sequential } from "../../mod.ts";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const net = new Sequential([new Dense(8), new Dense(1)], { inputShape: [3] });
+   * net.freeze();
+   * net.layers[1].unfreeze();
+   * assertEquals(net.trainableVariables().length, 2);
+   * net.unfreeze();
+   * assertEquals(net.trainableVariables().length, 4);
+   * net.dispose();
+   * ```
+   */
+  freeze(): this {
+    for (const p of this.parameters()) p.trainable = false;
+    return this;
+  }
+
+  /**
+   * Trains every parameter below again: sets `trainable = true`, except on
+   * parameters made with `trainable: false` (masks and fixed wiring, such
+   * as the NCP's), which stay fixed.
+   *
+   * @returns This module.
+   */
+  unfreeze(): this {
+    for (const p of this.parameters()) if (!p.fixed) p.trainable = true;
+    return this;
+  }
+
+  /**
+   * Re-draws parameters in place: `fn` gets each parameter and its name and
+   * returns the initializer to draw it with (a name, a config or a
+   * function; see {@linkcode Parameter.initialize}), or `undefined` to
+   * leave it. Every draw is made before any parameter changes, so a failure
+   * changes nothing.
+   *
+   * @param fn Chooses each parameter's initializer.
+   * @param options Passed to every initializer (for example `{ seed }`; a seed is advanced per parameter so that parameters of one shape differ).
+   * @returns This module.
+   *
+   * @example He-normal kernels, zero biases
+   * ```ts
+   * import { Dense, Sequential } from "../../mod.ts";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const net = new Sequential([new Dense(8), new Dense(1)], { inputShape: [3] });
+   * net.initialize((p, name) => name.endsWith("_kernel") ? "he_normal" : "zeros", { seed: 0 });
+   * assertEquals(net.parameters().map((p) => p.init?.name), ["heNormal", "zeros", "heNormal", "zeros"]);
+   * net.dispose();
+   * ```
+   */
+  initialize(
+    fn: (parameter: Parameter, name: string) => InitializerSpec | undefined,
+    // deno-lint-ignore no-explicit-any
+    options: Record<string, any> = {},
+  ): this {
+    if (typeof fn !== "function") {
+      throw new TypeError(
+        `${this.constructor.name}.initialize needs a function (parameter, name) => initializer, received ${
+          show(fn)
+        }`,
+      );
+    }
+    const chosen: [Parameter, InitializerSpec, Record<string, unknown>][] = [];
+    for (const [i, [name, p]] of this.namedParameters().entries()) {
+      const spec = fn(p, name);
+      if (spec === undefined || spec === null) continue;
+      const seed = typeof options.seed === "number"
+        ? { seed: options.seed + i }
+        : {};
+      chosen.push([p, spec, { ...options, ...seed }]);
+    }
+    // Draw into fresh parameters first: a failure leaves the module as it was.
+    const drawn: Parameter[] = [];
+    try {
+      for (const [p, spec, opts] of chosen) {
+        const fresh = new Parameter(tf.zeros(p.shape, p.dtype));
+        drawn.push(fresh);
+        fresh.initialize(spec, opts);
+      }
+    } catch (error) {
+      for (const d of drawn) d.dispose();
+      throw error;
+    }
+    chosen.forEach(([p], k) => {
+      p.assign(drawn[k].data);
+      drawn[k].dispose();
+    });
     return this;
   }
 
@@ -261,24 +479,42 @@ export class Module {
    */
   stateDict(): Map<string, tf.Tensor> {
     const out = new Map<string, tf.Tensor>();
-    walk(this, {
-      parameter: (f) => out.set(f.name, f.value.data),
-      buffer: (f) => out.set(f.name, f.value),
-    }, isModule);
+    this.#walk({
+      parameter: (f) => void out.set(f.name, f.value.data),
+      buffer: (f) => void out.set(f.name, f.value),
+    });
     return out;
   }
 
   /**
    * Copies values from `state` into the parameters and buffers, atomically:
-   * every key, shape and dtype is checked first, and nothing changes if any
-   * check fails. The tensors in `state` are not disposed.
+   * every entry is checked first (key, shape, dtype, a live tensor on both
+   * sides, a writable place for each buffer), and nothing changes if any
+   * check fails. A value that is the target's own data (as in
+   * `m.loadStateDict(m.stateDict())`) changes nothing; any other is copied,
+   * so the tensors in `state` may be disposed afterwards.
    *
    * @param state Tensors by dotted name (as {@linkcode Module.stateDict} gives).
    * @param options `strict` (default `true`): missing or unexpected keys are errors.
    * @returns The missing and unexpected keys (both empty when strict).
-   * @throws {Error} With PyTorch's wording: "Missing key(s) in state_dict",
+   * @throws {Error} If the module is not built yet ("build it first"), and
+   * with PyTorch's wording: "Missing key(s) in state_dict",
    * "Unexpected key(s) in state_dict", "size mismatch for k: copying a param
    * with shape [...] from checkpoint, the shape in current model is [...]".
+   *
+   * @example Save and restore a snapshot
+   * ```ts
+   * import { Dense, tf } from "../../mod.ts";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const layer = new Dense(2, { inputDim: 3 });
+   * const snapshot = new Map([...layer.stateDict()].map(([k, t]) => [k, tf.clone(t)]));
+   * layer._kernel!.initialize("ones");
+   * layer.loadStateDict(snapshot);
+   * tf.dispose([...snapshot.values()]);
+   * assertEquals(layer._kernel!.init?.name, "glorotUniform");
+   * layer.dispose();
+   * ```
    */
   loadStateDict(
     state: Map<string, tf.Tensor>,
@@ -290,17 +526,30 @@ export class Module {
       );
     }
     const strict = options.strict ?? true;
-    const targets = new Map<
-      string,
-      { kind: "parameter"; found: Found<Parameter> } | {
-        kind: "buffer";
-        found: Found<tf.Tensor>;
-      }
-    >();
-    walk(this, {
-      parameter: (f) => targets.set(f.name, { kind: "parameter", found: f }),
-      buffer: (f) => targets.set(f.name, { kind: "buffer", found: f }),
-    }, isModule);
+    const unbuilt = this.namedModules().filter(([, m]) =>
+      m.#defersBuild && !m.built && m.children().length === 0
+    );
+    if (unbuilt.length > 0) {
+      const names = unbuilt.map(([n, m]) =>
+        n === "" ? m.constructor.name : `${n} (${m.constructor.name})`
+      );
+      throw new Error(
+        `Error(s) in loading state_dict for ${this.constructor.name}: ${
+          names.join(", ")
+        } ${unbuilt.length === 1 ? "is" : "are"} not built yet, so ${
+          unbuilt.length === 1 ? "it has" : "they have"
+        } no parameters to load into: build it first (call it once, or pass inputDim/inputShape)`,
+      );
+    }
+    type Target =
+      | { kind: "parameter"; found: Found<Parameter> }
+      | { kind: "buffer"; found: Found<tf.Tensor> };
+    const targets = new Map<string, Target>();
+    this.#walk({
+      parameter: (f) =>
+        void targets.set(f.name, { kind: "parameter", found: f }),
+      buffer: (f) => void targets.set(f.name, { kind: "buffer", found: f }),
+    });
     const missingKeys = [...targets.keys()].filter((k) => !state.has(k));
     const unexpectedKeys = [...state.keys()].filter((k) => !targets.has(k));
     const problems: string[] = [];
@@ -318,15 +567,24 @@ export class Module {
         }.`,
       );
     }
+    const writes: [Target, tf.Tensor][] = [];
     for (const [key, target] of targets) {
+      if (!state.has(key)) continue;
       const incoming = state.get(key);
-      if (incoming === undefined) continue;
-      const current = target.found.value instanceof Parameter
+      const current = target.kind === "parameter"
         ? target.found.value.data
         : target.found.value;
-      if (!(incoming instanceof tf.Tensor) || incoming.isDisposed) {
+      if (!(incoming instanceof tf.Tensor)) {
+        problems.push(`value for ${key} is not a tf.Tensor: ${show(incoming)}`);
+        continue;
+      }
+      if (incoming.isDisposed) {
+        problems.push(`value for ${key} is a disposed tensor`);
+        continue;
+      }
+      if (current.isDisposed) {
         problems.push(
-          `value for ${key} is not a live tf.Tensor: ${show(incoming)}`,
+          `${key} in current model is disposed (at ${target.found.where})`,
         );
         continue;
       }
@@ -340,11 +598,22 @@ export class Module {
             show(current.shape)
           }.`,
         );
-      } else if (incoming.dtype !== current.dtype) {
+        continue;
+      }
+      if (incoming.dtype !== current.dtype) {
         problems.push(
           `dtype mismatch for ${key}: copying a param with dtype ${incoming.dtype} from checkpoint, the dtype in current model is ${current.dtype}.`,
         );
+        continue;
       }
+      if (incoming === current || incoming.dataId === current.dataId) continue;
+      if (target.kind === "buffer" && !target.found.writable()) {
+        problems.push(
+          `buffer ${key} cannot be replaced: its place ${target.found.where} is read-only (a frozen object?)`,
+        );
+        continue;
+      }
+      writes.push([target, incoming]);
     }
     if (problems.length) {
       throw new Error(
@@ -353,28 +622,44 @@ export class Module {
         }`,
       );
     }
-    for (const [key, target] of targets) {
-      const incoming = state.get(key);
-      if (incoming === undefined) continue;
+    for (const [target, incoming] of writes) {
       if (target.kind === "parameter") {
-        target.found.value.data.assign(incoming);
+        target.found.value.assign(incoming);
       } else {
         const old = target.found.value;
-        target.found.set(tf.clone(incoming));
+        target.found.set(tf.keep(tf.clone(incoming)));
         old.dispose();
       }
     }
     return { missingKeys, unexpectedKeys };
   }
 
-  /** Frees every parameter and buffer of this module and the modules inside it. */
+  /**
+   * Frees every parameter and buffer of this module and the modules inside
+   * it. A place that cannot be read (a getter that throws, a revoked Proxy)
+   * does not stop it: everything else is freed, then an Error names those
+   * places.
+   */
   dispose(): void {
-    walk(this, {
+    const unreadable: string[] = [];
+    this.#walk({
       parameter: (f) => f.value.dispose(),
       buffer: (f) => {
         if (!f.value.isDisposed) f.value.dispose();
       },
-    }, isModule);
+    }, {
+      onError: (where, error) =>
+        void unreadable.push(
+          `${where} (${error instanceof Error ? error.message : error})`,
+        ),
+    });
+    if (unreadable.length > 0) {
+      throw new Error(
+        `${this.constructor.name}.dispose freed everything it could read, but could not read ${
+          unreadable.join(", ")
+        }`,
+      );
+    }
   }
 
   /**
@@ -391,12 +676,78 @@ export class Module {
     );
   }
 
-  /** A one-line description: the class and the parameter count. */
+  /**
+   * What a layer shows of its configuration in {@linkcode Module.toString}
+   * (`units=8, activation=relu`); override it. Default empty.
+   *
+   * @returns The configuration, as `key=value` pairs.
+   */
+  extraRepr(): string {
+    return "";
+  }
+
+  /**
+   * An indented tree, like PyTorch's repr: each module with its
+   * configuration and parameter count, its own parameters and buffers with
+   * their shapes (and initializer), then its children.
+   *
+   * @returns The tree, one line per module, parameter and buffer.
+   *
+   * @example
+   * ```ts
+   * import { Dense, Sequential } from "../../mod.ts";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const net = new Sequential([new Dense(4, { activation: "relu" }), new Dense(1)], { inputShape: [3] });
+   * assertEquals(String(net), [
+   *   "Sequential: 21 parameters",
+   *   "  (layers.0) Dense(units=4, activation=relu): 16 parameters",
+   *   "    _kernel [3, 4] float32, glorotUniform",
+   *   "    _bias [4] float32, zeros",
+   *   "  (layers.1) Dense(units=1): 5 parameters",
+   *   "    _kernel [4, 1] float32, glorotUniform",
+   *   "    _bias [1] float32, zeros",
+   * ].join("\n"));
+   * net.dispose();
+   * ```
+   */
   toString(): string {
-    const count = this.parameters().reduce((n, p) => n + p.size, 0);
-    return `${this.constructor.name}(${count} parameters${
-      this.built ? "" : ", not built"
-    })`;
+    const lines: string[] = [];
+    const count = (m: Module) => m.parameters().reduce((n, p) => n + p.size, 0);
+    const plural = (n: number) => `${n} parameter${n === 1 ? "" : "s"}`;
+    // Depth first, with an explicit stack: any depth works.
+    const stack: [string | null, Module, number][] = [[null, this, 0]];
+    while (stack.length > 0) {
+      const [name, m, depth] = stack.pop()!;
+      const pad = "  ".repeat(depth);
+      const extra = m.extraRepr();
+      const head = `${m.constructor.name}${extra === "" ? "" : `(${extra})`}`;
+      lines.push(
+        `${pad}${name === null ? "" : `(${name}) `}${head}: ${
+          plural(count(m))
+        }${m.built || !m.#defersBuild ? "" : ", not built"}`,
+      );
+      const own: string[] = [];
+      m.#walk({
+        parameter: (f) =>
+          void own.push(
+            `${f.name} ${show(f.value.shape)} ${f.value.dtype}${
+              f.value.init ? `, ${f.value.init.name}` : ""
+            }${f.value.trainable ? "" : ", not trainable"}`,
+          ),
+        buffer: (f) =>
+          void own.push(
+            `${f.name} ${show(f.value.shape)} ${f.value.dtype}, buffer`,
+          ),
+        module: () => false,
+      });
+      for (const line of own) lines.push(`${pad}  ${line}`);
+      const children = m.namedChildren();
+      for (let k = children.length - 1; k >= 0; k--) {
+        stack.push([children[k][0], children[k][1], depth + 1]);
+      }
+    }
+    return lines.join("\n");
   }
 }
 

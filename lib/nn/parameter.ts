@@ -4,8 +4,41 @@
  * @module
  */
 import { tf } from "../tf.ts";
-import { type InitRecord, initRecordOf } from "../initializers/_core.ts";
+import {
+  type InitDType,
+  type InitRecord,
+  initRecordOf,
+} from "../initializers/_core.ts";
 import { show } from "../initializers/_validate.ts";
+import {
+  getInitializer,
+  type Initializer,
+  type InitializerConfig,
+} from "../initializers/registry.ts";
+
+/** An initializer given by name, config or function (as layers take them). */
+export type InitializerSpec = string | InitializerConfig | Initializer;
+
+/** Resolves an initializer option (name, config or function); `what` names the option in errors. */
+export function resolveInitializer(
+  spec: InitializerSpec,
+  what: string,
+): Initializer {
+  if (typeof spec === "function") return spec;
+  if (typeof spec === "string" || (spec !== null && typeof spec === "object")) {
+    return getInitializer(spec);
+  }
+  throw new TypeError(
+    `${what} must be an initializer name, config or function, received ${
+      show(spec)
+    }`,
+  );
+}
+
+/** Whether two tensors hold the same data (the same tfjs data id). */
+function sameData(a: tf.Tensor, b: tf.Tensor): boolean {
+  return a === b || a.dataId === b.dataId;
+}
 
 /** What a Parameter can be made from: a tensor, a typed array, or nested number arrays. */
 export type ParameterData =
@@ -83,8 +116,8 @@ export class Parameter {
   readonly data: tf.Variable;
   /** A display name, if one was given. */
   name: string | undefined;
-  /** Which initializer made the values, with its fans and options, when one did. */
-  readonly init: InitRecord | undefined;
+  #init: InitRecord | undefined;
+  readonly #fixed: boolean;
 
   /**
    * Wraps `data` as a variable.
@@ -106,15 +139,16 @@ export class Parameter {
       );
     }
     this.name = options.name;
+    this.#fixed = !trainable;
     if (data instanceof tf.Variable) {
-      this.init = initRecordOf(data);
+      this.#init = initRecordOf(data);
       data.trainable = trainable;
       this.data = data;
     } else if (data instanceof tf.Tensor) {
       if (data.isDisposed) {
         throw new TypeError("Parameter: the tensor passed in is disposed");
       }
-      this.init = initRecordOf(data);
+      this.#init = initRecordOf(data);
       this.data = tf.variable(data, trainable);
       data.dispose();
     } else if (
@@ -126,7 +160,7 @@ export class Parameter {
         : data instanceof Int32Array
         ? "int32"
         : "bool";
-      this.init = undefined;
+      this.#init = undefined;
       this.data = tf.tidy(() =>
         tf.variable(tf.tensor(data.slice(), [data.length], dtype), trainable)
       );
@@ -135,11 +169,29 @@ export class Parameter {
       const flat = (Array.isArray(data)
         ? (data as unknown[]).flat(Infinity)
         : [data]) as number[];
-      this.init = undefined;
+      this.#init = undefined;
       this.data = tf.tidy(() =>
         tf.variable(tf.tensor(flat, shape, "float32"), trainable)
       );
     }
+  }
+
+  /**
+   * Which initializer made the current values, with its fans and options:
+   * set at construction, by {@linkcode Parameter.initialize}, and by
+   * {@linkcode Parameter.assign} (cleared when the tensor assigned was not
+   * made by an initializer).
+   */
+  get init(): InitRecord | undefined {
+    return this.#init;
+  }
+
+  /**
+   * Whether it was made with `trainable: false` (a mask, a fixed wiring):
+   * `Module.unfreeze()` leaves such parameters fixed.
+   */
+  get fixed(): boolean {
+    return this.#fixed;
   }
 
   /** The shape. */
@@ -173,31 +225,106 @@ export class Parameter {
 
   /**
    * Replaces the values (in place: the variable stays the same object).
+   * Assigning the parameter's own data (or a tensor sharing it) changes
+   * nothing; any other tensor is copied, so disposing it later does not
+   * touch the parameter. The init record becomes the assigned tensor's (the
+   * initializer that made it), or none.
    *
    * @param value A tensor of the same shape and dtype; it is not disposed.
-   * @throws {RangeError} For a different shape; {TypeError} for a different dtype.
+   * @throws {TypeError} For a non-tensor, a disposed tensor or parameter, or a different dtype; {RangeError} for a different shape.
+   *
+   * @example
+   * ```ts
+   * import { initializers, Parameter } from "../../mod.ts";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const p = new Parameter(initializers.glorotUniform([3, 4], { seed: 0 }));
+   * const he = initializers.heNormal([3, 4], { seed: 1 });
+   * p.assign(he);
+   * he.dispose();
+   * assertEquals(p.init?.name, "heNormal");
+   * p.assign(p.data); // its own data: nothing happens
+   * assertEquals(p.init?.name, "heNormal");
+   * p.dispose();
+   * ```
    */
   assign(value: tf.Tensor): void {
+    this.#checkAssignable(value, "Parameter.assign");
+    if (sameData(value, this.data)) return;
+    this.data.assign(value);
+    this.#init = initRecordOf(value);
+  }
+
+  /**
+   * Re-draws the values in place (the same variable, new values, a new init
+   * record), with an initializer by name, config or function.
+   *
+   * @param initializer For example `"he_normal"`, `{ name: "orthogonal", gain: 2 }` or `initializers.heNormal`.
+   * @param options Passed to the initializer (`seed` and its own options).
+   * @returns This parameter.
+   * @throws {TypeError} For an unknown initializer, or one that gives another dtype; {RangeError} if it rejects the shape.
+   *
+   * @example
+   * ```ts
+   * import { initializers, Parameter } from "../../mod.ts";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const p = new Parameter(initializers.zeros([64, 32]));
+   * const variable = p.data;
+   * p.initialize("orthogonal", { seed: 3 });
+   * assertEquals(p.data, variable);
+   * assertEquals(p.init?.name, "orthogonal");
+   * p.dispose();
+   * ```
+   */
+  initialize(
+    initializer: InitializerSpec,
+    // deno-lint-ignore no-explicit-any
+    options: Record<string, any> = {},
+  ): this {
+    if (this.isDisposed) {
+      throw new TypeError("Parameter.initialize: the parameter is disposed");
+    }
+    const fn = resolveInitializer(initializer, "initializer");
+    const drawn = fn(this.shape, {
+      dtype: this.dtype as InitDType,
+      ...options,
+    });
+    try {
+      this.#checkAssignable(drawn, "Parameter.initialize");
+      this.data.assign(drawn);
+      this.#init = initRecordOf(drawn);
+    } finally {
+      drawn.dispose();
+    }
+    return this;
+  }
+
+  /** Throws unless `value` is a live tensor of this parameter's shape and dtype. */
+  #checkAssignable(value: unknown, what: string): asserts value is tf.Tensor {
     if (!(value instanceof tf.Tensor)) {
-      throw new TypeError(
-        `Parameter.assign needs a tf.Tensor, received ${show(value)}`,
-      );
+      throw new TypeError(`${what} needs a tf.Tensor, received ${show(value)}`);
+    }
+    if (value.isDisposed) {
+      throw new TypeError(`${what}: the tensor given is disposed`);
+    }
+    if (this.isDisposed) {
+      throw new TypeError(`${what}: the parameter is disposed`);
     }
     const same = value.shape.length === this.shape.length &&
-      value.shape.every((d, i) => d === this.shape[i]);
+      value.shape.every((d: number, i: number) => d === this.shape[i]);
     if (!same) {
       throw new RangeError(
-        `Parameter.assign: shape ${
-          show(value.shape)
-        } does not match the parameter's ${show(this.shape)}`,
+        `${what}: shape ${show(value.shape)} does not match the parameter's ${
+          show(this.shape)
+        }`,
       );
     }
     if (value.dtype !== this.dtype) {
       throw new TypeError(
-        `Parameter.assign: dtype ${value.dtype} does not match the parameter's ${this.dtype}`,
+        `${what}: dtype ${value.dtype} does not match the parameter's ${this.dtype}`,
       );
     }
-    this.data.assign(value);
   }
 
   /** Frees the variable's memory. */

@@ -7,9 +7,20 @@ import type { tf } from "../tf.ts";
 import { Module } from "./module.ts";
 import { show } from "../initializers/_validate.ts";
 
+/** Options for {@linkcode Sequential}. */
+export interface SequentialOptions {
+  /**
+   * The shape of one input without its batch dimension (Keras's
+   * `inputShape`, e.g. `[784]`): when given, every layer is built at
+   * construction, in order.
+   */
+  inputShape?: number[];
+}
+
 /**
- * Applies its layers in order; each builds on its first call. Parameters are
- * named `layers.0._kernel`, `layers.1._bias`, …
+ * Applies its layers in order; each builds on its first call, or all of
+ * them at construction with `{ inputShape }`. Parameters are named
+ * `layers.0._kernel`, `layers.1._bias`, …
  *
  * @example
  * ```ts
@@ -32,8 +43,9 @@ export class Sequential extends Module {
    * Holds the layers (the array is copied).
    *
    * @param layers The modules to apply in order.
+   * @param options `inputShape`: build now, for inputs of `[batch, ...inputShape]`.
    */
-  constructor(layers: Module[]) {
+  constructor(layers: Module[], options: SequentialOptions = {}) {
     super();
     if (!Array.isArray(layers)) {
       throw new TypeError(
@@ -48,6 +60,51 @@ export class Sequential extends Module {
       }
     });
     this.layers = [...layers];
+    const inputShape = options.inputShape;
+    if (inputShape !== undefined) {
+      if (
+        !Array.isArray(inputShape) || inputShape.length === 0 ||
+        !inputShape.every((d) => Number.isInteger(d) && d >= 1)
+      ) {
+        throw new TypeError(
+          `Sequential: inputShape must be a non-empty array of positive integers (without the batch dimension), received ${
+            show(inputShape)
+          }`,
+        );
+      }
+      this.build([1, ...inputShape]);
+    }
+  }
+
+  /**
+   * Builds the layers in order: each from the output shape of the one
+   * before (`computeOutputShape`); layers already built are checked against
+   * that shape.
+   */
+  override build(inputShape: number[]): void {
+    let shape = inputShape;
+    this.layers.forEach((layer, i) => {
+      try {
+        layer.build(shape);
+        shape = layer.computeOutputShape(shape);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new (error instanceof RangeError ? RangeError : Error)(
+          `Sequential: building layers[${i}] (${layer.constructor.name}) for inputs of shape ${
+            show(shape)
+          }: ${message}`,
+          { cause: error },
+        );
+      }
+    });
+  }
+
+  /** The last layer's output shape. */
+  override computeOutputShape(inputShape: number[]): number[] {
+    return this.layers.reduce(
+      (shape, layer) => layer.computeOutputShape(shape),
+      inputShape,
+    );
   }
 
   /** Each layer's `call` on the previous output. */

@@ -5,11 +5,13 @@
  */
 import { tf } from "../../tf.ts";
 import { Module } from "../module.ts";
-import { Parameter } from "../parameter.ts";
 import { type Activation, getActivation } from "../activations.ts";
 import { getInitializer } from "../../initializers/registry.ts";
-import type { InitializerSpec } from "../dense.ts";
-import { resolveInitializer } from "../dense.ts";
+import {
+  type InitializerSpec,
+  Parameter,
+  resolveInitializer,
+} from "../parameter.ts";
 import { NeuronMap } from "./neuron_maps.ts";
 import { show } from "../../initializers/_validate.ts";
 
@@ -25,6 +27,8 @@ export interface NCPOptions {
   recurrentInitializer?: InitializerSpec;
   /** Default `"zeros"`. */
   biasInitializer?: InitializerSpec;
+  /** The input size: when given, the cell is wired and built at construction. */
+  inputDim?: number;
 }
 
 /**
@@ -102,6 +106,25 @@ export class NCP extends Module {
         [this.#biasInitializer, "biasInitializer"],
       ] as const
     ) resolveInitializer(spec, name);
+    if (options.inputDim !== undefined) {
+      const inputDim = options.inputDim;
+      if (!Number.isInteger(inputDim) || inputDim < 1) {
+        throw new RangeError(
+          `inputDim must be a positive integer, received ${show(inputDim)}`,
+        );
+      }
+      this.build([inputDim]);
+    }
+  }
+
+  /** `units=19, outputDim=4, wiring=AutoNCP`. */
+  override extraRepr(): string {
+    return `units=${this.neuronMap.units}, outputDim=${this.neuronMap.outputDim}, wiring=${this.neuronMap.constructor.name}`;
+  }
+
+  /** `[batch, time, outputDim]` for `[batch, time, inputDim]`, `[batch, outputDim]` for `[batch, inputDim]`. */
+  override computeOutputShape(inputShape: number[]): number[] {
+    return [...inputShape.slice(0, -1), this.neuronMap.outputDim];
   }
 
   /** Ember ML's `_initialize_tensor`: an initializer by name, called with a shape. */
