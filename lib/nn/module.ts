@@ -4,7 +4,11 @@
  * @module
  */
 import { tf } from "../tf.ts";
-import { type InitializerSpec, Parameter } from "./parameter.ts";
+import {
+  type InitializerSpec,
+  type Parameter,
+  resolveInitializer,
+} from "./parameter.ts";
 import { type Found, walk, type WalkOptions } from "./_discovery.ts";
 import { show } from "../initializers/_validate.ts";
 import { Summary } from "./_summary.ts";
@@ -447,22 +451,31 @@ export class Module {
         : {};
       chosen.push([p, spec, { ...options, ...seed }]);
     }
-    // Draw into fresh parameters first: a failure leaves the module as it was.
-    const drawn: Parameter[] = [];
+    // Draw everything first: a failure leaves the module as it was.
+    const drawn: tf.Tensor[] = [];
     try {
       for (const [p, spec, opts] of chosen) {
-        const fresh = new Parameter(tf.zeros(p.shape, p.dtype));
-        drawn.push(fresh);
-        fresh.initialize(spec, opts);
+        const t = resolveInitializer(spec, "initializer")(p.shape, {
+          dtype: p.dtype as "float32" | "int32" | "bool",
+          ...opts,
+        });
+        drawn.push(t);
+        const fits = t.dtype === p.dtype && t.shape.length === p.shape.length &&
+          t.shape.every((d, i) => d === p.shape[i]);
+        if (!fits) {
+          throw new TypeError(
+            `${this.constructor.name}.initialize: the initializer gave ${t.dtype} ${
+              show(t.shape)
+            } for a ${p.dtype} parameter of shape ${show(p.shape)}`,
+          );
+        }
       }
     } catch (error) {
-      for (const d of drawn) d.dispose();
+      tf.dispose(drawn);
       throw error;
     }
-    chosen.forEach(([p], k) => {
-      p.assign(drawn[k].data);
-      drawn[k].dispose();
-    });
+    chosen.forEach(([p], k) => p.assign(drawn[k]));
+    tf.dispose(drawn);
     return this;
   }
 
@@ -712,39 +725,88 @@ export class Module {
    * ```
    */
   toString(): string {
-    const lines: string[] = [];
-    const count = (m: Module) => m.parameters().reduce((n, p) => n + p.size, 0);
-    const plural = (n: number) => `${n} parameter${n === 1 ? "" : "s"}`;
-    // Depth first, with an explicit stack: any depth works.
+    interface Node {
+      module: Module;
+      name: string | null;
+      depth: number;
+      own: string[];
+      size: number;
+      children: Module[];
+      repeated: boolean;
+    }
+    // One walk per module over its own level only, depth first with an
+    // explicit stack: linear in the state, at any depth.
+    const nodes: Node[] = [];
+    const shown = new Set<Module>();
     const stack: [string | null, Module, number][] = [[null, this, 0]];
     while (stack.length > 0) {
-      const [name, m, depth] = stack.pop()!;
-      const pad = "  ".repeat(depth);
-      const extra = m.extraRepr();
-      const head = `${m.constructor.name}${extra === "" ? "" : `(${extra})`}`;
-      lines.push(
-        `${pad}${name === null ? "" : `(${name}) `}${head}: ${
-          plural(count(m))
-        }${m.built || !m.#defersBuild ? "" : ", not built"}`,
-      );
-      const own: string[] = [];
-      m.#walk({
-        parameter: (f) =>
-          void own.push(
-            `${f.name} ${show(f.value.shape)} ${f.value.dtype}${
-              f.value.init ? `, ${f.value.init.name}` : ""
-            }${f.value.trainable ? "" : ", not trainable"}`,
-          ),
+      const [name, module, depth] = stack.pop()!;
+      const node: Node = {
+        module,
+        name,
+        depth,
+        own: [],
+        size: 0,
+        children: [],
+        repeated: shown.has(module),
+      };
+      nodes.push(node);
+      if (node.repeated) continue;
+      shown.add(module);
+      const named: [string, Module][] = [];
+      module.#walk({
+        parameter: (f) => {
+          const p = f.value;
+          node.size += p.size;
+          node.own.push(
+            `${f.name} ${show(p.shape)} ${p.dtype}${
+              p.init ? `, ${p.init.name}` : ""
+            }${p.trainable ? "" : ", not trainable"}`,
+          );
+        },
         buffer: (f) =>
-          void own.push(
+          void node.own.push(
             `${f.name} ${show(f.value.shape)} ${f.value.dtype}, buffer`,
           ),
-        module: () => false,
+        module: (f) => {
+          named.push([f.name, f.value as Module]);
+          return false;
+        },
       });
-      for (const line of own) lines.push(`${pad}  ${line}`);
-      const children = m.namedChildren();
-      for (let k = children.length - 1; k >= 0; k--) {
-        stack.push([children[k][0], children[k][1], depth + 1]);
+      node.children = named.map(([, m]) => m);
+      for (let k = named.length - 1; k >= 0; k--) {
+        stack.push([named[k][0], named[k][1], depth + 1]);
+      }
+    }
+    // Children come after their parent: sum the counts from the end.
+    const total = new Map<Module, number>();
+    for (let k = nodes.length - 1; k >= 0; k--) {
+      const node = nodes[k];
+      if (node.repeated) continue;
+      total.set(
+        node.module,
+        node.children.reduce((n, c) => n + (total.get(c) ?? 0), node.size),
+      );
+    }
+    const lines: string[] = [];
+    for (const node of nodes) {
+      const m = node.module;
+      const pad = "  ".repeat(node.depth);
+      const extra = m.extraRepr();
+      const n = total.get(m) ?? 0;
+      lines.push(
+        `${pad}${
+          node.name === null ? "" : `(${node.name}) `
+        }${m.constructor.name}${extra === "" ? "" : `(${extra})`}${
+          node.repeated
+            ? ": the same module as above"
+            : `: ${n} parameter${n === 1 ? "" : "s"}${
+              m.built || !m.#defersBuild ? "" : ", not built"
+            }`
+        }`,
+      );
+      if (!node.repeated) {
+        for (const line of node.own) lines.push(`${pad}  ${line}`);
       }
     }
     return lines.join("\n");
