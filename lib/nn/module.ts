@@ -522,10 +522,11 @@ export class Module {
    *
    * const layer = new Dense(2, { inputDim: 3 });
    * const snapshot = new Map([...layer.stateDict()].map(([k, t]) => [k, tf.clone(t)]));
+   * const before = await layer._kernel!.data.data();
    * layer._kernel!.initialize("ones");
    * layer.loadStateDict(snapshot);
    * tf.dispose([...snapshot.values()]);
-   * assertEquals(layer._kernel!.init?.name, "glorotUniform");
+   * assertEquals(await layer._kernel!.data.data(), before);
    * layer.dispose();
    * ```
    */
