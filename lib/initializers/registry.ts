@@ -186,12 +186,46 @@ function toOptions(config: Record<string, unknown>): Record<string, unknown> {
 export function getInitializer(
   nameOrConfig: string | InitializerConfig,
 ): Initializer {
-  if (typeof nameOrConfig === "string") return TABLE[resolve(nameOrConfig)];
+  const { name, options: preset } = resolveInitializer(
+    nameOrConfig,
+    "getInitializer",
+  );
+  const fn = TABLE[name];
+  if (typeof nameOrConfig === "string") return fn;
+  return (shape, options) => fn(shape, { ...preset, ...options });
+}
+
+/**
+ * What a name or config resolves to, without drawing anything: the canonical
+ * name (one of {@linkcode INITIALIZER_NAMES}) and the config's options in
+ * camelCase, as {@linkcode getInitializer} passes them to the initializer.
+ *
+ * @param nameOrConfig A name or a config object, as for `getInitializer`.
+ * @param fn The function name for error messages.
+ * @returns `{ name, options }` (`options` is `{}` for a plain name).
+ * @throws {RangeError} For an unknown name; {TypeError} for anything else.
+ *
+ * @example
+ * ```ts
+ * import { resolveInitializer } from "./registry.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(
+ *   resolveInitializer({ class_name: "VarianceScaling", config: { mode: "fan_avg", seed: null } }),
+ *   { name: "varianceScaling", options: { mode: "fanAvg" } },
+ * );
+ * ```
+ */
+export function resolveInitializer(
+  nameOrConfig: string | InitializerConfig,
+  fn = "getInitializer",
+): { name: string; options: Record<string, unknown> } {
+  if (typeof nameOrConfig === "string") {
+    return { name: resolve(nameOrConfig), options: {} };
+  }
   if (nameOrConfig === null || typeof nameOrConfig !== "object") {
     throw new TypeError(
-      `getInitializer needs a name or a config object, received ${
-        show(nameOrConfig)
-      }`,
+      `${fn} needs a name or a config object, received ${show(nameOrConfig)}`,
     );
   }
   let name: unknown;
@@ -211,7 +245,5 @@ export function getInitializer(
       }`,
     );
   }
-  const fn = TABLE[resolve(name)];
-  const preset = toOptions(config);
-  return (shape, options) => fn(shape, { ...preset, ...options });
+  return { name: resolve(name), options: toOptions(config) };
 }

@@ -1,0 +1,485 @@
+/**
+ * The law an initializer draws from for a shape, worked out without drawing:
+ * the name or config is resolved as `getInitializer` resolves it, the
+ * options are checked by the initializers' own checks (`prepare`, `check*`),
+ * and the density is computed as each initializer computes its record's
+ * (fans by `computeFans`, the truncated normal's std correction, the
+ * orthogonal dimension, the sparse zero count). A test compares it with
+ * `initRecordOf` of a real draw for every initializer.
+ *
+ * @module
+ */
+import {
+  type Density,
+  type InitDType,
+  prepare,
+  type Prepared,
+} from "../initializers/_core.ts";
+import {
+  checkChoice,
+  checkFinite,
+  checkNonNegative,
+  checkProbability,
+  checkRank,
+  show,
+} from "../initializers/_validate.ts";
+import { computeFans } from "../initializers/fans.ts";
+import {
+  type InitializerConfig,
+  resolveInitializer,
+} from "../initializers/registry.ts";
+import { TRUNCATED_NORMAL_STD_FACTOR } from "../initializers/variance_scaling.ts";
+
+/** What the values of a draw must be. */
+export type Plan =
+  | {
+    /** Deterministic: value i must be `value(i)` exactly. */
+    kind: "exact";
+    value: (i: number) => number;
+  }
+  | {
+    /** Every value is `low` or `high`, independently `high` with probability `p`. */
+    kind: "twoPoint";
+    low: number;
+    high: number;
+    p: number;
+  }
+  | {
+    /** Independent draws from the density's continuous law, except exactly `zeros` values that are 0 (sparse). */
+    kind: "continuous";
+    zeros: number;
+  };
+
+/** The law of an initializer for a shape. */
+export interface ExpectedLaw {
+  /** The canonical initializer name. */
+  name: string;
+  /** The shape. */
+  shape: number[];
+  /** The element type it would produce. */
+  dtype: InitDType;
+  /** The density its record would carry. */
+  density: Density;
+  /** How to check values against it. */
+  plan: Plan;
+  /**
+   * When only `values[offset, offset + length)` are drawn (delta-orthogonal's
+   * centre tap) and the rest are exactly 0; the plan is for the block.
+   */
+  block: { offset: number; length: number } | null;
+}
+
+const ALL_DTYPES: readonly InitDType[] = ["float32", "int32", "bool"];
+const MODES = ["fanIn", "fanOut", "fanAvg"] as const;
+const DISTRIBUTIONS = ["truncatedNormal", "normal", "uniform"] as const;
+const SCALING_KEYS = [
+  "scale",
+  "mode",
+  "distribution",
+  "gain",
+  "inAxis",
+  "outAxis",
+];
+const NAMED: Record<
+  string,
+  { scale: number; mode: typeof MODES[number]; distribution: string }
+> = {
+  glorotUniform: { scale: 1, mode: "fanAvg", distribution: "uniform" },
+  glorotNormal: { scale: 1, mode: "fanAvg", distribution: "truncatedNormal" },
+  heUniform: { scale: 2, mode: "fanIn", distribution: "uniform" },
+  heNormal: { scale: 2, mode: "fanIn", distribution: "truncatedNormal" },
+  lecunUniform: { scale: 1, mode: "fanIn", distribution: "uniform" },
+  lecunNormal: { scale: 1, mode: "fanIn", distribution: "truncatedNormal" },
+};
+
+/** A value as a tensor of `dtype` stores it. */
+function stored(value: number, dtype: InitDType): number {
+  return dtype === "float32"
+    ? Math.fround(value)
+    : dtype === "bool"
+    ? (value !== 0 ? 1 : 0)
+    : value;
+}
+
+function convRank(fn: string, shape: number[]): void {
+  if (shape.length < 3 || shape.length > 5) {
+    throw new RangeError(
+      `${fn} needs a convolution kernel shape [...spatial, in, out] of rank 3 to 5, received ${
+        show(shape)
+      } (rank ${shape.length})`,
+    );
+  }
+}
+
+/** Row-major offset of the spatial centre tap's [in = 0, out = 0] element. */
+function centreOffset(shape: number[]): number {
+  let offset = 0;
+  for (let k = 0; k < shape.length - 2; k++) {
+    offset = offset * shape[k] + (shape[k] >> 1);
+  }
+  return offset * shape[shape.length - 2] * shape[shape.length - 1];
+}
+
+function law(
+  p: Prepared,
+  density: Density,
+  name: string,
+  plan: Plan,
+  block: { offset: number; length: number } | null = null,
+): ExpectedLaw {
+  return { name, shape: p.shape, dtype: p.dtype, density, plan, block };
+}
+
+function continuous(
+  p: Prepared,
+  density: Density,
+  name: string,
+  zeros = 0,
+): ExpectedLaw {
+  return law(p, density, name, { kind: "continuous", zeros });
+}
+
+function exact(
+  p: Prepared,
+  density: Density,
+  name: string,
+  value: (i: number) => number,
+): ExpectedLaw {
+  return law(p, density, name, { kind: "exact", value });
+}
+
+/** The law of the values for a continuous density, or the constant it degenerates to. */
+function randomLaw(p: Prepared, density: Density, name: string): ExpectedLaw {
+  const degenerate = density.kind === "uniform"
+    ? density.low === density.high
+    : (density.kind === "normal" || density.kind === "truncatedNormal")
+    ? density.std === 0
+    : false;
+  if (!degenerate) return continuous(p, density, name);
+  const value = density.kind === "uniform" ? density.low : (
+    density as { mean: number }
+  ).mean;
+  const v = stored(value, p.dtype);
+  return exact(p, density, name, () => v);
+}
+
+function varianceScaled(
+  name: string,
+  shape: readonly number[],
+  options: Record<string, unknown>,
+): ExpectedLaw {
+  const named = NAMED[name];
+  const keys = named ? ["gain", "inAxis", "outAxis"] : SCALING_KEYS;
+  const defaults = named ??
+    { scale: 1, mode: "fanIn", distribution: "truncatedNormal" };
+  const { prepared, options: o } = prepare(name, shape, options, keys);
+  checkRank(prepared.shape, 2, name);
+  const scale = checkNonNegative(o.scale ?? defaults.scale, "scale", true);
+  const mode = checkChoice(o.mode ?? defaults.mode, MODES, "mode");
+  const distribution = checkChoice(
+    o.distribution ?? defaults.distribution,
+    DISTRIBUTIONS,
+    "distribution",
+  );
+  const gain = checkNonNegative(o.gain ?? 1, "gain");
+  const fans = computeFans(prepared.shape, {
+    inAxis: o.inAxis as number | undefined,
+    outAxis: o.outAxis as number | undefined,
+  });
+  const fan = mode === "fanIn"
+    ? fans.fanIn
+    : mode === "fanOut"
+    ? fans.fanOut
+    : (fans.fanIn + fans.fanOut) / 2;
+  const variance = fan > 0 ? (gain * gain * scale) / fan : 0;
+  if (distribution === "uniform") {
+    const limit = Math.sqrt(3 * variance);
+    return randomLaw(
+      prepared,
+      { kind: "uniform", low: -limit, high: limit },
+      name,
+    );
+  }
+  if (distribution === "normal") {
+    return randomLaw(
+      prepared,
+      { kind: "normal", mean: 0, std: Math.sqrt(variance) },
+      name,
+    );
+  }
+  const std = Math.sqrt(variance) / TRUNCATED_NORMAL_STD_FACTOR;
+  return randomLaw(prepared, {
+    kind: "truncatedNormal",
+    mean: 0,
+    std,
+    low: 0 + std * -2,
+    high: 0 + std * 2,
+  }, name);
+}
+
+function orthogonalLaw(
+  name: string,
+  shape: readonly number[],
+  options: Record<string, unknown>,
+): ExpectedLaw {
+  const { prepared, options: o } = prepare(name, shape, options, ["gain"]);
+  const p = prepared;
+  if (name === "orthogonal") {
+    checkRank(p.shape, 2, "orthogonal");
+    const gain = checkNonNegative(o.gain ?? 1, "gain");
+    const cols = p.shape[p.shape.length - 1];
+    const rows = cols === 0 ? 0 : p.size / cols;
+    const dim = Math.max(rows, cols, 1);
+    return orthogonalValues(p, { kind: "orthogonal", dim, gain }, name, null);
+  }
+  convRank("deltaOrthogonal", p.shape);
+  const [inC, outC] = p.shape.slice(-2);
+  if (inC > outC) {
+    throw new RangeError(
+      `deltaOrthogonal needs in <= out channels, received shape ${
+        show(p.shape)
+      } (in ${inC}, out ${outC})`,
+    );
+  }
+  const gain = checkNonNegative(o.gain ?? 1, "gain");
+  const block = p.size > 0
+    ? { offset: centreOffset(p.shape), length: inC * outC }
+    : null;
+  return orthogonalValues(
+    p,
+    { kind: "orthogonal", dim: Math.max(outC, 1), gain },
+    name,
+    block,
+  );
+}
+
+/** Orthogonal entries: continuous, or ±gain for dimension 1, or 0 for gain 0. */
+function orthogonalValues(
+  p: Prepared,
+  density: Density & { kind: "orthogonal" },
+  name: string,
+  block: { offset: number; length: number } | null,
+): ExpectedLaw {
+  if (density.gain === 0) return exact(p, density, name, () => 0);
+  const g = Math.fround(density.gain);
+  const plan: Plan = density.dim === 1
+    ? { kind: "twoPoint", low: -g, high: g, p: 0.5 }
+    : { kind: "continuous", zeros: 0 };
+  return law(p, density, name, plan, block);
+}
+
+/**
+ * The law `getInitializer(nameOrConfig)(shape)` draws from, resolved and
+ * validated as the initializer would, without drawing.
+ *
+ * @throws {RangeError} For an unknown name or a bad option or shape;
+ * {TypeError} for an unknown option or a config that is not one.
+ */
+export function expectedLaw(
+  nameOrConfig: string | InitializerConfig,
+  shape: readonly number[],
+  fn: string,
+): ExpectedLaw {
+  const { name, options } = resolveInitializer(nameOrConfig, fn);
+  switch (name) {
+    case "zeros":
+    case "ones":
+    case "constant": {
+      const keys = name === "constant" ? ["value"] : [];
+      const { prepared: p, options: o } = prepare(
+        name,
+        shape,
+        options,
+        keys,
+        ALL_DTYPES,
+      );
+      const v = checkFinite(
+        name === "zeros" ? 0 : name === "ones" ? 1 : o.value,
+        "value",
+      );
+      if (p.dtype === "int32" && !Number.isInteger(v)) {
+        throw new RangeError(
+          `value must be an integer for dtype "int32", received ${v}`,
+        );
+      }
+      const value = stored(v, p.dtype);
+      return exact(
+        p,
+        {
+          kind: "constant",
+          value: p.dtype === "float32" ? Math.fround(v) : v,
+        },
+        name,
+        () => value,
+      );
+    }
+    case "randomUniform": {
+      const { prepared: p, options: o } = prepare(name, shape, options, [
+        "minval",
+        "maxval",
+      ]);
+      const low = checkFinite(o.minval ?? -0.05, "minval");
+      const high = checkFinite(o.maxval ?? 0.05, "maxval");
+      if (low > high) {
+        throw new RangeError(
+          `minval must be <= maxval, received minval ${low} and maxval ${high}`,
+        );
+      }
+      return randomLaw(p, { kind: "uniform", low, high }, name);
+    }
+    case "randomNormal": {
+      const { prepared: p, options: o } = prepare(name, shape, options, [
+        "mean",
+        "stddev",
+      ]);
+      const mean = checkFinite(o.mean ?? 0, "mean");
+      const std = checkNonNegative(o.stddev ?? 0.05, "stddev");
+      return randomLaw(p, { kind: "normal", mean, std }, name);
+    }
+    case "truncatedNormal": {
+      const { prepared: p, options: o } = prepare(name, shape, options, [
+        "mean",
+        "stddev",
+        "lower",
+        "upper",
+      ]);
+      const mean = checkFinite(o.mean ?? 0, "mean");
+      const std = checkNonNegative(o.stddev ?? 0.05, "stddev");
+      const lower = bound(o.lower ?? -2, "lower");
+      const upper = bound(o.upper ?? 2, "upper");
+      if (!(lower < upper)) {
+        throw new RangeError(
+          `lower must be < upper, received lower ${lower} and upper ${upper}`,
+        );
+      }
+      return randomLaw(p, {
+        kind: "truncatedNormal",
+        mean,
+        std,
+        low: mean + std * lower,
+        high: mean + std * upper,
+      }, name);
+    }
+    case "varianceScaling":
+    case "glorotUniform":
+    case "glorotNormal":
+    case "heUniform":
+    case "heNormal":
+    case "lecunUniform":
+    case "lecunNormal":
+      return varianceScaled(name, shape, options);
+    case "orthogonal":
+    case "deltaOrthogonal":
+      return orthogonalLaw(name, shape, options);
+    case "identity": {
+      const { prepared: p, options: o } = prepare(name, shape, options, [
+        "gain",
+      ]);
+      if (p.shape.length !== 2) {
+        throw new RangeError(
+          `identity needs a 2-D shape, received ${show(p.shape)}`,
+        );
+      }
+      const gain = checkFinite(o.gain ?? 1, "gain");
+      const [rows, cols] = p.shape;
+      const n = Math.min(rows, cols);
+      const g = Math.fround(gain);
+      return exact(
+        p,
+        { kind: "pointMass", gain, ones: n, size: p.size },
+        name,
+        (i) => (i % cols === Math.floor(i / cols) ? g : 0),
+      );
+    }
+    case "dirac": {
+      const { prepared: p, options: o } = prepare(name, shape, options, [
+        "groups",
+        "gain",
+      ]);
+      convRank("dirac", p.shape);
+      const groups = checkFinite(o.groups ?? 1, "groups");
+      const [inC, outC] = p.shape.slice(-2);
+      if (!Number.isInteger(groups) || groups < 1 || outC % groups !== 0) {
+        throw new RangeError(
+          `groups must be a positive integer dividing the ${outC} output channels, received ${groups}`,
+        );
+      }
+      const gain = checkFinite(o.gain ?? 1, "gain");
+      const perGroup = outC / groups;
+      const base = centreOffset(p.shape);
+      const n = Math.min(perGroup, inC);
+      const g = Math.fround(gain);
+      // Within the centre tap, [d, g·perGroup + d] for d < n holds the gain.
+      const value = (i: number) => {
+        const r = i - base;
+        if (r < 0 || r >= inC * outC) return 0;
+        const d = Math.floor(r / outC);
+        const c = r % outC;
+        return d < n && c % perGroup === d ? g : 0;
+      };
+      return exact(
+        p,
+        {
+          kind: "pointMass",
+          gain,
+          ones: p.size > 0 ? groups * n : 0,
+          size: p.size,
+        },
+        name,
+        value,
+      );
+    }
+    case "sparse": {
+      const { prepared: p, options: o } = prepare(name, shape, options, [
+        "sparsity",
+        "stddev",
+      ]);
+      if (p.shape.length !== 2) {
+        throw new RangeError(
+          `sparse needs a 2-D shape, received ${show(p.shape)}`,
+        );
+      }
+      const sparsity = checkProbability(o.sparsity, "sparsity");
+      const std = checkNonNegative(o.stddev ?? 0.01, "stddev");
+      const [rows, cols] = p.shape;
+      const numZeros = Math.ceil(sparsity * rows);
+      const density: Density = {
+        kind: "sparse",
+        zeros: rows > 0 ? numZeros / rows : 0,
+        std,
+      };
+      if (std === 0 || numZeros === rows) {
+        return exact(p, density, name, () => 0);
+      }
+      return continuous(p, density, name, numZeros * cols);
+    }
+    case "binomial": {
+      const { prepared: p, options: o } = prepare(
+        name,
+        shape,
+        options,
+        ["probability"],
+        ALL_DTYPES,
+      );
+      const prob = checkProbability(o.probability ?? 0.5, "probability");
+      const density: Density = { kind: "bernoulli", p: prob };
+      if (prob === 0 || prob === 1) return exact(p, density, name, () => prob);
+      return law(p, density, name, {
+        kind: "twoPoint",
+        low: 0,
+        high: 1,
+        p: prob,
+      });
+    }
+  }
+  throw new RangeError(`${fn}: no law known for initializer "${name}"`);
+}
+
+/** A truncation bound: a number, possibly infinite, never NaN. */
+function bound(value: unknown, name: string): number {
+  if (typeof value !== "number") {
+    throw new TypeError(`${name} must be a number, received ${show(value)}`);
+  }
+  if (Number.isNaN(value)) throw new RangeError(`${name} must not be NaN`);
+  return value;
+}
