@@ -17,11 +17,13 @@ import {
   assertMatch,
   assertNotMatch,
   assertStringIncludes,
+  assertThrows,
   fail,
 } from "@std/assert";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { saveSafetensors, tf } from "../../mod.ts";
+import { parseReportArgs } from "../../viz/report/main.ts";
 import { Browser, CHROMIUM, hasExecutable, type Page } from "./_browser.ts";
 import { decodePng, pixelSummary } from "./_png.ts";
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
@@ -201,6 +203,45 @@ Deno.test("report --help prints the usage and exits 0", async () => {
     assertStringIncludes(run.stdout, "--out");
     assertStringIncludes(run.stdout, "--max-side");
     assertEquals(run.stderr.trim(), "", show(run));
+  }
+});
+
+Deno.test("report arguments: --opt=value and --opt value alike; bad ones are one-line errors", () => {
+  const want = { file: "w.safetensors", out: "r.html", maxSide: 64 };
+  assertEquals(
+    parseReportArgs(["w.safetensors", "--out=r.html", "--max-side=64"]),
+    want,
+  );
+  assertEquals(
+    parseReportArgs(["--max-side", "64", "--out", "r.html", "w.safetensors"]),
+    want,
+  );
+  assertEquals(parseReportArgs([]), {
+    file: null,
+    out: "report.html",
+    maxSide: 4096,
+  });
+  assertEquals(parseReportArgs(["-h"]), "help");
+  assertEquals(parseReportArgs(["--", "-odd-name.safetensors"]), {
+    file: "-odd-name.safetensors",
+    out: "report.html",
+    maxSide: 4096,
+  });
+  for (
+    const [args, message] of [
+      [["--bogus"], "unknown option --bogus"],
+      [["-x"], "unknown option -x"],
+      [["--out"], "--out needs a value"],
+      [["--out="], "--out needs a value"],
+      [["--max-side=1"], "--max-side must be an integer >= 2"],
+      [["--max-side="], "--max-side"],
+      [["--max-side", "1.5"], "--max-side must be an integer >= 2"],
+      [["a", "b"], "only one file"],
+    ] as const
+  ) {
+    const e = assertThrows(() => parseReportArgs([...args]));
+    assertStringIncludes((e as Error).message, message, args.join(" "));
+    assert(!(e as Error).message.includes("\n"));
   }
 });
 

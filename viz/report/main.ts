@@ -41,6 +41,7 @@ import { storageMatrix } from "../../lib/stats/analyze_spectrum.ts";
 import { SvdPool } from "./_svd_pool.ts";
 import { nextDraw } from "../../lib/random/stream.ts";
 import { uniform } from "../../lib/random/distributions.ts";
+import { parseArgs } from "node:util";
 
 const HELP = `Usage: deno task report [PATH] [--out report.html] [--max-side N]
 
@@ -89,35 +90,59 @@ export interface ReportArgs {
   maxSide: number;
 }
 
-/** Parses the arguments; throws a one-line Error on bad ones. */
-export function parseArgs(args: string[]): ReportArgs | "help" {
+/**
+ * Parses the arguments with `node:util`'s `parseArgs` (so `--out=x` and
+ * `--max-side=64` work as `--out x` and `--max-side 64`); throws a one-line
+ * Error on bad ones.
+ */
+export function parseReportArgs(args: string[]): ReportArgs | "help" {
+  const { tokens } = parseArgs({
+    args,
+    options: {
+      out: { type: "string" },
+      "max-side": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    allowPositionals: true,
+    strict: false,
+    tokens: true,
+  });
   let file: string | null = null;
   let out = "report.html";
   let maxSide = 4096;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "-h" || a === "--help") return "help";
-    if (a === "--out" || a === "--max-side") {
-      const v = args[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      if (a === "--out") out = v;
-      else {
-        maxSide = Number(v);
-        if (!Number.isInteger(maxSide) || maxSide < 2) {
-          throw new Error(
-            `--max-side must be an integer >= 2, received ${JSON.stringify(v)}`,
-          );
-        }
+  for (const token of tokens) {
+    if (token.kind === "option-terminator") continue;
+    if (token.kind === "positional") {
+      if (file !== null) {
+        throw new Error(
+          `only one file can be reported, received ${
+            JSON.stringify(token.value)
+          } too`,
+        );
       }
-    } else if (a.startsWith("--out=")) out = a.slice(6);
-    else if (a.startsWith("-")) {
-      throw new Error(`unknown option ${a} (see --help)`);
-    } else if (file === null) file = a;
-    else {throw new Error(
-        `only one file can be reported, received ${JSON.stringify(a)} too`,
-      );}
+      file = token.value;
+      continue;
+    }
+    const { name, rawName, value } = token;
+    if (name === "help") return "help";
+    if (name !== "out" && name !== "max-side") {
+      throw new Error(`unknown option ${rawName} (see --help)`);
+    }
+    if (value === undefined) throw new Error(`${rawName} needs a value`);
+    if (name === "out") {
+      if (value === "") throw new Error(`--out needs a value, received ""`);
+      out = value;
+    } else {
+      maxSide = Number(value);
+      if (value.trim() === "" || !Number.isInteger(maxSide) || maxSide < 2) {
+        throw new Error(
+          `--max-side must be an integer >= 2, received ${
+            JSON.stringify(value)
+          }`,
+        );
+      }
+    }
   }
-  if (out === "") throw new Error(`--out needs a value, received ""`);
   return { file, out, maxSide };
 }
 
@@ -520,7 +545,7 @@ export async function main(args: string[]): Promise<number> {
   let parsed: ReportArgs | "help";
   let file: WeightFile | null = null;
   try {
-    parsed = parseArgs(args);
+    parsed = parseReportArgs(args);
     if (parsed === "help") {
       console.log(HELP);
       return 0;
