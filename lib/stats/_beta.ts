@@ -70,16 +70,3 @@ export function betaRegularized(a: number, b: number, x: number): number {
   }
   return 1 - (Math.exp(logFront) * fraction(b, a, 1 - x)) / b;
 }
-
-/**
- * 1 − I_x(a, b), the upper tail of Beta(a, b), without cancellation where it
- * is small.
- *
- * @param a First shape, > 0.
- * @param b Second shape, > 0.
- * @param x Where, clamped to [0, 1].
- * @returns 1 − I_x(a, b).
- */
-export function betaRegularizedUpper(a: number, b: number, x: number): number {
-  return betaRegularized(b, a, 1 - x);
-}
