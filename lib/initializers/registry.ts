@@ -186,7 +186,7 @@ function toOptions(config: Record<string, unknown>): Record<string, unknown> {
 export function getInitializer(
   nameOrConfig: string | InitializerConfig,
 ): Initializer {
-  const { name, options: preset } = resolveInitializer(
+  const { name, options: preset } = parseInitializerConfig(
     nameOrConfig,
     "getInitializer",
   );
@@ -207,16 +207,16 @@ export function getInitializer(
  *
  * @example
  * ```ts
- * import { resolveInitializer } from "./registry.ts";
+ * import { parseInitializerConfig } from "./registry.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(
- *   resolveInitializer({ class_name: "VarianceScaling", config: { mode: "fan_avg", seed: null } }),
+ *   parseInitializerConfig({ class_name: "VarianceScaling", config: { mode: "fan_avg", seed: null } }),
  *   { name: "varianceScaling", options: { mode: "fanAvg" } },
  * );
  * ```
  */
-export function resolveInitializer(
+export function parseInitializerConfig(
   nameOrConfig: string | InitializerConfig,
   fn = "getInitializer",
 ): { name: string; options: Record<string, unknown> } {

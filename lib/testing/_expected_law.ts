@@ -26,7 +26,7 @@ import {
 import { computeFans } from "../initializers/fans.ts";
 import {
   type InitializerConfig,
-  resolveInitializer,
+  parseInitializerConfig,
 } from "../initializers/registry.ts";
 import { TRUNCATED_NORMAL_STD_FACTOR } from "../initializers/variance_scaling.ts";
 
@@ -280,7 +280,7 @@ export function expectedLaw(
   shape: readonly number[],
   fn: string,
 ): ExpectedLaw {
-  const { name, options } = resolveInitializer(nameOrConfig, fn);
+  const { name, options } = parseInitializerConfig(nameOrConfig, fn);
   switch (name) {
     case "zeros":
     case "ones":
