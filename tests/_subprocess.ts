@@ -48,7 +48,9 @@ export async function runSnippet(
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "--quiet", "--config", join(ROOT, "deno.json"), file],
       cwd: ROOT,
-      env: { NO_COLOR: "1", ...env },
+      // "auto" unless the test says otherwise: deno task test sets
+      // EMBER_BACKEND=wasm for its own process (see README, Backends).
+      env: { NO_COLOR: "1", EMBER_BACKEND: "auto", ...env },
       stdout: "piped",
       stderr: "piped",
     }).output();
