@@ -1,0 +1,148 @@
+/**
+ * Run by webgpu_test.ts in a process of its own (`deno test` of this file).
+ *
+ * Every helper that reads tensors, on tensors that live on the WebGPU
+ * backend (here the llvmpipe software adapter): a net is trained there, so
+ * its parameters have been through GPU kernels and have no CPU copy, and a
+ * tf-op result is read too. tfjs cannot read synchronously on WebGPU in
+ * Deno, so these pass only if every helper reads with `await data()`.
+ *
+ * Ignored where the runtime has no WebGPU adapter, unless REQUIRE_WEBGPU=1
+ * (CI sets it).
+ */
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertStringIncludes,
+} from "@std/assert";
+import {
+  analyzeSpectrum,
+  analyzeSpectrumSync,
+  compareInitializers,
+  Dense,
+  getBackend,
+  histogram,
+  histogramSync,
+  plotHistogram,
+  plotModule,
+  plotSpectrum,
+  plotTraining,
+  Sequential,
+  setBackend,
+  setSeed,
+  singularValues,
+  singularValuesSync,
+  snapshotWeights,
+  tf,
+} from "../mod.ts";
+
+const adapter = await navigator.gpu?.requestAdapter();
+const required = Deno.env.get("REQUIRE_WEBGPU") === "1";
+if (!adapter && required) {
+  throw new Error(
+    "REQUIRE_WEBGPU=1 but the runtime has no WebGPU adapter (Debian: apt-get install mesa-vulkan-drivers)",
+  );
+}
+
+Deno.test({
+  name:
+    "webgpu: a trained net's parameters and a tf-op result through every reading helper",
+  ignore: !adapter,
+  fn: async () => {
+    const previous = getBackend();
+    assertEquals(await setBackend("webgpu"), "webgpu");
+    const net = new Sequential([
+      new Dense(48, { activation: "tanh" }),
+      new Dense(24),
+    ]);
+    try {
+      setSeed(5);
+      // Tensors of more than 1000 values: tfjs's WebGPU backend hands
+      // smaller ones to the CPU, where a synchronous read would still work.
+      const x = tf.randomNormal([128, 64], 0, 1, "float32", 1);
+      const y = tf.randomNormal([128, 24], 0, 1, "float32", 2);
+      net.call(x).dispose();
+      const before = await snapshotWeights(net, 0);
+      const optimizer = tf.train.adam(0.01);
+      for (let step = 0; step < 5; step++) {
+        optimizer.minimize(
+          () => tf.losses.meanSquaredError(y, net.call(x)) as tf.Scalar,
+          false,
+          net.trainableVariables(),
+        );
+      }
+      optimizer.dispose();
+      // Adam's updates ran on the GPU: the trained kernel has no CPU copy,
+      // and a synchronous read fails with the message that says what to do.
+      // (An asynchronous read leaves a CPU copy behind, so this comes first.)
+      const kernel = net.namedParameters()[0][1];
+      let message = "";
+      try {
+        kernel.data.dataSync();
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      assertStringIncludes(message, "await tensor.data()");
+      const after = await snapshotWeights(net, 5);
+      const op = tf.tidy(() => tf.matMul(x, x, true, false).div(128));
+      tf.dispose([x, y]);
+      const start = tf.memory().numTensors;
+
+      // So does the op's result.
+      message = "";
+      try {
+        op.dataSync();
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      assertStringIncludes(message, "await tensor.data()");
+
+      for (const [what, w] of [["kernel", kernel], ["tf-op", op]] as const) {
+        const tensor = "data" in w && w.data instanceof tf.Tensor
+          ? w.data
+          : w as tf.Tensor;
+        const host = { values: await tensor.data(), shape: tensor.shape };
+        // Each helper agrees with its synchronous form on the same values.
+        assertEquals(
+          await singularValues(w),
+          singularValuesSync(host),
+          what,
+        );
+        assertEquals(
+          (await histogram(w, { bins: 20 })).counts,
+          histogramSync(host, { bins: 20 }).counts,
+          what,
+        );
+        const a = await analyzeSpectrum(w);
+        assertEquals(a.verdict, analyzeSpectrumSync(host).verdict, what);
+        assert((await plotHistogram(w)).svg.startsWith("<svg"), what);
+        assert((await plotSpectrum(w)).svg.startsWith("<svg"), what);
+      }
+      // The Gram matrix of 64 variables from 128 draws: rank 64, all > 0.
+      const s = await singularValues(op);
+      assertEquals(s.length, 64);
+      assert(s[63] > 0);
+      const module = await plotModule(net);
+      assertStringIncludes(module.text, "layers.0._kernel");
+      const compare = await compareInitializers(
+        ["glorot_uniform", "orthogonal"],
+        [32, 16],
+      );
+      assertStringIncludes(compare.text, "orthogonal");
+      const training = plotTraining([before, after]);
+      assertStringIncludes(training.text, "step 5");
+      // Training moved the kernel: its snapshot differs from the start.
+      const k0 = before.weights.get("layers.0._kernel")!.values;
+      const k5 = after.weights.get("layers.0._kernel")!.values;
+      assert(k0.some((v, i) => v !== k5[i]), "training changed nothing");
+      assertAlmostEquals(k5[0], (await kernel.data.data())[0], 0);
+      // Nothing leaked.
+      assertEquals(tf.memory().numTensors, start);
+      op.dispose();
+    } finally {
+      net.dispose();
+      await setBackend(previous);
+    }
+  },
+});
