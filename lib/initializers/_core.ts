@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Density } from "../stats/density.ts";
 import { tf } from "../tf.ts";
 import type { BackendName } from "../backend.ts";
 import { checkChoice, checkOptions, checkShape } from "./_validate.ts";
@@ -26,40 +27,7 @@ export interface BaseOptions {
 /** The option names of {@linkcode BaseOptions}. */
 export const BASE_KEYS = ["dtype", "device", "seed"] as const;
 
-/** The law the values were drawn from, for plots of the expected density. */
-export type Density =
-  | { kind: "constant"; value: number }
-  | { kind: "uniform"; low: number; high: number }
-  | { kind: "normal"; mean: number; std: number }
-  | {
-    kind: "truncatedNormal";
-    mean: number;
-    /** The standard deviation of the normal before truncation. */
-    std: number;
-    /** Absolute bounds. */
-    low: number;
-    high: number;
-  }
-  | { kind: "bernoulli"; p: number }
-  | {
-    /** Entries of a Haar (semi-)orthogonal matrix times `gain`: each is `gain` times a coordinate of a uniform unit vector in R^dim. */
-    kind: "orthogonal";
-    dim: number;
-    gain: number;
-  }
-  | {
-    /** A fraction `zeros` of exact zeros, the rest N(0, std²). */
-    kind: "sparse";
-    zeros: number;
-    std: number;
-  }
-  | {
-    /** Values `gain` at `ones` positions out of `size`, zero elsewhere. */
-    kind: "pointMass";
-    gain: number;
-    ones: number;
-    size: number;
-  };
+export type { Density };
 
 /** How a tensor was made, kept for Parameters and plots. */
 export interface InitRecord {

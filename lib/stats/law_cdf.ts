@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Density } from "../initializers/_core.ts";
+import type { Density } from "./density.ts";
 import { normalPdf, upperTail } from "../random/_normal.ts";
 import { betaRegularized } from "./_beta.ts";
 

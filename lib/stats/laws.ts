@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Density } from "../initializers/_core.ts";
+import type { Density } from "./density.ts";
 import { lowerTail, normalPdf, upperTail } from "../random/_normal.ts";
 
 /** A distribution: a continuous part (density `pdf` with total mass `continuous`) plus atoms. */
