@@ -105,6 +105,8 @@ export class BinomialInitializer {
   readonly seed: number | undefined;
 
   /**
+   * Configures the initializer (nothing is drawn yet).
+   *
    * @param probability P(value = 1), in [0, 1]. Default 0.5.
    * @param seed Optional seed (integer in [0, 2^53 − 1]).
    * @throws {RangeError} For a bad probability or seed.

@@ -1,0 +1,31 @@
+/**
+ * Reading and writing weights: safetensors (single files and Hugging Face
+ * sharded checkpoints) and tfjs model files and weights manifests. The `./io`
+ * export.
+ *
+ * @module
+ */
+export {
+  iterateSafetensors,
+  loadSafetensors,
+  readSafetensorsHeader,
+  type SafetensorsDType,
+  SafetensorsError,
+  type SafetensorsHeader,
+  saveSafetensors,
+  type TensorHeaderEntry,
+} from "./safetensors.ts";
+export {
+  iterateWeights,
+  loadWeights,
+  type LoadWeightsOptions,
+  openWeights,
+  type Quantization,
+  type StoredWeight,
+  tensorLimit,
+  UnsupportedFormatError,
+  WEIGHT_FORMATS,
+  type WeightFile,
+  type WeightFormat,
+  WeightMap,
+} from "./load_weights.ts";

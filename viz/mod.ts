@@ -1,0 +1,25 @@
+/**
+ * Figures: histograms and spectra with their theory, whole modules, training
+ * snapshots, initializer comparisons, NCP wiring, and plain Plot figures. The
+ * `./viz` export.
+ *
+ * @module
+ */
+export { Figure, type FigureSpec, type Label, type Panel } from "./figure.ts";
+export { plotHistogram, type PlotHistogramOptions } from "./histogram.ts";
+export {
+  Plot,
+  plotFigure,
+  type PlotFigureOptions,
+  type PlotOptions,
+} from "./plot.ts";
+export { plotWiring, type PlotWiringOptions } from "./wiring.ts";
+export { plotSpectrum, type PlotSpectrumOptions } from "./spectrum.ts";
+export { plotModule, type PlotModuleOptions } from "./module.ts";
+export { compareInitializers, type CompareOptions } from "./compare.ts";
+export {
+  plotTraining,
+  type PlotTrainingOptions,
+  snapshotWeights,
+  type TrainingSnapshot,
+} from "./training.ts";
