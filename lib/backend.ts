@@ -2,8 +2,10 @@
  * Choosing the tfjs backend: WebGPU on a hardware adapter, else WASM, else
  * CPU.
  *
- * The backend choice is one of the two pieces of global state in the toolkit
- * (the other is the random stream). Importing `mod.ts` selects a backend once,
+ * The backend choice is one of the two pieces of global state a user can
+ * change (the other is the random stream of `setSeed`); the rest are caches
+ * that never change a result (compiled WebAssembly kernels, the linear
+ * algebra worker pool, this module's WebGPU adapter probe). Importing `mod.ts` selects a backend once,
  * from the `EMBER_BACKEND` environment variable when it is set (`auto`,
  * `webgpu`, `wasm` or `cpu`), else `"auto"`.
  *

@@ -68,8 +68,10 @@ function addLocal(w: FunctionWriter, local: number, other: number) {
  * C is computed in tiles of 4 rows × `widths[0]` columns held in f64x2
  * registers (6 columns: twelve accumulators, two A vectors and one B splat,
  * the fifteen SIMD registers V8 allocates on x64), then narrower tiles for
- * the last columns. Each C element is read and written once per call, so
- * the arithmetic is the plain dot product in Float64, k ascending.
+ * the last columns. Each C element is read and written once per call and
+ * accumulated over k ascending in Float64: with `fused`, each step is one
+ * `f64x2.relaxed_madd` (a fused multiply-add where the hardware has one,
+ * else a multiply and an add); without it, `f64x2.mul` then `f64x2.add`.
  */
 export function gemmKernel(
   fused: boolean,

@@ -1,13 +1,14 @@
 /**
- * The Philox-4x32-10 kernel as WebAssembly, assembled here from bytes (the
- * project has no toolchain; the module is small enough to write by hand),
- * with the float32 transforms that follow it in the hot loops.
+ * The Philox-4x32-10 kernel as WebAssembly, assembled here from raw bytes
+ * (the project has no WebAssembly toolchain yet, so the module is written
+ * opcode by opcode), with the float32 transforms that follow it in the hot
+ * loops.
  *
  * WebAssembly gives the one thing plain JavaScript lacks for Philox: a
  * 32×32→64-bit multiply (`i64.mul`, or `i64x2.extmul_*_i32x4_u` in SIMD).
- * The kernel computes the same function as `philox4x32` in `philox.ts`
- * (plain JavaScript, `_philox_js.ts`), which stays the reference: the tests
- * compare the two, and the Random123 known answers.
+ * The kernel computes the same function as the plain JavaScript of
+ * `_philox_js.ts`, which stays the reference: the tests compare the two, and
+ * both against the Random123 known answers.
  *
  * Memory layout (one exported memory `mem`):
  *
