@@ -27,7 +27,7 @@ import { readWeights, type WeightsLike } from "../lib/read/weights.ts";
 import type { Weights } from "../lib/host.ts";
 import { freedmanDiaconisBins, histogramSync } from "../lib/stats/histogram.ts";
 import { lawOf } from "../lib/stats/laws.ts";
-import { escapeHtml } from "../lib/nn/_summary.ts";
+import { escapeHtml } from "../lib/text.ts";
 import type { Density } from "../lib/initializers/_core.ts";
 
 /** One row: a name, the weights, and (optionally) the law they were drawn from. */

@@ -6,7 +6,7 @@
  * @module
  */
 import { JUPYTER_DISPLAY } from "../lib/_jupyter.ts";
-import { escapeHtml } from "../lib/nn/_summary.ts";
+import { xmlText } from "../lib/text.ts";
 import { renderPng } from "./_png.ts";
 
 /** A panel of a figure: a finished SVG (usually from Observable Plot) and where it goes. */
@@ -60,15 +60,6 @@ export interface FigureSpec {
 }
 
 const FONT = "DejaVu Sans, system-ui, sans-serif";
-
-/** Text for XML and HTML: control characters (invalid in XML 1.0) removed, then markup escaped. */
-// XML 1.0 forbids these characters; they are dropped.
-// deno-lint-ignore no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
-
-function xmlText(text: string): string {
-  return escapeHtml(text.replace(CONTROL, ""));
-}
 
 /**
  * A finished figure: one SVG drawing (panels and labels), a text fallback,

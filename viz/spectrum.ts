@@ -36,7 +36,7 @@ import {
 } from "../lib/stats/marchenko_pastur.ts";
 import { lawOf } from "../lib/stats/laws.ts";
 import type { Density } from "../lib/initializers/_core.ts";
-import { escapeHtml } from "../lib/nn/_summary.ts";
+import { escapeHtml } from "../lib/text.ts";
 
 /** Options for {@linkcode plotSpectrum}. */
 export interface PlotSpectrumOptions {

@@ -6,17 +6,7 @@
 import type { tf } from "../tf.ts";
 import type { Parameter } from "./parameter.ts";
 import { JUPYTER_DISPLAY } from "../_jupyter.ts";
-
-/** Escapes text for HTML. */
-export function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) =>
-      ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[
-        c
-      ]!,
-  );
-}
+import { escapeHtml } from "../text.ts";
 
 /** One row of a {@linkcode Summary}. */
 export interface SummaryRow {

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { visibleText } from "../../lib/text.ts";
 import { basename, dirname, extname, join, resolve } from "node:path";
 
 /** Extensions of weight files: never an --out. */
@@ -25,18 +26,8 @@ const WEIGHT_EXTENSIONS = [
 
 const encoder = new TextEncoder();
 
-/**
- * Text for a terminal: control characters (C0, DEL, C1: escape sequences
- * among them) and the bidirectional overrides that can disguise text shown
- * as "?".
- */
-export function forTerminal(text: string): string {
-  return text.replace(
-    // deno-lint-ignore no-control-regex
-    /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
-    "?",
-  );
-}
+/** Text for a terminal (see `visibleText`): escape sequences shown as "?". */
+export const forTerminal: (text: string) => string = visibleText;
 
 /** The real path of `path`, or of its folder joined with its name when it does not exist yet. */
 function realTarget(path: string): string {

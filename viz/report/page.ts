@@ -6,7 +6,7 @@
  */
 import { rowsFigure, type RowStats } from "../_rows.ts";
 import { num } from "../_common.ts";
-import { escapeHtml as escapeMarkup } from "../../lib/nn/_summary.ts";
+import { escapeHtml as escapeMarkup, visibleText } from "../../lib/text.ts";
 import type { Density } from "../../lib/initializers/_core.ts";
 import { storageMatrix } from "../../lib/stats/analyze_spectrum.ts";
 
@@ -16,13 +16,7 @@ import { storageMatrix } from "../../lib/stats/analyze_spectrum.ts";
  * markup escaped.
  */
 function escapeHtml(text: string): string {
-  return escapeMarkup(
-    text.replace(
-      // deno-lint-ignore no-control-regex
-      /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
-      "?",
-    ),
-  );
+  return escapeMarkup(visibleText(text));
 }
 
 /** One tensor's entry in the report. */
