@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { show } from "./initializers/_validate.ts";
+import { show } from "./_validate.ts";
 
 /** Row-major values as the numerics take them. */
 export type HostValues =

@@ -9,7 +9,7 @@ import {
   getInitializer,
   type InitializerConfig,
 } from "../lib/initializers/registry.ts";
-import { checkShape, show } from "../lib/initializers/_validate.ts";
+import { checkShape, show } from "../lib/_validate.ts";
 import { tf } from "../lib/tf.ts";
 
 /** Options for {@linkcode compareInitializers}. */

@@ -12,7 +12,7 @@ import {
   namedWeights,
   type WeightCollection,
 } from "../lib/read/collection.ts";
-import { show } from "../lib/initializers/_validate.ts";
+import { show } from "../lib/_validate.ts";
 
 /** Options for {@linkcode plotModule}. */
 export interface PlotModuleOptions {

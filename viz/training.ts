@@ -12,7 +12,7 @@ import {
 import type { Figure } from "./figure.ts";
 import { rowsFigure } from "./_rows.ts";
 import { Parameter } from "../lib/nn/parameter.ts";
-import { show } from "../lib/initializers/_validate.ts";
+import { show } from "../lib/_validate.ts";
 import type { Density } from "../lib/initializers/_core.ts";
 import { readWeights } from "../lib/read/weights.ts";
 

@@ -7,7 +7,7 @@ import * as Plot from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
 import { COLORS, plotSvg } from "./_common.ts";
 import { NeuronMap } from "../lib/nn/ncp/neuron_maps.ts";
-import { show } from "../lib/initializers/_validate.ts";
+import { show } from "../lib/_validate.ts";
 
 /** Options for {@linkcode plotWiring}. */
 export interface PlotWiringOptions {

@@ -13,7 +13,7 @@ import {
   type InitDType,
   prepare,
 } from "./_core.ts";
-import { checkProbability } from "./_validate.ts";
+import { checkProbability } from "../_validate.ts";
 import { keyFromSeed } from "../random/stream.ts";
 import { bernoulli } from "../random/distributions.ts";
 

@@ -5,7 +5,7 @@
  */
 import type { tf } from "../tf.ts";
 import { allocate, type BaseOptions, finish, prepare } from "./_core.ts";
-import { checkFinite } from "./_validate.ts";
+import { checkFinite } from "../_validate.ts";
 
 /** Options for {@linkcode constant}. */
 export interface ConstantOptions extends BaseOptions {

@@ -10,7 +10,7 @@ import {
   checkRank,
   checkShape,
   show,
-} from "./_validate.ts";
+} from "../_validate.ts";
 
 /** Options for {@linkcode computeFans}. */
 export interface FanOptions {

@@ -6,7 +6,7 @@
 import type { tf } from "../tf.ts";
 import { type BaseOptions, drawFor, finish, prepare } from "./_core.ts";
 import type { Draw } from "../random/stream.ts";
-import { checkNonNegative, checkRank } from "./_validate.ts";
+import { checkNonNegative, checkRank } from "../_validate.ts";
 import { standardNormal } from "../random/distributions.ts";
 import { householderQr } from "../linalg/householder_qr.ts";
 

@@ -18,7 +18,7 @@ import {
   type Prepared,
 } from "./_core.ts";
 import { prepare } from "./_core.ts";
-import { checkFinite, checkNonNegative, show } from "./_validate.ts";
+import { checkFinite, checkNonNegative, show } from "../_validate.ts";
 
 /** A truncation bound: a number, possibly infinite (one-sided), never NaN. */
 function checkBound(value: unknown, name: string): number {

@@ -5,7 +5,7 @@
  */
 import type { tf } from "../tf.ts";
 import type { BaseOptions } from "./_core.ts";
-import { show } from "./_validate.ts";
+import { show } from "../_validate.ts";
 import { constant, ones, zeros } from "./constant.ts";
 import { randomNormal, randomUniform, truncatedNormal } from "./random.ts";
 import {

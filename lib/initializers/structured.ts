@@ -10,7 +10,7 @@ import {
   checkNonNegative,
   checkProbability,
   show,
-} from "./_validate.ts";
+} from "../_validate.ts";
 import { haarMatrix } from "./orthogonal.ts";
 import { standardNormal, uniform } from "../random/distributions.ts";
 

@@ -7,7 +7,7 @@
 import type { tf } from "../tf.ts";
 import { type BaseOptions, prepare } from "./_core.ts";
 import { computeFans, type FanOptions } from "./fans.ts";
-import { checkChoice, checkNonNegative, checkRank } from "./_validate.ts";
+import { checkChoice, checkNonNegative, checkRank } from "../_validate.ts";
 import { sampleNormal, sampleUniform } from "./random.ts";
 
 /** Which fan the variance is divided by. */

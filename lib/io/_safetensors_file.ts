@@ -12,7 +12,7 @@
  */
 import { dirname, join, posix, win32 } from "node:path";
 import type { tf } from "../tf.ts";
-import { show } from "../initializers/_validate.ts";
+import { show } from "../_validate.ts";
 import {
   type ByteSource,
   decodeElements,

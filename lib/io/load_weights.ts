@@ -19,7 +19,7 @@
  */
 import { tf } from "../tf.ts";
 import { getBackend } from "../backend.ts";
-import { checkOptions, show } from "../initializers/_validate.ts";
+import { checkOptions, show } from "../_validate.ts";
 import type {
   Quantization,
   StoredWeight,

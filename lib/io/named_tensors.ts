@@ -9,7 +9,7 @@
  * @module
  */
 import { tf } from "../tf.ts";
-import { show } from "../initializers/_validate.ts";
+import { show } from "../_validate.ts";
 import { Parameter } from "../nn/parameter.ts";
 import { namedWeights } from "../read/collection.ts";
 import { quote } from "./_types.ts";

@@ -29,7 +29,7 @@
  */
 import { dirname, resolve } from "node:path";
 import type { tf } from "../tf.ts";
-import { checkOptions, show } from "../initializers/_validate.ts";
+import { checkOptions, show } from "../_validate.ts";
 import {
   type ByteSource,
   dataBytes,

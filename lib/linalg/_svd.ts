@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { show } from "../initializers/_validate.ts";
+import { show } from "../_validate.ts";
 import { bidiagonalSingularValues } from "./_svd_bidiagonal.ts";
 import { bandToBidiagonal } from "./_svd_band.ts";
 import { bidiagonalizeUnblocked } from "./_svd_householder.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import { tf } from "../tf.ts";
-import { show } from "../initializers/_validate.ts";
+import { show } from "../_validate.ts";
 
 /** An activation: a name, or a function of a tensor. */
 export type Activation =

@@ -11,7 +11,7 @@ import {
   Parameter,
   resolveInitializer,
 } from "./parameter.ts";
-import { show } from "../initializers/_validate.ts";
+import { show } from "../_validate.ts";
 import type { Initializer } from "../initializers/registry.ts";
 
 /** Options for {@linkcode Dense}. */

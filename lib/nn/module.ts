@@ -10,7 +10,7 @@ import {
   resolveInitializer,
 } from "./parameter.ts";
 import { type Found, walk, type WalkOptions } from "./_discovery.ts";
-import { show } from "../initializers/_validate.ts";
+import { show } from "../_validate.ts";
 import { Summary } from "./_summary.ts";
 
 /** What {@linkcode Module.loadStateDict} returns with `strict: false`. */

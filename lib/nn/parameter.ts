@@ -9,7 +9,7 @@ import {
   type InitRecord,
   initRecordOf,
 } from "../initializers/_core.ts";
-import { show } from "../initializers/_validate.ts";
+import { show } from "../_validate.ts";
 import {
   getInitializer,
   type Initializer,

@@ -5,7 +5,7 @@
  */
 import type { tf } from "../tf.ts";
 import { Module } from "./module.ts";
-import { show } from "../initializers/_validate.ts";
+import { show } from "../_validate.ts";
 
 /** Options for {@linkcode Sequential}. */
 export interface SequentialOptions {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { show } from "../initializers/_validate.ts";
+import { show } from "../_validate.ts";
 import { singularValuesWith } from "../linalg/_svd.ts";
 import { fitBulk, hasTail, MIN_BULK } from "./_bulk.ts";
 import { equalize, type MatrixFacts, matrixFacts } from "./_matrix.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import { type HostWeights, hostWeights } from "../host.ts";
-import { show } from "../initializers/_validate.ts";
+import { show } from "../_validate.ts";
 
 /** Options for {@linkcode histogramSync} (and `histogram`). */
 export interface HistogramOptions {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { show } from "../initializers/_validate.ts";
+import { show } from "../_validate.ts";
 import { mpCdf } from "./_mp_quantile.ts";
 
 function check(q: number, sigma2: number): void {

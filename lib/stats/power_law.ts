@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { show } from "../initializers/_validate.ts";
+import { show } from "../_validate.ts";
 
 /** A power-law fit p(λ) ∝ λ^−α of a spectrum's tail. */
 export interface PowerLawFit {

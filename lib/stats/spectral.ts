@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { show } from "../initializers/_validate.ts";
+import { show } from "../_validate.ts";
 import { fitBulk, hasTail, MIN_BULK } from "./_bulk.ts";
 import { fitPowerLaw, type PowerLawFit } from "./power_law.ts";
 

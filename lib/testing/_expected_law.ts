@@ -22,7 +22,7 @@ import {
   checkProbability,
   checkRank,
   show,
-} from "../initializers/_validate.ts";
+} from "../_validate.ts";
 import { computeFans } from "../initializers/fans.ts";
 import {
   type InitializerConfig,

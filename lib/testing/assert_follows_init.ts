@@ -6,7 +6,7 @@
  */
 import { AssertionError } from "@std/assert";
 import type { InitializerConfig } from "../initializers/registry.ts";
-import { checkOptions, show } from "../initializers/_validate.ts";
+import { checkOptions, show } from "../_validate.ts";
 import { readWeights, type WeightsLike } from "../read/weights.ts";
 import { lawOf } from "../stats/laws.ts";
 import { continuousCdf } from "../stats/law_cdf.ts";

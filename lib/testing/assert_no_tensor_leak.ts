@@ -5,7 +5,7 @@
  */
 import { AssertionError } from "@std/assert";
 import { tf } from "../tf.ts";
-import { show } from "../initializers/_validate.ts";
+import { show } from "../_validate.ts";
 import { bytes } from "./_format.ts";
 
 const FN = "assertNoTensorLeak";

@@ -5,7 +5,7 @@
  * @module
  */
 import { AssertionError } from "@std/assert";
-import { checkOptions, show } from "../initializers/_validate.ts";
+import { checkOptions, show } from "../_validate.ts";
 import { gramDeviation } from "../linalg/gram_deviation.ts";
 import { readWeights, type WeightsLike } from "../read/weights.ts";
 import { num, shapeText } from "./_format.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { AssertionError } from "@std/assert";
-import { show } from "../initializers/_validate.ts";
+import { show } from "../_validate.ts";
 import { analyzeSpectrum } from "../read/analyze_spectrum.ts";
 import type { WeightsLike } from "../read/weights.ts";
 import type {

@@ -13,7 +13,7 @@ import {
   resolveInitializer,
 } from "../parameter.ts";
 import { NeuronMap } from "./neuron_maps.ts";
-import { show } from "../../initializers/_validate.ts";
+import { show } from "../../_validate.ts";
 
 /** Options for {@linkcode NCP}. */
 export interface NCPOptions {

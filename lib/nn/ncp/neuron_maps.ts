@@ -12,7 +12,7 @@
  */
 import { type Draw, nextDraw } from "../../random/stream.ts";
 import { uniform } from "../../random/distributions.ts";
-import { show } from "../../initializers/_validate.ts";
+import { show } from "../../_validate.ts";
 
 /** A named range of neurons, for plots. */
 export interface NeuronGroup {

@@ -1,5 +1,5 @@
 /**
- * Argument checks shared by the initializers. Each throws a `TypeError` (wrong
+ * Argument checks shared across the library. Each throws a `TypeError` (wrong
  * kind of value) or `RangeError` (right kind, bad value) whose message names
  * the argument and the value received.
  *
