@@ -8,7 +8,7 @@ import * as Plot from "@observablehq/plot";
 import { createDocument } from "./dom.ts";
 import { Parameter } from "../lib/nn/parameter.ts";
 import { tf } from "../lib/tf.ts";
-import { type InitRecord, initRecordOf } from "../lib/initializers/_core.ts";
+import { type InitRecord, initRecordOf } from "../lib/initializers/mod.ts";
 import type { WeightsLike } from "../lib/read/weights.ts";
 
 /** Colours: measured data, theory, warnings, and the −/0/+ polarity scale. */

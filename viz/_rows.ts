@@ -28,7 +28,7 @@ import type { Weights } from "../lib/host.ts";
 import { freedmanDiaconisBins, histogramSync } from "../lib/stats/histogram.ts";
 import { lawOf } from "../lib/stats/laws.ts";
 import { escapeHtml } from "../lib/text.ts";
-import type { Density } from "../lib/initializers/_core.ts";
+import type { Density } from "../lib/stats/density.ts";
 
 /** One row: a name, the weights, and (optionally) the law they were drawn from. */
 export interface RowItem {

@@ -27,7 +27,7 @@ import {
   histogramSync,
 } from "../lib/stats/histogram.ts";
 import { type Law, lawOf } from "../lib/stats/laws.ts";
-import type { Density } from "../lib/initializers/_core.ts";
+import type { Density } from "../lib/stats/density.ts";
 
 /** Options for {@linkcode plotHistogram}. */
 export interface PlotHistogramOptions {

@@ -35,7 +35,7 @@ import {
   marchenkoPasturDensity,
 } from "../lib/stats/marchenko_pastur.ts";
 import { lawOf } from "../lib/stats/laws.ts";
-import type { Density } from "../lib/initializers/_core.ts";
+import type { Density } from "../lib/stats/density.ts";
 import { escapeHtml } from "../lib/text.ts";
 
 /** Options for {@linkcode plotSpectrum}. */

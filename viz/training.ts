@@ -13,7 +13,7 @@ import type { Figure } from "./figure.ts";
 import { rowsFigure } from "./_rows.ts";
 import { Parameter } from "../lib/nn/parameter.ts";
 import { show } from "../lib/_validate.ts";
-import type { Density } from "../lib/initializers/_core.ts";
+import type { Density } from "../lib/stats/density.ts";
 import { readWeights } from "../lib/read/weights.ts";
 
 /** The weights of a module at one step. */

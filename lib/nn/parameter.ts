@@ -8,7 +8,7 @@ import {
   type InitDType,
   type InitRecord,
   initRecordOf,
-} from "../initializers/_core.ts";
+} from "../initializers/mod.ts";
 import { show } from "../_validate.ts";
 import {
   getInitializer,

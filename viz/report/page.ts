@@ -7,7 +7,7 @@
 import { rowsFigure, type RowStats } from "../_rows.ts";
 import { num } from "../_common.ts";
 import { escapeHtml as escapeMarkup, visibleText } from "../../lib/text.ts";
-import type { Density } from "../../lib/initializers/_core.ts";
+import type { Density } from "../../lib/stats/density.ts";
 import { storageMatrix } from "../../lib/stats/analyze_spectrum.ts";
 
 /**
