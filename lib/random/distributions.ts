@@ -27,7 +27,7 @@ import {
   outputArray,
 } from "./_check.ts";
 import { activeKernel, CHUNK_BLOCKS, Chunks, ExtraWords } from "./_bits.ts";
-import { lowerTail, normalQuantile, upperTail } from "./_normal.ts";
+import { lowerTail, normalQuantile, upperTail } from "../_normal.ts";
 import { F, R, X, Z24, Z53, type ZigguratTables } from "./_ziggurat.ts";
 import type { Draw } from "./stream.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Density } from "./density.ts";
-import { normalPdf, upperTail } from "../random/_normal.ts";
+import { normalPdf, upperTail } from "../_normal.ts";
 import { betaRegularized } from "./_beta.ts";
 
 /**

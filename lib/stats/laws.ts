@@ -5,7 +5,7 @@
  * @module
  */
 import type { Density } from "./density.ts";
-import { lowerTail, normalPdf, upperTail } from "../random/_normal.ts";
+import { lowerTail, normalPdf, upperTail } from "../_normal.ts";
 
 /** A distribution: a continuous part (density `pdf` with total mass `continuous`) plus atoms. */
 export interface Law {

@@ -15,7 +15,7 @@ import {
 import { philox4x32, randomBits } from "../../lib/random/philox.ts";
 import { type Draw, nextDraw } from "../../lib/random/stream.ts";
 import { useWasm } from "../../lib/random/_bits.ts";
-import { lowerTail, upperTail } from "../../lib/random/_normal.ts";
+import { lowerTail, upperTail } from "../../lib/_normal.ts";
 import { R, Z24 } from "../../lib/random/_ziggurat.ts";
 import {
   ksCritical,

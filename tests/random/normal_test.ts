@@ -9,7 +9,7 @@ import {
   normalPdf,
   normalQuantile,
   upperTail,
-} from "../../lib/random/_normal.ts";
+} from "../../lib/_normal.ts";
 import { F, LAYERS, R, V, X, Z24, Z53 } from "../../lib/random/_ziggurat.ts";
 import { HAVE_PYTHON, python } from "./_helpers.ts";
 

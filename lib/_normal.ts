@@ -1,6 +1,7 @@
 /**
  * The standard normal density, tail probabilities and quantile function in
- * double precision, for the truncated normal and for the tests.
+ * double precision: for the truncated normal (random), the laws and their
+ * CDFs (stats), and the tests. A library-internal helper (lib/_normal.ts).
  *
  * - {@linkcode normalPdf}: `φ(x) = exp(−x²/2)/√(2π)`, with `x²` split so that
  *   the exponent is exact (relative error a few ulp even at x = 38).
