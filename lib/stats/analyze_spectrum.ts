@@ -7,7 +7,7 @@
  * @module
  */
 import { show } from "../_validate.ts";
-import { singularValuesWith } from "../linalg/_svd.ts";
+import { singularValuesSync } from "../linalg/singular_values.ts";
 import { fitBulk, hasTail, MIN_BULK } from "./_bulk.ts";
 import { equalize, type MatrixFacts, matrixFacts } from "./_matrix.ts";
 import { fitPowerLaw, type PowerLawMethod } from "./power_law.ts";
@@ -304,10 +304,9 @@ function roundoff(values: ArrayLike<number>): number {
 }
 
 function svd(values: ArrayLike<number>, rows: number, cols: number) {
-  return singularValuesWith(
+  return singularValuesSync(
     { values: values as Float64Array, shape: [rows, cols] },
     { maxSide: Infinity },
-    {},
   );
 }
 
