@@ -24,30 +24,7 @@ export {
 export * as initializers from "./lib/initializers/mod.ts";
 export { setSeed } from "./lib/random/stream.ts";
 export * from "./lib/nn/mod.ts";
-export {
-  iterateSafetensors,
-  loadSafetensors,
-  readSafetensorsHeader,
-  type SafetensorsDType,
-  SafetensorsError,
-  type SafetensorsHeader,
-  saveSafetensors,
-  type TensorHeaderEntry,
-} from "./lib/io/safetensors.ts";
-export {
-  iterateWeights,
-  loadWeights,
-  type LoadWeightsOptions,
-  openWeights,
-  type Quantization,
-  type StoredWeight,
-  tensorLimit,
-  UnsupportedFormatError,
-  WEIGHT_FORMATS,
-  type WeightFile,
-  type WeightFormat,
-  WeightMap,
-} from "./lib/io/load_weights.ts";
+export * from "./lib/io/mod.ts";
 export type {
   BaseOptions,
   Density,
@@ -108,29 +85,7 @@ export {
   tracyWidomScale,
 } from "./lib/stats/marchenko_pastur.ts";
 export { type Law, lawOf } from "./lib/stats/laws.ts";
-export {
-  Figure,
-  type FigureSpec,
-  type Label,
-  type Panel,
-} from "./viz/figure.ts";
-export { plotHistogram, type PlotHistogramOptions } from "./viz/histogram.ts";
-export {
-  Plot,
-  plotFigure,
-  type PlotFigureOptions,
-  type PlotOptions,
-} from "./viz/plot.ts";
-export { plotWiring, type PlotWiringOptions } from "./viz/wiring.ts";
-export { plotSpectrum, type PlotSpectrumOptions } from "./viz/spectrum.ts";
-export { plotModule, type PlotModuleOptions } from "./viz/module.ts";
-export { compareInitializers, type CompareOptions } from "./viz/compare.ts";
-export {
-  plotTraining,
-  type PlotTrainingOptions,
-  snapshotWeights,
-  type TrainingSnapshot,
-} from "./viz/training.ts";
+export * from "./viz/mod.ts";
 export {
   type SingularValuesOptions,
   singularValuesSync,
