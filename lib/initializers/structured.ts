@@ -34,7 +34,15 @@ export interface SparseOptions extends BaseOptions {
   stddev?: number;
 }
 
-function convRank(fn: string, shape: number[]): void {
+/**
+ * Throws unless `shape` is a convolution kernel's, `[...spatial, in, out]` of
+ * rank 3 to 5 (for `dirac` and `deltaOrthogonal`, and the laws the testing
+ * module derives from them).
+ *
+ * @param fn The initializer's name, for the message.
+ * @param shape The shape.
+ */
+export function convRank(fn: string, shape: number[]): void {
   if (shape.length < 3 || shape.length > 5) {
     throw new RangeError(
       `${fn} needs a convolution kernel shape [...spatial, in, out] of rank 3 to 5, received ${
@@ -44,8 +52,14 @@ function convRank(fn: string, shape: number[]): void {
   }
 }
 
-/** Row-major offset of the spatial centre tap's [in = 0, out = 0] element. */
-function centreOffset(shape: number[]): number {
+/**
+ * The row-major offset of the spatial centre tap's `[in = 0, out = 0]`
+ * element of a convolution kernel.
+ *
+ * @param shape `[...spatial, in, out]`.
+ * @returns The offset.
+ */
+export function centreOffset(shape: number[]): number {
   let offset = 0;
   for (let k = 0; k < shape.length - 2; k++) {
     offset = offset * shape[k] + (shape[k] >> 1);

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { centreOffset, convRank } from "../initializers/structured.ts";
 import {
   type Density,
   type InitDType,
@@ -99,25 +100,6 @@ function stored(value: number, dtype: InitDType): number {
     : dtype === "bool"
     ? (value !== 0 ? 1 : 0)
     : value;
-}
-
-function convRank(fn: string, shape: number[]): void {
-  if (shape.length < 3 || shape.length > 5) {
-    throw new RangeError(
-      `${fn} needs a convolution kernel shape [...spatial, in, out] of rank 3 to 5, received ${
-        show(shape)
-      } (rank ${shape.length})`,
-    );
-  }
-}
-
-/** Row-major offset of the spatial centre tap's [in = 0, out = 0] element. */
-function centreOffset(shape: number[]): number {
-  let offset = 0;
-  for (let k = 0; k < shape.length - 2; k++) {
-    offset = offset * shape[k] + (shape[k] >> 1);
-  }
-  return offset * shape[shape.length - 2] * shape[shape.length - 1];
 }
 
 function law(
