@@ -5,7 +5,13 @@
  * @module
  */
 import type { tf } from "../tf.ts";
-import { type BaseOptions, prepare } from "./_core.ts";
+import {
+  type BaseOptions,
+  type InitRecord,
+  prepare,
+  type Prepared,
+} from "./_core.ts";
+import type { Density } from "../stats/density.ts";
 import { computeFans, type FanOptions } from "./fans.ts";
 import { checkChoice, checkNonNegative, checkRank } from "../_validate.ts";
 import { sampleNormal, sampleUniform } from "./random.ts";
@@ -50,17 +56,65 @@ const DISTRIBUTIONS: readonly VarianceDistribution[] = [
 ];
 const KEYS = ["scale", "mode", "distribution", "gain", "inAxis", "outAxis"];
 
-function scaled(
+/** The defaults of the variance-scaling family, by initializer name. */
+export const VARIANCE_SCALING_PRESETS: Readonly<
+  Record<
+    string,
+    Readonly<
+      { scale: number; mode: FanMode; distribution: VarianceDistribution }
+    >
+  >
+> = Object.freeze({
+  varianceScaling: { scale: 1, mode: "fanIn", distribution: "truncatedNormal" },
+  glorotUniform: { scale: 1, mode: "fanAvg", distribution: "uniform" },
+  glorotNormal: { scale: 1, mode: "fanAvg", distribution: "truncatedNormal" },
+  heUniform: { scale: 2, mode: "fanIn", distribution: "uniform" },
+  heNormal: { scale: 2, mode: "fanIn", distribution: "truncatedNormal" },
+  lecunUniform: { scale: 1, mode: "fanIn", distribution: "uniform" },
+  lecunNormal: { scale: 1, mode: "fanIn", distribution: "truncatedNormal" },
+});
+
+const NAMED_KEYS = ["gain", "inAxis", "outAxis"];
+
+/** What a variance-scaling initializer draws, worked out without drawing. */
+export interface VarianceScalingPlan {
+  /** The checked shape, dtype, device and seed. */
+  prepared: Prepared;
+  /** The record the tensor will carry (without shape, dtype, seed and density). */
+  record: Omit<InitRecord, "shape" | "dtype" | "seed" | "density">;
+  /** The law of each value, as the record will say. */
+  density: Density;
+  /** How to draw it: the distribution and its parameters. */
+  draw:
+    | { kind: "uniform"; limit: number }
+    | { kind: "normal"; std: number }
+    | { kind: "truncatedNormal"; std: number };
+}
+
+/**
+ * Checks the options of a variance-scaling initializer (`varianceScaling`
+ * or one of the named ones in {@linkcode VARIANCE_SCALING_PRESETS}) for a
+ * shape and works out its law, without drawing: what the initializer draws,
+ * and what `assertFollowsInit` tests against.
+ *
+ * @param name The initializer's name.
+ * @param shape The weight shape, rank ≥ 2.
+ * @param options Its options, as the initializer takes them.
+ * @returns The plan.
+ * @throws {RangeError} As the initializer would, for a bad shape or option.
+ */
+export function varianceScalingPlan(
   name: string,
   shape: readonly number[],
   options: VarianceScalingOptions | undefined,
-  defaults: {
-    scale: number;
-    mode: FanMode;
-    distribution: VarianceDistribution;
-  },
-  keys: readonly string[],
-): tf.Tensor {
+): VarianceScalingPlan {
+  const defaults = VARIANCE_SCALING_PRESETS[name];
+  if (defaults === undefined) {
+    throw new RangeError(
+      `varianceScalingPlan: unknown initializer ${JSON.stringify(name)}`,
+    );
+  }
+  const keys = name === "varianceScaling" ? KEYS : NAMED_KEYS;
   const { prepared, options: o } = prepare(name, shape, options, keys);
   checkRank(prepared.shape, 2, name);
   const scale = checkNonNegative(o.scale ?? defaults.scale, "scale", true);
@@ -89,18 +143,50 @@ function scaled(
   };
   if (distribution === "uniform") {
     const limit = Math.sqrt(3 * variance);
-    return sampleUniform(prepared, -limit, limit, record);
+    return {
+      prepared,
+      record,
+      density: { kind: "uniform", low: -limit, high: limit },
+      draw: { kind: "uniform", limit },
+    };
   }
   if (distribution === "normal") {
-    return sampleNormal(prepared, 0, Math.sqrt(variance), null, record);
+    const std = Math.sqrt(variance);
+    return {
+      prepared,
+      record,
+      density: { kind: "normal", mean: 0, std },
+      draw: { kind: "normal", std },
+    };
   }
-  return sampleNormal(
+  const std = Math.sqrt(variance) / TRUNCATED_NORMAL_STD_FACTOR;
+  return {
     prepared,
-    0,
-    Math.sqrt(variance) / TRUNCATED_NORMAL_STD_FACTOR,
-    { lower: -2, upper: 2 },
     record,
-  );
+    density: {
+      kind: "truncatedNormal",
+      mean: 0,
+      std,
+      low: 0 + std * -2,
+      high: 0 + std * 2,
+    },
+    draw: { kind: "truncatedNormal", std },
+  };
+}
+
+function scaled(
+  name: string,
+  shape: readonly number[],
+  options: VarianceScalingOptions | undefined,
+): tf.Tensor {
+  const { prepared, record, draw } = varianceScalingPlan(name, shape, options);
+  if (draw.kind === "uniform") {
+    return sampleUniform(prepared, -draw.limit, draw.limit, record);
+  }
+  if (draw.kind === "normal") {
+    return sampleNormal(prepared, 0, draw.std, null, record);
+  }
+  return sampleNormal(prepared, 0, draw.std, { lower: -2, upper: 2 }, record);
 }
 
 /**
@@ -137,25 +223,12 @@ export function varianceScaling(
   shape: readonly number[],
   options?: VarianceScalingOptions,
 ): tf.Tensor {
-  return scaled(
-    "varianceScaling",
-    shape,
-    options,
-    { scale: 1, mode: "fanIn", distribution: "truncatedNormal" },
-    KEYS,
-  );
+  return scaled("varianceScaling", shape, options);
 }
 
-const NAMED_KEYS = ["gain", "inAxis", "outAxis"];
-
-function named(
-  name: string,
-  scale: number,
-  mode: FanMode,
-  distribution: VarianceDistribution,
-) {
+function named(name: string) {
   return (shape: readonly number[], options?: NamedVarianceOptions) =>
-    scaled(name, shape, options, { scale, mode, distribution }, NAMED_KEYS);
+    scaled(name, shape, options);
 }
 
 /**
@@ -180,7 +253,7 @@ function named(
 export const glorotUniform: (
   shape: readonly number[],
   options?: NamedVarianceOptions,
-) => tf.Tensor = named("glorotUniform", 1, "fanAvg", "uniform");
+) => tf.Tensor = named("glorotUniform");
 
 /**
  * Glorot (Xavier) normal: the truncated normal (±2σ) that Ember ML's docs
@@ -204,7 +277,7 @@ export const glorotUniform: (
 export const glorotNormal: (
   shape: readonly number[],
   options?: NamedVarianceOptions,
-) => tf.Tensor = named("glorotNormal", 1, "fanAvg", "truncatedNormal");
+) => tf.Tensor = named("glorotNormal");
 
 /**
  * He (Kaiming) uniform: U(−limit, limit), limit = gain · √(6 / fanIn).
@@ -227,7 +300,7 @@ export const glorotNormal: (
 export const heUniform: (
   shape: readonly number[],
   options?: NamedVarianceOptions,
-) => tf.Tensor = named("heUniform", 2, "fanIn", "uniform");
+) => tf.Tensor = named("heUniform");
 
 /**
  * He (Kaiming) normal: a ±2σ truncated normal with variance exactly
@@ -250,7 +323,7 @@ export const heUniform: (
 export const heNormal: (
   shape: readonly number[],
   options?: NamedVarianceOptions,
-) => tf.Tensor = named("heNormal", 2, "fanIn", "truncatedNormal");
+) => tf.Tensor = named("heNormal");
 
 /**
  * LeCun uniform: U(−limit, limit), limit = gain · √(3 / fanIn). Variance
@@ -273,7 +346,7 @@ export const heNormal: (
 export const lecunUniform: (
   shape: readonly number[],
   options?: NamedVarianceOptions,
-) => tf.Tensor = named("lecunUniform", 1, "fanIn", "uniform");
+) => tf.Tensor = named("lecunUniform");
 
 /**
  * LeCun normal: a ±2σ truncated normal with variance exactly gain² / fanIn.
@@ -295,4 +368,4 @@ export const lecunUniform: (
 export const lecunNormal: (
   shape: readonly number[],
   options?: NamedVarianceOptions,
-) => tf.Tensor = named("lecunNormal", 1, "fanIn", "truncatedNormal");
+) => tf.Tensor = named("lecunNormal");

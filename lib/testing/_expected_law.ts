@@ -17,19 +17,17 @@ import {
   type Prepared,
 } from "../initializers/_core.ts";
 import {
-  checkChoice,
   checkFinite,
   checkNonNegative,
   checkProbability,
   checkRank,
   show,
 } from "../_validate.ts";
-import { computeFans } from "../initializers/fans.ts";
 import {
   type InitializerConfig,
   parseInitializerConfig,
 } from "../initializers/registry.ts";
-import { TRUNCATED_NORMAL_STD_FACTOR } from "../initializers/variance_scaling.ts";
+import { varianceScalingPlan } from "../initializers/variance_scaling.ts";
 
 /** What the values of a draw must be. */
 export type Plan =
@@ -71,27 +69,6 @@ export interface ExpectedLaw {
 }
 
 const ALL_DTYPES: readonly InitDType[] = ["float32", "int32", "bool"];
-const MODES = ["fanIn", "fanOut", "fanAvg"] as const;
-const DISTRIBUTIONS = ["truncatedNormal", "normal", "uniform"] as const;
-const SCALING_KEYS = [
-  "scale",
-  "mode",
-  "distribution",
-  "gain",
-  "inAxis",
-  "outAxis",
-];
-const NAMED: Record<
-  string,
-  { scale: number; mode: typeof MODES[number]; distribution: string }
-> = {
-  glorotUniform: { scale: 1, mode: "fanAvg", distribution: "uniform" },
-  glorotNormal: { scale: 1, mode: "fanAvg", distribution: "truncatedNormal" },
-  heUniform: { scale: 2, mode: "fanIn", distribution: "uniform" },
-  heNormal: { scale: 2, mode: "fanIn", distribution: "truncatedNormal" },
-  lecunUniform: { scale: 1, mode: "fanIn", distribution: "uniform" },
-  lecunNormal: { scale: 1, mode: "fanIn", distribution: "truncatedNormal" },
-};
 
 /** A value as a tensor of `dtype` stores it. */
 function stored(value: number, dtype: InitDType): number {
@@ -150,53 +127,8 @@ function varianceScaled(
   shape: readonly number[],
   options: Record<string, unknown>,
 ): ExpectedLaw {
-  const named = NAMED[name];
-  const keys = named ? ["gain", "inAxis", "outAxis"] : SCALING_KEYS;
-  const defaults = named ??
-    { scale: 1, mode: "fanIn", distribution: "truncatedNormal" };
-  const { prepared, options: o } = prepare(name, shape, options, keys);
-  checkRank(prepared.shape, 2, name);
-  const scale = checkNonNegative(o.scale ?? defaults.scale, "scale", true);
-  const mode = checkChoice(o.mode ?? defaults.mode, MODES, "mode");
-  const distribution = checkChoice(
-    o.distribution ?? defaults.distribution,
-    DISTRIBUTIONS,
-    "distribution",
-  );
-  const gain = checkNonNegative(o.gain ?? 1, "gain");
-  const fans = computeFans(prepared.shape, {
-    inAxis: o.inAxis as number | undefined,
-    outAxis: o.outAxis as number | undefined,
-  });
-  const fan = mode === "fanIn"
-    ? fans.fanIn
-    : mode === "fanOut"
-    ? fans.fanOut
-    : (fans.fanIn + fans.fanOut) / 2;
-  const variance = fan > 0 ? (gain * gain * scale) / fan : 0;
-  if (distribution === "uniform") {
-    const limit = Math.sqrt(3 * variance);
-    return randomLaw(
-      prepared,
-      { kind: "uniform", low: -limit, high: limit },
-      name,
-    );
-  }
-  if (distribution === "normal") {
-    return randomLaw(
-      prepared,
-      { kind: "normal", mean: 0, std: Math.sqrt(variance) },
-      name,
-    );
-  }
-  const std = Math.sqrt(variance) / TRUNCATED_NORMAL_STD_FACTOR;
-  return randomLaw(prepared, {
-    kind: "truncatedNormal",
-    mean: 0,
-    std,
-    low: 0 + std * -2,
-    high: 0 + std * 2,
-  }, name);
+  const { prepared, density } = varianceScalingPlan(name, shape, options);
+  return randomLaw(prepared, density, name);
 }
 
 function orthogonalLaw(
