@@ -436,7 +436,9 @@ class Pool {
       Atomics.wait(c, 3, done);
     }
     if (Atomics.load(c, 6) !== 0) {
-      throw new Error("householderQr: a worker thread failed in a product");
+      throw new Error(
+        "linear algebra: a worker thread failed in a matrix product",
+      );
     }
   }
 
@@ -477,6 +479,8 @@ export interface EngineOptions {
   js?: boolean;
   /** Allow worker threads. Default true. */
   threads?: boolean;
+  /** The public function the work is for, named in errors. Default `"householderQr"`. */
+  fn?: string;
 }
 
 /**
@@ -489,11 +493,11 @@ export function openEngine(
   flops: number,
   options: EngineOptions = {},
 ): Engine {
-  const { js = false, threads = true } = options;
+  const { js = false, threads = true, fn = "householderQr" } = options;
   const pages = Math.ceil(bytes / PAGE);
   if (pages > MAX_PAGES) {
     throw new RangeError(
-      `householderQr: the matrix needs ${bytes} bytes of working memory, more than the 4 GiB WebAssembly can address`,
+      `${fn}: the matrix needs ${bytes} bytes of working memory, more than the 4 GiB WebAssembly can address`,
     );
   }
   const wasm = js ? null : compile();

@@ -128,6 +128,7 @@ class Reducer {
     this.engine = openEngine(total * 8, flops, {
       threads: options.threads ?? true,
       js: options.js ?? false,
+      fn: "singularValues",
     });
     this.f = this.engine.f;
     this.f.fill(0, 0, total);
