@@ -49,8 +49,8 @@ export { assertNoTensorLeak } from "./lib/testing/assert_no_tensor_leak.ts";
 export {
   assertSpectrum,
   type AssertSpectrumOptions,
-  SPECTRUM_VERDICTS,
 } from "./lib/testing/assert_spectrum.ts";
+export { SPECTRUM_VERDICTS } from "./lib/stats/analyze_spectrum.ts";
 export type { InitializerConfig } from "./lib/initializers/registry.ts";
 export type { WeightsLike } from "./lib/read/weights.ts";
 export type {

@@ -4,11 +4,7 @@
  * @module
  */
 import { tf } from "../tf.ts";
-import {
-  type InitializerSpec,
-  type Parameter,
-  resolveInitializer,
-} from "./parameter.ts";
+import type { InitializerSpec, Parameter } from "./parameter.ts";
 import { type Found, walk, type WalkOptions } from "./_discovery.ts";
 import { show } from "../_validate.ts";
 import { Summary } from "./_summary.ts";
@@ -455,20 +451,7 @@ export class Module {
     const drawn: tf.Tensor[] = [];
     try {
       for (const [p, spec, opts] of chosen) {
-        const t = resolveInitializer(spec, "initializer")(p.shape, {
-          dtype: p.dtype as "float32" | "int32" | "bool",
-          ...opts,
-        });
-        drawn.push(t);
-        const fits = t.dtype === p.dtype && t.shape.length === p.shape.length &&
-          t.shape.every((d, i) => d === p.shape[i]);
-        if (!fits) {
-          throw new TypeError(
-            `${this.constructor.name}.initialize: the initializer gave ${t.dtype} ${
-              show(t.shape)
-            } for a ${p.dtype} parameter of shape ${show(p.shape)}`,
-          );
-        }
+        drawn.push(p.draw(spec, opts, `${this.constructor.name}.initialize`));
       }
     } catch (error) {
       tf.dispose(drawn);

@@ -282,8 +282,34 @@ export class Parameter {
     // deno-lint-ignore no-explicit-any
     options: Record<string, any> = {},
   ): this {
+    const drawn = this.draw(initializer, options, "Parameter.initialize");
+    try {
+      this.data.assign(drawn);
+      this.#init = initRecordOf(drawn);
+    } finally {
+      drawn.dispose();
+    }
+    return this;
+  }
+
+  /**
+   * Draws new values for this parameter (its shape and dtype) without
+   * assigning them: what {@linkcode Parameter.initialize} and
+   * `Module.initialize` assign. The caller owns the tensor.
+   *
+   * @param initializer A name, config or function.
+   * @param options Passed to the initializer.
+   * @param what The caller, named in errors.
+   * @returns The drawn tensor, checked to fit.
+   */
+  draw(
+    initializer: InitializerSpec,
+    // deno-lint-ignore no-explicit-any
+    options: Record<string, any> = {},
+    what = "Parameter.draw",
+  ): tf.Tensor {
     if (this.isDisposed) {
-      throw new TypeError("Parameter.initialize: the parameter is disposed");
+      throw new TypeError(`${what}: the parameter is disposed`);
     }
     const fn = resolveInitializer(initializer, "initializer");
     const drawn = fn(this.shape, {
@@ -291,13 +317,12 @@ export class Parameter {
       ...options,
     });
     try {
-      this.#checkAssignable(drawn, "Parameter.initialize");
-      this.data.assign(drawn);
-      this.#init = initRecordOf(drawn);
-    } finally {
+      this.#checkAssignable(drawn, what);
+    } catch (error) {
       drawn.dispose();
+      throw error;
     }
-    return this;
+    return drawn;
   }
 
   /** Throws unless `value` is a live tensor of this parameter's shape and dtype. */

@@ -85,6 +85,17 @@ export type SpectrumVerdict =
   | "low-rank"
   | "random-like";
 
+/** Every verdict {@linkcode analyzeSpectrumSync} gives, in its order of precedence. */
+export const SPECTRUM_VERDICTS: readonly SpectrumVerdict[] = Object.freeze([
+  "zero",
+  "binary",
+  "flat",
+  "heavy-tailed",
+  "spiked",
+  "low-rank",
+  "random-like",
+]);
+
 /** The Marchenko–Pastur law of the bulk. */
 export interface MarchenkoPasturBulk {
   /** Aspect ratio N/M ≥ 1 of the matrix (without its all-zero rows and columns). */

@@ -17,6 +17,7 @@ export {
   type MarchenkoPasturBulk,
   type PowerLawSummary,
   type ShapedValues,
+  SPECTRUM_VERDICTS,
   type SpectrumAnalysis,
   type SpectrumVerdict,
   storageMatrix,

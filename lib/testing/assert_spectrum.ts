@@ -8,10 +8,11 @@ import { AssertionError } from "@std/assert";
 import { show } from "../_validate.ts";
 import { analyzeSpectrum } from "../read/analyze_spectrum.ts";
 import type { WeightsLike } from "../read/weights.ts";
-import type {
-  AnalyzeSpectrumOptions,
-  SpectrumAnalysis,
-  SpectrumVerdict,
+import {
+  type AnalyzeSpectrumOptions,
+  SPECTRUM_VERDICTS,
+  type SpectrumAnalysis,
+  type SpectrumVerdict,
 } from "../stats/analyze_spectrum.ts";
 import { num, shapeText } from "./_format.ts";
 
@@ -26,17 +27,6 @@ export interface AssertSpectrumOptions extends AnalyzeSpectrumOptions {
 }
 
 const FN = "assertSpectrum";
-
-/** Every verdict `analyzeSpectrum` gives, in its order of precedence. */
-export const SPECTRUM_VERDICTS: readonly SpectrumVerdict[] = Object.freeze([
-  "zero",
-  "binary",
-  "flat",
-  "heavy-tailed",
-  "spiked",
-  "low-rank",
-  "random-like",
-]);
 
 function checkVerdicts(value: unknown): readonly SpectrumVerdict[] {
   const list = Array.isArray(value) ? value : [value];

@@ -8,19 +8,7 @@ import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 import type { Density } from "../../lib/initializers/_core.ts";
 import { continuousCdf } from "../../lib/stats/law_cdf.ts";
 import { lawOf } from "../../lib/stats/laws.ts";
-
-/** ∫ f over [a, b], composite Simpson with n (even) intervals. */
-function simpson(
-  f: (x: number) => number,
-  a: number,
-  b: number,
-  n = 4000,
-): number {
-  const h = (b - a) / n;
-  let sum = f(a) + f(b);
-  for (let i = 1; i < n; i++) sum += (i % 2 ? 4 : 2) * f(a + i * h);
-  return (sum * h) / 3;
-}
+import { integrate } from "../initializers/_stats.ts";
 
 const DENSITIES: Density[] = [
   { kind: "uniform", low: -0.3, high: 0.7 },
@@ -45,7 +33,7 @@ Deno.test("each CDF is the integral of the law's density over its continuous mas
     const base = cdf(from); // the normal's support is ±5σ: mass lies beyond
     for (let k = 1; k <= 9; k++) {
       const x = from + ((hi - from) * k) / 10;
-      const integral = simpson(law.pdf!, from, x) / law.continuous;
+      const integral = integrate(law.pdf!, from, x, 4000) / law.continuous;
       const tol = density.kind === "orthogonal" && density.dim === 2
         ? 1e-4
         : 1e-9;

@@ -14,21 +14,11 @@ import {
 } from "@std/assert";
 import {
   analyzeSpectrumSync,
+  SPECTRUM_VERDICTS,
   type SpectrumAnalysis,
-  type SpectrumVerdict,
 } from "../../lib/stats/analyze_spectrum.ts";
 import { type FaceApiTensor, faceApiWeights } from "../_face_api.ts";
 import { referenceFit } from "./_power_law_reference.ts";
-
-const VERDICTS: SpectrumVerdict[] = [
-  "zero",
-  "binary",
-  "flat",
-  "heavy-tailed",
-  "spiked",
-  "low-rank",
-  "random-like",
-];
 
 const product = (xs: readonly number[]) => xs.reduce((a, b) => a * b, 1);
 
@@ -77,7 +67,7 @@ Deno.test("face-api: every tensor of rank ≥ 2 analyses; depthwise kernels read
       assert(Number.isFinite(a.singularValues[i]), what);
       if (i > 0) assert(a.singularValues[i] <= a.singularValues[i - 1], what);
     }
-    assert(VERDICTS.includes(a.verdict), what);
+    assert(SPECTRUM_VERDICTS.includes(a.verdict), what);
     // Spikes are capped at a quarter of the eigenvalues by design.
     assertLessOrEqual(
       4 * a.spikes,
@@ -105,9 +95,10 @@ Deno.test("face-api: every tensor of rank ≥ 2 analyses; depthwise kernels read
   assertEquals(overHalf, 0);
   console.log(
     `face-api: ${tensors.length} tensors of rank ≥ 2, verdicts ${
-      VERDICTS.filter((v) => counts[v]).map((v) => `${v} ${counts[v]}`).join(
-        ", ",
-      )
+      SPECTRUM_VERDICTS.filter((v) => counts[v]).map((v) => `${v} ${counts[v]}`)
+        .join(
+          ", ",
+        )
     }; ${depthwise} depthwise, ${zeros} all zero, ${rescaled} rescaled, ${spikesTotal} spikes in all; ${large} with min side ≥ 50, ${overHalf} of them with spikes > half the eigenvalues; ${
       (ms / 1000).toFixed(1)
     } s`,
@@ -130,7 +121,7 @@ Deno.test("face-api: conv kernels as slices pool kh·kw matrices of [in, out]", 
     assertEquals(a.slices, kh * kw, what);
     assertEquals(a.singularValues.length, kh * kw * Math.min(cin, cout), what);
     assertLessOrEqual(4 * a.spikes, a.eigenvalues.length, what);
-    assert(VERDICTS.includes(a.verdict), what);
+    assert(SPECTRUM_VERDICTS.includes(a.verdict), what);
   }
 });
 
