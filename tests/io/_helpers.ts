@@ -114,66 +114,60 @@ export async function runPython(args: string[]): Promise<string> {
   return text.decode(out.stdout);
 }
 
-/**
- * How many of this process's file descriptors are open on files under `dir`
- * (Linux /proc/self/fd), or -1 where /proc is not there. Only descriptors on
- * the test's own folder are counted: test files run in parallel in one
- * process, so a count of all descriptors moves under a test's feet.
- */
-export function fdsUnder(dir: string): number {
-  let root: string;
-  try {
-    root = Deno.realPathSync(dir);
-  } catch {
-    root = dir;
-  }
-  const prefix = root.endsWith("/") ? root : root + "/";
+/** What this process's descriptors point to (Linux /proc/self/fd), or `null` where /proc is not there. */
+function descriptorTargets(): string[] | null {
   let entries: Deno.DirEntry[];
   try {
     entries = [...Deno.readDirSync("/proc/self/fd")];
   } catch {
-    return -1;
+    return null;
   }
-  let count = 0;
+  const targets: string[] = [];
   for (const entry of entries) {
     try {
-      const target = Deno.readLinkSync(`/proc/self/fd/${entry.name}`);
-      if (target === root || target.startsWith(prefix)) count++;
+      targets.push(Deno.readLinkSync(`/proc/self/fd/${entry.name}`));
     } catch {
       // Closed while the folder was read.
     }
   }
-  return count;
+  return targets;
+}
+
+/** `path` resolved through links, or as given when it does not exist. */
+function realOrGiven(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 /**
- * How many of this process's file descriptors are open on `path` (read from
- * /proc/self/fd), or `null` where /proc is not there. Counting one file's
- * descriptors, not all of them, keeps the count right while other tests run
- * in parallel.
+ * How many of this process's file descriptors are open on files under `dir`,
+ * or -1 where /proc is not there. Only descriptors on the test's own folder
+ * are counted: test files run in parallel in one process, so a count of all
+ * descriptors moves under a test's feet.
  */
-export async function fdsOn(path: string): Promise<number | null> {
-  let target: string;
-  try {
-    target = await Deno.realPath(path);
-  } catch {
-    target = path;
-  }
-  let count = 0;
-  try {
-    for await (const entry of Deno.readDir("/proc/self/fd")) {
-      try {
-        if (await Deno.readLink(`/proc/self/fd/${entry.name}`) === target) {
-          count++;
-        }
-      } catch {
-        // A descriptor closed while the folder was read.
-      }
-    }
-  } catch {
-    return null;
-  }
-  return count;
+export function fdsUnder(dir: string): number {
+  const root = realOrGiven(dir);
+  const prefix = root.endsWith("/") ? root : root + "/";
+  const targets = descriptorTargets();
+  return targets === null
+    ? -1
+    : targets.filter((t) => t === root || t.startsWith(prefix)).length;
+}
+
+/**
+ * How many of this process's file descriptors are open on `path`, or `null`
+ * where /proc is not there (one file's descriptors, for the same reason as
+ * {@linkcode fdsUnder}).
+ */
+export function fdsOn(path: string): Promise<number | null> {
+  const target = realOrGiven(path);
+  const targets = descriptorTargets();
+  return Promise.resolve(
+    targets === null ? null : targets.filter((t) => t === target).length,
+  );
 }
 
 /** Makes a FIFO (named pipe) with `mkfifo`. */

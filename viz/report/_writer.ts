@@ -26,9 +26,6 @@ const WEIGHT_EXTENSIONS = [
 
 const encoder = new TextEncoder();
 
-/** Text for a terminal (see `visibleText`): escape sequences shown as "?". */
-export const forTerminal: (text: string) => string = visibleText;
-
 /** The real path of `path`, or of its folder joined with its name when it does not exist yet. */
 function realTarget(path: string): string {
   try {
@@ -65,7 +62,7 @@ export function checkOut(out: string, inputs: readonly string[]): void {
   if (WEIGHT_EXTENSIONS.includes(ext)) {
     throw new Error(
       `--out ${
-        JSON.stringify(forTerminal(out))
+        JSON.stringify(visibleText(out))
       } ends in ${ext}, a weights extension: the report is HTML (use a .html name)`,
     );
   }
@@ -73,8 +70,8 @@ export function checkOut(out: string, inputs: readonly string[]): void {
   for (const input of inputs) {
     if (realTarget(input) === target || sameFile(input, out)) {
       throw new Error(
-        `--out ${JSON.stringify(forTerminal(out))} is the input ${
-          JSON.stringify(forTerminal(input))
+        `--out ${JSON.stringify(visibleText(out))} is the input ${
+          JSON.stringify(visibleText(input))
         }: it would be overwritten`,
       );
     }
@@ -106,8 +103,8 @@ export class PageWriter {
   /** The error for a failed write, naming the page. */
   #failed(error: unknown): Error {
     return new Error(
-      `cannot write ${forTerminal(this.#out)}: ${
-        forTerminal(String((error as Error)?.message ?? error).split("\n")[0])
+      `cannot write ${visibleText(this.#out)}: ${
+        visibleText(String((error as Error)?.message ?? error).split("\n")[0])
       }`,
       { cause: error },
     );
@@ -140,7 +137,7 @@ export class PageWriter {
     }
     if (info && !info.isFile) {
       throw new Error(
-        `cannot write ${forTerminal(out)}: it is ${
+        `cannot write ${visibleText(out)}: it is ${
           info.isDirectory ? "a directory" : "not a regular file"
         }`,
       );

@@ -29,7 +29,9 @@ import {
   smallEntry,
 } from "./page.ts";
 import { demoModels } from "./demo.ts";
-import { checkOut, forTerminal, PageWriter } from "./_writer.ts";
+import { checkOut, PageWriter } from "./_writer.ts";
+import { visibleText } from "../../lib/text.ts";
+import { num } from "../_common.ts";
 import {
   openWeights,
   type StoredWeight,
@@ -164,7 +166,7 @@ class Progress {
       const text = `\r[${"#".repeat(filled)}${
         ".".repeat(width - filled)
       }] ${this.#done}/${this.#total} ${
-        forTerminal(label).slice(0, 40).padEnd(40)
+        visibleText(label).slice(0, 40).padEnd(40)
       }`;
       Deno.stderr.writeSync(new TextEncoder().encode(text));
       if (this.#done === this.#total) {
@@ -207,11 +209,7 @@ function pick(n: number, k: number, seed: number): Float64Array | null {
  * (0.0157), else in exponent form without trailing zeros (1e-4, 2.887e-5).
  */
 function prose(x: number): string {
-  const rounded = Number(x.toPrecision(4));
-  const a = Math.abs(rounded);
-  return a === 0 || (a >= 1e-3 && a < 1e5)
-    ? String(rounded)
-    : rounded.toExponential();
+  return num(x).replace(/\.?0+e/, "e");
 }
 
 /**
@@ -506,7 +504,7 @@ export async function reportDemo(): Promise<
 /** The one line an error prints: its message's first line, safe for a terminal. */
 function errorLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return `report: ${forTerminal(message.split("\n")[0])}`;
+  return `report: ${visibleText(message.split("\n")[0])}`;
 }
 
 /**
@@ -518,7 +516,7 @@ function errorLine(error: unknown): string {
 function guardSignals(out: string): () => void {
   const stop = (what: string, code: number) => {
     PageWriter.abortAllSync();
-    console.error(`report: ${what}: ${forTerminal(out)} left as it was`);
+    console.error(`report: ${what}: ${visibleText(out)} left as it was`);
     Deno.exit(code);
   };
   const handlers: [Deno.Signal, () => void][] = [
@@ -612,7 +610,7 @@ export async function main(args: string[]): Promise<number> {
       pageTailChunks(small),
     );
     console.error(
-      `report: wrote ${forTerminal(written)} (${
+      `report: wrote ${visibleText(written)} (${
         entries.length + small.length
       } tensors, ${seconds} s): open it in a browser`,
     );
