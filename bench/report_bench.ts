@@ -15,7 +15,7 @@
  * @module
  */
 import { join } from "node:path";
-import { reportWeights } from "../viz/report/main.ts";
+import { reportWeights } from "../cli/report/main.ts";
 import { openWeights } from "../lib/io/load_weights.ts";
 import { saveSafetensors, tf } from "../mod.ts";
 

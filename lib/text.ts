@@ -1,6 +1,7 @@
 /**
  * Text made safe for where it is shown: HTML and SVG markup, XML's
- * character rules, and terminals. One small internal module (not exported
+ * character rules, and terminals; and numbers written for people. One small
+ * internal module (not exported
  * from `mod.ts`) for every page, figure, table and message that shows names
  * taken from users' files.
  *
@@ -78,4 +79,28 @@ const UNSAFE =
  */
 export function visibleText(text: string): string {
   return text.replace(UNSAFE, "?");
+}
+
+/**
+ * A number for people: 4 significant digits, plain between 1e-3 and 1e5,
+ * else in exponential form; trailing zeros dropped.
+ *
+ * @param x Any number.
+ * @returns `"0"`, `"NaN"`, `"Infinity"` or the rounded number.
+ *
+ * @example
+ * ```ts
+ * import { formatNumber } from "./text.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(formatNumber(Math.PI), "3.142");
+ * assertEquals(formatNumber(2.5e-5), "2.500e-5");
+ * assertEquals(formatNumber(120000), "1.200e+5");
+ * ```
+ */
+export function formatNumber(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x === 0) return "0";
+  const a = Math.abs(x);
+  return a >= 1e-3 && a < 1e5 ? String(+x.toPrecision(4)) : x.toExponential(3);
 }

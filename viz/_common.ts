@@ -95,13 +95,7 @@ export function plotSvg(options: Plot.PlotOptions): string {
   return html;
 }
 
-/** A number to 4 significant digits, in plain or exponential form. */
-export function num(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return "0";
-  const a = Math.abs(x);
-  return a >= 1e-3 && a < 1e5 ? String(+x.toPrecision(4)) : x.toExponential(3);
-}
+export { formatNumber as num } from "../lib/text.ts";
 
 /** The init record of a Parameter or a tensor made by an initializer. */
 export function recordOf(x: WeightsLike): InitRecord | undefined {

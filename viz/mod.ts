@@ -18,6 +18,11 @@ export { plotSpectrum, type PlotSpectrumOptions } from "./spectrum.ts";
 export { plotModule, type PlotModuleOptions } from "./module.ts";
 export { compareInitializers, type CompareOptions } from "./compare.ts";
 export {
+  plotWeightRow,
+  type PlotWeightRowOptions,
+  type RowStats,
+} from "./weight_row.ts";
+export {
   plotTraining,
   type PlotTrainingOptions,
   snapshotWeights,

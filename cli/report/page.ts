@@ -4,9 +4,12 @@
  *
  * @module
  */
-import { rowsFigure, type RowStats } from "../_rows.ts";
-import { num } from "../_common.ts";
-import { escapeHtml as escapeMarkup, visibleText } from "../../lib/text.ts";
+import { plotWeightRow, type RowStats } from "../../viz/weight_row.ts";
+import {
+  escapeHtml as escapeMarkup,
+  formatNumber as num,
+  visibleText,
+} from "../../lib/text.ts";
 import type { Density } from "../../lib/stats/density.ts";
 import { storageMatrix } from "../../lib/stats/analyze_spectrum.ts";
 
@@ -201,25 +204,21 @@ export function reportEntry(
     singularValues?: Float64Array;
   } = {},
 ): ReportEntry {
-  const { figure, stats } = rowsFigure(name, `${dtype} [${shape.join(", ")}]`, [
-    {
-      name,
-      x: { values, shape },
-      weights: { values, shape },
-      expected: options.density ?? null,
-      mp: options.mp,
-      singularValues: options.singularValues,
-    },
-  ], { width: 960, header: false });
+  const { figure, stats } = plotWeightRow(name, { values, shape }, {
+    density: options.density ?? null,
+    mp: options.mp,
+    singularValues: options.singularValues,
+    width: 960,
+  });
   const entry = {
     name,
     shape,
     dtype,
     svg: shape.length >= 2 ? figure.svg : null,
-    stats: stats[0],
+    stats,
     notes: [] as string[],
     method: options.method ?? null,
-    mask: (options.mask ?? false) || stats[0].verdict === "binary",
+    mask: (options.mask ?? false) || stats.verdict === "binary",
   };
   entry.notes = entry.mask ? [] : departures(entry.stats);
   return entry;

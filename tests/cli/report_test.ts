@@ -1,5 +1,5 @@
 /**
- * Tests of the weight report CLI, `deno task report` (viz/report/main.ts),
+ * Tests of the weight report CLI, `deno task report` (cli/report/main.ts),
  * run as a subprocess: arguments and errors, the page written for a
  * safetensors file and for the built-in demo, progress on stderr, sampling of
  * large matrices, and the pages in a real headless Chromium (no console
@@ -23,13 +23,18 @@ import {
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { saveSafetensors, tf } from "../../mod.ts";
-import { parseReportArgs } from "../../viz/report/main.ts";
-import { Browser, CHROMIUM, hasExecutable, type Page } from "./_browser.ts";
-import { decodePng, pixelSummary } from "./_png.ts";
+import { parseReportArgs } from "../../cli/report/main.ts";
+import {
+  Browser,
+  CHROMIUM,
+  hasExecutable,
+  type Page,
+} from "../viz/_browser.ts";
+import { decodePng, pixelSummary } from "../viz/_png.ts";
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
 
 const ROOT = join(import.meta.dirname!, "..", "..");
-const MAIN = join(ROOT, "viz", "report", "main.ts");
+const MAIN = join(ROOT, "cli", "report", "main.ts");
 
 const XSS = "<img src=x onerror=alert(1)>";
 /** The fixture's tensors: name → [shape, dtype]. */

@@ -23,11 +23,11 @@ import { join } from "node:path";
 import { tf } from "../../lib/tf.ts";
 import { saveSafetensors } from "../../lib/io/safetensors.ts";
 import { openWeights } from "../../lib/io/load_weights.ts";
-import { reportWeights } from "../../viz/report/main.ts";
+import { reportWeights } from "../../cli/report/main.ts";
 import { faceApiModels } from "../_face_api.ts";
 
 const ROOT = join(import.meta.dirname!, "..", "..");
-const MAIN = join(ROOT, "viz", "report", "main.ts");
+const MAIN = join(ROOT, "cli", "report", "main.ts");
 
 interface Run {
   code: number;

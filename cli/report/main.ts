@@ -30,8 +30,7 @@ import {
 } from "./page.ts";
 import { demoModels } from "./demo.ts";
 import { checkOut, PageWriter } from "./_writer.ts";
-import { visibleText } from "../../lib/text.ts";
-import { num } from "../_common.ts";
+import { formatNumber as num, visibleText } from "../../lib/text.ts";
 import {
   openWeights,
   type StoredWeight,
