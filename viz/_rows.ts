@@ -49,15 +49,23 @@ export interface RowItem {
 
 /** Statistics of one row, for tables. */
 export interface RowStats {
+  /** The row's name. */
   name: string;
   /** The section the row belongs to, if any. */
   section?: string;
+  /** The weights' shape. */
   shape: number[];
+  /** Mean of the finite values. */
   mean: number;
+  /** Standard deviation (population) of the finite values. */
   std: number;
+  /** How many values are NaN or ±Infinity. */
   nonFinite: number;
+  /** σ₁, the largest singular value; `null` without a spectrum. */
   spectralNorm: number | null;
+  /** Stable rank Σσᵢ²/σ₁²; `null` without a spectrum. */
   stableRank: number | null;
+  /** Singular values above the Marchenko–Pastur edge; `null` without a spectrum. */
   spikes: number | null;
   /** α when meaningful (see `PowerLawSummary.meaningful`), else `null`. */
   alpha: number | null;
@@ -65,6 +73,7 @@ export interface RowStats {
   verdict: SpectrumVerdict | null;
   /** The analysis' one-line summary, or `null`. */
   summary: string | null;
+  /** Notes under the row (quantisation, discrete levels, fitted law). */
   notes: string[];
 }
 
