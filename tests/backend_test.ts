@@ -125,7 +125,7 @@ const { tf } = await import("{{MOD}}");
 tf.tensor([1, 2]).add(1).dataSync();
 console.log("ok");
 `,
-    { EMBER_BACKEND: "cpu" },
+    { env: { EMBER_BACKEND: "cpu" } },
   );
   assertEquals(code, 0, stderr);
   assertEquals(stdout, "ok\n");
@@ -135,7 +135,7 @@ console.log("ok");
 Deno.test("EMBER_BACKEND selects the backend at import", async () => {
   const { code, stdout, stderr } = await runSnippet(
     `const { getBackend } = await import("{{MOD}}"); console.log(getBackend());`,
-    { EMBER_BACKEND: "cpu" },
+    { env: { EMBER_BACKEND: "cpu" } },
   );
   assertEquals(code, 0, stderr);
   assertEquals(stdout.trim(), "cpu");

@@ -8,47 +8,12 @@ import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { basename, join } from "node:path";
 import {
   executeNotebook,
-  findJupyter,
-  type Jupyter,
   listNotebooks,
   type Notebook,
   notebookProblems,
   RICH_TAG,
 } from "../notebooks/run.ts";
-
-const found = await findJupyter();
-const required = Deno.env.get("REQUIRE_JUPYTER") === "1";
-const jupyter: Jupyter | null = "why" in found ? null : found;
-if (!jupyter) {
-  const message = `notebook tests: ${(found as { why: string }).why}`;
-  if (required) throw new Error(`${message} (REQUIRE_JUPYTER=1)`);
-  console.warn(`${message}. The notebook tests are ignored.`);
-}
-
-function codeCell(source: string, outputs: unknown[], tags: string[] = []) {
-  return {
-    cell_type: "code",
-    source,
-    metadata: tags.length ? { tags } : {},
-    outputs,
-    execution_count: 1,
-  };
-}
-
-function notebook(cells: unknown[]): Notebook {
-  return {
-    cells,
-    metadata: {
-      kernelspec: {
-        name: "deno",
-        display_name: "Deno",
-        language: "typescript",
-      },
-    },
-    nbformat: 4,
-    nbformat_minor: 5,
-  } as Notebook;
-}
+import { codeCell, jupyter, notebook } from "./_jupyter.ts";
 
 Deno.test("notebookProblems catches a forgotten await (Promise { <pending> })", () => {
   const nb = notebook([

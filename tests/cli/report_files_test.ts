@@ -9,7 +9,12 @@
  *
  * @module
  */
-import { withoutDriverNoise } from "../_subprocess.ts";
+import {
+  reportCommand as cli,
+  runReport,
+  type RunResult as Run,
+  showRun,
+} from "../_subprocess.ts";
 import {
   assert,
   assertAlmostEquals,
@@ -26,66 +31,7 @@ import { openWeights } from "../../lib/io/load_weights.ts";
 import { reportWeights } from "../../cli/report/main.ts";
 import { faceApiModels } from "../_face_api.ts";
 
-const ROOT = join(import.meta.dirname!, "..", "..");
-const MAIN = join(ROOT, "cli", "report", "main.ts");
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The command line of the report CLI. */
-function cli(args: string[]): string[] {
-  return [
-    Deno.execPath(),
-    "run",
-    "-A",
-    "--quiet",
-    "--no-code-cache",
-    "--config",
-    join(ROOT, "deno.json"),
-    MAIN,
-    ...args,
-  ];
-}
-
-/**
- * Runs the report CLI, killed after `timeoutMs` (a generous bound, so that a
- * hang fails the test instead of stalling the suite); `shell` wraps it (for
- * `ulimit`).
- */
-async function report(
-  args: string[],
-  shell?: string,
-  timeoutMs = 300_000,
-): Promise<Run> {
-  const deno = cli(args);
-  const options = {
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(timeoutMs),
-  } as const;
-  const command = shell
-    ? new Deno.Command("bash", {
-      args: ["-c", `${shell}; exec "$@"`, "bash", ...deno],
-      ...options,
-    })
-    : new Deno.Command(deno[0], { args: deno.slice(1), ...options });
-  const out = await command.output();
-  const text = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: text.decode(out.stdout),
-    stderr: withoutDriverNoise(text.decode(out.stderr)),
-  };
-}
-
-function show(run: Run): string {
-  return `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
-}
+const show = showRun;
 
 function assertOneLine(run: Run, includes: string): void {
   assertEquals(run.code, 2, show(run));
@@ -210,7 +156,7 @@ Deno.test("report of a real tfjs model: face-api's uint8-quantised manifest read
   const manifest = manifests.find((m) => m.includes("age_gender"))!;
   await withTempDir(async (dir) => {
     const out = join(dir, "page.html");
-    const run = await report([manifest, "--out", out]);
+    const run = await runReport([manifest, "--out", out]);
     assertEquals(run.code, 0, show(run));
     const html = await Deno.readTextFile(out);
     assertStringIncludes(html, "(a tfjs weights manifest)");
@@ -301,8 +247,8 @@ Deno.test("report of hand-written tfjs model.json files (LayersModel, GraphModel
       }),
     );
     const [layers, graphRun] = await Promise.all([
-      report([join(dir, "model.json"), "--out", join(dir, "layers.html")]),
-      report([join(graph, "model.json"), "--out", join(dir, "graph.html")]),
+      runReport([join(dir, "model.json"), "--out", join(dir, "layers.html")]),
+      runReport([join(graph, "model.json"), "--out", join(dir, "graph.html")]),
     ]);
     assertEquals(layers.code, 0, show(layers));
     assertEquals(graphRun.code, 0, show(graphRun));
@@ -422,8 +368,8 @@ Deno.test("report of a Hugging Face sharded checkpoint and of bfloat16 safetenso
       bytes: new Uint8Array(top.buffer),
     }]);
     const [sharded, half] = await Promise.all([
-      report([index, "--out", join(dir, "sharded.html")]),
-      report([bf16, "--out", join(dir, "bf16.html")]),
+      runReport([index, "--out", join(dir, "sharded.html")]),
+      runReport([bf16, "--out", join(dir, "bf16.html")]),
     ]);
     assertEquals(sharded.code, 0, show(sharded));
     assertEquals(half.code, 0, show(half));
@@ -463,19 +409,19 @@ Deno.test("report --out: a weights extension, the input, a shard, through a syml
     await Deno.symlink(shard, shardLink);
     const shardBefore = await Deno.readFile(shard);
     const runs = await Promise.all([
-      report([input, "--out", input]),
-      report(["--out", join(dir, "model.safetensors")]),
-      report([input, "--out", link]),
-      report([input, "--out", join(dir, "weights.BIN")]),
+      runReport([input, "--out", input]),
+      runReport(["--out", join(dir, "model.safetensors")]),
+      runReport([input, "--out", link]),
+      runReport([input, "--out", join(dir, "weights.BIN")]),
     ]);
     assertOneLine(runs[0], "weights extension");
     assertOneLine(runs[1], "weights extension");
     assertOneLine(runs[2], "would be overwritten");
     assertOneLine(runs[3], "weights extension");
     const more = await Promise.all([
-      report([input, "--out", hard]),
-      report([index, "--out", shardLink]),
-      report([index, "--out", join(dir, "out.json")]),
+      runReport([input, "--out", hard]),
+      runReport([index, "--out", shardLink]),
+      runReport([index, "--out", join(dir, "out.json")]),
     ]);
     assertOneLine(more[0], "would be overwritten");
     assertOneLine(more[1], "would be overwritten");
@@ -509,9 +455,9 @@ Deno.test("report: a FIFO, a folder and an unsupported file are refused in one l
     const out = join(dir, "r.html");
     // Killed after 60 s: opening a FIFO would block until then.
     const runs = await Promise.all([
-      report([fifo, "--out", out], undefined, 60_000),
-      report([dir, "--out", out], undefined, 60_000),
-      report([text, "--out", out], undefined, 60_000),
+      runReport([fifo, "--out", out], { timeoutMs: 60_000 }),
+      runReport([dir, "--out", out], { timeoutMs: 60_000 }),
+      runReport([text, "--out", out], { timeoutMs: 60_000 }),
     ]);
     assertOneLine(runs[0], "a FIFO");
     assertOneLine(runs[1], "a directory");
@@ -543,7 +489,7 @@ Deno.test("report on a full disk (a file-size limit): the previous page stays wh
     const input = join(dir, "w.safetensors");
     await small(input, ["a", "b", "c", "d", "e", "f"]);
     const out = join(dir, "report.html");
-    const good = await report([input, "--out", out]);
+    const good = await runReport([input, "--out", out]);
     assertEquals(good.code, 0, show(good));
     const page = await Deno.readTextFile(out);
     const size = new TextEncoder().encode(page).length;
@@ -563,10 +509,9 @@ Deno.test("report on a full disk (a file-size limit): the previous page stays wh
       // shared with the other Deno processes of the suite and may already be
       // past the limit) then fail quietly instead of killing the process
       // before the report's own SIGXFSZ listener is installed.
-      const full = await report(
-        [input, "--out", out],
-        `trap '' XFSZ; ulimit -f ${n}`,
-      );
+      const full = await runReport([input, "--out", out], {
+        shell: `trap '' XFSZ; ulimit -f ${n}`,
+      });
       assertEquals(full.code, 2, show(full));
       assertMatch(
         full.stderr,
@@ -619,7 +564,7 @@ Deno.test("report: names with escape sequences never reach the terminal (progres
     const input = join(dir, "w.safetensors");
     const evil = "\x1b]0;pwned\x07\x1b[31mred\u202egnp.exe<b>";
     await small(input, [evil, "b", "c", "d", "e"]);
-    const run = await report([input, "--out", join(dir, "r.html")]);
+    const run = await runReport([input, "--out", join(dir, "r.html")]);
     assertEquals(run.code, 0, show(run));
     // deno-lint-ignore no-control-regex
     assertNotMatch(run.stderr, /[\x00-\x08\x0b-\x1f\x7f\u202e]/);
@@ -634,7 +579,7 @@ Deno.test("report: names with escape sequences never reach the terminal (progres
       shape: [4, 4],
       bytes: new Uint8Array(60),
     }]);
-    const badRun = await report([bad, "--out", join(dir, "r2.html")]);
+    const badRun = await runReport([bad, "--out", join(dir, "r2.html")]);
     assertEquals(badRun.code, 2, show(badRun));
     // deno-lint-ignore no-control-regex
     assertNotMatch(badRun.stderr, /[\x00-\x08\x0b-\x1f\x7f\u202e]/);
@@ -696,7 +641,7 @@ Deno.test({
       // The CLI, with its default --max-side (4096).
       const out = join(dir, "r.html");
       const t0 = performance.now();
-      const run = await report([input, "--out", out]);
+      const run = await runReport([input, "--out", out]);
       const seconds = (performance.now() - t0) / 1000;
       assertEquals(run.code, 0, show(run));
       assertLess(seconds, 240, "sampling reads only the sampled rows");
@@ -764,7 +709,7 @@ Deno.test("report of 20,000 tiny tensors: one table, under 60 s and 20 MB", asyn
     const out = join(dir, "r.html");
     const t0 = performance.now();
     // Killed past 10 minutes: a hang fails instead of stalling the suite.
-    const run = await report([input, "--out", out], undefined, 600_000);
+    const run = await runReport([input, "--out", out], { timeoutMs: 600_000 });
     const seconds = (performance.now() - t0) / 1000;
     assertEquals(run.code, 0, show(run));
     assertLess(seconds, 60);

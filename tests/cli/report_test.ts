@@ -8,7 +8,12 @@
  * Where /usr/bin/chromium is missing the browser test is ignored with a
  * message saying how to install it; with REQUIRE_BROWSER=1 it fails instead.
  */
-import { withoutDriverNoise } from "../_subprocess.ts";
+import {
+  ROOT,
+  runReport,
+  type RunResult as Run,
+  showRun,
+} from "../_subprocess.ts";
 import {
   assert,
   assertEquals,
@@ -33,9 +38,6 @@ import {
 import { decodePng, pixelSummary } from "../viz/_png.ts";
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
 
-const ROOT = join(import.meta.dirname!, "..", "..");
-const MAIN = join(ROOT, "cli", "report", "main.ts");
-
 const XSS = "<img src=x onerror=alert(1)>";
 /** The fixture's tensors: name → [shape, dtype]. */
 const TENSORS: [string, number[], "float32" | "int32"][] = [
@@ -59,41 +61,11 @@ if (!haveChromium && !requireBrowser) {
   );
 }
 
-/** What a run of the CLI printed, and how it exited. */
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+const show = showRun;
 
-/** Runs `deno task report ...args` as a subprocess (NO_COLOR=1). */
-async function report(args: string[], cwd = ROOT): Promise<Run> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--quiet",
-      "--config",
-      join(ROOT, "deno.json"),
-      MAIN,
-      ...args,
-    ],
-    cwd,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: text.decode(out.stdout),
-    stderr: withoutDriverNoise(text.decode(out.stderr)),
-  };
-}
-
-function show(run: Run): string {
-  return `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+/** Runs `deno task report ...args` from `cwd` (default: the repository root). */
+function report(args: string[], cwd = ROOT): Promise<Run> {
+  return runReport(args, { cwd });
 }
 
 function lines(text: string): string[] {

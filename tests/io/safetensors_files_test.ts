@@ -25,7 +25,8 @@ import {
   openSafetensorsWeights,
   openShardedSafetensors,
 } from "../../lib/io/_safetensors_file.ts";
-import { bitsOf, fdsOn, mkfifo, runDeno, withTempDir } from "./_helpers.ts";
+import { bitsOf, fdsOn, mkfifo, withTempDir } from "./_helpers.ts";
+import { runSnippet } from "../_subprocess.ts";
 
 const HAVE_PROC = (await fdsOn("/proc/self")) !== null;
 
@@ -50,7 +51,7 @@ Deno.test("a FIFO is refused by every reader before it is opened (opening one wo
       JSON.stringify({ weight_map: { w: "pipe.safetensors" } }),
     );
     // In a subprocess, killed after a while: a regression hangs in open().
-    const run = await runDeno(
+    const run = await runSnippet(
       `
       import { iterateSafetensors, loadSafetensors, readSafetensorsHeader } from "{{LIB}}io/safetensors.ts";
       import { openSafetensorsWeights, openShardedSafetensors } from "{{LIB}}io/_safetensors_file.ts";
@@ -74,7 +75,7 @@ Deno.test("a FIFO is refused by every reader before it is opened (opening one wo
       }
       console.log(JSON.stringify(out));
       `,
-      { timeoutMs: 90_000 },
+      { timeoutMs: 90_000, env: { EMBER_BACKEND: "wasm" } },
     );
     assert(!run.timedOut, `a reader hung on the FIFO: ${run.stderr}`);
     assertEquals(run.code, 0, run.stderr);
@@ -191,7 +192,7 @@ Deno.test({
       tf.dispose(ts);
       // A subprocess with --expose-gc: tests here run in parallel, in one
       // process, and collecting garbage needs the flag.
-      const run = await runDeno(
+      const run = await runSnippet(
         `
         import { iterateSafetensors } from "{{LIB}}io/safetensors.ts";
         const path = ${JSON.stringify(path)};
@@ -222,7 +223,11 @@ Deno.test({
         }
         console.log(JSON.stringify({ before, during, after: await fds(), rounds }));
         `,
-        { v8Flags: "--expose-gc", timeoutMs: 90_000 },
+        {
+          v8Flags: "--expose-gc",
+          timeoutMs: 90_000,
+          env: { EMBER_BACKEND: "wasm" },
+        },
       );
       assertEquals(run.code, 0, run.stderr);
       const { before, during, after } = JSON.parse(run.stdout);
@@ -412,7 +417,7 @@ Deno.test({
       const before = await Deno.readFile(path);
       // 4 MiB of data under a 1 MiB limit; SIGXFSZ ignored, so write() fails
       // with EFBIG instead of killing the process.
-      const run = await runDeno(
+      const run = await runSnippet(
         `
         import { saveSafetensors } from "{{LIB}}io/safetensors.ts";
         import { tf } from "{{LIB}}tf.ts";
@@ -424,7 +429,11 @@ Deno.test({
           console.log("failed: " + error.message);
         }
         `,
-        { shell: "trap '' XFSZ; ulimit -f 1024; exec", timeoutMs: 90_000 },
+        {
+          shell: "trap '' XFSZ; ulimit -f 1024",
+          timeoutMs: 90_000,
+          env: { EMBER_BACKEND: "wasm" },
+        },
       );
       assertEquals(run.code, 0, run.stderr);
       assertMatch(run.stdout.trim(), /^failed: .*(too large|EFBIG)/i);

@@ -8,13 +8,10 @@ import { assertEquals } from "@std/assert";
 import { join } from "node:path";
 import {
   executeNotebook,
-  findJupyter,
   notebookProblems,
   RICH_TAG,
 } from "../../notebooks/run.ts";
-
-const found = await findJupyter();
-const jupyter = "why" in found ? null : found;
+import { codeCell, jupyter, notebook as notebookOf } from "../_jupyter.ts";
 
 const CELLS = [
   'import * as m from "../../../mod.ts";\nconst w = new m.Parameter(m.initializers.heNormal([64, 32], { seed: 1 }));',
@@ -37,25 +34,12 @@ Deno.test({
       prefix: "_kernel_",
     });
     try {
-      const nb = {
-        cells: CELLS.map((source, i) => ({
-          cell_type: "code",
+      const nb = notebookOf(
+        CELLS.map((source, i) => ({
+          ...codeCell(source, [], i === 0 ? [] : [RICH_TAG]),
           id: `c${i}`,
-          source,
-          metadata: i === 0 ? {} : { tags: [RICH_TAG] },
-          outputs: [],
-          execution_count: null,
         })),
-        metadata: {
-          kernelspec: {
-            name: "deno",
-            display_name: "Deno",
-            language: "typescript",
-          },
-        },
-        nbformat: 4,
-        nbformat_minor: 5,
-      };
+      );
       const path = join(dir, "helpers.ipynb");
       await Deno.writeTextFile(path, JSON.stringify(nb));
       const { notebook } = await executeNotebook(jupyter!, path, {
