@@ -5,9 +5,14 @@
  *
  * @module
  */
-import { JUPYTER_DISPLAY } from "../lib/_jupyter.ts";
 import { xmlText } from "../lib/text.ts";
 import { renderPng } from "./_png.ts";
+
+/**
+ * The method the Deno Jupyter kernel calls to display an object (a global
+ * symbol: the same value wherever it is made).
+ */
+const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
 
 /** A panel of a figure: a finished SVG (usually from Observable Plot) and where it goes. */
 export interface Panel {
