@@ -1,7 +1,13 @@
 /**
- * Import time of the toolkit (`mod.ts`: the tfjs umbrella, the WASM and
- * WebGPU backends, backend selection) against the alternatives it was chosen
- * over, each in a fresh process with a warm cache.
+ * Import time of the toolkit against its own dependencies alone, each in a
+ * fresh process with a warm cache, the cases interleaved run by run so that
+ * they see the same machine load.
+ *
+ * - `mod.ts` under `EMBER_BACKEND=auto` (the default: the WebGPU adapter is
+ *   probed) and `=wasm` (no probe).
+ * - The peer: tfjs (the umbrella), its WASM and WebGPU backends, Observable
+ *   Plot and linkedom, imported and nothing else; the goal is `mod.ts` within
+ *   1.3× of it.
  *
  * @module
  */
@@ -9,21 +15,20 @@ import { join } from "node:path";
 import { printTable, type Row, type Timing } from "./_harness.ts";
 
 const ROOT = join(import.meta.dirname!, "..");
-const V = "4.22.0";
 
-const CASES: Record<string, string> = {
-  "mod.ts": `await import("./mod.ts");`,
-  "umbrella only":
-    `const tf = await import("npm:@tensorflow/tfjs@${V}"); await tf.setBackend("cpu");`,
-  "core + 3 backends (no gradients)":
-    `const tf = await import("npm:@tensorflow/tfjs-core@${V}");
-    await import("npm:@tensorflow/tfjs-backend-cpu@${V}");
-    await import("npm:@tensorflow/tfjs-backend-wasm@${V}");
-    await import("npm:@tensorflow/tfjs-backend-webgpu@${V}");
-    await tf.setBackend("cpu");`,
+const PEER = `await import("@tensorflow/tfjs");
+  await import("@tensorflow/tfjs-backend-wasm");
+  await import("@tensorflow/tfjs-backend-webgpu");
+  await import("@observablehq/plot");
+  await import("linkedom");`;
+
+const CASES: Record<string, { source: string; backend: string }> = {
+  "mod.ts (auto)": { source: `await import("./mod.ts");`, backend: "auto" },
+  "mod.ts (wasm)": { source: `await import("./mod.ts");`, backend: "wasm" },
+  "tfjs + backends + Plot + linkedom": { source: PEER, backend: "auto" },
 };
 
-async function once(source: string): Promise<number> {
+async function once(source: string, backend: string): Promise<number> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: [
       "eval",
@@ -31,7 +36,7 @@ async function once(source: string): Promise<number> {
       `const t = performance.now(); ${source} console.log(performance.now() - t);`,
     ],
     cwd: ROOT,
-    env: { EMBER_BACKEND: "cpu" },
+    env: { EMBER_BACKEND: backend },
     stdout: "piped",
     stderr: "null",
   }).output();
@@ -39,24 +44,27 @@ async function once(source: string): Promise<number> {
   return Number(new TextDecoder().decode(out.stdout));
 }
 
-async function timing(source: string, runs = 7): Promise<Timing> {
-  await once(source); // fill the cache
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) times.push(await once(source));
-  times.sort((a, b) => a - b);
-  return { median: times[runs >> 1], min: times[0], runs };
-}
-
 /** Runs the benchmark and prints its table. */
-export async function run(): Promise<void> {
+export async function run(runs = 11): Promise<void> {
+  const times: Record<string, number[]> = {};
+  for (const [name, c] of Object.entries(CASES)) {
+    times[name] = [];
+    await once(c.source, c.backend); // fill the caches
+  }
+  for (let i = 0; i < runs; i++) {
+    for (const [name, c] of Object.entries(CASES)) {
+      times[name].push(await once(c.source, c.backend));
+    }
+  }
   const timings: Record<string, Timing> = {};
-  for (const [name, source] of Object.entries(CASES)) {
-    timings[name] = await timing(source);
+  for (const [name, t] of Object.entries(times)) {
+    t.sort((a, b) => a - b);
+    timings[name] = { median: t[t.length >> 1], min: t[0], runs };
   }
   const rows: Row[] = [{ case: "import, warm cache", timings }];
   printTable(
-    "Import time (fresh process per run; CPU backend selected)",
-    "mod.ts",
+    "Import time (fresh process per run, interleaved; medians)",
+    "tfjs + backends + Plot + linkedom",
     rows,
   );
 }
