@@ -22,8 +22,8 @@ const MAX_ITEMS = 8;
  * Formats a value for an error message: strings quoted and escaped with
  * `JSON.stringify` (so control characters and quotes cannot forge a
  * message), `-0` and `5n` as written, arrays element by element, typed
- * arrays and functions by kind, plain objects as JSON; long strings and
- * arrays are cut short.
+ * arrays, functions and class instances by kind, plain objects as JSON;
+ * long strings and arrays are cut short.
  *
  * @param value Anything.
  * @returns One line of text.
@@ -39,7 +39,12 @@ const MAX_ITEMS = 8;
  * ```
  */
 export function show(value: unknown): string {
-  return format(value, 0);
+  try {
+    return format(value, 0);
+  } catch {
+    // A proxy or getter that throws: the message must still be made.
+    return "a value that cannot be shown";
+  }
 }
 
 function format(value: unknown, depth: number): string {

@@ -83,6 +83,12 @@ Deno.test("show: one line for any value", () => {
   const cycle: Record<string, unknown> = {};
   cycle.self = cycle;
   assertEquals(show(cycle), "[object Object]");
+  const hostile = new Proxy({}, {
+    getPrototypeOf() {
+      throw new Error("no");
+    },
+  });
+  assertEquals(show(hostile), "a value that cannot be shown");
 });
 
 Deno.test("show: hostile strings are escaped and quoted by JSON.stringify, and long ones cut short", () => {
