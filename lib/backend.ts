@@ -12,6 +12,7 @@
  * @module
  */
 import { tf } from "./_tfjs.ts";
+import { checkChoice } from "./_validate.ts";
 
 /** A backend the toolkit can run on. */
 export type BackendName = "webgpu" | "wasm" | "cpu";
@@ -136,13 +137,7 @@ async function tryBackend(name: BackendName): Promise<string | null> {
  * ```
  */
 export async function setBackend(name: BackendChoice): Promise<BackendName> {
-  if (!BACKEND_CHOICES.includes(name)) {
-    throw new RangeError(
-      `Invalid backend name: ${JSON.stringify(name)}. Valid choices are ${
-        BACKEND_CHOICES.map((c) => `"${c}"`).join(", ")
-      }`,
-    );
-  }
+  checkChoice("setBackend", "name", name, BACKEND_CHOICES);
   if (name !== "auto") {
     const reason = await tryBackend(name);
     if (reason !== null) {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { show } from "./_validate.ts";
+import { checkValuesShape, typeError } from "./_validate.ts";
 
 /** Row-major values as the numerics take them. */
 export type HostValues =
@@ -35,8 +35,33 @@ export interface Weights {
 }
 
 /**
- * Checks host weights and returns them as `{ values, shape }` without
- * copying.
+ * The `TypeError` for an `x` given to `fn` that is not host data: for a
+ * tensor or Parameter the message names the asynchronous helper to await
+ * instead (`fn` without `Sync`).
+ *
+ * @param fn The function the user called.
+ * @param x What it was given.
+ * @param requirement What `x` must be.
+ */
+export function notHostData(
+  fn: string,
+  x: unknown,
+  requirement: string,
+): TypeError {
+  const tensorLike = x !== null && typeof x === "object" &&
+    ("dataSync" in x || "data" in x);
+  const error = typeError(fn, "x", requirement, x);
+  if (!tensorLike) return error;
+  return new TypeError(
+    `${error.message} (for a tensor or Parameter, await the asynchronous ${
+      fn.replace(/Sync$/, "")
+    })`,
+  );
+}
+
+/**
+ * Checks host weights given to `fn` as `x` and returns them as
+ * `{ values, shape }` without copying.
  *
  * @throws {TypeError} For anything but host weights (a tensor's message says
  * to use the asynchronous helper).
@@ -56,36 +81,18 @@ export function hostWeights(x: unknown, fn: string): Weights {
         values instanceof Int32Array || values instanceof Uint8Array ||
         Array.isArray(values))
     ) {
-      throw new TypeError(
-        `${fn}: values must be a Float32Array, Float64Array, Int32Array, Uint8Array or number[], received ${
-          show(values)
-        }`,
+      throw typeError(
+        fn,
+        "x.values",
+        "a Float32Array, Float64Array, Int32Array, Uint8Array or number[]",
+        values,
       );
     }
-    for (const d of shape) {
-      if (!Number.isInteger(d) || d < 0) {
-        throw new RangeError(
-          `${fn}: shape must hold integers ≥ 0, received ${show(shape)}`,
-        );
-      }
-    }
-    const size = shape.reduce((a: number, b: number) => a * b, 1);
-    if (size !== values.length) {
-      throw new RangeError(
-        `${fn}: shape ${
-          show(shape)
-        } has ${size} elements but values has ${values.length}`,
-      );
-    }
-    return { values, shape: [...shape] };
+    return { values, shape: checkValuesShape(fn, "x", shape, values.length) };
   }
-  const tensorLike = x !== null && typeof x === "object" &&
-    ("dataSync" in x || "data" in x);
-  throw new TypeError(
-    tensorLike
-      ? `${fn} takes host data ({ values, shape } or a typed array); for a tensor or Parameter use the asynchronous helper without "Sync" (await it)`
-      : `${fn} needs { values, shape } or a Float32Array/Float64Array, received ${
-        show(x)
-      }`,
+  throw notHostData(
+    fn,
+    x,
+    "host data ({ values, shape } or a Float32Array/Float64Array)",
   );
 }

@@ -10,6 +10,7 @@ import { Parameter } from "../lib/nn/parameter.ts";
 import { tf } from "../lib/tf.ts";
 import { type InitRecord, initRecordOf } from "../lib/initializers/mod.ts";
 import type { WeightsLike } from "../lib/read/weights.ts";
+import { checkInteger, checkPositive } from "../lib/_validate.ts";
 
 /** Colours: measured data, theory, warnings, and the −/0/+ polarity scale. */
 export const COLORS = {
@@ -116,32 +117,29 @@ export function defaultTitle(x: WeightsLike, shape: number[]): string {
   return `weights ${dims}`;
 }
 
-/** A width or height option: a finite number > 0 (pixels), else a RangeError naming it. */
+/**
+ * A width or height option of `fn`, `options.<name>`: a finite number of
+ * pixels > 0, or `fallback` when not given.
+ */
 export function checkSize(
+  fn: string,
+  name: string,
   value: number | undefined,
   fallback: number,
-  name: string,
 ): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(
-      `${name} must be a finite number of pixels > 0, received ${
-        JSON.stringify(value) ?? String(value)
-      }`,
-    );
-  }
-  return value;
+  return value === undefined
+    ? fallback
+    : checkPositive(fn, `options.${name}`, value);
 }
 
-/** A bins option: an integer in [1, 10000], else a RangeError naming it. */
-export function checkBins(value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 1 || value > 10000) {
-    throw new RangeError(
-      `bins must be an integer from 1 to 10000, received ${String(value)}`,
-    );
-  }
-  return value;
+/** A bins option of `fn`: an integer in [1, 10000], or `undefined`. */
+export function checkBins(
+  fn: string,
+  value: number | undefined,
+): number | undefined {
+  return value === undefined
+    ? undefined
+    : checkInteger(fn, "options.bins", value, 1, 10000);
 }
 
 /**

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { rangeError } from "../lib/_validate.ts";
 type Resvg = typeof import("@resvg/resvg-wasm");
 
 let ready: Promise<{ resvg: Resvg; fonts: Uint8Array[] }> | null = null;
@@ -42,9 +43,7 @@ export async function renderPng(
   scale: number,
 ): Promise<Uint8Array> {
   if (!(scale > 0) || !Number.isFinite(scale)) {
-    throw new RangeError(
-      `scale must be a finite number > 0, received ${scale}`,
-    );
+    throw rangeError("renderPng", "scale", "a finite number > 0", scale);
   }
   const { resvg: lib, fonts } = await load();
   const resvg = new lib.Resvg(svg, {

@@ -181,10 +181,13 @@ export function rowsFigure(
     header?: boolean;
     /** Share each column's x scale (and the singular values' y scale) across rows: for comparable rows. Default false. */
     share?: boolean;
+    /** The function the user called, as errors name it. Default `"rowsFigure"`. */
+    fn?: string;
   } = {},
 ): { figure: Figure; stats: RowStats[] } {
-  const width = checkSize(options.width, 960, "width");
-  const bins = checkBins(options.bins);
+  const fn = options.fn ?? "rowsFigure";
+  const width = checkSize(fn, "width", options.width, 960);
+  const bins = checkBins(fn, options.bins);
   const third = Math.floor(width / 3);
   const panels: Panel[] = [];
   const header = options.header ?? true;
@@ -202,7 +205,7 @@ export function rowsFigure(
       ? spectrumView(item.x, item.weights, {
         expected: item.expected,
         mp: item.mp,
-        fn: "plot",
+        fn,
         singularValues: item.singularValues,
       })
       : null

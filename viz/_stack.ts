@@ -28,19 +28,21 @@ export function collectionName(x: WeightCollection): string {
  * Draws `draw(weight)` for each weight of `x` that `keep` accepts, and
  * stacks the figures under one title.
  *
- * @throws {RangeError} When no weight is kept (`none` says why).
+ * @throws {RangeError} When no weight is kept (`need` says which are).
  */
 export async function stackWeights(
   x: WeightCollection,
   fn: string,
   keep: (w: NamedWeight) => boolean,
-  none: string,
+  need: string,
   title: (count: number) => string,
   draw: (w: NamedWeight) => Promise<Figure>,
 ): Promise<Figure> {
   const weights = namedWeights(x, fn).filter(keep);
   if (weights.length === 0) {
-    throw new RangeError(`${fn}: ${collectionName(x)} has ${none}`);
+    throw new RangeError(
+      `${fn}: x must hold ${need}, received ${collectionName(x)} with none`,
+    );
   }
   const figures: Figure[] = [];
   for (const w of weights) figures.push(await draw(w));

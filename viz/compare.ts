@@ -6,10 +6,10 @@
 import type { Figure } from "./figure.ts";
 import { readItems, rowsFigure } from "./_rows.ts";
 import {
-  getInitializer,
   type InitializerConfig,
+  initializerFor,
 } from "../lib/initializers/registry.ts";
-import { checkShape, show } from "../lib/_validate.ts";
+import { checkShape, typeError } from "../lib/_validate.ts";
 import { tf } from "../lib/tf.ts";
 
 /** Options for {@linkcode compareInitializers}. */
@@ -48,15 +48,17 @@ export async function compareInitializers(
   shape: readonly number[],
   options: CompareOptions = {},
 ): Promise<Figure> {
+  const fn = "compareInitializers";
   if (!Array.isArray(names) || names.length === 0) {
-    throw new TypeError(
-      `names must be a non-empty array of initializer names, received ${
-        show(names)
-      }`,
+    throw typeError(
+      fn,
+      "names",
+      "a non-empty array of initializer names or configs",
+      names,
     );
   }
-  const dims = checkShape(shape);
-  const inits = names.map((n) => getInitializer(n));
+  const dims = checkShape(fn, shape);
+  const inits = names.map((n, i) => initializerFor(n, fn, `names[${i}]`));
   const tensors: tf.Tensor[] = [];
   try {
     for (const init of inits) {
@@ -77,7 +79,12 @@ export async function compareInitializers(
         options.seed ?? 0
       }, on shared axes per column · histogram with exact density | ESD with Marchenko–Pastur | singular values`,
       items,
-      { width: options.width, bins: options.bins, share: true },
+      {
+        width: options.width,
+        bins: options.bins,
+        share: true,
+        fn: "compareInitializers",
+      },
     ).figure;
   } finally {
     tf.dispose(tensors);

@@ -7,6 +7,7 @@
  */
 import { xmlText } from "../lib/text.ts";
 import { renderPng } from "./_png.ts";
+import { rangeError, typeError } from "../lib/_validate.ts";
 
 /**
  * The method the Deno Jupyter kernel calls to display an object (a global
@@ -162,12 +163,12 @@ export class Figure {
    * @throws {RangeError} For a scale outside (0, 8].
    */
   png(scale = 2): Promise<Uint8Array> {
-    if (typeof scale !== "number" || !(scale > 0 && scale <= 8)) {
-      return Promise.reject(
-        new RangeError(
-          `png: scale must be a number in (0, 8], received ${String(scale)}`,
-        ),
-      );
+    const what = "a number in (0, 8]";
+    if (typeof scale !== "number") {
+      return Promise.reject(typeError("Figure.png", "scale", what, scale));
+    }
+    if (!(scale > 0 && scale <= 8)) {
+      return Promise.reject(rangeError("Figure.png", "scale", what, scale));
     }
     return renderPng(this.svg, scale);
   }
@@ -190,10 +191,11 @@ export class Figure {
     } else if (ext === "png") {
       await Deno.writeFile(path, await this.png());
     } else {
-      throw new RangeError(
-        `save: the file extension must be .svg, .html or .png, received ${
-          JSON.stringify(path)
-        }`,
+      throw rangeError(
+        "Figure.save",
+        "path",
+        "a file name ending in .svg, .html or .png",
+        path,
       );
     }
   }
@@ -218,9 +220,7 @@ function placePanel(p: Panel): string {
   const svg = p.svg;
   const open = svg.match(/^<svg[^>]*>/)?.[0];
   if (!open) {
-    throw new TypeError(
-      `a panel must be an <svg> element, received ${svg.slice(0, 40)}`,
-    );
+    throw typeError("placePanel", "panel.svg", "an <svg> element", svg);
   }
   let tag = open.replace(/\s(width|height|x|y)="[^"]*"/g, "");
   tag = tag.replace(

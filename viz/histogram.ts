@@ -24,6 +24,7 @@ import { readWeights, type WeightsLike } from "../lib/read/weights.ts";
 import {
   freedmanDiaconisBins,
   type Histogram,
+  histogramAs,
   histogramSync,
 } from "../lib/stats/histogram.ts";
 import { type Law, lawOf } from "../lib/stats/laws.ts";
@@ -437,7 +438,7 @@ export async function plotHistogram(
       x,
       "plotHistogram",
       () => true,
-      "no weights",
+      "a weight",
       (n) =>
         title ??
           `${collectionName(x)}: histograms of ${n} weight${
@@ -450,13 +451,13 @@ export async function plotHistogram(
         }),
     );
   }
-  const width = checkSize(options.width, 640, "width");
-  const height = checkSize(options.height, 260, "height");
-  const bins = checkBins(options.bins);
+  const width = checkSize("plotHistogram", "width", options.width, 640);
+  const height = checkSize("plotHistogram", "height", options.height, 260);
+  const bins = checkBins("plotHistogram", options.bins);
   // One read of the data, shared by the histogram and the title.
   const weights = await readWeights(x, "plotHistogram");
   const { shape } = weights;
-  const h = histogramSync(weights, {
+  const h = histogramAs("plotHistogram", weights, {
     bins: bins ?? freedmanDiaconisBins(weights.values),
   });
   const density = options.expected === undefined

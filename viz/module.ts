@@ -12,7 +12,7 @@ import {
   namedWeights,
   type WeightCollection,
 } from "../lib/read/collection.ts";
-import { show } from "../lib/_validate.ts";
+import { typeError } from "../lib/_validate.ts";
 
 /** Options for {@linkcode plotModule}. */
 export interface PlotModuleOptions {
@@ -54,10 +54,11 @@ export async function plotModule(
   options: PlotModuleOptions = {},
 ): Promise<Figure> {
   if (!isWeightCollection(module)) {
-    throw new TypeError(
-      `plotModule needs a Module, tf.LayersModel, tf.GraphModel, Map<string, tf.Tensor> or tf.NamedTensorMap, received ${
-        show(module)
-      }`,
+    throw typeError(
+      "plotModule",
+      "module",
+      "a Module, tf.LayersModel, tf.GraphModel, Map<string, tf.Tensor> or tf.NamedTensorMap",
+      module,
     );
   }
   const kind = module instanceof Module
@@ -70,11 +71,11 @@ export async function plotModule(
   const params = namedWeights(module, "plotModule");
   if (params.length === 0) {
     throw new RangeError(
-      `plotModule: ${kind} has no parameters${
+      `plotModule: module must have parameters${
         module instanceof Module && !module.built
-          ? " yet (it builds on its first call: call it once)"
+          ? " (it builds on its first call: call it once)"
           : ""
-      }`,
+      }, received ${module instanceof Module ? "a" : "the"} ${kind} with none`,
     );
   }
   // Trainable parameters first; masks and buffers (non-trainable) after,
@@ -107,6 +108,6 @@ export async function plotModule(
       count.toLocaleString("en-US")
     } trainable values · histogram | ESD with Marchenko–Pastur | singular values`,
     items,
-    { width: options.width, bins: options.bins },
+    { width: options.width, bins: options.bins, fn: "plotModule" },
   ).figure;
 }

@@ -6,6 +6,7 @@
 import * as PlotNS from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
 import { COLORS, plotSvg } from "./_common.ts";
+import { typeError } from "../lib/_validate.ts";
 
 /**
  * Observable Plot (the copy the toolkit renders with), re-exported so that
@@ -62,13 +63,16 @@ export function plotFigure(
   figure: PlotFigureOptions = {},
 ): Figure {
   if (options === null || typeof options !== "object") {
-    throw new TypeError(
-      `plotFigure needs Plot options, received ${String(options)}`,
+    throw typeError(
+      "plotFigure",
+      "options",
+      "Plot options (an object)",
+      options,
     );
   }
   if ("title" in options || "subtitle" in options || "caption" in options) {
     throw new TypeError(
-      "plotFigure: pass title and subtitle in the second argument (Plot's own make a <figure> that needs a browser)",
+      "plotFigure: options must have no title, subtitle or caption (Plot's own make a <figure> that needs a browser; pass title and subtitle in the second argument), received options with one",
     );
   }
   const width = options.width ?? 640;

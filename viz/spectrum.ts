@@ -26,7 +26,7 @@ import {
 import { readWeights, type WeightsLike } from "../lib/read/weights.ts";
 import type { Weights } from "../lib/host.ts";
 import {
-  analyzeSpectrumSync,
+  analyzeSpectrumAs,
   type SpectrumAnalysis,
 } from "../lib/stats/analyze_spectrum.ts";
 import { freedmanDiaconisBins, histogramSync } from "../lib/stats/histogram.ts";
@@ -37,6 +37,7 @@ import {
 import { lawOf } from "../lib/stats/laws.ts";
 import type { Density } from "../lib/stats/density.ts";
 import { escapeHtml } from "../lib/text.ts";
+import { message, rangeError } from "../lib/_validate.ts";
 
 /** Options for {@linkcode plotSpectrum}. */
 export interface PlotSpectrumOptions {
@@ -114,15 +115,13 @@ export function spectrumView(
   const { shape, values } = weights;
   if (shape.length < 2) {
     throw new RangeError(
-      `${options.fn} needs a matrix (rank >= 2), received shape [${
-        shape.join(", ")
-      }]; for a 1-D tensor use plotHistogram`,
+      `${
+        message(options.fn, "x.shape", "of rank >= 2 (a matrix)", shape)
+      }; for a 1-D tensor use plotHistogram`,
     );
   }
   if (values.length === 0) {
-    throw new RangeError(
-      `${options.fn}: the input is empty (shape [${shape.join(", ")}])`,
-    );
+    throw rangeError(options.fn, "x.shape", "a non-empty shape", shape);
   }
   const cols = shape[shape.length - 1];
   const rows = values.length / cols;
@@ -136,7 +135,7 @@ export function spectrumView(
   const theoryVar = options.mp === "fit" ? null : theoryVariance(density);
   if (options.mp === "theory" && theoryVar === null) {
     throw new RangeError(
-      `${options.fn}: mp "theory" needs weights made by a random initializer (or the expected option)`,
+      `${options.fn}: options.mp must be "fit" or absent for weights not made by a random initializer (for "theory", give options.expected), received "theory"`,
     );
   }
   // The initializer's variance is the theory only while the weights still
@@ -156,7 +155,7 @@ export function spectrumView(
       sigma2 = theoryVar;
     }
   }
-  const analysis = analyzeSpectrumSync({ values, shape }, {
+  const analysis = analyzeSpectrumAs(options.fn, { values, shape }, {
     ...(sigma2 === undefined ? {} : { sigma2 }),
     ...(options.singularValues
       ? { singularValues: options.singularValues }
@@ -680,7 +679,7 @@ export async function plotSpectrum(
       x,
       "plotSpectrum",
       (w) => w.x.shape.length >= 2,
-      "no weight of rank ≥ 2",
+      "a weight of rank >= 2",
       (n) =>
         title ??
           `${collectionName(x)}: spectra of ${n} weight${
@@ -693,9 +692,9 @@ export async function plotSpectrum(
         }),
     );
   }
-  const width = checkSize(options.width, 760, "width");
-  const height = checkSize(options.height, 260, "height");
-  const bins = checkBins(options.bins);
+  const width = checkSize("plotSpectrum", "width", options.width, 760);
+  const height = checkSize("plotSpectrum", "height", options.height, 260);
+  const bins = checkBins("plotSpectrum", options.bins);
   const weights = await readWeights(x, "plotSpectrum");
   const a = spectrumView(x, weights, {
     mp: options.mp,

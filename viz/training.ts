@@ -12,7 +12,7 @@ import {
 import type { Figure } from "./figure.ts";
 import { rowsFigure } from "./_rows.ts";
 import { Parameter } from "../lib/nn/parameter.ts";
-import { show } from "../lib/_validate.ts";
+import { message, show, typeError } from "../lib/_validate.ts";
 import type { Density } from "../lib/stats/density.ts";
 import { readWeights } from "../lib/read/weights.ts";
 
@@ -52,10 +52,11 @@ export async function snapshotWeights(
   step: number,
 ): Promise<TrainingSnapshot> {
   if (!isWeightCollection(module)) {
-    throw new TypeError(
-      `snapshotWeights needs a Module, tf.LayersModel, tf.GraphModel, Map<string, tf.Tensor> or tf.NamedTensorMap, received ${
-        show(module)
-      }`,
+    throw typeError(
+      "snapshotWeights",
+      "module",
+      "a Module, tf.LayersModel, tf.GraphModel, Map<string, tf.Tensor> or tf.NamedTensorMap",
+      module,
     );
   }
   const weights = new Map<
@@ -100,7 +101,9 @@ export function plotTraining(
 ): Figure {
   if (!Array.isArray(history) || history.length === 0) {
     throw new RangeError(
-      "plotTraining needs at least one snapshot (see snapshotWeights)",
+      `plotTraining: history must be a non-empty array of snapshots (see snapshotWeights), received ${
+        Array.isArray(history) ? "[]" : show(history)
+      }`,
     );
   }
   const first = history[0].weights;
@@ -108,9 +111,18 @@ export function plotTraining(
     [...first.entries()].find(([, w]) => w.shape.length >= 2)?.[0];
   if (name === undefined || !first.has(name)) {
     throw new RangeError(
-      `plotTraining: no parameter ${
-        JSON.stringify(options.parameter ?? "of rank >= 2")
-      }; available: ${[...first.keys()].join(", ")}`,
+      options.parameter === undefined
+        ? `plotTraining: history[0] must hold a parameter of rank >= 2, received one with ${
+          [...first.keys()].join(", ") || "none"
+        }`
+        : message(
+          "plotTraining",
+          "options.parameter",
+          `the name of a parameter in history[0] (available: ${
+            [...first.keys()].join(", ")
+          })`,
+          options.parameter,
+        ),
     );
   }
   return rowsFigure(
@@ -120,7 +132,9 @@ export function plotTraining(
       const w = snap.weights.get(name);
       if (!w) {
         throw new RangeError(
-          `plotTraining: snapshot at step ${snap.step} has no ${name}`,
+          `plotTraining: history[${i}] must hold ${
+            show(name)
+          } like history[0], received the snapshot at step ${snap.step} without it`,
         );
       }
       return {
@@ -131,6 +145,6 @@ export function plotTraining(
         mp: i === 0 && w.density ? undefined : "fit",
       };
     }),
-    { width: options.width, share: true },
+    { width: options.width, share: true, fn: "plotTraining" },
   ).figure;
 }

@@ -7,7 +7,7 @@ import * as Plot from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
 import { COLORS, plotSvg } from "./_common.ts";
 import { NeuronMap } from "../lib/nn/ncp/neuron_maps.ts";
-import { show } from "../lib/_validate.ts";
+import { typeError } from "../lib/_validate.ts";
 
 /** Options for {@linkcode plotWiring}. */
 export interface PlotWiringOptions {
@@ -43,7 +43,7 @@ export function plotWiring(
   options: PlotWiringOptions = {},
 ): Figure {
   if (!(map instanceof NeuronMap)) {
-    throw new TypeError(`plotWiring needs a NeuronMap, received ${show(map)}`);
+    throw typeError("plotWiring", "map", "a NeuronMap", map);
   }
   const units = map.units;
   const inputs = map.inputDim ?? 0;

@@ -7,7 +7,12 @@
 import type { Density } from "../stats/density.ts";
 import { tf } from "../tf.ts";
 import type { BackendName } from "../backend.ts";
-import { checkChoice, checkOptions, checkShape } from "../_validate.ts";
+import {
+  checkChoice,
+  checkOptions,
+  checkShape,
+  message,
+} from "../_validate.ts";
 import { nextDraw } from "../random/stream.ts";
 import type { Draw } from "../random/stream.ts";
 
@@ -74,6 +79,8 @@ export function initRecordOf(tensor: tf.Tensor): InitRecord | undefined {
 
 /** Everything an initializer has resolved before it draws. */
 export interface Prepared {
+  /** The initializer's name, as error messages give it. */
+  fn: string;
   shape: number[];
   size: number;
   dtype: InitDType;
@@ -94,34 +101,35 @@ export function prepare<T extends BaseOptions>(
   keys: readonly string[],
   dtypes: readonly InitDType[] = ["float32"],
 ): { prepared: Prepared; options: Partial<T> } {
-  const opts = checkOptions(options, [...BASE_KEYS, ...keys], fn);
-  const dims = checkShape(shape);
+  const opts = checkOptions(fn, options, [...BASE_KEYS, ...keys]);
+  const dims = checkShape(fn, shape);
   const dtype = opts.dtype === undefined
     ? "float32"
-    : checkChoice(opts.dtype, DTYPES, "dtype");
-  if (!dtypes.includes(dtype)) {
-    throw new TypeError(
-      `${fn}: dtype must be one of ${
-        dtypes.map((d) => JSON.stringify(d)).join(", ")
-      }, received "${dtype}"`,
-    );
-  }
+    : checkChoice(fn, "options.dtype", opts.dtype, DTYPES);
+  checkChoice(fn, "options.dtype", dtype, dtypes);
   let device: BackendName | undefined;
   if (opts.device !== undefined) {
-    device = checkChoice<BackendName>(opts.device, [
+    device = checkChoice<BackendName>(fn, "options.device", opts.device, [
       "webgpu",
       "wasm",
       "cpu",
-    ], "device");
+    ]);
     if (!tf.findBackend(device)) {
       throw new Error(
-        `${fn}: device "${device}" is not initialised; run \`await setBackend("${device}")\` once first`,
+        message(
+          fn,
+          "options.device",
+          `an initialised backend (run \`await setBackend(${
+            JSON.stringify(device)
+          })\` once first)`,
+          device,
+        ),
       );
     }
   }
   const size = dims.reduce((a, b) => a * b, 1);
   return {
-    prepared: { shape: dims, size, dtype, device, seed: opts.seed },
+    prepared: { fn, shape: dims, size, dtype, device, seed: opts.seed },
     options: opts,
   };
 }
@@ -132,7 +140,7 @@ export function prepare<T extends BaseOptions>(
  * failed call leaves the stream where it was.
  */
 export function drawFor(p: Prepared): Draw {
-  return nextDraw(p.seed);
+  return nextDraw(p.seed, p.fn, "options.seed");
 }
 
 /** Typed values for a dtype. */

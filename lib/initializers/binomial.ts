@@ -12,6 +12,7 @@ import {
   finish,
   type InitDType,
   prepare,
+  type Prepared,
 } from "./_core.ts";
 import { checkProbability } from "../_validate.ts";
 import { keyFromSeed } from "../random/stream.ts";
@@ -24,6 +25,20 @@ export interface BinomialOptions extends BaseOptions {
 }
 
 const DTYPES = ["float32", "int32", "bool"] as const;
+
+/** Checks the options of `binomial`: a probability in [0, 1]. */
+export function binomialOptions(
+  p: Prepared,
+  o: BinomialOptions,
+): { probability: number } {
+  return {
+    probability: checkProbability(
+      p.fn,
+      "options.probability",
+      o.probability ?? 0.5,
+    ),
+  };
+}
 
 /**
  * Values that are 1 with probability `probability` and 0 otherwise,
@@ -57,7 +72,7 @@ export function binomial(
     ["probability"],
     DTYPES,
   );
-  const probability = checkProbability(o.probability ?? 0.5, "probability");
+  const { probability } = binomialOptions(prepared, o);
   const draw = drawFor(prepared);
   const values = allocate(prepared.dtype, prepared.size);
   bernoulli(prepared.size, probability, draw, 0, values);
@@ -112,8 +127,9 @@ export class BinomialInitializer {
    * @throws {RangeError} For a bad probability or seed.
    */
   constructor(probability = 0.5, seed?: number) {
-    this.probability = checkProbability(probability, "probability");
-    if (seed !== undefined) keyFromSeed(seed);
+    const fn = "BinomialInitializer";
+    this.probability = checkProbability(fn, "probability", probability);
+    if (seed !== undefined) keyFromSeed(seed, fn, "seed");
     this.seed = seed;
   }
 

@@ -4,8 +4,14 @@
  * @module
  */
 import type { tf } from "../tf.ts";
-import { allocate, type BaseOptions, finish, prepare } from "./_core.ts";
-import { checkFinite } from "../_validate.ts";
+import {
+  allocate,
+  type BaseOptions,
+  finish,
+  prepare,
+  type Prepared,
+} from "./_core.ts";
+import { checkFinite, rangeError } from "../_validate.ts";
 
 /** Options for {@linkcode constant}. */
 export interface ConstantOptions extends BaseOptions {
@@ -15,6 +21,18 @@ export interface ConstantOptions extends BaseOptions {
 
 const DTYPES = ["float32", "int32", "bool"] as const;
 
+/**
+ * Checks the value of a constant initializer (`options.value`, fixed for
+ * `zeros` and `ones`): finite, and an integer for int32.
+ */
+export function constantValue(p: Prepared, value: unknown): number {
+  const v = checkFinite(p.fn, "options.value", value);
+  if (p.dtype === "int32" && !Number.isInteger(v)) {
+    throw rangeError(p.fn, "options.value", 'an integer for dtype "int32"', v);
+  }
+  return v;
+}
+
 function fill(
   fn: string,
   shape: readonly number[],
@@ -23,12 +41,7 @@ function fill(
   keys: readonly string[],
 ): tf.Tensor {
   const { prepared } = prepare(fn, shape, options, keys, DTYPES);
-  const v = checkFinite(value, "value");
-  if (prepared.dtype === "int32" && !Number.isInteger(v)) {
-    throw new RangeError(
-      `value must be an integer for dtype "int32", received ${v}`,
-    );
-  }
+  const v = constantValue(prepared, value);
   const values = allocate(prepared.dtype, prepared.size);
   values.fill(prepared.dtype === "bool" ? (v !== 0 ? 1 : 0) : v);
   return finish(prepared, values, {

@@ -7,8 +7,10 @@
 import {
   checkChoice,
   checkFinite,
+  checkInteger,
   checkRank,
   checkShape,
+  rangeError,
   show,
 } from "../_validate.ts";
 
@@ -30,16 +32,42 @@ export interface Fans {
   receptiveField: number;
 }
 
-function axis(value: unknown, rank: number, name: string): number {
-  const a = checkFinite(value, name);
-  if (!Number.isInteger(a) || a < -rank || a >= rank) {
-    throw new RangeError(
-      `${name} must be an integer in [${-rank}, ${
-        rank - 1
-      }] for a rank-${rank} shape, received ${a}`,
+function axis(fn: string, arg: string, value: unknown, rank: number): number {
+  const a = checkInteger(fn, arg, value, -rank, rank - 1);
+  return a < 0 ? a + rank : a;
+}
+
+/**
+ * {@linkcode computeFans} for `fn`, the function the user called (an
+ * initializer passes its own name and options).
+ */
+export function fansOf(
+  fn: string,
+  shape: readonly number[],
+  options: FanOptions,
+): Fans {
+  const dims = checkShape(fn, shape);
+  checkRank(fn, dims, 2);
+  const rank = dims.length;
+  const inAxis = axis(fn, "options.inAxis", options.inAxis ?? -2, rank);
+  const outAxis = axis(fn, "options.outAxis", options.outAxis ?? -1, rank);
+  if (inAxis === outAxis) {
+    throw rangeError(
+      fn,
+      "options.outAxis",
+      `an axis other than options.inAxis (axis ${inAxis} of ${show(dims)})`,
+      options.outAxis ?? -1,
     );
   }
-  return a < 0 ? a + rank : a;
+  let receptiveField = 1;
+  dims.forEach((d, i) => {
+    if (i !== inAxis && i !== outAxis) receptiveField *= d;
+  });
+  return {
+    fanIn: dims[inAxis] * receptiveField,
+    fanOut: dims[outAxis] * receptiveField,
+    receptiveField,
+  };
 }
 
 /**
@@ -74,27 +102,7 @@ export function computeFans(
   shape: readonly number[],
   options: FanOptions = {},
 ): Fans {
-  const dims = checkShape(shape);
-  checkRank(dims, 2, "computeFans");
-  const rank = dims.length;
-  const inAxis = axis(options.inAxis ?? -2, rank, "inAxis");
-  const outAxis = axis(options.outAxis ?? -1, rank, "outAxis");
-  if (inAxis === outAxis) {
-    throw new RangeError(
-      `inAxis and outAxis must differ, both are axis ${inAxis} of ${
-        show(dims)
-      }`,
-    );
-  }
-  let receptiveField = 1;
-  dims.forEach((d, i) => {
-    if (i !== inAxis && i !== outAxis) receptiveField *= d;
-  });
-  return {
-    fanIn: dims[inAxis] * receptiveField,
-    fanOut: dims[outAxis] * receptiveField,
-    receptiveField,
-  };
+  return fansOf("computeFans", shape, options);
 }
 
 /** The nonlinearities {@linkcode calculateGain} knows. */
@@ -152,9 +160,10 @@ const CAMEL: Record<string, string> = {
  */
 export function calculateGain(nonlinearity: string, param?: number): number {
   const name = checkChoice(
+    "calculateGain",
+    "nonlinearity",
     CAMEL[nonlinearity as string] ?? nonlinearity,
     NONLINEARITIES,
-    "nonlinearity",
   );
   switch (name) {
     case "tanh":
@@ -162,7 +171,9 @@ export function calculateGain(nonlinearity: string, param?: number): number {
     case "relu":
       return Math.SQRT2;
     case "leaky_relu": {
-      const slope = param === undefined ? 0.01 : checkFinite(param, "param");
+      const slope = param === undefined
+        ? 0.01
+        : checkFinite("calculateGain", "param", param);
       return Math.sqrt(2 / (1 + slope * slope));
     }
     case "selu":

@@ -4,7 +4,13 @@
  * @module
  */
 import type { tf } from "../tf.ts";
-import { type BaseOptions, drawFor, finish, prepare } from "./_core.ts";
+import {
+  type BaseOptions,
+  drawFor,
+  finish,
+  prepare,
+  type Prepared,
+} from "./_core.ts";
 import type { Draw } from "../random/stream.ts";
 import { checkNonNegative, checkRank } from "../_validate.ts";
 import { standardNormal } from "../random/distributions.ts";
@@ -14,6 +20,15 @@ import { householderQr } from "../linalg/householder_qr.ts";
 export interface OrthogonalOptions extends BaseOptions {
   /** Multiplies the matrix. Default 1. */
   gain?: number;
+}
+
+/** Checks the shape (rank ≥ 2) and options of `orthogonal`. */
+export function orthogonalOptions(
+  p: Prepared,
+  o: OrthogonalOptions,
+): { gain: number } {
+  checkRank(p.fn, p.shape, 2);
+  return { gain: checkNonNegative(p.fn, "options.gain", o.gain ?? 1) };
 }
 
 /**
@@ -53,8 +68,7 @@ export function orthogonal(
   const { prepared, options: o } = prepare("orthogonal", shape, options, [
     "gain",
   ]);
-  checkRank(prepared.shape, 2, "orthogonal");
-  const gain = checkNonNegative(o.gain ?? 1, "gain");
+  const { gain } = orthogonalOptions(prepared, o);
   const cols = prepared.shape[prepared.shape.length - 1];
   const rows = cols === 0 ? 0 : prepared.size / cols;
   const out = haarMatrix(rows, cols, gain, drawFor(prepared));

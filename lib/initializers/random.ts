@@ -18,18 +18,12 @@ import {
   type Prepared,
 } from "./_core.ts";
 import { prepare } from "./_core.ts";
-import { checkFinite, checkNonNegative, show } from "../_validate.ts";
-
-/** A truncation bound: a number, possibly infinite (one-sided), never NaN. */
-function checkBound(value: unknown, name: string): number {
-  if (typeof value !== "number") {
-    throw new TypeError(`${name} must be a number, received ${show(value)}`);
-  }
-  if (Number.isNaN(value)) {
-    throw new RangeError(`${name} must not be NaN`);
-  }
-  return value;
-}
+import {
+  checkBound,
+  checkFinite,
+  checkNonNegative,
+  rangeError,
+} from "../_validate.ts";
 import {
   standardNormal,
   truncatedStandardNormal,
@@ -58,6 +52,56 @@ export interface TruncatedNormalOptions extends RandomNormalOptions {
   lower?: number;
   /** Upper bound, in standard deviations from the mean. Default 2. */
   upper?: number;
+}
+
+/** Checks the options of `randomUniform`: finite bounds, `minval <= maxval`. */
+export function uniformOptions(
+  p: Prepared,
+  o: RandomUniformOptions,
+): { minval: number; maxval: number } {
+  const minval = checkFinite(p.fn, "options.minval", o.minval ?? -0.05);
+  const maxval = checkFinite(p.fn, "options.maxval", o.maxval ?? 0.05);
+  if (minval > maxval) {
+    throw rangeError(
+      p.fn,
+      "options.minval",
+      `<= options.maxval (${maxval})`,
+      minval,
+    );
+  }
+  return { minval, maxval };
+}
+
+/** Checks the options of `randomNormal`: a finite mean, a `stddev >= 0`. */
+export function normalOptions(
+  p: Prepared,
+  o: RandomNormalOptions,
+): { mean: number; stddev: number } {
+  const mean = checkFinite(p.fn, "options.mean", o.mean ?? 0);
+  const stddev = checkNonNegative(p.fn, "options.stddev", o.stddev ?? 0.05);
+  return { mean, stddev };
+}
+
+/**
+ * Checks the options of `truncatedNormal`: those of `randomNormal`, and
+ * bounds (±Infinity allowed) with `lower < upper`.
+ */
+export function truncatedOptions(
+  p: Prepared,
+  o: TruncatedNormalOptions,
+): { mean: number; stddev: number; lower: number; upper: number } {
+  const { mean, stddev } = normalOptions(p, o);
+  const lower = checkBound(p.fn, "options.lower", o.lower ?? -2);
+  const upper = checkBound(p.fn, "options.upper", o.upper ?? 2);
+  if (!(lower < upper)) {
+    throw rangeError(
+      p.fn,
+      "options.lower",
+      `< options.upper (${upper})`,
+      lower,
+    );
+  }
+  return { mean, stddev, lower, upper };
 }
 
 /** Draws `low + (high − low)·u`, u uniform in [0, 1) in Float64, rounded to float32. */
@@ -145,13 +189,7 @@ export function randomUniform(
     "minval",
     "maxval",
   ]);
-  const minval = checkFinite(o.minval ?? -0.05, "minval");
-  const maxval = checkFinite(o.maxval ?? 0.05, "maxval");
-  if (minval > maxval) {
-    throw new RangeError(
-      `minval must be <= maxval, received minval ${minval} and maxval ${maxval}`,
-    );
-  }
+  const { minval, maxval } = uniformOptions(prepared, o);
   return sampleUniform(prepared, minval, maxval, {
     name: "randomUniform",
     options: { minval, maxval },
@@ -187,8 +225,7 @@ export function randomNormal(
     "mean",
     "stddev",
   ]);
-  const mean = checkFinite(o.mean ?? 0, "mean");
-  const stddev = checkNonNegative(o.stddev ?? 0.05, "stddev");
+  const { mean, stddev } = normalOptions(prepared, o);
   return sampleNormal(prepared, mean, stddev, null, {
     name: "randomNormal",
     options: { mean, stddev },
@@ -230,15 +267,7 @@ export function truncatedNormal(
     "lower",
     "upper",
   ]);
-  const mean = checkFinite(o.mean ?? 0, "mean");
-  const stddev = checkNonNegative(o.stddev ?? 0.05, "stddev");
-  const lower = checkBound(o.lower ?? -2, "lower");
-  const upper = checkBound(o.upper ?? 2, "upper");
-  if (!(lower < upper)) {
-    throw new RangeError(
-      `lower must be < upper, received lower ${lower} and upper ${upper}`,
-    );
-  }
+  const { mean, stddev, lower, upper } = truncatedOptions(prepared, o);
   return sampleNormal(prepared, mean, stddev, { lower, upper }, {
     name: "truncatedNormal",
     options: { mean, stddev, lower, upper },

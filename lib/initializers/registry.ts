@@ -5,7 +5,7 @@
  */
 import type { tf } from "../tf.ts";
 import type { BaseOptions } from "./_core.ts";
-import { show } from "../_validate.ts";
+import { message, typeError } from "../_validate.ts";
 import { constant, ones, zeros } from "./constant.ts";
 import { randomNormal, randomUniform, truncatedNormal } from "./random.ts";
 import {
@@ -109,7 +109,7 @@ function distance(a: string, b: string): number {
   return row[b.length];
 }
 
-function resolve(name: string): string {
+function resolve(name: string, fn: string, arg: string): string {
   const found = LOOKUP.get(normalise(name));
   if (found !== undefined) return found;
   const target = normalise(name);
@@ -126,9 +126,9 @@ function resolve(name: string): string {
     ? snake
     : (s: string) => s;
   throw new RangeError(
-    `Unknown initializer: ${JSON.stringify(name)}. Did you mean ${
+    `${message(fn, arg, "an initializer's name", name)} (did you mean ${
       JSON.stringify(style(best))
-    }? Available initializers: ${INITIALIZER_NAMES.map(style).join(", ")}`,
+    }? Available initializers: ${INITIALIZER_NAMES.map(style).join(", ")})`,
   );
 }
 
@@ -186,13 +186,26 @@ function toOptions(config: Record<string, unknown>): Record<string, unknown> {
 export function getInitializer(
   nameOrConfig: string | InitializerConfig,
 ): Initializer {
+  return initializerFor(nameOrConfig, "getInitializer", "nameOrConfig");
+}
+
+/**
+ * {@linkcode getInitializer} for `fn`, the function the user called, whose
+ * argument `arg` is the name or config (`Parameter.initialize`, `NCP`).
+ */
+export function initializerFor(
+  nameOrConfig: string | InitializerConfig,
+  fn: string,
+  arg: string,
+): Initializer {
   const { name, options: preset } = parseInitializerConfig(
     nameOrConfig,
-    "getInitializer",
+    fn,
+    arg,
   );
-  const fn = TABLE[name];
-  if (typeof nameOrConfig === "string") return fn;
-  return (shape, options) => fn(shape, { ...preset, ...options });
+  const init = TABLE[name];
+  if (typeof nameOrConfig === "string") return init;
+  return (shape, options) => init(shape, { ...preset, ...options });
 }
 
 /**
@@ -201,7 +214,8 @@ export function getInitializer(
  * camelCase, as {@linkcode getInitializer} passes them to the initializer.
  *
  * @param nameOrConfig A name or a config object, as for `getInitializer`.
- * @param fn The function name for error messages.
+ * @param fn The function the user called, for error messages.
+ * @param arg The argument's path, for error messages.
  * @returns `{ name, options }` (`options` is `{}` for a plain name).
  * @throws {RangeError} For an unknown name; {TypeError} for anything else.
  *
@@ -219,13 +233,17 @@ export function getInitializer(
 export function parseInitializerConfig(
   nameOrConfig: string | InitializerConfig,
   fn = "getInitializer",
+  arg = "nameOrConfig",
 ): { name: string; options: Record<string, unknown> } {
   if (typeof nameOrConfig === "string") {
-    return { name: resolve(nameOrConfig), options: {} };
+    return { name: resolve(nameOrConfig, fn, arg), options: {} };
   }
   if (nameOrConfig === null || typeof nameOrConfig !== "object") {
-    throw new TypeError(
-      `${fn} needs a name or a config object, received ${show(nameOrConfig)}`,
+    throw typeError(
+      fn,
+      arg,
+      "an initializer's name or a config object",
+      nameOrConfig,
     );
   }
   let name: unknown;
@@ -239,11 +257,16 @@ export function parseInitializerConfig(
     config = rest;
   }
   if (typeof name !== "string") {
-    throw new TypeError(
-      `an initializer config needs a string "name" or "class_name", received ${
-        show(nameOrConfig)
-      }`,
+    throw typeError(
+      fn,
+      arg,
+      'a config with a string "name" or "class_name"',
+      nameOrConfig,
     );
   }
-  return { name: resolve(name), options: toOptions(config) };
+  const at = "class_name" in nameOrConfig ? "class_name" : "name";
+  return {
+    name: resolve(name, fn, `${arg}.${at}`),
+    options: toOptions(config),
+  };
 }

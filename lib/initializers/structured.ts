@@ -4,12 +4,19 @@
  * @module
  */
 import type { tf } from "../tf.ts";
-import { type BaseOptions, drawFor, finish, prepare } from "./_core.ts";
+import {
+  type BaseOptions,
+  drawFor,
+  finish,
+  prepare,
+  type Prepared,
+} from "./_core.ts";
 import {
   checkFinite,
   checkNonNegative,
   checkProbability,
-  show,
+  rangeError,
+  typeError,
 } from "../_validate.ts";
 import { haarMatrix } from "./orthogonal.ts";
 import { standardNormal, uniform } from "../random/distributions.ts";
@@ -35,21 +42,83 @@ export interface SparseOptions extends BaseOptions {
 }
 
 /**
- * Throws unless `shape` is a convolution kernel's, `[...spatial, in, out]` of
- * rank 3 to 5 (for `dirac` and `deltaOrthogonal`, and the laws the testing
- * module derives from them).
- *
- * @param fn The initializer's name, for the message.
- * @param shape The shape.
+ * Throws unless the prepared shape is a convolution kernel's,
+ * `[...spatial, in, out]` of rank 3 to 5 (for `dirac` and
+ * `deltaOrthogonal`).
  */
-export function convRank(fn: string, shape: number[]): void {
-  if (shape.length < 3 || shape.length > 5) {
-    throw new RangeError(
-      `${fn} needs a convolution kernel shape [...spatial, in, out] of rank 3 to 5, received ${
-        show(shape)
-      } (rank ${shape.length})`,
+function convRank(p: Prepared): void {
+  if (p.shape.length < 3 || p.shape.length > 5) {
+    throw rangeError(
+      p.fn,
+      "shape",
+      "a convolution kernel shape [...spatial, in, out] of rank 3 to 5",
+      p.shape,
     );
   }
+}
+
+/** Throws unless the prepared shape is 2-D (for `identity` and `sparse`). */
+function matrixShape(p: Prepared): void {
+  if (p.shape.length !== 2) throw rangeError(p.fn, "shape", "2-D", p.shape);
+}
+
+/** Checks the shape and options of `identity`. */
+export function identityOptions(
+  p: Prepared,
+  o: GainOptions,
+): { gain: number } {
+  matrixShape(p);
+  return { gain: checkFinite(p.fn, "options.gain", o.gain ?? 1) };
+}
+
+/**
+ * Checks the shape and options of `dirac`: `groups` a positive integer that
+ * divides the output channels.
+ */
+export function diracOptions(
+  p: Prepared,
+  o: DiracOptions,
+): { groups: number; gain: number } {
+  convRank(p);
+  const outC = p.shape[p.shape.length - 1];
+  const what = `a positive integer dividing the ${outC} output channels`;
+  const groups = o.groups ?? 1;
+  if (typeof groups !== "number") {
+    throw typeError(p.fn, "options.groups", what, groups);
+  }
+  if (!Number.isInteger(groups) || groups < 1 || outC % groups !== 0) {
+    throw rangeError(p.fn, "options.groups", what, groups);
+  }
+  return { groups, gain: checkFinite(p.fn, "options.gain", o.gain ?? 1) };
+}
+
+/** Checks the shape (in ≤ out channels) and options of `deltaOrthogonal`. */
+export function deltaOrthogonalOptions(
+  p: Prepared,
+  o: GainOptions,
+): { gain: number } {
+  convRank(p);
+  const [inC, outC] = p.shape.slice(-2);
+  if (inC > outC) {
+    throw rangeError(
+      p.fn,
+      "shape",
+      "a kernel shape with in <= out channels",
+      p.shape,
+    );
+  }
+  return { gain: checkNonNegative(p.fn, "options.gain", o.gain ?? 1) };
+}
+
+/** Checks the shape and options of `sparse`. */
+export function sparseOptions(
+  p: Prepared,
+  o: SparseOptions,
+): { sparsity: number; stddev: number } {
+  matrixShape(p);
+  const sparsity = checkProbability(p.fn, "options.sparsity", o.sparsity);
+  const stddev = checkNonNegative(p.fn, "options.stddev", o.stddev ?? 0.01);
+  return { sparsity, stddev };
 }
 
 /**
@@ -93,12 +162,7 @@ export function identity(
   const { prepared, options: o } = prepare("identity", shape, options, [
     "gain",
   ]);
-  if (prepared.shape.length !== 2) {
-    throw new RangeError(
-      `identity needs a 2-D shape, received ${show(prepared.shape)}`,
-    );
-  }
-  const gain = checkFinite(o.gain ?? 1, "gain");
+  const { gain } = identityOptions(prepared, o);
   const [rows, cols] = prepared.shape;
   const out = new Float32Array(prepared.size);
   const n = Math.min(rows, cols);
@@ -142,15 +206,8 @@ export function dirac(
     "groups",
     "gain",
   ]);
-  convRank("dirac", prepared.shape);
-  const groups = checkFinite(o.groups ?? 1, "groups");
+  const { groups, gain } = diracOptions(prepared, o);
   const [inC, outC] = prepared.shape.slice(-2);
-  if (!Number.isInteger(groups) || groups < 1 || outC % groups !== 0) {
-    throw new RangeError(
-      `groups must be a positive integer dividing the ${outC} output channels, received ${groups}`,
-    );
-  }
-  const gain = checkFinite(o.gain ?? 1, "gain");
   const out = new Float32Array(prepared.size);
   const perGroup = outC / groups;
   const base = centreOffset(prepared.shape);
@@ -203,16 +260,8 @@ export function deltaOrthogonal(
   const { prepared, options: o } = prepare("deltaOrthogonal", shape, options, [
     "gain",
   ]);
-  convRank("deltaOrthogonal", prepared.shape);
+  const { gain } = deltaOrthogonalOptions(prepared, o);
   const [inC, outC] = prepared.shape.slice(-2);
-  if (inC > outC) {
-    throw new RangeError(
-      `deltaOrthogonal needs in <= out channels, received shape ${
-        show(prepared.shape)
-      } (in ${inC}, out ${outC})`,
-    );
-  }
-  const gain = checkNonNegative(o.gain ?? 1, "gain");
   const centre = haarMatrix(inC, outC, gain, drawFor(prepared));
   const out = new Float32Array(prepared.size);
   if (prepared.size > 0) out.set(centre, centreOffset(prepared.shape));
@@ -252,13 +301,7 @@ export function sparse(
     "sparsity",
     "stddev",
   ]);
-  if (prepared.shape.length !== 2) {
-    throw new RangeError(
-      `sparse needs a 2-D shape, received ${show(prepared.shape)}`,
-    );
-  }
-  const sparsity = checkProbability(o.sparsity, "sparsity");
-  const stddev = checkNonNegative(o.stddev ?? 0.01, "stddev");
+  const { sparsity, stddev } = sparseOptions(prepared, o);
   const [rows, cols] = prepared.shape;
   const draw = drawFor(prepared);
   const size = prepared.size;

@@ -12,8 +12,14 @@ import {
   type Prepared,
 } from "./_core.ts";
 import type { Density } from "../stats/density.ts";
-import { computeFans, type FanOptions } from "./fans.ts";
-import { checkChoice, checkNonNegative, checkRank } from "../_validate.ts";
+import { type FanOptions, fansOf } from "./fans.ts";
+import {
+  checkChoice,
+  checkNonNegative,
+  checkPositive,
+  checkRank,
+  rangeError,
+} from "../_validate.ts";
 import { sampleNormal, sampleUniform } from "./random.ts";
 
 /** Which fan the variance is divided by. */
@@ -110,22 +116,31 @@ export function varianceScalingPlan(
 ): VarianceScalingPlan {
   const defaults = VARIANCE_SCALING_PRESETS[name];
   if (defaults === undefined) {
-    throw new RangeError(
-      `varianceScalingPlan: unknown initializer ${JSON.stringify(name)}`,
+    throw rangeError(
+      "varianceScalingPlan",
+      "name",
+      `one of ${Object.keys(VARIANCE_SCALING_PRESETS).join(", ")}`,
+      name,
     );
   }
   const keys = name === "varianceScaling" ? KEYS : NAMED_KEYS;
   const { prepared, options: o } = prepare(name, shape, options, keys);
-  checkRank(prepared.shape, 2, name);
-  const scale = checkNonNegative(o.scale ?? defaults.scale, "scale", true);
-  const mode = checkChoice(o.mode ?? defaults.mode, MODES, "mode");
+  checkRank(name, prepared.shape, 2);
+  const scale = checkPositive(name, "options.scale", o.scale ?? defaults.scale);
+  const mode = checkChoice(
+    name,
+    "options.mode",
+    o.mode ?? defaults.mode,
+    MODES,
+  );
   const distribution = checkChoice(
+    name,
+    "options.distribution",
     o.distribution ?? defaults.distribution,
     DISTRIBUTIONS,
-    "distribution",
   );
-  const gain = checkNonNegative(o.gain ?? 1, "gain");
-  const fans = computeFans(prepared.shape, {
+  const gain = checkNonNegative(name, "options.gain", o.gain ?? 1);
+  const fans = fansOf(name, prepared.shape, {
     inAxis: o.inAxis,
     outAxis: o.outAxis,
   });

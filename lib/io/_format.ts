@@ -12,9 +12,9 @@
  * @module
  */
 import { tf } from "../tf.ts";
+import { show } from "../_validate.ts";
 import { JsonSyntaxError, type JsonValue, parseStrictJson } from "./_json.ts";
 import {
-  quote,
   type SafetensorsDType,
   SafetensorsError,
   type SafetensorsHeader,
@@ -87,13 +87,16 @@ export function memorySource(file: string, bytes: Uint8Array): ByteSource {
   };
 }
 
-function kind(value: JsonValue): string {
+/**
+ * A JSON value's kind, for a message about a file's contents: `null`,
+ * `an array`, `an object` (a `Map` from the strict parser, or a plain
+ * object), or its type and value (`number 1.5`, `string "x"`).
+ */
+export function jsonKind(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  if (value instanceof Map) return "an object";
-  return `${typeof value} ${
-    typeof value === "string" ? quote(value) : String(value)
-  }`;
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${show(value)}`;
 }
 
 /**
@@ -132,14 +135,8 @@ export function checkHeaderLength(
   return Number(n);
 }
 
-/** A shape for a message, cut short when it has many dimensions. */
-function showShape(shape: readonly number[]): string {
-  return shape.length > 8
-    ? `[${shape.slice(0, 8).join(", ")}, … (${shape.length} dimensions)]`
-    : `[${shape.join(", ")}]`;
-}
-
-function checkCount(
+/** A count in a header field: an integer in [0, 2^53). */
+function headerCount(
   file: string,
   name: string,
   field: string,
@@ -149,7 +146,7 @@ function checkCount(
     throw new SafetensorsError(
       file,
       `${field} must be a non-negative integer (below 2^53), found ${
-        kind(value)
+        jsonKind(value)
       }`,
       { tensor: name },
     );
@@ -169,7 +166,7 @@ function checkEntry(
   if (!(value instanceof Map)) {
     return fail(
       `the header entry must be an object with dtype, shape and data_offsets, found ${
-        kind(value)
+        jsonKind(value)
       }`,
     );
   }
@@ -177,7 +174,7 @@ function checkEntry(
     if (!ENTRY_FIELDS.includes(key)) {
       fail(
         `unknown field ${
-          quote(key)
+          show(key)
         } in the header entry (expected dtype, shape and data_offsets)`,
       );
     }
@@ -187,28 +184,28 @@ function checkEntry(
   }
   const dtype = value.get("dtype")!;
   if (typeof dtype !== "string") {
-    fail(`dtype must be a string, found ${kind(dtype)}`);
+    fail(`dtype must be a string, found ${jsonKind(dtype)}`);
   }
   if (!Object.hasOwn(ITEM_SIZE, dtype as string)) {
     fail(
-      `unknown or unsupported dtype ${quote(dtype as string)}; supported: ${
+      `unknown or unsupported dtype ${show(dtype as string)}; supported: ${
         DTYPES.join(", ")
       }`,
     );
   }
   const rawShape = value.get("shape")!;
   if (!Array.isArray(rawShape)) {
-    fail(`shape must be an array, found ${kind(rawShape)}`);
+    fail(`shape must be an array, found ${jsonKind(rawShape)}`);
   }
   const shape = (rawShape as JsonValue[]).map((d, i) =>
-    checkCount(file, name, `shape[${i}]`, d)
+    headerCount(file, name, `shape[${i}]`, d)
   );
   // Checked in order, as the reference implementation does.
   let count = 1;
   for (const d of shape) {
     count *= d;
     if (count > Number.MAX_SAFE_INTEGER) {
-      fail(`shape ${showShape(shape)} has too many elements (overflow)`);
+      fail(`shape ${show(shape)} has too many elements (overflow)`);
     }
   }
   const rawOffsets = value.get("data_offsets")!;
@@ -217,12 +214,12 @@ function checkEntry(
       `data_offsets must be an array of two integers [begin, end], found ${
         Array.isArray(rawOffsets)
           ? `an array of ${rawOffsets.length}`
-          : kind(rawOffsets)
+          : jsonKind(rawOffsets)
       }`,
     );
   }
   const [begin, end] = (rawOffsets as JsonValue[]).map((d, i) =>
-    checkCount(file, name, `data_offsets[${i}]`, d)
+    headerCount(file, name, `data_offsets[${i}]`, d)
   );
   if (begin > end) fail(`data_offsets [${begin}, ${end}] has begin > end`);
   if (end > dataSize) {
@@ -235,7 +232,7 @@ function checkEntry(
   if (count > end - begin || count * itemSize !== end - begin) {
     fail(
       `shape ${
-        showShape(shape)
+        show(shape)
       } of ${dtype} needs ${count} × ${itemSize} bytes, but data_offsets [${begin}, ${end}] span ${
         end - begin
       }`,
@@ -296,7 +293,7 @@ export function parseHeader(
   if (!(root instanceof Map)) {
     throw new SafetensorsError(
       file,
-      `the header must be a JSON object, found ${kind(root)}`,
+      `the header must be a JSON object, found ${jsonKind(root)}`,
     );
   }
   const metadata: [string, string][] = [];
@@ -307,15 +304,15 @@ export function parseHeader(
       if (!(value instanceof Map)) {
         throw new SafetensorsError(
           file,
-          `__metadata__ must be an object of strings, found ${kind(value)}`,
+          `__metadata__ must be an object of strings, found ${jsonKind(value)}`,
         );
       }
       for (const [key, text] of value) {
         if (typeof text !== "string") {
           throw new SafetensorsError(
             file,
-            `__metadata__ value for key ${quote(key)} must be a string, found ${
-              kind(text)
+            `__metadata__ value for key ${show(key)} must be a string, found ${
+              jsonKind(text)
             }`,
           );
         }
@@ -337,7 +334,7 @@ export function parseHeader(
       throw new SafetensorsError(
         file,
         `data_offsets [${begin}, ${end}] overlap tensor ${
-          quote(other)
+          show(other)
         }'s [${b}, ${e}]; tensors must not share bytes`,
         { tensor: name },
       );
@@ -535,7 +532,7 @@ export function decodeTensor(
   if (bytes.length !== count * width) {
     throw new SafetensorsError(
       file,
-      `expected ${count * width} bytes of data, got ${bytes.length}`,
+      `the data must be ${count * width} bytes, found ${bytes.length}`,
       { tensor: name },
     );
   }
@@ -543,7 +540,7 @@ export function decodeTensor(
     throw new SafetensorsError(
       file,
       `shape ${
-        showShape(shape)
+        show(shape)
       } has ${count} elements, more than a tfjs tensor can hold (2^31 - 1)`,
       { tensor: name },
     );
@@ -570,7 +567,7 @@ export async function readTensor(
     throw new SafetensorsError(
       file,
       `shape ${
-        showShape(entry.shape)
+        show(entry.shape)
       } has ${count} elements, more than a tfjs tensor can hold (2^31 - 1)`,
       { tensor: name },
     );
@@ -599,10 +596,10 @@ export async function loadFrom(
         const have = [...header.tensors.keys()];
         throw new SafetensorsError(
           file,
-          `the file has no tensor named ${quote(missing[0])}; it has ${
+          `the file has no tensor named ${show(missing[0])}; it has ${
             have.length === 0
               ? "none"
-              : `${have.slice(0, 10).map(quote).join(", ")}${
+              : `${have.slice(0, 10).map(show).join(", ")}${
                 have.length > 10 ? `, … (${have.length} in all)` : ""
               }`
           }`,

@@ -12,11 +12,12 @@
  */
 import { dirname, join, posix, win32 } from "node:path";
 import type { tf } from "../tf.ts";
-import { show } from "../_validate.ts";
+import { checkNonEmptyString, show, typeError } from "../_validate.ts";
 import {
   type ByteSource,
   decodeElements,
   ITEM_SIZE,
+  jsonKind,
   loadDtype,
   MAX_HEADER_BYTES,
   readHeaderFrom,
@@ -24,24 +25,18 @@ import {
 } from "./_format.ts";
 import { JsonSyntaxError, type JsonValue, parseStrictJson } from "./_json.ts";
 import {
-  quote,
   SafetensorsError,
   type SafetensorsHeader,
   type TensorHeaderEntry,
 } from "./_types.ts";
-import type { StoredWeight, WeightFile } from "./_weight_file.ts";
+import {
+  checkRows,
+  type StoredWeight,
+  type WeightFile,
+} from "./_weight_file.ts";
 
 function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function checkPath(path: unknown, fn: string): string {
-  if (typeof path !== "string" || path === "") {
-    throw new TypeError(
-      `${fn}: path must be a non-empty string, received ${show(path)}`,
-    );
-  }
-  return path;
 }
 
 /**
@@ -232,47 +227,6 @@ export function matrixOf(shape: readonly number[]): [number, number] {
   return [rows, cols];
 }
 
-/**
- * Checks `rows` for `readRows`: an array of integers in `[0, count)`.
- *
- * @throws {TypeError} If `rows` is not an array.
- * @throws {RangeError} Naming the weight and the row, for a row outside the
- * weight or not an integer.
- *
- * @example
- * ```ts
- * import { checkRows } from "./_safetensors_file.ts";
- * import { assertThrows } from "@std/assert";
- *
- * const weight = { name: "w" } as Parameters<typeof checkRows>[0];
- * checkRows(weight, [0, 2, 2], 3);
- * assertThrows(() => checkRows(weight, [3], 3), RangeError, "outside [0, 3)");
- * ```
- */
-export function checkRows(
-  weight: StoredWeight,
-  rows: readonly number[],
-  count: number,
-): void {
-  if (!Array.isArray(rows)) {
-    throw new TypeError(
-      `readRows: rows must be an array of row indices, received ${
-        String(rows)
-      }`,
-    );
-  }
-  for (let i = 0; i < rows.length; i++) {
-    const r = rows[i];
-    if (!Number.isInteger(r) || r < 0 || r >= count) {
-      throw new RangeError(
-        `readRows: rows[${i}] is ${r}, outside [0, ${count}), the rows of ${
-          quote(weight.name)
-        }`,
-      );
-    }
-  }
-}
-
 /** At most this many bytes of consecutive rows are read at once. */
 const RUN_BYTES = 16 * 2 ** 20;
 
@@ -375,14 +329,11 @@ function weightFile(
   const placeOf = (weight: StoredWeight, fn: string): Place => {
     const place = places.get(weight);
     if (place === undefined) {
-      const name = weight !== null && typeof weight === "object" &&
-          typeof weight.name === "string"
-        ? `the weight ${quote(weight.name)}`
-        : "its argument";
-      throw new TypeError(
-        `${fn}: ${name} is not one of the weights of ${
-          JSON.stringify(path)
-        } (pass an element of its weights)`,
+      throw typeError(
+        fn,
+        "weight",
+        `an element of the weights of ${JSON.stringify(path)}`,
+        weight,
       );
     }
     return place;
@@ -446,7 +397,8 @@ function weightFile(
  * @returns The open file.
  * @throws {SafetensorsError} If the file is not a regular file (refused
  * before it is opened), cannot be read, or its header is malformed.
- * @throws {TypeError} If `path` is not a non-empty string.
+ * @throws {TypeError} If `path` is not a string.
+ * @throws {RangeError} If `path` is empty.
  *
  * @example Read a tensor, and some rows of it
  * ```ts
@@ -474,7 +426,7 @@ function weightFile(
 export async function openSafetensorsWeights(
   path: string,
 ): Promise<WeightFile> {
-  checkPath(path, "openSafetensorsWeights");
+  checkNonEmptyString("openSafetensorsWeights", "path", path);
   const source = await openRegularFile(path);
   let part: Part;
   try {
@@ -485,16 +437,6 @@ export async function openSafetensorsWeights(
   }
   part.keep(source);
   return weightFile("safetensors", path, [part]);
-}
-
-/** A value's kind, for a message. */
-function kind(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "object") return "an object";
-  return `${typeof value} ${
-    typeof value === "string" ? quote(value) : String(value)
-  }`;
 }
 
 /** The entries of a JSON object: a Map from the strict parser, or a plain object. */
@@ -537,7 +479,7 @@ async function readIndex(path: string): Promise<JsonValue> {
       throw new SafetensorsError(
         path,
         `the key ${
-          quote(error.duplicate.key)
+          show(error.duplicate.key)
         } appears twice in one object of the index (at character ${error.position}); in weight_map, a tensor must be in one shard`,
         { cause: error },
       );
@@ -559,21 +501,21 @@ function shardKey(index: string, tensor: string, shard: unknown): string {
     throw new SafetensorsError(index, detail, { tensor });
   };
   if (typeof shard !== "string" || shard === "") {
-    fail(`its shard must be a file name, found ${kind(shard)}`);
+    fail(`its shard must be a file name, found ${jsonKind(shard)}`);
   }
   const name = shard as string;
-  if (name.includes("\0")) fail(`its shard ${quote(name)} has a NUL character`);
+  if (name.includes("\0")) fail(`its shard ${show(name)} has a NUL character`);
   if (posix.isAbsolute(name) || win32.isAbsolute(name)) {
     fail(
       `its shard ${
-        quote(name)
+        show(name)
       } is an absolute path; shard names must be relative to the index's folder`,
     );
   }
   if (name.split(/[\\/]/).includes("..")) {
     fail(
       `its shard ${
-        quote(name)
+        show(name)
       } has a ".." component; shards must be inside the index's folder`,
     );
   }
@@ -582,7 +524,7 @@ function shardKey(index: string, tensor: string, shard: unknown): string {
 
 /** Names for a message: the first ten, and how many in all. */
 function list(names: readonly string[]): string {
-  return `${names.slice(0, 10).map(quote).join(", ")}${
+  return `${names.slice(0, 10).map(show).join(", ")}${
     names.length > 10 ? `, … (${names.length} in all)` : ""
   }`;
 }
@@ -617,7 +559,8 @@ function list(names: readonly string[]): string {
  * fault): a malformed index, a shard name outside the folder, a shard that is
  * missing, not a regular file or malformed, or a disagreement between the
  * index and the shards.
- * @throws {TypeError} If `indexPath` is not a non-empty string.
+ * @throws {TypeError} If `indexPath` is not a string.
+ * @throws {RangeError} If `indexPath` is empty.
  *
  * @example Open a two-shard checkpoint
  * ```ts
@@ -649,13 +592,15 @@ export async function openShardedSafetensors(
   indexPath: string,
   json?: unknown,
 ): Promise<WeightFile> {
-  checkPath(indexPath, "openShardedSafetensors");
+  checkNonEmptyString("openShardedSafetensors", "indexPath", indexPath);
   const root = json === undefined ? await readIndex(indexPath) : json;
   const top = objectEntries(root);
   if (top === null) {
     throw new SafetensorsError(
       indexPath,
-      `the index must be a JSON object with a weight_map, found ${kind(root)}`,
+      `the index must be a JSON object with a weight_map, found ${
+        jsonKind(root)
+      }`,
     );
   }
   const found = top.find(([key]) => key === "weight_map");
@@ -667,7 +612,7 @@ export async function openShardedSafetensors(
     throw new SafetensorsError(
       indexPath,
       `weight_map must be an object of tensor name → shard file, found ${
-        kind(found[1])
+        jsonKind(found[1])
       }`,
     );
   }
@@ -693,9 +638,9 @@ export async function openShardedSafetensors(
       const first = tensors.values().next().value!;
       throw new SafetensorsError(
         indexPath,
-        `shard ${quote(spelled)} (of ${tensors.size} tensor${
+        `shard ${show(spelled)} (of ${tensors.size} tensor${
           tensors.size === 1 ? "" : "s"
-        }, the first ${quote(first)}): ${reason(error)}`,
+        }, the first ${show(first)}): ${reason(error)}`,
         { cause: error },
       );
     };
@@ -725,7 +670,7 @@ export async function openShardedSafetensors(
       else keys.push(key);
     }
   }
-  const spelled = (key: string) => quote(shards.get(key)!.spelled);
+  const spelled = (key: string) => show(shards.get(key)!.spelled);
   for (const [name, keys] of holders) {
     if (keys.length > 1) {
       throw new SafetensorsError(

@@ -19,12 +19,14 @@
  */
 import { dirname, isAbsolute, join } from "node:path";
 import { tf } from "../tf.ts";
-import type {
-  Quantization,
-  StoredWeight,
-  WeightFile,
-  WeightFormat,
+import {
+  checkRows,
+  type Quantization,
+  type StoredWeight,
+  type WeightFile,
+  type WeightFormat,
 } from "./_weight_file.ts";
+import { checkNonEmptyString, show, typeError } from "../_validate.ts";
 
 /** The dtypes a weight may load as. */
 const LOAD_DTYPES = ["float32", "int32", "bool"] as const;
@@ -73,17 +75,6 @@ interface Entry {
   /** Rows of that matrix. */
   rows: number;
   itemSize: number;
-}
-
-function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  try {
-    const s = JSON.stringify(value);
-    if (s === undefined) return String(value);
-    return s.length > 200 ? s.slice(0, 200) + "…" : s;
-  } catch {
-    return String(value);
-  }
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {
@@ -147,7 +138,7 @@ function shardPath(path: string, dir: string, group: number, p: unknown) {
   const where = `${path}: weightsManifest[${group}].paths`;
   if (typeof p !== "string" || p === "") {
     throw new Error(
-      `${where}: shard path ${show(p)} is not a non-empty string`,
+      `${where}: each shard path must be a non-empty string, found ${show(p)}`,
     );
   }
   if (p.includes("\0")) {
@@ -206,13 +197,14 @@ async function readJson(path: string): Promise<unknown> {
     info = await Deno.stat(path);
   } catch (e) {
     throw new Error(
-      `openTfjsWeights: path ${show(path)} cannot be read: ` +
-        `${e instanceof Error ? e.message : e}`,
+      `openTfjsWeights: path must name a readable file, received ${
+        show(path)
+      } (${e instanceof Error ? e.message : e})`,
     );
   }
   if (!info.isFile) {
     throw new Error(
-      `openTfjsWeights: path ${show(path)} is not a regular file`,
+      `openTfjsWeights: path must name a regular file, received ${show(path)}`,
     );
   }
   if (info.size > MAX_JSON_BYTES) {
@@ -240,8 +232,8 @@ function quantizationOf(
   if (q === undefined || q === null) return null;
   if (!isRecord(q)) {
     throw new Error(
-      `${where}: quantization ${show(q)} is not an object; supported: ` +
-        SUPPORTED,
+      `${where}: quantization must be an object (supported: ${SUPPORTED}), ` +
+        `found ${show(q)}`,
     );
   }
   if (q.original_dtype !== undefined && q.original_dtype !== dtype) {
@@ -261,7 +253,7 @@ function quantizationOf(
       if (typeof q[key] !== "number" || !Number.isFinite(q[key])) {
         throw new Error(
           `${where}: ${q.dtype} quantisation needs a finite number ` +
-            `quantization.${key}, got ${show(q[key])}`,
+            `quantization.${key}, found ${show(q[key])}`,
         );
       }
     }
@@ -334,11 +326,7 @@ export async function openTfjsWeights(
   path: string,
   json?: unknown,
 ): Promise<WeightFile> {
-  if (typeof path !== "string" || path === "") {
-    throw new TypeError(
-      `openTfjsWeights: path must be a non-empty string, got ${show(path)}`,
-    );
-  }
+  checkNonEmptyString("openTfjsWeights", "path", path);
   const content = json === undefined ? await readJson(path) : json;
   const format = formatOf(path, content);
   let groups: unknown;
@@ -349,7 +337,7 @@ export async function openTfjsWeights(
     if (!Array.isArray(groups)) {
       throw new Error(
         `${path}: a ${format} needs a "weightsManifest" array of ` +
-          `{paths, weights} groups, got ${show(groups)}`,
+          `{paths, weights} groups, found ${show(groups)}`,
       );
     }
   }
@@ -365,7 +353,7 @@ export async function openTfjsWeights(
       !Array.isArray(group.weights)
     ) {
       throw new Error(
-        `${at} is ${show(group)}, expected {paths: string[], weights: [...]}`,
+        `${at} must be {paths: string[], weights: [...]}, found ${show(group)}`,
       );
     }
     const list: Shard[] = [];
@@ -382,12 +370,16 @@ export async function openTfjsWeights(
     let offset = 0;
     for (const [i, spec] of group.weights.entries()) {
       if (!isRecord(spec)) {
-        throw new Error(`${at}.weights[${i}] is ${show(spec)}, not an object`);
+        throw new Error(
+          `${at}.weights[${i}] must be an object, found ${show(spec)}`,
+        );
       }
       const name = spec.name;
       if (typeof name !== "string" || name === "") {
         throw new Error(
-          `${at}.weights[${i}]: name ${show(name)} is not a non-empty string`,
+          `${at}.weights[${i}].name must be a non-empty string, found ${
+            show(name)
+          }`,
         );
       }
       const where = `${path}: weight ${show(name)}`;
@@ -406,8 +398,9 @@ export async function openTfjsWeights(
         !shape.every((d) => Number.isSafeInteger(d) && d >= 0)
       ) {
         throw new Error(
-          `${where}: shape ${show(shape)} is not a list of non-negative ` +
-            `integers`,
+          `${where}: shape must be a list of non-negative integers, found ${
+            show(shape)
+          }`,
         );
       }
       const dtype = spec.dtype;
@@ -581,9 +574,11 @@ class TfjsWeightFile implements WeightFile {
     }
     const entry = this.#entries.get(weight?.name);
     if (entry === undefined) {
-      throw new Error(
-        `${this.path}: ${method}: weight ${show(weight?.name)} is not in ` +
-          `this file`,
+      throw typeError(
+        method,
+        "weight",
+        `an element of the weights of ${JSON.stringify(this.path)}`,
+        weight,
       );
     }
     return entry;
@@ -673,21 +668,7 @@ class TfjsWeightFile implements WeightFile {
   ): Promise<Float64Array> {
     return this.#serial(async () => {
       const entry = this.#entry(weight, "readRows");
-      if (!Array.isArray(rows)) {
-        throw new TypeError(
-          `${this.path}: readRows: rows must be an array of row indices, ` +
-            `got ${show(rows)}`,
-        );
-      }
-      for (const r of rows) {
-        if (!Number.isSafeInteger(r) || r < 0 || r >= entry.rows) {
-          throw new RangeError(
-            `${this.path}: readRows: row ${show(r)} of weight ` +
-              `${show(entry.weight.name)} is not an integer in ` +
-              `[0, ${entry.rows})`,
-          );
-        }
-      }
+      checkRows(entry.weight, rows, entry.rows);
       const rowBytes = entry.rowLength * entry.itemSize;
       const out = new Float64Array(rows.length * entry.rowLength);
       const bytes = new Uint8Array(rowBytes * rows.length);

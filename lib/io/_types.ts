@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { show } from "../_validate.ts";
 
 /**
  * An element type a safetensors file may hold, as the file's header spells
@@ -103,11 +104,6 @@ export interface SafetensorsHeader {
   fileSize: number;
 }
 
-/** Quotes a name for a message, cut short when it is long. */
-export function quote(name: string): string {
-  return JSON.stringify(name.length > 200 ? `${name.slice(0, 200)}…` : name);
-}
-
 /**
  * What the safetensors reader throws for a file it cannot read: a malformed
  * or hostile file, a file that changed while being read, or a file that
@@ -147,7 +143,7 @@ export class SafetensorsError extends Error {
   ) {
     const where = options.tensor === undefined
       ? ""
-      : `, tensor ${quote(options.tensor)}`;
+      : `, tensor ${show(options.tensor)}`;
     super(
       `safetensors file ${JSON.stringify(file)}${where}: ${detail}`,
       "cause" in options ? { cause: options.cause } : undefined,

@@ -9,6 +9,7 @@
  * @module
  */
 import type { tf } from "../tf.ts";
+import { rangeError, typeError } from "../_validate.ts";
 
 /**
  * How a tfjs weight is quantised in its shard: `uint8` and `uint16` are
@@ -79,4 +80,48 @@ export interface WeightFile {
   ): Promise<Float64Array>;
   /** Closes every file it holds open. Safe to call twice. */
   close(): void;
+}
+
+/**
+ * Checks `rows` for `readRows`: an array of integers in `[0, count)`, the
+ * rows of `weight`.
+ *
+ * @throws {TypeError} If `rows` is not an array, or a row not a number.
+ * @throws {RangeError} Naming the weight and the row, for a row outside the
+ * weight or not an integer.
+ *
+ * @example
+ * ```ts
+ * import { checkRows } from "./_weight_file.ts";
+ * import { assertThrows } from "@std/assert";
+ *
+ * const weight = { name: "w" } as Parameters<typeof checkRows>[0];
+ * checkRows(weight, [0, 2, 2], 3);
+ * assertThrows(
+ *   () => checkRows(weight, [3], 3),
+ *   RangeError,
+ *   'readRows: rows[0] must be a row of "w", an integer in [0, 3), received 3',
+ * );
+ * ```
+ */
+export function checkRows(
+  weight: StoredWeight,
+  rows: readonly number[],
+  count: number,
+): void {
+  if (!Array.isArray(rows)) {
+    throw typeError("readRows", "rows", "an array of row indices", rows);
+  }
+  const what = `a row of ${
+    JSON.stringify(weight.name)
+  }, an integer in [0, ${count})`;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    if (typeof r !== "number") {
+      throw typeError("readRows", `rows[${i}]`, what, r);
+    }
+    if (!Number.isInteger(r) || r < 0 || r >= count) {
+      throw rangeError("readRows", `rows[${i}]`, what, r);
+    }
+  }
 }

@@ -19,7 +19,13 @@
  */
 import { tf } from "../tf.ts";
 import { getBackend } from "../backend.ts";
-import { checkOptions, show } from "../_validate.ts";
+import {
+  checkCount,
+  checkNonEmptyString,
+  checkOptions,
+  rangeError,
+  typeError,
+} from "../_validate.ts";
 import type {
   Quantization,
   StoredWeight,
@@ -27,6 +33,7 @@ import type {
   WeightFormat,
 } from "./_weight_file.ts";
 import {
+  fileKind,
   openSafetensorsWeights,
   openShardedSafetensors,
 } from "./_safetensors_file.ts";
@@ -82,25 +89,6 @@ export class UnsupportedFormatError extends Error {
 /** JSON files above this size are not weight indexes or manifests. */
 const MAX_JSON_BYTES = 256 * 2 ** 20;
 
-function checkPath(path: unknown, fn: string): string {
-  if (typeof path !== "string" || path === "") {
-    throw new TypeError(
-      `${fn}: path must be a non-empty string, received ${show(path)}`,
-    );
-  }
-  return path;
-}
-
-/** What a path that is not a regular file is, in words. */
-function kind(info: Deno.FileInfo): string {
-  if (info.isDirectory) return "a directory";
-  if (info.isFifo) return "a FIFO";
-  if (info.isCharDevice) return "a character device";
-  if (info.isBlockDevice) return "a block device";
-  if (info.isSocket) return "a socket";
-  return "not a regular file";
-}
-
 async function readPrefix(path: string, n: number): Promise<Uint8Array> {
   const file = await Deno.open(path, { read: true });
   try {
@@ -154,7 +142,7 @@ async function readPrefix(path: string, n: number): Promise<Uint8Array> {
  * ```
  */
 export async function openWeights(path: string): Promise<WeightFile> {
-  checkPath(path, "openWeights");
+  checkNonEmptyString("openWeights", "path", path);
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(path);
@@ -167,7 +155,7 @@ export async function openWeights(path: string): Promise<WeightFile> {
     );
   }
   if (!info.isFile) {
-    throw new Error(`${path}: it is ${kind(info)}, not a weights file`);
+    throw new Error(`${path}: it is ${fileKind(info)}, not a weights file`);
   }
   const prefix = await readPrefix(path, 16);
   if (prefix.length >= 9) {
@@ -252,10 +240,11 @@ export function tensorLimit(
       ? Math.floor(bytes / 4)
       : 2 ** 27;
   }
-  throw new TypeError(
-    `tensorLimit: backend must be "webgpu", "wasm" or "cpu", received ${
-      show(backend)
-    }`,
+  throw (typeof backend === "string" ? rangeError : typeError)(
+    "tensorLimit",
+    "backend",
+    'one of "webgpu", "wasm", "cpu"',
+    backend,
   );
 }
 
@@ -290,23 +279,9 @@ function limitOf(
   options: LoadWeightsOptions | undefined,
   fn: string,
 ): number {
-  const { maxElements } = checkOptions(
-    options,
-    ["maxElements"],
-    fn,
-  ) as LoadWeightsOptions;
+  const { maxElements } = checkOptions(fn, options, ["maxElements"]);
   if (maxElements === undefined) return tensorLimit();
-  if (
-    typeof maxElements !== "number" || !Number.isInteger(maxElements) ||
-    maxElements < 1
-  ) {
-    throw new RangeError(
-      `${fn}: options.maxElements must be a positive integer, received ${
-        show(maxElements)
-      }`,
-    );
-  }
-  return maxElements;
+  return checkCount(fn, "options.maxElements", maxElements, 1);
 }
 
 /**
@@ -387,7 +362,7 @@ export async function loadWeights(
   path: string,
   options?: LoadWeightsOptions,
 ): Promise<WeightMap> {
-  checkPath(path, "loadWeights");
+  checkNonEmptyString("loadWeights", "path", path);
   const limit = limitOf(options, "loadWeights");
   const file = await openWeights(path);
   const loaded: [string, tf.Tensor, StoredWeight][] = [];
@@ -449,7 +424,7 @@ export function iterateWeights(
   path: string,
   options?: LoadWeightsOptions,
 ): AsyncGenerator<[string, tf.Tensor, StoredWeight], void, undefined> {
-  checkPath(path, "iterateWeights");
+  checkNonEmptyString("iterateWeights", "path", path);
   const limit = limitOf(options, "iterateWeights");
   const holder: { file: WeightFile | null } = { file: null };
   const generator = iterate(path, limit, holder);

@@ -9,10 +9,9 @@
  * @module
  */
 import { tf } from "../tf.ts";
-import { show } from "../_validate.ts";
+import { disposedError, show, typeError } from "../_validate.ts";
 import { Parameter } from "../nn/parameter.ts";
 import { namedWeights } from "../read/collection.ts";
-import { quote } from "./_types.ts";
 
 /** What {@linkcode namedTensors} accepts. */
 export type NamedTensorsInput =
@@ -27,93 +26,64 @@ export type NamedTensorsInput =
 const ACCEPTED =
   "a Map of name → tf.Tensor (or Parameter), a plain object of tensors (tf.NamedTensorMap), an object with a stateDict() method (a Module), a tf.LayersModel, a tf.GraphModel or an array of tf.LayerVariable";
 
-/** A value for a message, kept short for objects. */
-function describe(value: unknown): string {
-  if (Array.isArray(value)) {
-    if (value.length === 0) return "an empty array";
-    if (value.some((v) => v !== null && typeof v === "object")) {
-      return `an array whose item 0 is ${describe(value[0])}`;
-    }
-  }
-  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-    const proto = Object.getPrototypeOf(value);
-    const name = proto?.constructor?.name;
-    if (proto !== null && proto !== Object.prototype) {
-      return typeof name === "string" && name !== ""
-        ? `an instance of ${name}`
-        : "an object that is not a plain object";
-    }
-  }
-  const text = show(value);
-  return text.length > 120 ? `${text.slice(0, 120)}…` : text;
-}
+/** How a message names the tensor called `name` in the argument. */
+type Where = (name: string) => string;
 
-/** A LayerVariable's tensor, or a message-ready failure. */
-function readVariable(
-  variable: tf.LayerVariable,
-  name: string,
-  fn: string,
-): tf.Tensor {
-  let tensor: tf.Tensor;
-  try {
-    tensor = variable.read();
-  } catch (error) {
-    throw new TypeError(
-      `${fn}: tensor ${quote(name)} has been disposed`,
-      { cause: error },
-    );
-  }
-  return tensor;
-}
-
-/** Checks one name and value, and adds it to `out`. */
+/** Checks one name and value given to `fn`, and adds it to `out`. */
 function add(
   out: Map<string, tf.Tensor>,
   name: unknown,
   value: unknown,
   fn: string,
+  arg: string,
+  at: Where,
 ): void {
   if (typeof name !== "string") {
-    throw new TypeError(
-      `${fn}: tensor names must be strings, received ${describe(name)}`,
-    );
+    throw typeError(fn, `each name in ${arg}`, "a string", name);
   }
-  const tensor = value instanceof tf.LayerVariable
-    ? readVariable(value, name, fn)
-    : value instanceof Parameter
-    ? value.data
-    : value;
+  let tensor: unknown = value instanceof Parameter ? value.data : value;
+  if (value instanceof tf.LayerVariable) {
+    try {
+      tensor = value.read();
+    } catch (error) {
+      throw Object.assign(disposedError(fn, at(name)), { cause: error });
+    }
+  }
   if (!(tensor instanceof tf.Tensor)) {
+    throw typeError(fn, at(name), "a tf.Tensor", value);
+  }
+  if (tensor.isDisposed) throw disposedError(fn, at(name));
+  out.set(name, tensor);
+}
+
+/** Throws if a weight name was seen before: names must be distinct. */
+function distinct(
+  out: Map<string, tf.Tensor>,
+  name: string,
+  fn: string,
+  what: string,
+): void {
+  if (out.has(name)) {
     throw new TypeError(
-      `${fn}: tensor ${quote(name)} must be a tf.Tensor, received ${
-        describe(value)
-      }`,
+      `${fn}: the weight names of ${what} must be distinct, received ${
+        show(name)
+      } twice`,
     );
   }
-  if (tensor.isDisposed) {
-    throw new TypeError(`${fn}: tensor ${quote(name)} has been disposed`);
-  }
-  out.set(name, tensor);
 }
 
 /** LayerVariables by their `originalName`, which must be distinct. */
 function variables(
   list: readonly tf.LayerVariable[],
-  what: string,
   fn: string,
+  arg: string,
 ): Map<string, tf.Tensor> {
   const out = new Map<string, tf.Tensor>();
-  for (const variable of list) {
+  list.forEach((variable, i) => {
     const name = variable.originalName;
-    if (out.has(name)) {
-      throw new TypeError(
-        `${fn}: two weights of ${what} are named ${
-          quote(name)
-        }; names must be distinct`,
-      );
-    }
-    add(out, name, variable, fn);
-  }
+    distinct(out, name, fn, arg);
+    add(out, name, variable, fn, arg, () => `${arg}[${i}]`);
+  });
   return out;
 }
 
@@ -124,19 +94,13 @@ function variables(
  */
 function modelWeights(
   model: tf.LayersModel | tf.GraphModel,
-  what: string,
   fn: string,
+  arg: string,
 ): Map<string, tf.Tensor> {
   const out = new Map<string, tf.Tensor>();
   for (const { name, x } of namedWeights(model, fn)) {
-    if (out.has(name)) {
-      throw new TypeError(
-        `${fn}: two weights of ${what} are named ${
-          quote(name)
-        }; names must be distinct`,
-      );
-    }
-    add(out, name, x, fn);
+    distinct(out, name, fn, arg);
+    add(out, name, x, fn, arg, (n) => `the weight ${show(n)} of ${arg}`);
   }
   return out;
 }
@@ -164,6 +128,7 @@ function modelWeights(
  *
  * @param x The tensors' holder.
  * @param fn The calling function's name, for messages.
+ * @param arg The argument's name in `fn`, for messages (default `"x"`).
  * @returns The tensors by name.
  * @throws {TypeError} Naming `fn`: if `x` is none of the above (the message
  * lists what is accepted), a name is not a string, a value is not a tensor or
@@ -189,51 +154,59 @@ function modelWeights(
  * assertEquals([...weights.keys()], ["out/kernel", "out/bias"]);
  * assertEquals(weights.get("out/kernel")!.shape, [2, 3]);
  *
- * assertThrows(() => namedTensors(42, "demo"), TypeError, "demo: expected");
+ * assertThrows(() => namedTensors(42, "demo"), TypeError, "demo: x must be a Map");
  * model.dispose();
  * p.dispose();
  * w.dispose();
  * ```
  */
-export function namedTensors(x: unknown, fn: string): Map<string, tf.Tensor> {
+export function namedTensors(
+  x: unknown,
+  fn: string,
+  arg = "x",
+): Map<string, tf.Tensor> {
   const out = new Map<string, tf.Tensor>();
   if (x instanceof Map) {
-    for (const [name, value] of x) add(out, name, value, fn);
+    for (const [name, value] of x) {
+      add(out, name, value, fn, arg, (n) => `${arg}.get(${show(n)})`);
+    }
     return out;
   }
-  if (x instanceof tf.LayersModel) {
-    return modelWeights(x, `the model ${quote(x.name)}`, fn);
-  }
-  if (x instanceof tf.GraphModel) {
-    return modelWeights(x, "the graph model", fn);
+  if (x instanceof tf.LayersModel || x instanceof tf.GraphModel) {
+    return modelWeights(x, fn, arg);
   }
   if (
     Array.isArray(x) && x.length > 0 &&
     x.every((v) => v instanceof tf.LayerVariable)
   ) {
-    return variables(x, "the array", fn);
+    return variables(x, fn, arg);
   }
   if (x !== null && typeof x === "object" && !Array.isArray(x)) {
     const stateDict = (x as { stateDict?: unknown }).stateDict;
     if (typeof stateDict === "function") {
       const tensors: unknown = stateDict.call(x);
       if (!(tensors instanceof Map)) {
-        throw new TypeError(
-          `${fn}: stateDict() must return a Map of tensors, returned ${
-            describe(tensors)
-          }`,
+        throw typeError(fn, `${arg}.stateDict()`, "a Map of tensors", tensors);
+      }
+      for (const [name, value] of tensors) {
+        add(
+          out,
+          name,
+          value,
+          fn,
+          arg,
+          (n) => `${arg}.stateDict().get(${show(n)})`,
         );
       }
-      for (const [name, value] of tensors) add(out, name, value, fn);
       return out;
     }
     const proto = Object.getPrototypeOf(x);
     if (proto === null || proto === Object.prototype) {
       for (const [name, value] of Object.entries(x)) {
-        add(out, name, value, fn);
+        add(out, name, value, fn, arg, (n) => `${arg}[${show(n)}]`);
       }
       return out;
     }
   }
-  throw new TypeError(`${fn}: expected ${ACCEPTED}; received ${describe(x)}`);
+  throw typeError(fn, arg, ACCEPTED, x);
 }

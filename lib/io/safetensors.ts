@@ -29,7 +29,13 @@
  */
 import { dirname, resolve } from "node:path";
 import type { tf } from "../tf.ts";
-import { checkOptions, show } from "../_validate.ts";
+import {
+  checkNonEmptyString,
+  checkOptions,
+  rangeError,
+  show,
+  typeError,
+} from "../_validate.ts";
 import {
   type ByteSource,
   dataBytes,
@@ -42,7 +48,7 @@ import {
 import { fileKind, openRegularFile } from "./_safetensors_file.ts";
 import { namedTensors, type NamedTensorsInput } from "./named_tensors.ts";
 import type { Parameter } from "../nn/parameter.ts";
-import { quote, type SafetensorsHeader } from "./_types.ts";
+import type { SafetensorsHeader } from "./_types.ts";
 
 export {
   type SafetensorsDType,
@@ -50,15 +56,6 @@ export {
   type SafetensorsHeader,
   type TensorHeaderEntry,
 } from "./_types.ts";
-
-function checkPath(path: unknown, fn: string): string {
-  if (typeof path !== "string" || path === "") {
-    throw new TypeError(
-      `${fn}: path must be a non-empty string, received ${show(path)}`,
-    );
-  }
-  return path;
-}
 
 /**
  * Reads and checks a safetensors file's header, without reading any tensor
@@ -73,7 +70,8 @@ function checkPath(path: unknown, fn: string): string {
  * data in the file), the metadata, where the data starts, and the file size.
  * @throws {SafetensorsError} If the file cannot be read, is not a regular
  * file (refused before it is opened), or its header is malformed.
- * @throws {TypeError} If `path` is not a non-empty string.
+ * @throws {TypeError} If `path` is not a string.
+ * @throws {RangeError} If `path` is empty.
  *
  * @example List a file's tensors
  * ```ts
@@ -96,7 +94,7 @@ function checkPath(path: unknown, fn: string): string {
 export async function readSafetensorsHeader(
   path: string,
 ): Promise<SafetensorsHeader> {
-  checkPath(path, "readSafetensorsHeader");
+  checkNonEmptyString("readSafetensorsHeader", "path", path);
   const source = await openRegularFile(path);
   try {
     return await readHeaderFrom(path, source);
@@ -124,7 +122,8 @@ export async function readSafetensorsHeader(
  * @throws {SafetensorsError} If the file cannot be read, is not a regular
  * file (refused before it is opened), is malformed, holds a value tfjs cannot
  * represent, or has no tensor by one of `names`.
- * @throws {TypeError} If `path` or `options` is malformed.
+ * @throws {TypeError} If `path` is not a string, or `options` is malformed.
+ * @throws {RangeError} If `path` is empty.
  *
  * @example Save and load a state dict
  * ```ts
@@ -149,23 +148,16 @@ export async function loadSafetensors(
   path: string,
   options?: { names?: string[] },
 ): Promise<Map<string, tf.Tensor>> {
-  checkPath(path, "loadSafetensors");
-  const { names } = checkOptions(options, ["names"], "loadSafetensors");
+  checkNonEmptyString("loadSafetensors", "path", path);
+  const fn = "loadSafetensors";
+  const { names } = checkOptions(fn, options, ["names"]);
   if (names !== undefined) {
     if (!Array.isArray(names)) {
-      throw new TypeError(
-        `loadSafetensors: options.names must be an array of strings, received ${
-          show(names)
-        }`,
-      );
+      throw typeError(fn, "options.names", "an array of strings", names);
     }
     names.forEach((name, i) => {
       if (typeof name !== "string") {
-        throw new TypeError(
-          `loadSafetensors: options.names[${i}] must be a string, received ${
-            show(name)
-          }`,
-        );
+        throw typeError(fn, `options.names[${i}]`, "a string", name);
       }
     });
   }
@@ -193,7 +185,8 @@ export async function loadSafetensors(
  * @returns An async generator of `[name, tensor]` pairs.
  * @throws {SafetensorsError} (from `next()`) If the file cannot be read, is
  * not a regular file, or is malformed.
- * @throws {TypeError} (from `next()`) If `path` is not a non-empty string.
+ * @throws {TypeError} (from `next()`) If `path` is not a string.
+ * @throws {RangeError} (from `next()`) If `path` is empty.
  *
  * @example Sum every tensor without holding them all
  * ```ts
@@ -244,7 +237,7 @@ async function* iterate(
   held: Held,
 ): AsyncGenerator<[string, tf.Tensor]> {
   try {
-    checkPath(path, "iterateSafetensors");
+    checkNonEmptyString("iterateSafetensors", "path", path);
     held.source = await openRegularFile(path);
     // iterateFrom closes the file when it ends, fails or is returned.
     yield* iterateFrom(path, held.source);
@@ -260,12 +253,13 @@ const SAVE_DTYPES: Readonly<Record<string, "F32" | "I32" | "BOOL">> = {
   bool: "BOOL",
 };
 
-function checkText(value: string, what: string): void {
+function checkText(value: string, arg: string): void {
   if (!value.isWellFormed()) {
-    throw new RangeError(
-      `saveSafetensors: ${what} ${
-        quote(value)
-      } has an unpaired UTF-16 surrogate, which UTF-8 cannot encode`,
+    throw rangeError(
+      "saveSafetensors",
+      arg,
+      "well-formed UTF-16 (an unpaired surrogate has no UTF-8 encoding)",
+      value,
     );
   }
 }
@@ -298,8 +292,8 @@ function checkText(value: string, what: string): void {
  * example `{ format: "pt" }`).
  * @throws {TypeError} If a tensor's dtype is not `float32`, `int32` or `bool`,
  * or an argument has the wrong type.
- * @throws {RangeError} If a name is `"__metadata__"`, or a name or metadata
- * string has an unpaired surrogate.
+ * @throws {RangeError} If `path` is empty, a name is `"__metadata__"`, or a
+ * name or metadata string has an unpaired surrogate.
  * @throws {Error} If `path` exists and is not a regular file (nor a link to
  * one), or its symbolic links loop.
  * @throws {Deno.errors.NotFound} (or another of Deno's errors) If the file
@@ -359,10 +353,11 @@ export async function saveSafetensors(
     | readonly tf.LayerVariable[],
   metadata?: Record<string, string>,
 ): Promise<void> {
-  checkPath(path, "saveSafetensors");
+  checkNonEmptyString("saveSafetensors", "path", path);
   const named = namedTensors(
     tensors satisfies NamedTensorsInput,
     "saveSafetensors",
+    "tensors",
   );
   const layout: (TensorLayout & {
     dtype: "F32" | "I32" | "BOOL";
@@ -370,17 +365,21 @@ export async function saveSafetensors(
   })[] = [];
   for (const [name, tensor] of named) {
     if (name === "__metadata__") {
-      throw new RangeError(
-        `saveSafetensors: "__metadata__" is reserved by the format and cannot name a tensor`,
+      throw rangeError(
+        "saveSafetensors",
+        "each tensor name",
+        'other than "__metadata__", which the format reserves',
+        name,
       );
     }
-    checkText(name, "the tensor name");
+    checkText(name, "each tensor name");
     const dtype = SAVE_DTYPES[tensor.dtype];
     if (dtype === undefined) {
-      throw new TypeError(
-        `saveSafetensors: tensor ${
-          quote(name)
-        } has dtype ${tensor.dtype}; safetensors files hold float32, int32 and bool tensors`,
+      throw typeError(
+        "saveSafetensors",
+        `the dtype of the tensor ${show(name)}`,
+        "float32, int32 or bool (what safetensors files hold here)",
+        tensor.dtype,
       );
     }
     layout.push({
@@ -397,22 +396,24 @@ export async function saveSafetensors(
       metadata === null || typeof metadata !== "object" ||
       Array.isArray(metadata) || metadata instanceof Map
     ) {
-      throw new TypeError(
-        `saveSafetensors: metadata must be an object of strings, received ${
-          show(metadata)
-        }`,
+      throw typeError(
+        "saveSafetensors",
+        "metadata",
+        "an object of strings",
+        metadata,
       );
     }
     for (const [key, value] of Object.entries(metadata)) {
       if (typeof value !== "string") {
-        throw new TypeError(
-          `saveSafetensors: metadata[${
-            quote(key)
-          }] must be a string, received ${show(value)}`,
+        throw typeError(
+          "saveSafetensors",
+          `metadata[${show(key)}]`,
+          "a string",
+          value,
         );
       }
-      checkText(key, "the metadata key");
-      checkText(value, `metadata[${quote(key)}]`);
+      checkText(key, "each key of metadata");
+      checkText(value, `metadata[${show(key)}]`);
       entries.push([key, value]);
     }
   }
@@ -474,9 +475,9 @@ async function replacedFile(
     if (info.isSymlink) {
       if (links === MAX_LINKS) {
         throw new Error(
-          `saveSafetensors: ${
-            JSON.stringify(path)
-          } is a chain of more than ${MAX_LINKS} symbolic links (a loop?)`,
+          `saveSafetensors: path must not be a chain of more than ${MAX_LINKS} symbolic links (a loop?), received ${
+            show(path)
+          }`,
         );
       }
       target = resolve(dirname(target), await Deno.readLink(target));
@@ -484,9 +485,11 @@ async function replacedFile(
     }
     if (!info.isFile) {
       throw new Error(
-        `saveSafetensors: ${JSON.stringify(path)}${
-          target === path ? "" : ` (a link to ${JSON.stringify(target)})`
-        } is ${fileKind(info)}, not a regular file; it is not replaced`,
+        `saveSafetensors: path must name a regular file or nothing (it is not replaced), received ${
+          show(path)
+        }${target === path ? "" : `, a link to ${show(target)}`}, which is ${
+          fileKind(info)
+        }`,
       );
     }
     return { target, mode: info.mode === null ? null : info.mode & 0o7777 };

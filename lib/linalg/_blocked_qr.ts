@@ -83,7 +83,7 @@ class BlockedQr {
     const { block = BLOCK, base = BASE, js = false, threads = true } = options;
     if (!Number.isInteger(block) || block < 4 || block % 4 !== 0) {
       throw new RangeError(
-        `blockedQr: block must be a multiple of 4, got ${block}`,
+        `blockedQr: options.block must be a positive multiple of 4, received ${block}`,
       );
     }
     this.block = block;

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { show } from "../_validate.ts";
+import { checkOptions, message, rangeError, typeError } from "../_validate.ts";
 import { bidiagonalSingularValues } from "./_svd_bidiagonal.ts";
 import { bandToBidiagonal } from "./_svd_band.ts";
 import { bidiagonalizeUnblocked } from "./_svd_householder.ts";
@@ -24,6 +24,8 @@ export interface SingularValuesInternals extends ReduceOptions {
   unblocked?: boolean;
   /** Use the two-stage path (WebAssembly products) at any size. */
   forceBlocked?: boolean;
+  /** The function the user called, as errors name it. Default `"singularValues"`. */
+  fn?: string;
 }
 
 /** Default of {@linkcode SingularValuesOptions.maxSide}. */
@@ -38,35 +40,22 @@ const SMALL_FLOPS = 4 * 64 ** 3;
 /** WebAssembly's 32-bit addresses reach 4 GiB. */
 const WASM_BYTES = 2 ** 32;
 
-const OPTION_NAMES = new Set(["maxSide"]);
-
-function checkOptions(options: unknown): SingularValuesOptions {
-  if (options === undefined) return {};
-  if (
-    options === null || typeof options !== "object" || Array.isArray(options)
-  ) {
-    throw new TypeError(
-      `singularValues: options must be an object, received ${show(options)}`,
-    );
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.has(key)) {
-      throw new TypeError(
-        `singularValues: unknown option ${show(key)} (known: maxSide)`,
-      );
+function checkSvdOptions(fn: string, options: unknown): SingularValuesOptions {
+  const { maxSide } = checkOptions(
+    fn,
+    options as SingularValuesOptions | undefined,
+    ["maxSide"],
+  );
+  if (maxSide !== undefined) {
+    const what = "a positive integer or Infinity";
+    if (typeof maxSide !== "number") {
+      throw typeError(fn, "options.maxSide", what, maxSide);
     }
-  }
-  const { maxSide } = options as SingularValuesOptions;
-  if (
-    maxSide !== undefined &&
-    (typeof maxSide !== "number" ||
-      !(maxSide === Infinity || (Number.isInteger(maxSide) && maxSide >= 1)))
-  ) {
-    throw new RangeError(
-      `singularValues: maxSide must be a positive integer or Infinity, received ${
-        show(maxSide)
-      }`,
-    );
+    if (
+      !(maxSide === Infinity || (Number.isInteger(maxSide) && maxSide >= 1))
+    ) {
+      throw rangeError(fn, "options.maxSide", what, maxSide);
+    }
   }
   return { maxSide };
 }
@@ -138,31 +127,28 @@ export function singularValuesWith(
   options: SingularValuesOptions | undefined,
   internals: SingularValuesInternals,
 ): Float64Array {
-  const { maxSide = MAX_SIDE } = checkOptions(options);
+  const fn = internals.fn ?? "singularValues";
+  const { maxSide = MAX_SIDE } = checkSvdOptions(fn, options);
   const { values, shape } = x;
   if (shape.length < 2) {
     throw new RangeError(
-      `singularValues: x must be a matrix (rank ≥ 2), received shape ${
-        show(shape)
+      `${
+        message(fn, "x.shape", "of rank >= 2 (a matrix)", shape)
       }; for the distribution of a vector's values use histogram or plotHistogram`,
     );
   }
   const cols = shape[shape.length - 1];
   const rows = cols === 0 ? 0 : values.length / cols;
   if (values.length === 0) {
-    throw new RangeError(
-      `singularValues: x is empty (shape ${
-        show(shape)
-      }, read as ${rows}×${cols})`,
-    );
+    throw rangeError(fn, "x.shape", "a non-empty shape", shape);
   }
   const { nan, posInf, negInf, max } = scan(values);
   const bad = nan + posInf + negInf;
   if (bad > 0) {
     throw new RangeError(
-      `singularValues: x has ${bad} non-finite value${
+      `${fn}: x.values must be finite (singular values need finite entries; histogram and plotHistogram count them), received ${bad} non-finite value${
         bad === 1 ? "" : "s"
-      } (${nan} NaN, ${posInf} +Infinity, ${negInf} −Infinity) among ${values.length}; singular values need finite entries (histogram and plotHistogram count them)`,
+      } (${nan} NaN, ${posInf} +Infinity, ${negInf} −Infinity) among ${values.length}`,
     );
   }
   const m = Math.max(rows, cols);
@@ -175,7 +161,7 @@ export function singularValuesWith(
     const { flops } = planReduction(m, n, internals);
     const seconds = SECONDS_AT_4096 * flops / ((8 / 3) * 4096 ** 3);
     console.warn(
-      `singularValues: the short side ${n} of the ${rows}×${cols} matrix is above maxSide ${maxSide}; computing all ${n} singular values exactly anyway, which takes roughly ${
+      `${fn}: the short side ${n} of the ${rows}×${cols} matrix is above maxSide ${maxSide}; computing all ${n} singular values exactly anyway, which takes roughly ${
         Math.ceil(seconds)
       } s on a 2-core machine (time grows as the cube of the short side; pass maxSide: Infinity to silence this)`,
     );
@@ -198,9 +184,9 @@ export function singularValuesWith(
     const { bytes } = planReduction(m, n, internals);
     if (bytes > WASM_BYTES) {
       throw new RangeError(
-        `singularValues: the short side ${n} of the ${rows}×${cols} matrix needs ${
+        `${fn}: the short side of x must be at most about 23000 (a ${rows}×${cols} matrix needs ${
           (bytes / 2 ** 30).toFixed(1)
-        } GiB of working memory, more than the 4 GiB WebAssembly can address (the short side can be at most about 23000)`,
+        } GiB of working memory, more than the 4 GiB WebAssembly can address), received ${n}`,
       );
     }
     const band = reduceToBand(load, m, n, internals);

@@ -490,7 +490,7 @@ export function planReduction(
   const band = options.band ?? BAND;
   if (!Number.isInteger(band) || band < 4 || band % 4 !== 0) {
     throw new RangeError(
-      `reduceToBand: band must be a multiple of 4, got ${band}`,
+      `reduceToBand: options.band must be a positive multiple of 4, received ${band}`,
     );
   }
   const tall = m >= (options.qrRatio ?? 5 / 3) * n && m > n;

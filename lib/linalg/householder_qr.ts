@@ -7,6 +7,7 @@
  */
 import { blockedQr } from "./_blocked_qr.ts";
 import { matmul } from "./_matmul.ts";
+import { checkCount, rangeError, typeError } from "../_validate.ts";
 
 /** Result of {@linkcode householderQr}: row-major Float64Arrays. */
 export interface QrResult {
@@ -22,22 +23,6 @@ export interface QrResult {
   k: number;
 }
 
-/** Throws unless `value` is a non-negative integer (a matrix dimension). */
-function checkDimension(name: string, value: unknown): asserts value is number {
-  if (typeof value !== "number" || !Number.isInteger(value)) {
-    throw new TypeError(
-      `householderQr: ${name} must be a non-negative integer, got ${
-        typeof value === "number" ? value : `${typeof value} ${String(value)}`
-      }`,
-    );
-  }
-  if (value < 0) {
-    throw new RangeError(
-      `householderQr: ${name} must be a non-negative integer, got ${value}`,
-    );
-  }
-}
-
 /** Throws unless `a` is a Float64Array of `rows·cols` entries. */
 function checkMatrix(
   fn: string,
@@ -47,18 +32,14 @@ function checkMatrix(
   cols: number,
 ): asserts a is Float64Array {
   if (!(a instanceof Float64Array)) {
-    const what = a === null
-      ? "null"
-      : typeof a === "object"
-      ? (a.constructor?.name ?? "object")
-      : typeof a;
-    throw new TypeError(`${fn}: ${name} must be a Float64Array, got ${what}`);
+    throw typeError(fn, name, "a Float64Array", a);
   }
   if (a.length !== rows * cols) {
-    throw new RangeError(
-      `${fn}: ${name}.length must be ${rows}×${cols} = ${
-        rows * cols
-      }, got ${a.length}`,
+    throw rangeError(
+      fn,
+      `${name}.length`,
+      `${rows}×${cols} = ${rows * cols}`,
+      a.length,
     );
   }
 }
@@ -104,9 +85,10 @@ function checkMatrix(
  * @param n Columns of A, a non-negative integer.
  * @returns Q (m×k) and R (k×n) as row-major Float64Arrays, with m, n and
  * k. When m or n is 0, `q` and `r` are empty.
- * @throws {TypeError} If `a` is not a Float64Array, or `m` or `n` is not an
- * integer.
- * @throws {RangeError} If `m` or `n` is negative, or `a.length` is not m·n.
+ * @throws {TypeError} If `a` is not a Float64Array, or `m` or `n` is not a
+ * number.
+ * @throws {RangeError} If `m` or `n` is not a non-negative integer, or
+ * `a.length` is not m·n.
  *
  * @example QR of a 3×2 matrix
  * ```ts
@@ -134,8 +116,8 @@ export function householderQr(
   m: number,
   n: number,
 ): QrResult {
-  checkDimension("m", m);
-  checkDimension("n", n);
+  checkCount("householderQr", "m", m);
+  checkCount("householderQr", "n", n);
   checkMatrix("householderQr", "a", a, m, n);
   const k = Math.min(m, n);
   if (k === 0) {
@@ -155,8 +137,9 @@ export function householderQr(
  * @param m Rows of Q.
  * @param k Columns of Q.
  * @returns The largest absolute entry of QᵀQ − I (0 when k is 0).
- * @throws {TypeError} If `q` is not a Float64Array or `m`, `k` are not integers.
- * @throws {RangeError} If `q.length` is not m·k, or `m`, `k` are negative.
+ * @throws {TypeError} If `q` is not a Float64Array or `m`, `k` are not numbers.
+ * @throws {RangeError} If `q.length` is not m·k, or `m`, `k` are not
+ * non-negative integers.
  *
  * @example
  * ```ts
@@ -173,8 +156,8 @@ export function orthogonalityError(
   m: number,
   k: number,
 ): number {
-  checkDimension("m", m);
-  checkDimension("k", k);
+  checkCount("orthogonalityError", "m", m);
+  checkCount("orthogonalityError", "k", k);
   checkMatrix("orthogonalityError", "q", q, m, k);
   if (k === 0) return 0;
   const g = matmul(q, k, m, q, k, true); // QᵀQ
@@ -198,8 +181,9 @@ export function orthogonalityError(
  * @param m Rows of A.
  * @param n Columns of A.
  * @returns The largest absolute entry of QR − A, relative to the largest of A.
- * @throws {TypeError} If an array is not a Float64Array or `m`, `n` are not integers.
- * @throws {RangeError} If a length does not match, or `m`, `n` are negative.
+ * @throws {TypeError} If an array is not a Float64Array or `m`, `n` are not numbers.
+ * @throws {RangeError} If a length does not match, or `m`, `n` are not
+ * non-negative integers.
  *
  * @example
  * ```ts
@@ -218,8 +202,8 @@ export function reconstructionError(
   m: number,
   n: number,
 ): number {
-  checkDimension("m", m);
-  checkDimension("n", n);
+  checkCount("reconstructionError", "m", m);
+  checkCount("reconstructionError", "n", n);
   const k = Math.min(m, n);
   checkMatrix("reconstructionError", "a", a, m, n);
   checkMatrix("reconstructionError", "q", q, m, k);

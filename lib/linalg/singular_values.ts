@@ -111,5 +111,17 @@ export function singularValuesSync(
   x: HostWeights,
   options?: SingularValuesOptions,
 ): Float64Array {
-  return singularValuesWith(hostWeights(x, "singularValues"), options, {});
+  return singularValuesAs("singularValuesSync", x, options);
+}
+
+/**
+ * {@linkcode singularValuesSync} for `fn`, the function the user called
+ * (`singularValues`), as errors name it.
+ */
+export function singularValuesAs(
+  fn: string,
+  x: HostWeights,
+  options?: SingularValuesOptions,
+): Float64Array {
+  return singularValuesWith(hostWeights(x, fn), options, { fn });
 }

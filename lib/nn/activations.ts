@@ -4,7 +4,7 @@
  * @module
  */
 import { tf } from "../tf.ts";
-import { show } from "../_validate.ts";
+import { rangeError, typeError } from "../_validate.ts";
 
 /** An activation: a name, or a function of a tensor. */
 export type Activation =
@@ -75,24 +75,35 @@ export const ACTIVATIONS: readonly string[] = Object.freeze(Object.keys(TABLE));
 export function getActivation(
   activation: Activation | string | undefined,
 ): (x: tf.Tensor) => tf.Tensor {
+  return activationFor(activation, "getActivation", "activation");
+}
+
+/**
+ * {@linkcode getActivation} for `fn`, the function the user called, whose
+ * argument `arg` is the activation (`Dense`, `NCP`).
+ */
+export function activationFor(
+  activation: Activation | string | undefined,
+  fn: string,
+  arg: string,
+): (x: tf.Tensor) => tf.Tensor {
   if (activation === undefined || activation === null) return TABLE.linear;
   if (typeof activation === "function") return activation;
   if (typeof activation !== "string") {
-    throw new TypeError(
-      `activation must be a name or a function, received ${show(activation)}`,
-    );
+    throw typeError(fn, arg, "an activation's name or a function", activation);
   }
   const key = activation.replace(
     /_([a-z])/g,
     (_, c: string) => c.toUpperCase(),
   );
-  const fn = TABLE[key];
-  if (!fn) {
-    throw new RangeError(
-      `Unknown activation ${JSON.stringify(activation)}; valid names are ${
-        ACTIVATIONS.join(", ")
-      }`,
+  const found = TABLE[key];
+  if (!found) {
+    throw rangeError(
+      fn,
+      arg,
+      `one of ${ACTIVATIONS.map((a) => JSON.stringify(a)).join(", ")}`,
+      activation,
     );
   }
-  return fn;
+  return found;
 }

@@ -5,13 +5,13 @@
  */
 import { tf } from "../tf.ts";
 import { Module } from "./module.ts";
-import { type Activation, getActivation } from "./activations.ts";
+import { type Activation, activationFor } from "./activations.ts";
 import {
   type InitializerSpec,
   Parameter,
   resolveInitializer,
 } from "./parameter.ts";
-import { show } from "../_validate.ts";
+import { checkCount } from "../_validate.ts";
 import type { Initializer } from "../initializers/registry.ts";
 
 /** Options for {@linkcode Dense}. */
@@ -68,13 +68,12 @@ export class Dense extends Module {
    */
   constructor(units: number, options: DenseOptions = {}) {
     super();
-    if (!Number.isInteger(units) || units < 1) {
-      throw new RangeError(
-        `units must be a positive integer, received ${show(units)}`,
-      );
-    }
-    this.units = units;
-    this.#activation = getActivation(options.activation);
+    this.units = checkCount("Dense", "units", units, 1);
+    this.#activation = activationFor(
+      options.activation,
+      "Dense",
+      "options.activation",
+    );
     this.#activationName = typeof options.activation === "string"
       ? options.activation
       : options.activation === undefined
@@ -83,20 +82,17 @@ export class Dense extends Module {
     this.#useBias = options.useBias ?? true;
     this.#kernelInit = resolveInitializer(
       options.kernelInitializer ?? "glorot_uniform",
-      "kernelInitializer",
+      "Dense",
+      "options.kernelInitializer",
     );
     this.#biasInit = resolveInitializer(
       options.biasInitializer ?? "zeros",
-      "biasInitializer",
+      "Dense",
+      "options.biasInitializer",
     );
     const inputDim = options.inputDim;
     if (inputDim !== undefined) {
-      if (!Number.isInteger(inputDim) || inputDim < 1) {
-        throw new RangeError(
-          `inputDim must be a positive integer, received ${show(inputDim)}`,
-        );
-      }
-      this.build([inputDim]);
+      this.build([checkCount("Dense", "options.inputDim", inputDim, 1)]);
     }
   }
 

@@ -6,7 +6,7 @@
 import { tf } from "../tf.ts";
 import type { InitializerSpec, Parameter } from "./parameter.ts";
 import { type Found, walk, type WalkOptions } from "./_discovery.ts";
-import { show } from "../_validate.ts";
+import { rangeError, show, typeError } from "../_validate.ts";
 import { Summary } from "./_summary.ts";
 
 /** What {@linkcode Module.loadStateDict} returns with `strict: false`. */
@@ -130,14 +130,19 @@ export class Module {
       !Array.isArray(inputShape) ||
       !inputShape.every((d) => Number.isInteger(d) && d >= 0)
     ) {
-      throw new TypeError(
-        `${this.constructor.name}.build needs a shape (an array of non-negative integers), received ${
-          show(inputShape)
-        }`,
+      throw typeError(
+        `${this.constructor.name}.build`,
+        "inputShape",
+        "an array of non-negative integers",
+        inputShape,
       );
     }
     if (this.built && this.#inputShape !== null) {
-      this.#checkLastDimension(inputShape);
+      this.#checkLastDimension(
+        `${this.constructor.name}.build`,
+        "inputShape",
+        inputShape,
+      );
       return;
     }
     const before = new Set<unknown>();
@@ -174,16 +179,19 @@ export class Module {
     for (const [, buffer] of this.namedBuffers()) tf.keep(buffer);
   }
 
-  #checkLastDimension(shape: readonly number[]): void {
+  #checkLastDimension(fn: string, arg: string, shape: readonly number[]): void {
     const built = this.#inputShape!;
     const last = (s: readonly number[]) => s[s.length - 1];
     if (last(shape) !== last(built)) {
-      throw new RangeError(
-        `${this.constructor.name} was built for inputs of shape ${
+      throw rangeError(
+        fn,
+        arg,
+        `a shape with last dimension ${
+          last(built)
+        } (${this.constructor.name} was built for inputs of shape ${
           show(built)
-        } (last dimension ${last(built)}), but received shape ${
-          show(shape)
-        } (last dimension ${last(shape)})`,
+        })`,
+        shape,
       );
     }
   }
@@ -228,16 +236,21 @@ export class Module {
   call(...inputs: tf.Tensor[]): tf.Tensor {
     const first = inputs[0];
     if (!(first instanceof tf.Tensor)) {
-      throw new TypeError(
-        `${this.constructor.name}.call needs a tf.Tensor as its first input, received ${
-          show(first)
-        }`,
+      throw typeError(
+        `${this.constructor.name}.call`,
+        "inputs[0]",
+        "a tf.Tensor",
+        first,
       );
     }
     if (!this.built) {
       this.build([...first.shape]);
     } else if (this.#inputShape !== null) {
-      this.#checkLastDimension(first.shape);
+      this.#checkLastDimension(
+        `${this.constructor.name}.call`,
+        "inputs[0].shape",
+        first.shape,
+      );
     }
     return tf.tidy(() => this.forward(...inputs));
   }
@@ -432,10 +445,11 @@ export class Module {
     options: Record<string, any> = {},
   ): this {
     if (typeof fn !== "function") {
-      throw new TypeError(
-        `${this.constructor.name}.initialize needs a function (parameter, name) => initializer, received ${
-          show(fn)
-        }`,
+      throw typeError(
+        `${this.constructor.name}.initialize`,
+        "fn",
+        "a function (parameter, name) => initializer",
+        fn,
       );
     }
     const chosen: [Parameter, InitializerSpec, Record<string, unknown>][] = [];
@@ -518,8 +532,11 @@ export class Module {
     options: LoadOptions = {},
   ): LoadResult {
     if (!(state instanceof Map)) {
-      throw new TypeError(
-        `loadStateDict needs a Map of tensors, received ${show(state)}`,
+      throw typeError(
+        `${this.constructor.name}.loadStateDict`,
+        "state",
+        "a Map of tensors",
+        state,
       );
     }
     const strict = options.strict ?? true;

@@ -9,30 +9,30 @@ import {
   type InitRecord,
   initRecordOf,
 } from "../initializers/mod.ts";
-import { show } from "../_validate.ts";
+import { checkBoolean, rangeError, show, typeError } from "../_validate.ts";
 import {
-  getInitializer,
   type Initializer,
   type InitializerConfig,
+  initializerFor,
 } from "../initializers/registry.ts";
 
 /** An initializer given by name, config or function (as layers take them). */
 export type InitializerSpec = string | InitializerConfig | Initializer;
 
-/** Resolves an initializer option (name, config or function); `what` names the option in errors. */
+/**
+ * Resolves an initializer option (name, config or function) given to `fn`
+ * as the argument `arg`, as errors name them.
+ */
 export function resolveInitializer(
   spec: InitializerSpec,
-  what: string,
+  fn: string,
+  arg: string,
 ): Initializer {
   if (typeof spec === "function") return spec;
   if (typeof spec === "string" || (spec !== null && typeof spec === "object")) {
-    return getInitializer(spec);
+    return initializerFor(spec, fn, arg);
   }
-  throw new TypeError(
-    `${what} must be an initializer name, config or function, received ${
-      show(spec)
-    }`,
-  );
+  throw typeError(fn, arg, "an initializer name, config or function", spec);
 }
 
 /** Whether two tensors hold the same data (the same tfjs data id). */
@@ -64,9 +64,7 @@ export interface ParameterOptions {
 function nestedShape(data: unknown, path = "data"): number[] {
   if (!Array.isArray(data)) {
     if (typeof data !== "number") {
-      throw new TypeError(
-        `Parameter: ${path} must be a number, received ${show(data)}`,
-      );
+      throw typeError("Parameter", path, "a number", data);
     }
     return [];
   }
@@ -76,9 +74,11 @@ function nestedShape(data: unknown, path = "data"): number[] {
     const other = nestedShape(data[i], `${path}[${i}]`);
     if (other.length !== inner.length || other.some((d, k) => d !== inner[k])) {
       throw new RangeError(
-        `Parameter: ragged array: ${path}[${i}] has shape ${
+        `Parameter: ${path}[${i}] must be of shape ${
+          show(inner)
+        }, as ${path}[0] is (no ragged arrays), received an array of shape ${
           show(other)
-        } but ${path}[0] has shape ${show(inner)}`,
+        }`,
       );
     }
   }
@@ -128,16 +128,18 @@ export class Parameter {
    */
   constructor(data: ParameterData, options: ParameterOptions = {}) {
     if (data === undefined || data === null) {
-      throw new TypeError(
-        `Parameter needs data (a tf.Tensor, a typed array or nested number arrays), received ${data}`,
+      throw typeError(
+        "Parameter",
+        "data",
+        "a tf.Tensor, a typed array or nested number arrays",
+        data,
       );
     }
-    const trainable = options.trainable ?? true;
-    if (typeof trainable !== "boolean") {
-      throw new TypeError(
-        `Parameter: trainable must be a boolean, received ${show(trainable)}`,
-      );
-    }
+    const trainable = checkBoolean(
+      "Parameter",
+      "options.trainable",
+      options.trainable ?? true,
+    );
     this.name = options.name;
     this.#fixed = !trainable;
     if (data instanceof tf.Variable) {
@@ -146,7 +148,9 @@ export class Parameter {
       this.data = data;
     } else if (data instanceof tf.Tensor) {
       if (data.isDisposed) {
-        throw new TypeError("Parameter: the tensor passed in is disposed");
+        throw new TypeError(
+          "Parameter: data must be a tensor that is not disposed, received a disposed tensor",
+        );
       }
       this.#init = initRecordOf(data);
       this.data = tf.variable(data, trainable);
@@ -215,12 +219,7 @@ export class Parameter {
   }
 
   set trainable(value: boolean) {
-    if (typeof value !== "boolean") {
-      throw new TypeError(
-        `Parameter: trainable must be a boolean, received ${show(value)}`,
-      );
-    }
-    this.data.trainable = value;
+    this.data.trainable = checkBoolean("Parameter", "trainable", value);
   }
 
   /**
@@ -249,7 +248,7 @@ export class Parameter {
    * ```
    */
   assign(value: tf.Tensor): void {
-    this.#checkAssignable(value, "Parameter.assign");
+    this.#checkAssignable(value, "Parameter.assign", "value");
     if (sameData(value, this.data)) return;
     this.data.assign(value);
     this.#init = initRecordOf(value);
@@ -311,13 +310,13 @@ export class Parameter {
     if (this.isDisposed) {
       throw new TypeError(`${what}: the parameter is disposed`);
     }
-    const fn = resolveInitializer(initializer, "initializer");
+    const fn = resolveInitializer(initializer, what, "initializer");
     const drawn = fn(this.shape, {
       dtype: this.dtype as InitDType,
       ...options,
     });
     try {
-      this.#checkAssignable(drawn, what);
+      this.#checkAssignable(drawn, what, "initializer(shape)");
     } catch (error) {
       drawn.dispose();
       throw error;
@@ -325,13 +324,22 @@ export class Parameter {
     return drawn;
   }
 
-  /** Throws unless `value` is a live tensor of this parameter's shape and dtype. */
-  #checkAssignable(value: unknown, what: string): asserts value is tf.Tensor {
+  /**
+   * Throws unless `value` (the argument `arg` of `what`) is a live tensor of
+   * this parameter's shape and dtype.
+   */
+  #checkAssignable(
+    value: unknown,
+    what: string,
+    arg: string,
+  ): asserts value is tf.Tensor {
     if (!(value instanceof tf.Tensor)) {
-      throw new TypeError(`${what} needs a tf.Tensor, received ${show(value)}`);
+      throw typeError(what, arg, "a tf.Tensor", value);
     }
     if (value.isDisposed) {
-      throw new TypeError(`${what}: the tensor given is disposed`);
+      throw new TypeError(
+        `${what}: ${arg} must be a tensor that is not disposed, received a disposed tensor`,
+      );
     }
     if (this.isDisposed) {
       throw new TypeError(`${what}: the parameter is disposed`);
@@ -339,15 +347,19 @@ export class Parameter {
     const same = value.shape.length === this.shape.length &&
       value.shape.every((d: number, i: number) => d === this.shape[i]);
     if (!same) {
-      throw new RangeError(
-        `${what}: shape ${show(value.shape)} does not match the parameter's ${
-          show(this.shape)
-        }`,
+      throw rangeError(
+        what,
+        `${arg}.shape`,
+        `the parameter's shape ${show(this.shape)}`,
+        value.shape,
       );
     }
     if (value.dtype !== this.dtype) {
-      throw new TypeError(
-        `${what}: dtype ${value.dtype} does not match the parameter's ${this.dtype}`,
+      throw typeError(
+        what,
+        `${arg}.dtype`,
+        `the parameter's dtype ${JSON.stringify(this.dtype)}`,
+        value.dtype,
       );
     }
   }

@@ -5,7 +5,7 @@
  */
 import type { tf } from "../tf.ts";
 import { Module } from "./module.ts";
-import { show } from "../_validate.ts";
+import { show, typeError } from "../_validate.ts";
 
 /** Options for {@linkcode Sequential}. */
 export interface SequentialOptions {
@@ -48,15 +48,11 @@ export class Sequential extends Module {
   constructor(layers: Module[], options: SequentialOptions = {}) {
     super();
     if (!Array.isArray(layers)) {
-      throw new TypeError(
-        `Sequential needs an array of modules, received ${show(layers)}`,
-      );
+      throw typeError("Sequential", "layers", "an array of modules", layers);
     }
     layers.forEach((layer, i) => {
       if (!(layer instanceof Module)) {
-        throw new TypeError(
-          `Sequential: layers[${i}] is not a Module, received ${show(layer)}`,
-        );
+        throw typeError("Sequential", `layers[${i}]`, "a Module", layer);
       }
     });
     this.layers = [...layers];
@@ -66,10 +62,11 @@ export class Sequential extends Module {
         !Array.isArray(inputShape) || inputShape.length === 0 ||
         !inputShape.every((d) => Number.isInteger(d) && d >= 1)
       ) {
-        throw new TypeError(
-          `Sequential: inputShape must be a non-empty array of positive integers (without the batch dimension), received ${
-            show(inputShape)
-          }`,
+        throw typeError(
+          "Sequential",
+          "options.inputShape",
+          "a non-empty array of positive integers (without the batch dimension)",
+          inputShape,
         );
       }
       this.build([1, ...inputShape]);

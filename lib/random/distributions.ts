@@ -20,16 +20,14 @@
  */
 import {
   checkBound,
-  checkCount,
-  checkDraw,
-  checkOffset,
+  checkOutput,
   checkProbability,
-  outputArray,
-} from "./_check.ts";
+  rangeError,
+} from "../_validate.ts";
 import { activeKernel, CHUNK_BLOCKS, Chunks, ExtraWords } from "./_bits.ts";
 import { lowerTail, normalQuantile, upperTail } from "../_normal.ts";
 import { F, R, X, Z24, Z53, type ZigguratTables } from "./_ziggurat.ts";
-import type { Draw } from "./stream.ts";
+import { checkDrawSpan, type Draw } from "./stream.ts";
 
 const FLOAT_KINDS = [Float32Array, Float64Array] as const;
 const TWO_M24 = 5.9604644775390625e-8; // 2^-24
@@ -37,13 +35,6 @@ const TWO_M53 = 1.1102230246251565e-16; // 2^-53
 const TWO_32 = 4294967296;
 /** Elements per chunk at two words per element. */
 const CHUNK_ELEMENTS_2 = CHUNK_BLOCKS * 2;
-
-/** The common checks of `n`, `draw`, `offset`. */
-function checkCommon(n: number, draw: Draw, offset: number): void {
-  checkCount(n, "n");
-  checkDraw(draw);
-  checkOffset(offset, n);
-}
 
 /**
  * Uniform values on [0, 1).
@@ -104,8 +95,9 @@ export function uniform(
   offset: number = 0,
   out?: Float32Array | Float64Array,
 ): Float32Array | Float64Array {
-  checkCommon(n, draw, offset);
-  const o = outputArray<Float32Array | Float64Array>(
+  checkDrawSpan("uniform", n, draw, offset);
+  const o = checkOutput<Float32Array | Float64Array>(
+    "uniform",
     out,
     n,
     FLOAT_KINDS,
@@ -231,8 +223,9 @@ export function standardNormal(
   offset: number = 0,
   out?: Float32Array | Float64Array,
 ): Float32Array | Float64Array {
-  checkCommon(n, draw, offset);
-  const o = outputArray<Float32Array | Float64Array>(
+  checkDrawSpan("standardNormal", n, draw, offset);
+  const o = checkOutput<Float32Array | Float64Array>(
+    "standardNormal",
     out,
     n,
     FLOAT_KINDS,
@@ -358,15 +351,14 @@ export function truncatedStandardNormal(
   offset: number = 0,
   out?: Float32Array | Float64Array,
 ): Float32Array | Float64Array {
-  const a = checkBound(lower, "lower");
-  const b = checkBound(upper, "upper");
+  const a = checkBound("truncatedStandardNormal", "lower", lower);
+  const b = checkBound("truncatedStandardNormal", "upper", upper);
   if (!(a < b)) {
-    throw new RangeError(
-      `lower must be below upper; received lower ${a}, upper ${b}`,
-    );
+    throw rangeError("truncatedStandardNormal", "lower", `< upper (${b})`, a);
   }
-  checkCommon(n, draw, offset);
-  const o = outputArray<Float32Array | Float64Array>(
+  checkDrawSpan("truncatedStandardNormal", n, draw, offset);
+  const o = checkOutput<Float32Array | Float64Array>(
+    "truncatedStandardNormal",
     out,
     n,
     FLOAT_KINDS,
@@ -463,9 +455,10 @@ export function bernoulli(
   offset: number = 0,
   out?: Float32Array | Int32Array | Uint8Array,
 ): Float32Array | Int32Array | Uint8Array {
-  const prob = checkProbability(p, "p");
-  checkCommon(n, draw, offset);
-  const o = outputArray<Float32Array | Int32Array | Uint8Array>(
+  const prob = checkProbability("bernoulli", "p", p);
+  checkDrawSpan("bernoulli", n, draw, offset);
+  const o = checkOutput<Float32Array | Int32Array | Uint8Array>(
+    "bernoulli",
     out,
     n,
     BIT_KINDS,

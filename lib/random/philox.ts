@@ -16,8 +16,8 @@
  */
 import { philoxInto } from "./_philox_js.ts";
 import { CHUNK_BLOCKS, primaryBlocks } from "./_bits.ts";
-import type { Draw } from "./stream.ts";
-import { checkCount, checkDraw, checkOffset, checkUint32 } from "./_check.ts";
+import { checkDrawSpan, type Draw } from "./stream.ts";
+import { checkUint32, typeError } from "../_validate.ts";
 
 /**
  * Philox-4x32-10 of one 128-bit counter under a 64-bit key.
@@ -47,22 +47,15 @@ export function philox4x32(
   counter: readonly [number, number, number, number],
   key: readonly [number, number],
 ): [number, number, number, number] {
+  const fn = "philox4x32";
   if (!Array.isArray(counter) || counter.length !== 4) {
-    throw new TypeError(
-      `counter must be an array of 4 uint32 words; received ${
-        Array.isArray(counter) ? `${counter.length} words` : typeof counter
-      }`,
-    );
+    throw typeError(fn, "counter", "an array of 4 uint32 words", counter);
   }
   if (!Array.isArray(key) || key.length !== 2) {
-    throw new TypeError(
-      `key must be an array of 2 uint32 words; received ${
-        Array.isArray(key) ? `${key.length} words` : typeof key
-      }`,
-    );
+    throw typeError(fn, "key", "an array of 2 uint32 words", key);
   }
-  counter.forEach((w, i) => checkUint32(w, `counter[${i}]`));
-  key.forEach((w, i) => checkUint32(w, `key[${i}]`));
+  counter.forEach((w, i) => checkUint32(fn, `counter[${i}]`, w));
+  key.forEach((w, i) => checkUint32(fn, `key[${i}]`, w));
   const out = new Uint32Array(4);
   philoxInto(
     out,
@@ -110,9 +103,7 @@ export function randomBits(
   draw: Draw,
   offset: number = 0,
 ): Uint32Array {
-  checkCount(n, "n");
-  checkDraw(draw);
-  checkOffset(offset, n);
+  checkDrawSpan("randomBits", n, draw, offset);
   const out = new Uint32Array(n);
   const { k0, k1 } = draw.key;
   let i = 0;

@@ -15,7 +15,12 @@
  * @module
  */
 
-import { describeValue } from "./_check.ts";
+import {
+  checkCount,
+  checkUint32,
+  rangeError,
+  typeError,
+} from "../_validate.ts";
 
 /** A Philox-4x32 key: two 32-bit words. */
 export interface RandomKey {
@@ -33,8 +38,6 @@ export interface Draw {
   readonly stream: number;
 }
 
-/** The largest seed: 2^53 − 1. */
-const MAX_SEED = Number.MAX_SAFE_INTEGER;
 const TWO_32 = 4294967296;
 
 /**
@@ -43,7 +46,9 @@ const TWO_32 = 4294967296;
  * streams of distinct keys look independent, adjacent seeds included).
  *
  * @param seed An integer in [0, 2^53 − 1]; `0` is a seed like any other.
- * @param name The argument's name for error messages (default `"seed"`).
+ * @param fn The function the user called, for error messages (default
+ * `"keyFromSeed"`).
+ * @param arg The argument's path, for error messages (default `"seed"`).
  * @returns The key.
  * @throws {TypeError} If `seed` is not a number.
  * @throws {RangeError} If `seed` is NaN, not an integer, negative or above
@@ -56,24 +61,19 @@ const TWO_32 = 4294967296;
  *
  * assertEquals(keyFromSeed(0), { k0: 0, k1: 0 });
  * assertEquals(keyFromSeed(2 ** 32 + 5), { k0: 5, k1: 1 });
- * assertThrows(() => keyFromSeed(1.5), RangeError, "seed");
+ * assertThrows(
+ *   () => keyFromSeed(1.5),
+ *   RangeError,
+ *   "keyFromSeed: seed must be a non-negative integer, received 1.5",
+ * );
  * ```
  */
-export function keyFromSeed(seed: number, name: string = "seed"): RandomKey {
-  if (typeof seed !== "number") {
-    throw new TypeError(
-      `${name} must be an integer in [0, 2^53 - 1]; received ${
-        describeValue(seed)
-      } (a ${seed === null ? "null" : typeof seed})`,
-    );
-  }
-  if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
-    throw new RangeError(
-      `${name} must be an integer in [0, 2^53 - 1]; received ${
-        describeValue(seed)
-      }`,
-    );
-  }
+export function keyFromSeed(
+  seed: number,
+  fn: string = "keyFromSeed",
+  arg: string = "seed",
+): RandomKey {
+  checkCount(fn, arg, seed);
   return { k0: seed % TWO_32, k1: Math.floor(seed / TWO_32) };
 }
 
@@ -110,7 +110,7 @@ function entropyKey(): RandomKey {
  * ```
  */
 export function setSeed(seed: number): void {
-  const key = keyFromSeed(seed);
+  const key = keyFromSeed(seed, "setSeed");
   globalKey = key;
   globalCounter = 0;
 }
@@ -130,6 +130,9 @@ export function setSeed(seed: number): void {
  *
  * @param seed An integer in [0, 2^53 − 1], or `undefined` for the global
  * stream.
+ * @param fn The function the user called, for error messages (default
+ * `"nextDraw"`).
+ * @param arg The seed's path, for error messages (default `"seed"`).
  * @returns The key and sub-stream to generate from.
  * @throws {TypeError} If `seed` is given and is not a number.
  * @throws {RangeError} If `seed` is given and is not an integer in range.
@@ -142,13 +145,58 @@ export function setSeed(seed: number): void {
  * assertEquals(nextDraw(7), { key: { k0: 7, k1: 0 }, stream: 0 });
  * ```
  */
-export function nextDraw(seed?: number): Draw {
-  if (seed !== undefined) return { key: keyFromSeed(seed), stream: 0 };
+export function nextDraw(
+  seed?: number,
+  fn: string = "nextDraw",
+  arg: string = "seed",
+): Draw {
+  if (seed !== undefined) return { key: keyFromSeed(seed, fn, arg), stream: 0 };
   globalKey ??= entropyKey();
   if (globalCounter >= TWO_32) {
     throw new RangeError(
-      "The global random stream has used all 2^32 sub-streams since the last setSeed(); call setSeed() again",
+      `${fn}: the global random stream has used all 2^32 sub-streams since the last setSeed(); call setSeed() again`,
     );
   }
   return { key: globalKey, stream: globalCounter++ };
+}
+
+/**
+ * Checks a draw, `{ key: { k0, k1 }, stream }` with uint32 words, as the
+ * argument `draw` of `fn`.
+ */
+export function checkDraw(fn: string, draw: unknown): asserts draw is Draw {
+  const d = draw as Draw | null | undefined;
+  if (
+    typeof d !== "object" || d === null || typeof d.key !== "object" ||
+    d.key === null
+  ) {
+    throw typeError(
+      fn,
+      "draw",
+      "{ key: { k0, k1 }, stream } (from nextDraw)",
+      draw,
+    );
+  }
+  checkUint32(fn, "draw.key.k0", d.key.k0);
+  checkUint32(fn, "draw.key.k1", d.key.k1);
+  checkUint32(fn, "draw.stream", d.stream);
+}
+
+/**
+ * Checks the arguments of a call that reads the values `offset … offset + n
+ * − 1` of a draw: `n` a count, `draw` a draw, and `offset` an integer ≥ 0
+ * with `offset + n ≤ 2^53`.
+ */
+export function checkDrawSpan(
+  fn: string,
+  n: unknown,
+  draw: unknown,
+  offset: unknown,
+): void {
+  const count = checkCount(fn, "n", n);
+  checkDraw(fn, draw);
+  const start = checkCount(fn, "offset", offset);
+  if (start + count > 2 ** 53) {
+    throw rangeError(fn, "offset + n", "at most 2^53", start + count);
+  }
 }

@@ -6,8 +6,8 @@
  * @module
  */
 import {
+  analyzeSpectrumAs,
   type AnalyzeSpectrumOptions,
-  analyzeSpectrumSync,
   type SpectrumAnalysis,
 } from "../stats/analyze_spectrum.ts";
 import { readWeights, type WeightsLike } from "./weights.ts";
@@ -38,7 +38,7 @@ import {
  * theory).
  * @returns The analysis.
  * @throws {RangeError} For rank < 2, an empty input, NaN or ±Inf entries
- * (how many of each), or a bad `sigma2`.
+ * (how many of each), or a bad `sigma2`, `conv` or `powerLaw`.
  * @throws {TypeError} For an unknown option, a disposed or non-numeric
  * tensor, or an input that is not weights.
  *
@@ -83,8 +83,12 @@ export async function analyzeSpectrum(
       x,
       "analyzeSpectrum",
       (shape) => shape.length >= 2,
-      (w) => analyzeSpectrumSync(w, options),
+      (w) => analyzeSpectrumAs("analyzeSpectrum", w, options),
     );
   }
-  return analyzeSpectrumSync(await readWeights(x, "analyzeSpectrum"), options);
+  return analyzeSpectrumAs(
+    "analyzeSpectrum",
+    await readWeights(x, "analyzeSpectrum"),
+    options,
+  );
 }

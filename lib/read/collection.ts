@@ -11,6 +11,7 @@ import { Module } from "../nn/module.ts";
 import { Parameter } from "../nn/parameter.ts";
 import type { Weights } from "../host.ts";
 import { readWeights } from "./weights.ts";
+import { disposedError, typeError } from "../_validate.ts";
 
 /** A whole model's weights, in any of the forms the helpers take. */
 export type WeightCollection =
@@ -108,8 +109,8 @@ export function namedWeights(x: unknown, fn: string): NamedWeight[] {
       try {
         tensor = v.read();
       } catch (error) {
-        throw new TypeError(
-          `${fn}: the tensor of ${JSON.stringify(name)} is disposed`,
+        throw Object.assign(
+          disposedError(fn, `the weight ${JSON.stringify(name)} of x`),
           { cause: error },
         );
       }
@@ -136,17 +137,23 @@ export function namedWeights(x: unknown, fn: string): NamedWeight[] {
     const entries = x instanceof Map ? [...x.entries()] : Object.entries(x);
     out = entries.map(([name, t]) => {
       if (!(t instanceof tf.Tensor || t instanceof Parameter)) {
-        throw new TypeError(
-          `${fn}: entry ${
-            JSON.stringify(String(name))
-          } is not a tf.Tensor or Parameter`,
+        throw typeError(
+          fn,
+          x instanceof Map
+            ? `x.get(${JSON.stringify(name)})`
+            : `x[${JSON.stringify(name)}]`,
+          "a tf.Tensor or Parameter",
+          t,
         );
       }
       return { name: String(name), x: t, trainable: true };
     });
   } else {
-    throw new TypeError(
-      `${fn} needs a tf.LayersModel, tf.GraphModel, Module, Map<string, tf.Tensor> or tf.NamedTensorMap here`,
+    throw typeError(
+      fn,
+      "x",
+      "a tf.LayersModel, tf.GraphModel, Module, Map<string, tf.Tensor> or tf.NamedTensorMap",
+      x,
     );
   }
   return out.filter((w) => w.x.dtype !== "string");

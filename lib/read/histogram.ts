@@ -5,8 +5,8 @@
  */
 import {
   type Histogram,
+  histogramAs,
   type HistogramOptions,
-  histogramSync,
 } from "../stats/histogram.ts";
 import { readWeights, type WeightsLike } from "./weights.ts";
 import {
@@ -65,8 +65,8 @@ export async function histogram(
       x,
       "histogram",
       () => true,
-      (w) => histogramSync(w, options),
+      (w) => histogramAs("histogram", w, options),
     );
   }
-  return histogramSync(await readWeights(x, "histogram"), options);
+  return histogramAs("histogram", await readWeights(x, "histogram"), options);
 }

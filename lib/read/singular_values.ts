@@ -4,8 +4,8 @@
  * @module
  */
 import {
+  singularValuesAs,
   type SingularValuesOptions,
-  singularValuesSync,
 } from "../linalg/singular_values.ts";
 import { readWeights, type WeightsLike } from "./weights.ts";
 import {
@@ -67,8 +67,12 @@ export async function singularValues(
       x,
       "singularValues",
       (shape) => shape.length >= 2,
-      (w) => singularValuesSync(w, options),
+      (w) => singularValuesAs("singularValues", w, options),
     );
   }
-  return singularValuesSync(await readWeights(x, "singularValues"), options);
+  return singularValuesAs(
+    "singularValues",
+    await readWeights(x, "singularValues"),
+    options,
+  );
 }

@@ -7,7 +7,7 @@
  */
 import { tf } from "../tf.ts";
 import { Parameter } from "../nn/parameter.ts";
-import { show } from "../_validate.ts";
+import { disposedError, typeError } from "../_validate.ts";
 import { type HostWeights, hostWeights, type Weights } from "../host.ts";
 
 /** What the reading helpers accept for one weight. */
@@ -21,7 +21,7 @@ function readLayerVariable(v: tf.LayerVariable, fn: string): tf.Tensor {
   try {
     return v.read();
   } catch (error) {
-    throw new TypeError(`${fn}: the tensor is disposed`, { cause: error });
+    throw Object.assign(disposedError(fn, "x"), { cause: error });
   }
 }
 
@@ -42,9 +42,9 @@ export async function readWeights(
     ? readLayerVariable(x, fn)
     : x;
   if (tensor instanceof tf.Tensor) {
-    if (tensor.isDisposed) throw new TypeError(`${fn}: the tensor is disposed`);
+    if (tensor.isDisposed) throw disposedError(fn, "x");
     if (tensor.dtype === "string" || tensor.dtype === "complex64") {
-      throw new TypeError(`${fn}: dtype ${tensor.dtype} is not numeric`);
+      throw typeError(fn, "x.dtype", "a numeric dtype", tensor.dtype);
     }
     const shape = [...tensor.shape];
     const values = await tensor.data() as
@@ -58,17 +58,18 @@ export async function readWeights(
     "shape" in tensor && "dtype" in tensor
   ) {
     throw new TypeError(
-      `${fn}: this tensor was made by another copy of tfjs; use the tf that mod.ts exports (import { tf } from ".../mod.ts"), so that tensors and backends are shared`,
+      `${fn}: x must be a tensor of the tf that mod.ts exports (import { tf } from ".../mod.ts"), so that tensors and backends are shared, received a tensor made by another copy of tfjs`,
     );
   }
   if (
     x !== null && typeof x === "object" && !("values" in x) &&
     !(x instanceof Float32Array || x instanceof Float64Array)
   ) {
-    throw new TypeError(
-      `${fn} needs a tf.Tensor, a Parameter, a LayerVariable, a Float32Array/Float64Array or { values, shape }, received ${
-        show(x)
-      }`,
+    throw typeError(
+      fn,
+      "x",
+      "a tf.Tensor, a Parameter, a LayerVariable, a Float32Array/Float64Array or { values, shape }",
+      x,
     );
   }
   return hostWeights(x, fn);

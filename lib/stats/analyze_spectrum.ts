@@ -6,8 +6,18 @@
  *
  * @module
  */
-import { show } from "../_validate.ts";
-import { singularValuesSync } from "../linalg/singular_values.ts";
+import {
+  checkChoice,
+  checkOptions,
+  checkPositive,
+  checkValuesShape,
+  message,
+  rangeError,
+  show,
+  typeError,
+} from "../_validate.ts";
+import { notHostData } from "../host.ts";
+import { singularValuesAs } from "../linalg/singular_values.ts";
 import { fitBulk, hasTail, MIN_BULK } from "./_bulk.ts";
 import { equalize, type MatrixFacts, matrixFacts } from "./_matrix.ts";
 import { fitPowerLaw, type PowerLawMethod } from "./power_law.ts";
@@ -213,85 +223,39 @@ export interface SpectrumAnalysis {
 
 const OPTIONS = ["conv", "powerLaw", "sigma2", "singularValues"];
 
-function checkOptions(options: AnalyzeSpectrumOptions, fn: string): void {
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(
-      `${fn}: options must be an object, received ${show(options)}`,
-    );
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTIONS.includes(key)) {
-      throw new TypeError(
-        `${fn}: unknown option ${show(key)}; valid options: ${
-          OPTIONS.join(", ")
-        }`,
-      );
-    }
-  }
+function checkSpectrumOptions(
+  fn: string,
+  options: AnalyzeSpectrumOptions,
+): void {
+  checkOptions(fn, options, OPTIONS);
   const { conv, powerLaw, sigma2 } = options;
-  if (conv !== undefined && conv !== "reshape" && conv !== "slices") {
-    throw new TypeError(
-      `${fn}: conv must be "reshape" or "slices", received ${show(conv)}`,
-    );
+  if (conv !== undefined) {
+    checkChoice(fn, "options.conv", conv, ["reshape", "slices"]);
   }
-  if (
-    powerLaw !== undefined && powerLaw !== "default" &&
-    powerLaw !== "weightwatcher"
-  ) {
-    throw new TypeError(
-      `${fn}: powerLaw must be "default" or "weightwatcher", received ${
-        show(powerLaw)
-      }`,
-    );
+  if (powerLaw !== undefined) {
+    checkChoice(fn, "options.powerLaw", powerLaw, ["default", "weightwatcher"]);
   }
-  if (
-    sigma2 !== undefined &&
-    (typeof sigma2 !== "number" || !(sigma2 > 0) || !Number.isFinite(sigma2))
-  ) {
-    throw new RangeError(
-      `${fn}: sigma2 must be a finite number > 0, received ${show(sigma2)}`,
-    );
-  }
+  if (sigma2 !== undefined) checkPositive(fn, "options.sigma2", sigma2);
 }
 
-function checkInput(x: ShapedValues, fn: string): void {
+function checkInput(fn: string, x: ShapedValues): void {
   if (
     x === null || typeof x !== "object" || !("values" in x) ||
     !("shape" in x) || !Array.isArray(x.shape)
   ) {
-    const tensorLike = x !== null && typeof x === "object" &&
-      ("dataSync" in x || "data" in x);
-    throw new TypeError(
-      tensorLike
-        ? `${fn}Sync takes host data ({ values, shape }); for a tensor or Parameter use the asynchronous helper ${fn} (await it)`
-        : `${fn} needs { values, shape }, received ${show(x)}`,
-    );
+    throw notHostData(fn, x, "host data { values, shape }");
   }
-  const { values, shape } = x;
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) {
-      throw new RangeError(
-        `${fn}: shape must hold integers ≥ 0, received ${show(shape)}`,
-      );
-    }
-  }
-  const size = shape.reduce((a, b) => a * b, 1);
-  if (size !== values.length) {
-    throw new RangeError(
-      `${fn}: shape ${
-        show(shape)
-      } has ${size} elements but values has ${values.length}`,
-    );
-  }
+  const { values } = x;
+  const shape = checkValuesShape(fn, "x", x.shape, values.length);
   if (shape.length < 2) {
     throw new RangeError(
-      `${fn} needs a matrix (rank ≥ 2), received shape ${
-        show(shape)
+      `${
+        message(fn, "x.shape", "of rank >= 2 (a matrix)", shape)
       }; for a vector's values use histogram or plotHistogram`,
     );
   }
-  if (size === 0) {
-    throw new RangeError(`${fn}: the input is empty (shape ${show(shape)})`);
+  if (values.length === 0) {
+    throw rangeError(fn, "x.shape", "a non-empty shape", shape);
   }
   let nan = 0;
   let pos = 0;
@@ -304,7 +268,7 @@ function checkInput(x: ShapedValues, fn: string): void {
   }
   if (nan + pos + neg > 0) {
     throw new RangeError(
-      `${fn}: the weights hold ${nan} NaN, ${pos} +Infinity and ${neg} −Infinity entries among ${values.length}; a spectrum needs finite entries (histogram counts them)`,
+      `${fn}: x.values must be finite (a spectrum needs finite entries; histogram counts them), received ${nan} NaN, ${pos} +Infinity and ${neg} −Infinity among ${values.length} values`,
     );
   }
 }
@@ -314,8 +278,14 @@ function roundoff(values: ArrayLike<number>): number {
   return values instanceof Float32Array ? 2 ** -24 : 2 ** -53;
 }
 
-function svd(values: ArrayLike<number>, rows: number, cols: number) {
-  return singularValuesSync(
+function svd(
+  fn: string,
+  values: ArrayLike<number>,
+  rows: number,
+  cols: number,
+) {
+  return singularValuesAs(
+    fn,
     { values: values as Float64Array, shape: [rows, cols] },
     { maxSide: Infinity },
   );
@@ -384,7 +354,7 @@ function fmt(x: number): string {
  * @param options `conv`, `powerLaw`, `sigma2` (see {@linkcode AnalyzeSpectrumOptions}).
  * @returns The analysis, field by field in {@linkcode SpectrumAnalysis}.
  * @throws {RangeError} For rank < 2, an empty input, NaN or ±Inf entries
- * (how many of each), or a bad `sigma2`.
+ * (how many of each), or a bad `sigma2`, `conv` or `powerLaw`.
  * @throws {TypeError} For an unknown option or a bad input.
  *
  * @example Noise plus a planted rank-2 signal
@@ -411,9 +381,20 @@ export function analyzeSpectrumSync(
   x: ShapedValues,
   options: AnalyzeSpectrumOptions = {},
 ): SpectrumAnalysis {
-  const fn = "analyzeSpectrum";
-  checkOptions(options, fn);
-  checkInput(x, fn);
+  return analyzeSpectrumAs("analyzeSpectrumSync", x, options);
+}
+
+/**
+ * {@linkcode analyzeSpectrumSync} for `fn`, the function the user called
+ * (`analyzeSpectrum`, `assertSpectrum`, `plotSpectrum`), as errors name it.
+ */
+export function analyzeSpectrumAs(
+  fn: string,
+  x: ShapedValues,
+  options: AnalyzeSpectrumOptions = {},
+): SpectrumAnalysis {
+  checkSpectrumOptions(fn, options);
+  checkInput(fn, x);
   const shape = [...x.shape];
   const values = x.values;
   const last = shape[shape.length - 1];
@@ -422,10 +403,12 @@ export function analyzeSpectrumSync(
   if (options.conv === "slices" && shape.length >= 3 && !depthwise) {
     if (options.singularValues !== undefined) {
       throw new TypeError(
-        `${fn}: singularValues cannot be given with conv "slices"`,
+        `${fn}: options.singularValues must be absent with options.conv "slices", received ${
+          show(options.singularValues)
+        }`,
       );
     }
-    return analyzeSlices(values, shape, spatial, options);
+    return analyzeSlices(fn, values, shape, spatial, options);
   }
   // The storage order of [...spatial, C, 1] is [spatial, C]; its transpose,
   // C × spatial, has the same singular values.
@@ -440,15 +423,17 @@ export function analyzeSpectrumSync(
   if (given !== undefined) {
     const k = Math.min(rows, cols);
     if (!(given instanceof Float64Array) || given.length !== k) {
-      throw new TypeError(
-        `${fn}: singularValues must be a Float64Array of min(rows, cols) = ${k} values, received ${
-          show(given)
-        }`,
+      throw typeError(
+        fn,
+        "options.singularValues",
+        `a Float64Array of min(rows, cols) = ${k} values`,
+        given,
       );
     }
   }
-  const sigma = given ?? svd(values, rows, cols);
+  const sigma = given ?? svd(fn, values, rows, cols);
   return analyzeMatrix(values, rows, cols, facts, sigma, options, {
+    fn,
     shape,
     matrixShape,
     zeroRows,
@@ -464,6 +449,7 @@ function analyzeMatrix(
   sigma: Float64Array,
   options: AnalyzeSpectrumOptions,
   meta: {
+    fn: string;
     shape: number[];
     matrixShape: [number, number];
     zeroRows: number;
@@ -544,7 +530,7 @@ function analyzeMatrix(
       const eq = equalize(values, rows, cols, facts);
       if (eq.unequal) {
         rescaled = true;
-        const t = svd(eq.values, eq.rows, eq.cols);
+        const t = svd(meta.fn, eq.values, eq.rows, eq.cols);
         const ne = Math.max(eq.rows, eq.cols);
         const me = Math.min(eq.rows, eq.cols);
         let ss = 0;
@@ -699,6 +685,7 @@ function summarize(a: SpectrumAnalysis): string {
 
 /** `conv: "slices"`: one [in, out] matrix per spatial position, eigenvalues pooled. */
 function analyzeSlices(
+  fn: string,
   values: ArrayLike<number>,
   shape: number[],
   count: number,
@@ -723,7 +710,7 @@ function analyzeSlices(
     const f = matrixFacts(slice, rows, cols);
     const sig = f.sumSquares === 0
       ? new Float64Array(m)
-      : svd(slice, rows, cols);
+      : svd(fn, slice, rows, cols);
     const tol = Math.max(
       n * 2 ** -52 * sig[0],
       8 * u * Math.sqrt(f.sumSquares) * (1 / Math.sqrt(n) + 1 / Math.sqrt(m)),

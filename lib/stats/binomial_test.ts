@@ -5,6 +5,7 @@
  * @module
  */
 import { betaRegularized } from "./_beta.ts";
+import { checkCount, checkInteger, checkProbability } from "../_validate.ts";
 
 /**
  * The two-sided p-value of `k` successes in `n` independent trials of
@@ -30,15 +31,9 @@ import { betaRegularized } from "./_beta.ts";
  * ```
  */
 export function binomialTest(k: number, n: number, p: number): number {
-  if (!Number.isInteger(n) || n < 0) {
-    throw new RangeError(`n must be a non-negative integer, received ${n}`);
-  }
-  if (!Number.isInteger(k) || k < 0 || k > n) {
-    throw new RangeError(`k must be an integer in [0, ${n}], received ${k}`);
-  }
-  if (typeof p !== "number" || !(p >= 0 && p <= 1)) {
-    throw new RangeError(`p must be in [0, 1], received ${p}`);
-  }
+  checkCount("binomialTest", "n", n);
+  checkInteger("binomialTest", "k", k, 0, n);
+  checkProbability("binomialTest", "p", p);
   if (p === 0) return k === 0 ? 1 : 0;
   if (p === 1) return k === n ? 1 : 0;
   const upper = k === 0 ? 1 : betaRegularized(k, n - k + 1, p);

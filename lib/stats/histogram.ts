@@ -4,7 +4,7 @@
  * @module
  */
 import { type HostWeights, hostWeights } from "../host.ts";
-import { show } from "../_validate.ts";
+import { checkCount, rangeError } from "../_validate.ts";
 
 /** Options for {@linkcode histogramSync} (and `histogram`). */
 export interface HistogramOptions {
@@ -42,22 +42,17 @@ export interface Histogram {
   std: number;
 }
 
-function checkEdges(edges: readonly number[]): Float64Array {
+function checkEdges(fn: string, edges: readonly number[]): Float64Array {
+  const what = "at least two finite, strictly increasing edges";
   if (!Array.isArray(edges) || edges.length < 2) {
-    throw new RangeError(
-      `thresholds must have at least two edges, received ${show(edges)}`,
-    );
+    throw rangeError(fn, "options.thresholds", what, edges);
   }
   edges.forEach((e, i) => {
     if (
       typeof e !== "number" || !Number.isFinite(e) ||
       (i > 0 && !(e > edges[i - 1]))
     ) {
-      throw new RangeError(
-        `thresholds must be finite and strictly increasing, received ${
-          show(edges)
-        }`,
-      );
+      throw rangeError(fn, "options.thresholds", what, edges);
     }
   });
   return Float64Array.from(edges);
@@ -88,9 +83,21 @@ export function histogramSync(
   x: HostWeights,
   options: HistogramOptions = {},
 ): Histogram {
-  const { values } = hostWeights(x, "histogram");
+  return histogramAs("histogramSync", x, options);
+}
+
+/**
+ * {@linkcode histogramSync} for `fn`, the function the user called
+ * (`histogram`, `plotHistogram`), as errors name it.
+ */
+export function histogramAs(
+  fn: string,
+  x: HostWeights,
+  options: HistogramOptions = {},
+): Histogram {
+  const { values } = hostWeights(x, fn);
   const n = values.length;
-  if (n === 0) throw new RangeError("histogram: the input is empty");
+  if (n === 0) throw rangeError(fn, "x", "non-empty", values);
   let nan = 0;
   let posInf = 0;
   let negInf = 0;
@@ -119,23 +126,19 @@ export function histogramSync(
 
   let edges: Float64Array;
   if (options.thresholds !== undefined) {
-    edges = checkEdges(options.thresholds);
+    edges = checkEdges(fn, options.thresholds);
   } else {
-    const bins = options.bins ?? 50;
-    if (!Number.isInteger(bins) || bins < 1) {
-      throw new RangeError(
-        `bins must be a positive integer, received ${show(bins)}`,
-      );
-    }
+    const bins = checkCount(fn, "options.bins", options.bins ?? 50, 1);
     let lo: number;
     let hi: number;
     if (options.range !== undefined) {
       [lo, hi] = options.range;
       if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi)) {
-        throw new RangeError(
-          `range must be two finite numbers [low, high] with low < high, received ${
-            show(options.range)
-          }`,
+        throw rangeError(
+          fn,
+          "options.range",
+          "two finite numbers [low, high] with low < high",
+          options.range,
         );
       }
     } else if (finite === 0) {

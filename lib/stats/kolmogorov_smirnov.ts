@@ -6,6 +6,7 @@
  * @module
  */
 import { kolmogorovCdfExact } from "./_kolmogorov_exact.ts";
+import { checkCount, checkProbability, rangeError } from "../_validate.ts";
 
 /** A p-value of the Kolmogorov distribution, and how it was computed. */
 export interface KolmogorovPValue {
@@ -96,12 +97,8 @@ function kolmogorovSurvival(lambda: number): {
  * ```
  */
 export function kolmogorovPValue(d: number, n: number): KolmogorovPValue {
-  if (typeof d !== "number" || !(d >= 0 && d <= 1)) {
-    throw new RangeError(`d must be in [0, 1], received ${d}`);
-  }
-  if (!Number.isInteger(n) || n < 1) {
-    throw new RangeError(`n must be a positive integer, received ${n}`);
-  }
+  checkProbability("kolmogorovPValue", "d", d);
+  checkCount("kolmogorovPValue", "n", n, 1);
   if (d === 0) return { pValue: 1, log10PValue: 0, method: "exact" };
   // n·d² < 12 keeps the matrix at m ≤ 155 and the p-value above ~1e-10.
   if (n <= EXACT_MAX_N && n * d * d < 12) {
@@ -170,10 +167,12 @@ export function ksTest(
   cdf: (x: number) => number,
 ): KsTestResult {
   const n = values.length;
-  if (n === 0) throw new RangeError("ksTest needs at least one value");
+  if (n === 0) throw rangeError("ksTest", "values", "non-empty", values);
   const sorted = Float64Array.from(values).sort();
   if (Number.isNaN(sorted[n - 1])) {
-    throw new RangeError("ksTest: the values contain NaN");
+    throw new RangeError(
+      `ksTest: values must be numbers other than NaN, received NaN among ${n} values`,
+    );
   }
   const d = ksStatistic(sorted, cdf);
   return { d, n, ...kolmogorovPValue(d, n) };

@@ -4,22 +4,15 @@
  *
  * @module
  */
-import { show } from "../_validate.ts";
+import { checkPositive, rangeError, typeError } from "../_validate.ts";
 import { mpCdf } from "./_mp_quantile.ts";
 
-function check(q: number, sigma2: number): void {
-  if (typeof q !== "number" || !(q >= 1) || !Number.isFinite(q)) {
-    throw new RangeError(
-      `q (rows / cols, with rows >= cols) must be a finite number >= 1, received ${
-        show(q)
-      }`,
-    );
-  }
-  if (typeof sigma2 !== "number" || !(sigma2 > 0) || !Number.isFinite(sigma2)) {
-    throw new RangeError(
-      `sigma2 must be a finite number > 0, received ${show(sigma2)}`,
-    );
-  }
+/** Checks the aspect ratio `q` ≥ 1 and the variance `sigma2` > 0 given to `fn`. */
+function check(fn: string, q: unknown, sigma2: unknown): void {
+  const what = "a finite number >= 1 (rows / cols, with rows >= cols)";
+  if (typeof q !== "number") throw typeError(fn, "q", what, q);
+  if (!(q >= 1) || !Number.isFinite(q)) throw rangeError(fn, "q", what, q);
+  checkPositive(fn, "sigma2", sigma2);
 }
 
 /**
@@ -41,7 +34,7 @@ export function marchenkoPasturEdges(
   q: number,
   sigma2: number,
 ): [number, number] {
-  check(q, sigma2);
+  check("marchenkoPasturEdges", q, sigma2);
   const r = 1 / Math.sqrt(q);
   return [sigma2 * (1 - r) ** 2, sigma2 * (1 + r) ** 2];
 }
@@ -129,6 +122,6 @@ export function marchenkoPasturCdf(
   q: number,
   sigma2: number,
 ): number {
-  check(q, sigma2);
+  check("marchenkoPasturCdf", q, sigma2);
   return mpCdf(q, [x / sigma2])[0];
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { show } from "../_validate.ts";
+import { checkChoice, checkOptions } from "../_validate.ts";
 
 /** A power-law fit p(λ) ∝ λ^−α of a spectrum's tail. */
 export interface PowerLawFit {
@@ -57,7 +57,8 @@ const OPTIONS = ["method"];
  * {@linkcode PowerLawOptions}).
  * @returns The fit, or `null` with fewer than 10 positive eigenvalues (2 for
  * `"weightwatcher"`) or when all are equal.
- * @throws {TypeError} For an unknown option or method.
+ * @throws {TypeError} For an unknown option.
+ * @throws {RangeError} For an unknown method.
  *
  * @example
  * ```ts
@@ -74,23 +75,13 @@ export function fitPowerLaw(
   eigenvalues: ArrayLike<number>,
   options: PowerLawOptions = {},
 ): PowerLawFit | null {
-  for (const key of Object.keys(options)) {
-    if (!OPTIONS.includes(key)) {
-      throw new TypeError(
-        `fitPowerLaw: unknown option ${show(key)}; valid options: ${
-          OPTIONS.join(", ")
-        }`,
-      );
-    }
-  }
-  const method = options.method ?? "default";
-  if (method !== "default" && method !== "weightwatcher") {
-    throw new TypeError(
-      `fitPowerLaw: method must be "default" or "weightwatcher", received ${
-        show(method)
-      }`,
-    );
-  }
+  checkOptions("fitPowerLaw", options, OPTIONS);
+  const method = checkChoice(
+    "fitPowerLaw",
+    "options.method",
+    options.method ?? "default",
+    ["default", "weightwatcher"],
+  );
   const ww = method === "weightwatcher";
   const floor = ww ? 1e-5 : 0;
   const kept: number[] = [];

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { show } from "../_validate.ts";
+import { rangeError, show } from "../_validate.ts";
 import { fitBulk, hasTail, MIN_BULK } from "./_bulk.ts";
 import { fitPowerLaw, type PowerLawFit } from "./power_law.ts";
 
@@ -153,31 +153,34 @@ export function spectralStats(
   shape: readonly [number, number] | readonly number[],
   options: SpectralOptions = {},
 ): SpectralStats {
+  const fn = "spectralStats";
   if (shape.length !== 2) {
-    throw new RangeError(`shape must be [rows, cols], received ${show(shape)}`);
+    throw rangeError(fn, "shape", "[rows, cols]", shape);
   }
   const [rows, cols] = shape;
   const m = Math.min(rows, cols);
   const n = Math.max(rows, cols);
   if (singularValues.length !== m || m === 0) {
-    throw new RangeError(
-      `expected min(rows, cols) = ${m} > 0 singular values for shape ${
-        show(shape)
-      }, received ${singularValues.length}`,
+    throw rangeError(
+      fn,
+      "singularValues.length",
+      `min(rows, cols) = ${m} > 0 for shape ${show(shape)}`,
+      singularValues.length,
     );
   }
   for (let i = 0; i < m; i++) {
     const s = singularValues[i];
     if (!(s >= 0) || !Number.isFinite(s)) {
-      throw new RangeError(
-        `singularValues[${i}] must be a finite number ≥ 0, received ${show(s)}`,
-      );
+      throw rangeError(fn, `singularValues[${i}]`, "a finite number >= 0", s);
     }
     if (i > 0 && s > singularValues[i - 1]) {
-      throw new RangeError(
-        `singularValues must be in descending order: singularValues[${i}] = ${s} > singularValues[${
-          i - 1
-        }] = ${singularValues[i - 1]}`,
+      throw rangeError(
+        fn,
+        `singularValues[${i}]`,
+        `<= singularValues[${i - 1}] = ${
+          singularValues[i - 1]
+        } (descending order)`,
+        s,
       );
     }
   }

@@ -9,20 +9,27 @@
  *
  * @module
  */
-import { centreOffset, convRank } from "../initializers/structured.ts";
+import {
+  centreOffset,
+  deltaOrthogonalOptions,
+  diracOptions,
+  identityOptions,
+  sparseOptions,
+} from "../initializers/structured.ts";
 import {
   type Density,
   type InitDType,
   prepare,
   type Prepared,
 } from "../initializers/_core.ts";
+import { constantValue } from "../initializers/constant.ts";
 import {
-  checkFinite,
-  checkNonNegative,
-  checkProbability,
-  checkRank,
-  show,
-} from "../_validate.ts";
+  normalOptions,
+  truncatedOptions,
+  uniformOptions,
+} from "../initializers/random.ts";
+import { orthogonalOptions } from "../initializers/orthogonal.ts";
+import { binomialOptions } from "../initializers/binomial.ts";
 import {
   type InitializerConfig,
   parseInitializerConfig,
@@ -139,23 +146,14 @@ function orthogonalLaw(
   const { prepared, options: o } = prepare(name, shape, options, ["gain"]);
   const p = prepared;
   if (name === "orthogonal") {
-    checkRank(p.shape, 2, "orthogonal");
-    const gain = checkNonNegative(o.gain ?? 1, "gain");
+    const { gain } = orthogonalOptions(p, o);
     const cols = p.shape[p.shape.length - 1];
     const rows = cols === 0 ? 0 : p.size / cols;
     const dim = Math.max(rows, cols, 1);
     return orthogonalValues(p, { kind: "orthogonal", dim, gain }, name, null);
   }
-  convRank("deltaOrthogonal", p.shape);
+  const { gain } = deltaOrthogonalOptions(p, o);
   const [inC, outC] = p.shape.slice(-2);
-  if (inC > outC) {
-    throw new RangeError(
-      `deltaOrthogonal needs in <= out channels, received shape ${
-        show(p.shape)
-      } (in ${inC}, out ${outC})`,
-    );
-  }
-  const gain = checkNonNegative(o.gain ?? 1, "gain");
   const block = p.size > 0
     ? { offset: centreOffset(p.shape), length: inC * outC }
     : null;
@@ -207,15 +205,10 @@ export function expectedLaw(
         keys,
         ALL_DTYPES,
       );
-      const v = checkFinite(
+      const v = constantValue(
+        p,
         name === "zeros" ? 0 : name === "ones" ? 1 : o.value,
-        "value",
       );
-      if (p.dtype === "int32" && !Number.isInteger(v)) {
-        throw new RangeError(
-          `value must be an integer for dtype "int32", received ${v}`,
-        );
-      }
       const value = stored(v, p.dtype);
       return exact(
         p,
@@ -232,13 +225,7 @@ export function expectedLaw(
         "minval",
         "maxval",
       ]);
-      const low = checkFinite(o.minval ?? -0.05, "minval");
-      const high = checkFinite(o.maxval ?? 0.05, "maxval");
-      if (low > high) {
-        throw new RangeError(
-          `minval must be <= maxval, received minval ${low} and maxval ${high}`,
-        );
-      }
+      const { minval: low, maxval: high } = uniformOptions(p, o);
       return randomLaw(p, { kind: "uniform", low, high }, name);
     }
     case "randomNormal": {
@@ -246,8 +233,7 @@ export function expectedLaw(
         "mean",
         "stddev",
       ]);
-      const mean = checkFinite(o.mean ?? 0, "mean");
-      const std = checkNonNegative(o.stddev ?? 0.05, "stddev");
+      const { mean, stddev: std } = normalOptions(p, o);
       return randomLaw(p, { kind: "normal", mean, std }, name);
     }
     case "truncatedNormal": {
@@ -257,15 +243,7 @@ export function expectedLaw(
         "lower",
         "upper",
       ]);
-      const mean = checkFinite(o.mean ?? 0, "mean");
-      const std = checkNonNegative(o.stddev ?? 0.05, "stddev");
-      const lower = bound(o.lower ?? -2, "lower");
-      const upper = bound(o.upper ?? 2, "upper");
-      if (!(lower < upper)) {
-        throw new RangeError(
-          `lower must be < upper, received lower ${lower} and upper ${upper}`,
-        );
-      }
+      const { mean, stddev: std, lower, upper } = truncatedOptions(p, o);
       return randomLaw(p, {
         kind: "truncatedNormal",
         mean,
@@ -289,12 +267,7 @@ export function expectedLaw(
       const { prepared: p, options: o } = prepare(name, shape, options, [
         "gain",
       ]);
-      if (p.shape.length !== 2) {
-        throw new RangeError(
-          `identity needs a 2-D shape, received ${show(p.shape)}`,
-        );
-      }
-      const gain = checkFinite(o.gain ?? 1, "gain");
+      const { gain } = identityOptions(p, o);
       const [rows, cols] = p.shape;
       const n = Math.min(rows, cols);
       const g = Math.fround(gain);
@@ -310,15 +283,8 @@ export function expectedLaw(
         "groups",
         "gain",
       ]);
-      convRank("dirac", p.shape);
-      const groups = checkFinite(o.groups ?? 1, "groups");
+      const { groups, gain } = diracOptions(p, o);
       const [inC, outC] = p.shape.slice(-2);
-      if (!Number.isInteger(groups) || groups < 1 || outC % groups !== 0) {
-        throw new RangeError(
-          `groups must be a positive integer dividing the ${outC} output channels, received ${groups}`,
-        );
-      }
-      const gain = checkFinite(o.gain ?? 1, "gain");
       const perGroup = outC / groups;
       const base = centreOffset(p.shape);
       const n = Math.min(perGroup, inC);
@@ -348,13 +314,7 @@ export function expectedLaw(
         "sparsity",
         "stddev",
       ]);
-      if (p.shape.length !== 2) {
-        throw new RangeError(
-          `sparse needs a 2-D shape, received ${show(p.shape)}`,
-        );
-      }
-      const sparsity = checkProbability(o.sparsity, "sparsity");
-      const std = checkNonNegative(o.stddev ?? 0.01, "stddev");
+      const { sparsity, stddev: std } = sparseOptions(p, o);
       const [rows, cols] = p.shape;
       const numZeros = Math.ceil(sparsity * rows);
       const density: Density = {
@@ -375,7 +335,7 @@ export function expectedLaw(
         ["probability"],
         ALL_DTYPES,
       );
-      const prob = checkProbability(o.probability ?? 0.5, "probability");
+      const { probability: prob } = binomialOptions(p, o);
       const density: Density = { kind: "bernoulli", p: prob };
       if (prob === 0 || prob === 1) return exact(p, density, name, () => prob);
       return law(p, density, name, {
@@ -386,14 +346,7 @@ export function expectedLaw(
       });
     }
   }
-  throw new RangeError(`${fn}: no law known for initializer "${name}"`);
-}
-
-/** A truncation bound: a number, possibly infinite, never NaN. */
-function bound(value: unknown, name: string): number {
-  if (typeof value !== "number") {
-    throw new TypeError(`${name} must be a number, received ${show(value)}`);
-  }
-  if (Number.isNaN(value)) throw new RangeError(`${name} must not be NaN`);
-  return value;
+  throw new RangeError(
+    `${fn}: no law is known for the initializer ${JSON.stringify(name)}`,
+  );
 }

@@ -6,7 +6,7 @@
  */
 import { AssertionError } from "@std/assert";
 import type { InitializerConfig } from "../initializers/registry.ts";
-import { checkOptions, show } from "../_validate.ts";
+import { checkOptions, rangeError, typeError } from "../_validate.ts";
 import { readWeights, type WeightsLike } from "../read/weights.ts";
 import { lawOf } from "../stats/laws.ts";
 import { continuousCdf } from "../stats/law_cdf.ts";
@@ -26,18 +26,6 @@ export interface AssertFollowsInitOptions {
 }
 
 const FN = "assertFollowsInit";
-
-function checkAlpha(value: unknown): number {
-  if (typeof value !== "number") {
-    throw new TypeError(
-      `${FN}: alpha must be a number in (0, 1), received ${show(value)}`,
-    );
-  }
-  if (!(value > 0 && value < 1)) {
-    throw new RangeError(`${FN}: alpha must be in (0, 1), received ${value}`);
-  }
-  return value;
-}
 
 /**
  * Asserts that the values of `x` follow the exact law that the initializer
@@ -138,19 +126,26 @@ export async function assertFollowsInit(
   nameOrConfig: string | InitializerConfig,
   options: AssertFollowsInitOptions = {},
 ): Promise<void> {
-  const o = checkOptions(options, ["alpha"], FN);
-  const alpha = checkAlpha(o.alpha ?? 1e-3);
+  const o = checkOptions(FN, options, ["alpha"]);
+  const alpha = o.alpha ?? 1e-3;
+  if (typeof alpha !== "number") {
+    throw typeError(FN, "options.alpha", "a number in (0, 1)", alpha);
+  }
+  if (!(alpha > 0 && alpha < 1)) {
+    throw rangeError(FN, "options.alpha", "a number in (0, 1)", alpha);
+  }
   const { values, shape } = await readWeights(x, FN);
   const law = expectedLaw(withoutSeed(nameOrConfig), shape, FN);
   if (values.length === 0) {
-    throw new RangeError(
-      `${FN}: x is empty (shape ${
-        shapeText(shape)
-      }); there are no values to test`,
+    throw rangeError(
+      FN,
+      "x.shape",
+      "a non-empty shape (there are no values to test)",
+      shape,
     );
   }
   const what = `values do not follow ${law.name} for shape ${shapeText(shape)}`;
-  checkFinite(values, shape, what);
+  assertFiniteValues(values, shape, what);
   let tested: ArrayLike<number> = values;
   if (law.block !== null) {
     const { offset, length } = law.block;
@@ -184,7 +179,7 @@ function withoutSeed(
   return rest as InitializerConfig;
 }
 
-function checkFinite(
+function assertFiniteValues(
   values: ArrayLike<number>,
   shape: readonly number[],
   what: string,

@@ -5,7 +5,7 @@
  */
 import { AssertionError } from "@std/assert";
 import { tf } from "../tf.ts";
-import { show } from "../_validate.ts";
+import { typeError } from "../_validate.ts";
 import { bytes } from "./_format.ts";
 
 const FN = "assertNoTensorLeak";
@@ -78,7 +78,7 @@ export function assertNoTensorLeak(
   fn: () => unknown,
 ): void | Promise<void> {
   if (typeof fn !== "function") {
-    throw new TypeError(`${FN} needs a function, received ${show(fn)}`);
+    throw typeError(FN, "fn", "a function", fn);
   }
   const before = tf.memory();
   const result = fn();

@@ -5,7 +5,13 @@
  * @module
  */
 import { AssertionError } from "@std/assert";
-import { checkOptions, show } from "../_validate.ts";
+import {
+  checkNonNegative,
+  checkOptions,
+  checkPositive,
+  checkRank,
+  rangeError,
+} from "../_validate.ts";
 import { gramDeviation } from "../linalg/gram_deviation.ts";
 import { readWeights, type WeightsLike } from "../read/weights.ts";
 import { num, shapeText } from "./_format.ts";
@@ -25,22 +31,6 @@ const FN = "assertOrthogonal";
 
 /** The default `tol`; see {@linkcode assertOrthogonal} for how it was chosen. */
 export const ORTHOGONAL_TOL = 1e-5;
-
-function positive(value: unknown, name: string, zero: boolean): number {
-  if (typeof value !== "number") {
-    throw new TypeError(
-      `${FN}: ${name} must be a number, received ${show(value)}`,
-    );
-  }
-  if (!Number.isFinite(value) || (zero ? value < 0 : value <= 0)) {
-    throw new RangeError(
-      `${FN}: ${name} must be a finite number ${
-        zero ? ">= 0" : "> 0"
-      }, received ${value}`,
-    );
-  }
-  return value;
-}
 
 /**
  * Asserts that `x` is `gain` times a (semi-)orthogonal matrix: with W read
@@ -91,19 +81,13 @@ export async function assertOrthogonal(
   x: WeightsLike,
   options: AssertOrthogonalOptions = {},
 ): Promise<void> {
-  const o = checkOptions(options, ["gain", "tol"], FN);
-  const gain = positive(o.gain ?? 1, "gain", false);
-  const tol = positive(o.tol ?? ORTHOGONAL_TOL, "tol", true);
+  const o = checkOptions(FN, options, ["gain", "tol"]);
+  const gain = checkPositive(FN, "options.gain", o.gain ?? 1);
+  const tol = checkNonNegative(FN, "options.tol", o.tol ?? ORTHOGONAL_TOL);
   const { values, shape } = await readWeights(x, FN);
-  if (shape.length < 2) {
-    throw new RangeError(
-      `${FN} needs x of rank >= 2, received shape ${
-        shapeText(shape)
-      } (rank ${shape.length})`,
-    );
-  }
+  checkRank(FN, shape, 2, "x.shape");
   if (values.length === 0) {
-    throw new RangeError(`${FN}: x is empty (shape ${shapeText(shape)})`);
+    throw rangeError(FN, "x.shape", "a non-empty shape", shape);
   }
   const cols = shape[shape.length - 1];
   const rows = values.length / cols;

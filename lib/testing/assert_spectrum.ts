@@ -5,10 +5,10 @@
  * @module
  */
 import { AssertionError } from "@std/assert";
-import { show } from "../_validate.ts";
-import { analyzeSpectrum } from "../read/analyze_spectrum.ts";
-import type { WeightsLike } from "../read/weights.ts";
+import { checkCount, rangeError, typeError } from "../_validate.ts";
+import { readWeights, type WeightsLike } from "../read/weights.ts";
 import {
+  analyzeSpectrumAs,
   type AnalyzeSpectrumOptions,
   SPECTRUM_VERDICTS,
   type SpectrumAnalysis,
@@ -30,35 +30,23 @@ const FN = "assertSpectrum";
 
 function checkVerdicts(value: unknown): readonly SpectrumVerdict[] {
   const list = Array.isArray(value) ? value : [value];
+  const what = `one of ${
+    SPECTRUM_VERDICTS.map((s) => JSON.stringify(s)).join(", ")
+  }, or a non-empty array of them`;
   if (list.length === 0) {
-    throw new RangeError(
-      `${FN}: verdict must name at least one verdict, received []`,
-    );
+    throw rangeError(FN, "options.verdict", what, value);
   }
   for (const v of list) {
     if (!SPECTRUM_VERDICTS.includes(v as SpectrumVerdict)) {
-      throw new (typeof v === "string" ? RangeError : TypeError)(
-        `${FN}: verdict must be one of ${
-          SPECTRUM_VERDICTS.map((s) => JSON.stringify(s)).join(", ")
-        } (or an array of them), received ${show(value)}`,
+      throw (typeof v === "string" ? rangeError : typeError)(
+        FN,
+        "options.verdict",
+        what,
+        value,
       );
     }
   }
   return list as SpectrumVerdict[];
-}
-
-function checkCount(value: unknown, name: string): number {
-  if (typeof value !== "number") {
-    throw new TypeError(
-      `${FN}: ${name} must be a number, received ${show(value)}`,
-    );
-  }
-  if (!Number.isInteger(value) || value < 0) {
-    throw new RangeError(
-      `${FN}: ${name} must be a non-negative integer, received ${value}`,
-    );
-  }
-  return value;
 }
 
 function found(a: SpectrumAnalysis): string {
@@ -125,27 +113,28 @@ export async function assertSpectrum(
   x: WeightsLike,
   options: AssertSpectrumOptions,
 ): Promise<SpectrumAnalysis> {
+  const what = "an object with at least one of verdict, spikes or rank";
   if (
     options === null || typeof options !== "object" || Array.isArray(options)
   ) {
-    throw new TypeError(
-      `${FN} needs options with at least one of verdict, spikes or rank, received ${
-        show(options)
-      }`,
-    );
+    throw typeError(FN, "options", what, options);
   }
   const { verdict, spikes, rank, ...analysisOptions } = options;
   if (verdict === undefined && spikes === undefined && rank === undefined) {
-    throw new TypeError(
-      `${FN} needs at least one expectation: verdict, spikes or rank; received ${
-        show(options)
-      }`,
-    );
+    throw typeError(FN, "options", what, options);
   }
   const verdicts = verdict === undefined ? null : checkVerdicts(verdict);
-  const wantSpikes = spikes === undefined ? null : checkCount(spikes, "spikes");
-  const wantRank = rank === undefined ? null : checkCount(rank, "rank");
-  const a = await analyzeSpectrum(x, analysisOptions);
+  const wantSpikes = spikes === undefined
+    ? null
+    : checkCount(FN, "options.spikes", spikes);
+  const wantRank = rank === undefined
+    ? null
+    : checkCount(FN, "options.rank", rank);
+  const a = analyzeSpectrumAs(
+    FN,
+    await readWeights(x, FN),
+    analysisOptions,
+  );
   const failures: string[] = [];
   if (verdicts !== null && !verdicts.includes(a.verdict)) {
     const expected = verdicts.map((v) => `"${v}"`).join(" or ");

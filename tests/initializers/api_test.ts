@@ -106,8 +106,8 @@ Deno.test("dtype: int32 and bool for constants and masks, float32 only for rando
   assertEquals(await b.data(), new Uint8Array([1, 1, 1, 1, 1]));
   assertThrows(
     () => I.randomNormal([2], { dtype: "int32" }),
-    TypeError,
-    "dtype",
+    RangeError,
+    'randomNormal: options.dtype must be one of "float32", received "int32"',
   );
   tf.dispose([o, b]);
 });
@@ -127,19 +127,31 @@ Deno.test("bad shapes name the argument and the value", () => {
   rejects(
     () => I.zeros([2, -1]),
     RangeError,
-    "shape[1] must be a non-negative integer, received -1",
+    "zeros: shape[1] must be a non-negative integer, received -1",
   );
-  rejects(() => I.zeros([2.5]), RangeError, "shape[0]");
+  rejects(() => I.zeros([2.5]), RangeError, "zeros: shape[0]");
   rejects(() => I.zeros([NaN]), RangeError, "received NaN");
   rejects(
     () => I.zeros(["3" as never]),
     TypeError,
-    'shape[0] must be a number, received "3"',
+    'zeros: shape[0] must be a non-negative integer, received "3"',
   );
-  rejects(() => I.zeros(5 as never), TypeError, "shape must be an array");
-  rejects(() => I.glorotUniform([5]), RangeError, "rank >= 2");
-  rejects(() => I.orthogonal([5]), RangeError, "rank >= 2");
-  rejects(() => I.identity([2, 2, 2]), RangeError, "2-D");
+  rejects(
+    () => I.zeros(5 as never),
+    TypeError,
+    "zeros: shape must be an array of non-negative integers, received 5",
+  );
+  rejects(
+    () => I.glorotUniform([5]),
+    RangeError,
+    "glorotUniform: shape must be of rank >= 2, received [5]",
+  );
+  rejects(() => I.orthogonal([5]), RangeError, "orthogonal: shape");
+  rejects(
+    () => I.identity([2, 2, 2]),
+    RangeError,
+    "identity: shape must be 2-D, received [2, 2, 2]",
+  );
   rejects(() => I.dirac([3, 3]), RangeError, "rank 3 to 5");
 });
 
@@ -147,7 +159,7 @@ Deno.test("bad options name the argument and the value, and leave the stream alo
   rejects(
     () => I.binomial([3], { probability: 1.5 }),
     RangeError,
-    "probability must be in [0, 1], received 1.5",
+    "binomial: options.probability must be a number in [0, 1], received 1.5",
   );
   rejects(
     () => I.binomial([3], { probability: NaN }),
@@ -157,24 +169,33 @@ Deno.test("bad options name the argument and the value, and leave the stream alo
   rejects(
     () => I.randomNormal([3], { stddev: -1 }),
     RangeError,
-    "stddev must be >= 0, received -1",
+    "randomNormal: options.stddev must be a finite number >= 0, received -1",
   );
+  I.randomNormal([3], { stddev: 0, seed: 0 }).dispose(); // 0 is a value
   rejects(
     () => I.truncatedNormal([3], { lower: 1, upper: 1 }),
     RangeError,
-    "lower must be < upper",
+    "truncatedNormal: options.lower must be < options.upper (1), received 1",
   );
   rejects(
     () => I.randomUniform([3], { minval: 1, maxval: 0 }),
     RangeError,
-    "minval",
+    "randomUniform: options.minval must be <= options.maxval (0), received 1",
   );
-  rejects(() => I.randomNormal([3], { seed: -1 }), RangeError, "seed");
-  rejects(() => I.randomNormal([3], { seed: 1.5 }), RangeError, "seed");
+  rejects(
+    () => I.glorotNormal([3, 3], { seed: -1 }),
+    RangeError,
+    "glorotNormal: options.seed must be a non-negative integer, received -1",
+  );
+  rejects(
+    () => I.randomNormal([3], { seed: 1.5 }),
+    RangeError,
+    "randomNormal: options.seed must be a non-negative integer, received 1.5",
+  );
   rejects(
     () => I.varianceScaling([3, 3], { mode: "fan_sideways" as never }),
     RangeError,
-    'mode must be one of "fanIn", "fanOut", "fanAvg", received "fan_sideways"',
+    'varianceScaling: options.mode must be one of "fanIn", "fanOut", "fanAvg", received "fan_sideways"',
   );
   rejects(
     () => I.varianceScaling([3, 3], { distribution: "cauchy" as never }),
@@ -184,7 +205,7 @@ Deno.test("bad options name the argument and the value, and leave the stream alo
   rejects(
     () => I.randomNormal([3], { stdev: 1 } as never),
     TypeError,
-    'unknown option "stdev"',
+    'randomNormal: each key of options must be one of "dtype", "device", "seed", "mean", "stddev", received "stdev"',
   );
   rejects(() => I.constant([3]), TypeError, "value");
   rejects(() => I.sparse([3, 3], {}), TypeError, "sparsity");
@@ -257,12 +278,18 @@ Deno.test("getInitializer: an unknown name lists the names and suggests the clos
     () => I.getInitializer("glorot_unifrom"),
     RangeError,
   );
-  assertStringIncludes(error.message, 'Unknown initializer: "glorot_unifrom"');
-  assertStringIncludes(error.message, 'Did you mean "glorot_uniform"?');
-  assertStringIncludes(error.message, "Available initializers:");
+  assertStringIncludes(
+    error.message,
+    `getInitializer: nameOrConfig must be an initializer's name, received "glorot_unifrom" (did you mean "glorot_uniform"? Available initializers:`,
+  );
   assertStringIncludes(error.message, "he_normal");
   const camel = assertThrows(() => I.getInitializer("heNormol"), RangeError);
-  assertStringIncludes(camel.message, 'Did you mean "heNormal"?');
+  assertStringIncludes(camel.message, '(did you mean "heNormal"?');
+  assertThrows(
+    () => I.getInitializer({ name: "glorotUnifrom" }),
+    RangeError,
+    'getInitializer: nameOrConfig.name must be an initializer\'s name, received "glorotUnifrom"',
+  );
   assertThrows(() => I.getInitializer(42 as never), TypeError);
 });
 

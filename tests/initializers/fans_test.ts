@@ -39,13 +39,26 @@ Deno.test("computeFans: inAxis/outAxis cover PyTorch's [out, in, ...spatial]", (
 });
 
 Deno.test("computeFans: rank < 2 and bad axes are errors", () => {
-  assertThrows(() => computeFans([5]), RangeError, "rank >= 2");
+  assertThrows(
+    () => computeFans([5]),
+    RangeError,
+    "computeFans: shape must be of rank >= 2, received [5]",
+  );
   assertThrows(() => computeFans([]), RangeError, "rank >= 2");
-  assertThrows(() => computeFans([3, 4], { inAxis: 2 }), RangeError, "inAxis");
+  assertThrows(
+    () => computeFans([3, 4], { inAxis: 2 }),
+    RangeError,
+    "computeFans: options.inAxis must be an integer in [-2, 1], received 2",
+  );
   assertThrows(
     () => computeFans([3, 4], { inAxis: 0, outAxis: -2 }),
     RangeError,
-    "differ",
+    "computeFans: options.outAxis must be an axis other than options.inAxis (axis 0 of [3, 4]), received -2",
+  );
+  assertThrows(
+    () => initializers.heNormal([3, 4], { inAxis: 5 }),
+    RangeError,
+    "heNormal: options.inAxis must be an integer in [-2, 1], received 5",
   );
   assertThrows(() => computeFans([3, -4]), RangeError, "shape[1]");
 });

@@ -141,30 +141,39 @@ Deno.test("namedTensors rejects what it cannot take, naming the caller and what 
   const variables = model.getLayer("gone").weights;
   model.dispose();
   const cases: [unknown, string][] = [
-    [42, "plotThing: expected a Map of name → tf.Tensor"],
-    [null, "tf.GraphModel or an array of tf.LayerVariable; received null"],
+    [42, "plotThing: x must be a Map of name → tf.Tensor"],
+    [
+      null,
+      "tf.GraphModel or an array of tf.LayerVariable, received null",
+    ],
     [undefined, "received undefined"],
     ["w", 'received "w"'],
-    [[good], "received an array whose item 0 is"],
-    [[], "received an empty array"],
-    [new Date(0), "received an instance of Date"],
-    [good, "received an instance of"],
+    [[good], "received [a Tensor]"],
+    [[], "received []"],
+    [new Date(0), "received a Date"],
+    [good, "received a Tensor"],
     [
       new Map([[3, good]]),
-      "plotThing: tensor names must be strings, received 3",
+      "plotThing: each name in x must be a string, received 3",
     ],
     [
       new Map([["x", [1, 2]]]),
-      'plotThing: tensor "x" must be a tf.Tensor, received [1, 2]',
+      'plotThing: x.get("x") must be a tf.Tensor, received [1, 2]',
     ],
-    [{ x: 1 }, 'tensor "x" must be a tf.Tensor, received 1'],
-    [{ x: gone }, 'plotThing: tensor "x" has been disposed'],
-    [variables, 'plotThing: tensor "gone/kernel" has been disposed'],
+    [{ x: 1 }, 'plotThing: x["x"] must be a tf.Tensor, received 1'],
+    [
+      { x: gone },
+      'plotThing: x["x"] must be a tensor that is not disposed, received a disposed tensor',
+    ],
+    [variables, "plotThing: x[0] must be a tensor that is not disposed"],
     [
       { stateDict: () => ({ w: good }) },
-      "stateDict() must return a Map of tensors",
+      'plotThing: x.stateDict() must be a Map of tensors, received {"w":"a Tensor"}',
     ],
-    [{ stateDict: () => new Map([["w", 3]]) }, '"w" must be a tf.Tensor'],
+    [
+      { stateDict: () => new Map([["w", 3]]) },
+      'plotThing: x.stateDict().get("w") must be a tf.Tensor, received 3',
+    ],
   ];
   for (const [input, message] of cases) {
     assertThrows(() => namedTensors(input, "plotThing"), TypeError, message);
@@ -180,7 +189,7 @@ Deno.test("namedTensors refuses two weights of one name", () => {
   assertThrows(
     () => namedTensors([kernel, kernel], "f"),
     TypeError,
-    'f: two weights of the array are named "twice/kernel"',
+    'f: the weight names of x must be distinct, received "twice/kernel" twice',
   );
   model.dispose();
 });
@@ -235,7 +244,7 @@ Deno.test("namedTensors takes Parameters in a Map or an object as their variable
   assertThrows(
     () => namedTensors({ p }, "saveThing"),
     TypeError,
-    'saveThing: tensor "p" has been disposed',
+    'saveThing: x["p"] must be a tensor that is not disposed, received a disposed tensor',
   );
   t.dispose();
 });
@@ -268,7 +277,7 @@ Deno.test("namedTensors refuses a disposed LayersModel, naming the caller", () =
   assertThrows(
     () => namedTensors(model, "saveThing"),
     TypeError,
-    'saveThing: the tensor of "gone/kernel" is disposed',
+    'saveThing: the weight "gone/kernel" of x must be a tensor that is not disposed, received a disposed tensor',
   );
 });
 

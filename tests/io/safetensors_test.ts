@@ -144,41 +144,76 @@ Deno.test("saveSafetensors rejects bad arguments by name, writes nothing, and le
         new Map([["z", complex]]),
         undefined,
         TypeError,
-        '"z" has dtype complex64',
+        'saveSafetensors: the dtype of the tensor "z" must be float32, int32 or bool (what safetensors files hold here), received "complex64"',
       ],
-      [new Map([["s", text]]), undefined, TypeError, '"s" has dtype string'],
+      [
+        new Map([["s", text]]),
+        undefined,
+        TypeError,
+        'the dtype of the tensor "s" must be float32, int32 or bool (what safetensors files hold here), received "string"',
+      ],
       [
         new Map([["gone", disposed]]),
         undefined,
         TypeError,
-        '"gone" has been disposed',
+        'saveSafetensors: tensors.get("gone") must be a tensor that is not disposed, received a disposed tensor',
       ],
       [
         new Map([["x", [1, 2]]]),
         undefined,
         TypeError,
-        '"x" must be a tf.Tensor',
+        'saveSafetensors: tensors.get("x") must be a tf.Tensor, received [1, 2]',
       ],
-      [new Map([[3, good]]), undefined, TypeError, "names must be strings"],
-      [new Map([["__metadata__", good]]), undefined, RangeError, "reserved"],
-      [new Map([["bad\ud800", good]]), undefined, RangeError, "surrogate"],
-      [{ w: [1, 2] }, undefined, TypeError, '"w" must be a tf.Tensor'],
+      [
+        new Map([[3, good]]),
+        undefined,
+        TypeError,
+        "saveSafetensors: each name in tensors must be a string, received 3",
+      ],
+      [
+        new Map([["__metadata__", good]]),
+        undefined,
+        RangeError,
+        'saveSafetensors: each tensor name must be other than "__metadata__", which the format reserves, received "__metadata__"',
+      ],
+      [
+        new Map([["bad\ud800", good]]),
+        undefined,
+        RangeError,
+        'saveSafetensors: each tensor name must be well-formed UTF-16 (an unpaired surrogate has no UTF-8 encoding), received "bad\\ud800"',
+      ],
+      [
+        { w: [1, 2] },
+        undefined,
+        TypeError,
+        'saveSafetensors: tensors["w"] must be a tf.Tensor, received [1, 2]',
+      ],
       [42, undefined, TypeError, "an object with a stateDict() method"],
-      [new Date(0), undefined, TypeError, "received an instance of Date"],
+      [new Date(0), undefined, TypeError, "received a Date"],
       [
         { stateDict: () => ({ w: good }) },
         undefined,
         TypeError,
-        "must return a Map",
+        "saveSafetensors: tensors.stateDict() must be a Map of tensors",
       ],
       [
         new Map([["w", good]]),
         { a: 1 },
         TypeError,
-        'metadata["a"] must be a string',
+        'saveSafetensors: metadata["a"] must be a string, received 1',
       ],
-      [new Map([["w", good]]), ["a"], TypeError, "metadata must be an object"],
-      [new Map([["w", good]]), { a: "\udc00" }, RangeError, "surrogate"],
+      [
+        new Map([["w", good]]),
+        ["a"],
+        TypeError,
+        'saveSafetensors: metadata must be an object of strings, received ["a"]',
+      ],
+      [
+        new Map([["w", good]]),
+        { a: "\udc00" },
+        RangeError,
+        'saveSafetensors: metadata["a"] must be well-formed UTF-16',
+      ],
     ];
     for (const [tensors, metadata, ErrorClass, message] of cases) {
       await assertRejects(
@@ -194,8 +229,8 @@ Deno.test("saveSafetensors rejects bad arguments by name, writes nothing, and le
     }
     await assertRejects(
       () => saveSafetensors("", new Map()),
-      TypeError,
-      "path must be a non-empty string",
+      RangeError,
+      'saveSafetensors: path must be a non-empty string, received ""',
     );
     assertEquals([...Deno.readDirSync(dir)], [], "no file, no temporary file");
     assertEquals(tf.memory().numTensors, before);
@@ -326,22 +361,22 @@ Deno.test("loadSafetensors checks its options and names a missing tensor", async
     await assertRejects(
       () => loadSafetensors(path, { names: "w" as unknown as string[] }),
       TypeError,
-      "options.names must be an array",
+      'loadSafetensors: options.names must be an array of strings, received "w"',
     );
     await assertRejects(
       () => loadSafetensors(path, { names: [1 as unknown as string] }),
       TypeError,
-      "options.names[0] must be a string",
+      "loadSafetensors: options.names[0] must be a string, received 1",
     );
     await assertRejects(
       () => loadSafetensors(path, { name: ["w"] } as { names?: string[] }),
       TypeError,
-      'unknown option "name"',
+      'loadSafetensors: each key of options must be one of "names", received "name"',
     );
     await assertRejects(
       () => loadSafetensors(3 as unknown as string),
       TypeError,
-      "path must be a non-empty string, received 3",
+      "loadSafetensors: path must be a non-empty string, received 3",
     );
     assertEquals(tf.memory().numTensors, before);
   });

@@ -341,7 +341,7 @@ Deno.test("bad manifests: each an error naming the file and the problem; no file
       [
         "shape.json",
         manifest([{ name: "a", shape: [-1], dtype: "float32" }]),
-        "is not a list of non-negative integers",
+        "shape must be a list of non-negative integers, found [-1]",
       ],
       [
         "quant.json",

@@ -227,78 +227,78 @@ Deno.test("bad arguments throw, naming the argument and the value", () => {
     [
       () => householderQr(a, -1, 6),
       RangeError,
-      "m must be a non-negative integer, got -1",
+      "householderQr: m must be a non-negative integer, received -1",
     ],
     [
       () => householderQr(a, 2, -3),
       RangeError,
-      "n must be a non-negative integer, got -3",
+      "householderQr: n must be a non-negative integer, received -3",
     ],
     [
       () => householderQr(a, 2.5, 3),
-      TypeError,
-      "m must be a non-negative integer, got 2.5",
+      RangeError,
+      "householderQr: m must be a non-negative integer, received 2.5",
     ],
     [
       () => householderQr(a, NaN, 3),
-      TypeError,
-      "m must be a non-negative integer, got NaN",
+      RangeError,
+      "householderQr: m must be a non-negative integer, received NaN",
     ],
     [
       () => householderQr(a, 2, Infinity),
-      TypeError,
-      "n must be a non-negative integer, got Infinity",
+      RangeError,
+      "householderQr: n must be a non-negative integer, received Infinity",
     ],
     [
       () => untyped(a, "2", 3),
       TypeError,
-      "m must be a non-negative integer, got string 2",
+      'householderQr: m must be a non-negative integer, received "2"',
     ],
     [
       () => householderQr(a, 2, 4),
       RangeError,
-      "a.length must be 2×4 = 8, got 6",
+      "householderQr: a.length must be 2×4 = 8, received 6",
     ],
     [
       () => householderQr(a, 4, 2),
       RangeError,
-      "a.length must be 4×2 = 8, got 6",
+      "householderQr: a.length must be 4×2 = 8, received 6",
     ],
     [
       () => untyped(new Float32Array(6), 2, 3),
       TypeError,
-      "a must be a Float64Array, got Float32Array",
+      "householderQr: a must be a Float64Array, received a Float32Array of length 6",
     ],
     [
       () => untyped([1, 2, 3, 4, 5, 6], 2, 3),
       TypeError,
-      "a must be a Float64Array, got Array",
+      "householderQr: a must be a Float64Array, received [1, 2, 3, 4, 5, 6]",
     ],
     [
       () => untyped(null, 2, 3),
       TypeError,
-      "a must be a Float64Array, got null",
+      "householderQr: a must be a Float64Array, received null",
     ],
     [
       () => orthogonalityError(a, 2, 2),
       RangeError,
-      "q.length must be 2×2 = 4, got 6",
+      "orthogonalityError: q.length must be 2×2 = 4, received 6",
     ],
     [
       () => orthogonalityError(a, 3, -2),
       RangeError,
-      "k must be a non-negative integer, got -2",
+      "orthogonalityError: k must be a non-negative integer, received -2",
     ],
     [
       () =>
         reconstructionError(a, new Float64Array(4), new Float64Array(5), 2, 3),
       RangeError,
-      "r.length must be 2×3 = 6, got 5",
+      "reconstructionError: r.length must be 2×3 = 6, received 5",
     ],
     [
       () => reconstructionError(a, new Float64Array(5), a, 2, 3),
       RangeError,
-      "q.length must be 2×2 = 4, got 5",
+      "reconstructionError: q.length must be 2×2 = 4, received 5",
     ],
   ];
   for (const [fn, type, message] of cases) assertThrows(fn, type, message);

@@ -73,9 +73,21 @@ Deno.test("1. Dense inputDim and Sequential inputShape build at construction; bu
   const kernel = layer.kernel;
   layer.build([7, 3]);
   assertStrictEquals(layer.kernel, kernel, "same last dimension: nothing");
-  assertThrows(() => layer.build([3, 5]), RangeError, "last dimension 3");
-  assertThrows(() => layer.build([-1] as number[]), TypeError, "shape");
-  assertThrows(() => new Dense(2, { inputDim: 0 }), RangeError, "inputDim");
+  assertThrows(
+    () => layer.build([3, 5]),
+    RangeError,
+    "Dense.build: inputShape must be a shape with last dimension 3 (Dense was built for inputs of shape [3]), received [3, 5]",
+  );
+  assertThrows(
+    () => layer.build([-1] as number[]),
+    TypeError,
+    "Dense.build: inputShape must be an array of non-negative integers, received [-1]",
+  );
+  assertThrows(
+    () => new Dense(2, { inputDim: 0 }),
+    RangeError,
+    "Dense: options.inputDim must be a positive integer, received 0",
+  );
   layer.dispose();
 
   const net = new Sequential([new Dense(8), new Dense(2), new Dense(1)], {
@@ -470,7 +482,7 @@ Deno.test("API: module.initialize redraws in place, atomically", async () => {
   assertThrows(
     () => net.initialize("ones" as never),
     TypeError,
-    "needs a function",
+    'Sequential.initialize: fn must be a function (parameter, name) => initializer, received "ones"',
   );
   net.dispose();
   assertEquals(tf.memory().numTensors, before);

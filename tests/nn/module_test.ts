@@ -114,7 +114,7 @@ Deno.test("call with a changed last dimension names the module and both shapes",
   assertThrows(
     () => m.call(b),
     RangeError,
-    "LazyModule was built for inputs of shape [1, 3] (last dimension 3), but received shape [1, 4] (last dimension 4)",
+    "LazyModule.call: inputs[0].shape must be a shape with last dimension 3 (LazyModule was built for inputs of shape [1, 3]), received [1, 4]",
   );
   tf.dispose([a, b]);
   m.dispose();

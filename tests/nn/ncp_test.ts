@@ -89,7 +89,7 @@ Deno.test("neuron maps are reproducible from a seed, and sparsity thins them", (
   assertThrows(
     () => full.build(4),
     RangeError,
-    "wired for 3 inputs, received 4",
+    "FullyConnectedMap.build: inputDim must be 3 (the number of inputs it is wired for), received 4",
   );
 });
 
@@ -97,15 +97,28 @@ Deno.test("neuron maps reject bad sizes", () => {
   assertThrows(
     () => new NCPMap({ interNeurons: 0, commandNeurons: 2, motorNeurons: 1 }),
     RangeError,
-    "interNeurons",
+    "NCPMap: options.interNeurons must be a positive integer, received 0",
   );
-  assertThrows(() => new AutoNCP(4, 3), RangeError, "units >= outputSize + 2");
+  assertThrows(
+    () => new AutoNCP(4, 3),
+    RangeError,
+    "AutoNCP: units must be >= outputSize + 2 (5: at least one inter and one command neuron), received 4",
+  );
   assertThrows(
     () => new RandomMap(5, 2, { sparsityLevel: 1 }),
     RangeError,
-    "sparsityLevel",
+    "RandomMap: options.sparsityLevel must be a number in [0, 1), received 1",
   );
-  assertThrows(() => new FullyConnectedMap(3, 4), RangeError, "outputDim");
+  assertThrows(
+    () => new FullyConnectedMap(3, 4),
+    RangeError,
+    "FullyConnectedMap: outputDim must be <= units (3), received 4",
+  );
+  assertThrows(
+    () => new AutoNCP(8, 2, { seed: -1 }),
+    RangeError,
+    "AutoNCP: options.seed must be a non-negative integer, received -1",
+  );
 });
 
 Deno.test("NCP: masks are non-trainable Parameters, synapses = non-zero mask entries, output = motor neurons", async () => {
@@ -151,7 +164,7 @@ Deno.test("NCP builds its kernels by name through getInitializer", () => {
   assertThrows(
     () => new NCP(new AutoNCP(8, 2), { recurrentInitializer: "orthogonel" }),
     RangeError,
-    'Did you mean "orthogonal"?',
+    'NCP: options.recurrentInitializer must be an initializer\'s name, received "orthogonel" (did you mean "orthogonal"?',
   );
   const ncp = new NCP(new AutoNCP(8, 2, { seed: 0 }), {
     kernelInitializer: "he_normal",

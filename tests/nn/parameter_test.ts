@@ -53,26 +53,34 @@ Deno.test("bad Parameter data gets clear errors", () => {
   const before = tf.memory().numTensors;
   // deno-lint-ignore no-explicit-any
   const bad = (x: unknown) => () => new Parameter(x as any);
-  assertThrows(bad(undefined), TypeError, "Parameter needs data");
-  assertThrows(bad(null), TypeError, "Parameter needs data");
+  assertThrows(
+    bad(undefined),
+    TypeError,
+    "Parameter: data must be a tf.Tensor, a typed array or nested number arrays, received undefined",
+  );
+  assertThrows(bad(null), TypeError, "Parameter: data must be");
   assertThrows(
     bad([[1, 2], [3]]),
     RangeError,
-    "ragged array: data[1] has shape [1] but data[0] has shape [2]",
+    "Parameter: data[1] must be of shape [2], as data[0] is (no ragged arrays), received an array of shape [1]",
   );
   assertThrows(
     bad([[1, "x"]]),
     TypeError,
-    'data[0][1] must be a number, received "x"',
+    'Parameter: data[0][1] must be a number, received "x"',
   );
   assertThrows(bad({}), TypeError);
   const t = tf.ones([2]);
   t.dispose();
-  assertThrows(bad(t), TypeError, "disposed");
+  assertThrows(
+    bad(t),
+    TypeError,
+    "Parameter: data must be a tensor that is not disposed, received a disposed tensor",
+  );
   assertThrows(
     () => new Parameter([1], { trainable: "yes" as never }),
     TypeError,
-    "trainable",
+    'Parameter: options.trainable must be a boolean, received "yes"',
   );
   assertEquals(tf.memory().numTensors, before);
 });
@@ -88,10 +96,14 @@ Deno.test("assign checks shape and dtype and keeps the variable", async () => {
   assertThrows(
     () => p.assign(wrongShape),
     RangeError,
-    "shape [4] does not match the parameter's [2, 2]",
+    "Parameter.assign: value.shape must be the parameter's shape [2, 2], received [4]",
   );
   const wrongType = tf.ones([2, 2], "int32");
-  assertThrows(() => p.assign(wrongType), TypeError, "dtype int32");
+  assertThrows(
+    () => p.assign(wrongType),
+    TypeError,
+    'Parameter.assign: value.dtype must be the parameter\'s dtype "float32", received "int32"',
+  );
   tf.dispose([x, wrongShape, wrongType]);
   p.dispose();
 });

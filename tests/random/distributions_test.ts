@@ -384,7 +384,7 @@ Deno.test("bad arguments throw, naming the argument and the value", () => {
   assertThrows(
     () => truncatedStandardNormal(3, 2, 1, draw),
     RangeError,
-    "lower must be below upper",
+    "truncatedStandardNormal: lower must be < upper (1), received 2",
   );
   assertThrows(
     () => truncatedStandardNormal(3, 1, 1, draw),
@@ -402,7 +402,11 @@ Deno.test("bad arguments throw, naming the argument and the value", () => {
     TypeError,
     "upper",
   );
-  assertThrows(() => uniform(-1, draw), RangeError, "n must be");
+  assertThrows(
+    () => uniform(-1, draw),
+    RangeError,
+    "uniform: n must be a non-negative integer, received -1",
+  );
   assertThrows(() => standardNormal(2.5, draw), RangeError, "received 2.5");
   assertThrows(() => uniform(3, draw, 1.5), RangeError, "offset");
   assertThrows(

@@ -230,13 +230,13 @@ Deno.test("collections: non-tensors named, empty models refused, disposed weight
   await assertRejects(
     () => singularValues(new Map([["w", 3 as unknown as tf.Tensor]])),
     TypeError,
-    'entry "w" is not a tf.Tensor',
+    'singularValues: x.get("w") must be a tf.Tensor or Parameter, received 3',
   );
   const bias = { b: tf.zeros([4]) };
   await assertRejects(
     () => plotSpectrum(bias),
     RangeError,
-    "no weight of rank ≥ 2",
+    "plotSpectrum: x must hold a weight of rank >= 2, received weights with none",
   );
   tf.dispose(Object.values(bias));
   const model = layersModel();

@@ -473,6 +473,10 @@ Deno.test("bad input: NaN and ±Inf counted, unknown options listed, rank-1 shap
   x[7] = Infinity;
   x[8] = -Infinity;
   const e = assertThrows(() => analyze(x, [10, 10]), RangeError) as Error;
+  assertStringIncludes(
+    e.message,
+    "analyzeSpectrumSync: x.values must be finite",
+  );
   assertStringIncludes(e.message, "2 NaN");
   assertStringIncludes(e.message, "3 +Infinity");
   assertStringIncludes(e.message, "1 −Infinity");
@@ -480,22 +484,38 @@ Deno.test("bad input: NaN and ±Inf counted, unknown options listed, rank-1 shap
   assertThrows(
     () => analyze(ok, [10, 10], { bins: 3 }),
     TypeError,
-    "valid options: conv, powerLaw, sigma2, singularValues",
+    'analyzeSpectrumSync: each key of options must be one of "conv", "powerLaw", "sigma2", "singularValues", received "bins"',
   );
-  assertThrows(() => analyze(ok, [100]), RangeError, "rank ≥ 2");
+  assertThrows(
+    () => analyze(ok, [100]),
+    RangeError,
+    "analyzeSpectrumSync: x.shape must be of rank >= 2 (a matrix), received [100]",
+  );
   assertThrows(
     () => analyze(ok, [1, 1, 10, 10], { conv: "patches" }),
-    TypeError,
-    "conv",
+    RangeError,
+    'analyzeSpectrumSync: options.conv must be one of "reshape", "slices", received "patches"',
   );
-  assertThrows(() => analyze(ok, [10, 10], { powerLaw: "mle" }), TypeError);
-  assertThrows(() => analyze(ok, [10, 10], { sigma2: -1 }), RangeError);
-  assertThrows(() => analyze(ok, [10, 9]), RangeError, "elements");
-  assertThrows(() => analyze([], [0, 5]), RangeError, "empty");
+  assertThrows(() => analyze(ok, [10, 10], { powerLaw: "mle" }), RangeError);
+  assertThrows(
+    () => analyze(ok, [10, 10], { sigma2: -1 }),
+    RangeError,
+    "analyzeSpectrumSync: options.sigma2 must be a finite number > 0, received -1",
+  );
+  assertThrows(
+    () => analyze(ok, [10, 9]),
+    RangeError,
+    "analyzeSpectrumSync: x.shape must be a shape of 100 elements (the length of x.values), received [10, 9]",
+  );
+  assertThrows(
+    () => analyze([], [0, 5]),
+    RangeError,
+    "analyzeSpectrumSync: x.shape must be a non-empty shape, received [0, 5]",
+  );
   assertThrows(
     () => analyzeSpectrumSync("x" as never),
     TypeError,
-    "analyzeSpectrum needs { values, shape }",
+    'analyzeSpectrumSync: x must be host data { values, shape }, received "x"',
   );
 });
 
@@ -522,11 +542,15 @@ Deno.test("analyzeSpectrum reads a tensor or Parameter and gives analyzeSpectrum
     await assertRejects(
       () => analyzeSpectrum(t, { bins: 3 } as never),
       TypeError,
-      "valid options: conv, powerLaw, sigma2, singularValues",
+      'analyzeSpectrum: each key of options must be one of "conv", "powerLaw", "sigma2", "singularValues", received "bins"',
     );
     const v = tf.ones([10]);
     try {
-      await assertRejects(() => analyzeSpectrum(v), RangeError, "rank ≥ 2");
+      await assertRejects(
+        () => analyzeSpectrum(v),
+        RangeError,
+        "analyzeSpectrum: x.shape must be of rank >= 2",
+      );
     } finally {
       v.dispose();
     }

@@ -53,16 +53,16 @@ Deno.test("p = 0 and p = 1, and bad arguments", () => {
   assertThrows(
     () => binomialTest(11, 10, 0.5),
     RangeError,
-    "k must be an integer in [0, 10], received 11",
+    "binomialTest: k must be an integer in [0, 10], received 11",
   );
   assertThrows(
     () => binomialTest(1, -1, 0.5),
     RangeError,
-    "n must be a non-negative integer",
+    "binomialTest: n must be a non-negative integer, received -1",
   );
   assertThrows(
     () => binomialTest(1, 10, 1.5),
     RangeError,
-    "p must be in [0, 1], received 1.5",
+    "binomialTest: p must be a number in [0, 1], received 1.5",
   );
 });

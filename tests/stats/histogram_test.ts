@@ -62,23 +62,31 @@ Deno.test("histogram reads a tensor and a Parameter of any shape", async () => {
 });
 
 Deno.test("bad input: empty, bad bins, range and thresholds", () => {
-  assertThrows(() => histogramSync(new Float64Array(0)), RangeError, "empty");
+  assertThrows(
+    () => histogramSync(new Float64Array(0)),
+    RangeError,
+    "histogramSync: x must be non-empty, received a Float64Array of length 0",
+  );
   assertThrows(
     () => histogramSync(new Float64Array([1]), { bins: 0 }),
     RangeError,
-    "bins",
+    "histogramSync: options.bins must be a positive integer, received 0",
   );
   assertThrows(
     () => histogramSync(new Float64Array([1]), { range: [1, 0] }),
     RangeError,
-    "range",
+    "histogramSync: options.range must be two finite numbers [low, high] with low < high, received [1, 0]",
   );
   assertThrows(
     () => histogramSync(new Float64Array([1]), { thresholds: [0, 0] }),
     RangeError,
-    "thresholds",
+    "histogramSync: options.thresholds must be at least two finite, strictly increasing edges, received [0, 0]",
   );
-  assertThrows(() => histogramSync("x" as never), TypeError, "histogram needs");
+  assertThrows(
+    () => histogramSync("x" as never),
+    TypeError,
+    'histogramSync: x must be host data ({ values, shape } or a Float32Array/Float64Array), received "x"',
+  );
 });
 
 Deno.test("all-NaN input still reports", () => {

@@ -111,13 +111,17 @@ Deno.test("bad arguments", () => {
   assertThrows(
     () => kolmogorovPValue(1.5, 10),
     RangeError,
-    "d must be in [0, 1], received 1.5",
+    "kolmogorovPValue: d must be a number in [0, 1], received 1.5",
   );
   assertThrows(
     () => kolmogorovPValue(0.1, 0),
     RangeError,
-    "n must be a positive integer, received 0",
+    "kolmogorovPValue: n must be a positive integer, received 0",
   );
-  assertThrows(() => ksTest([], (x) => x), RangeError, "at least one value");
+  assertThrows(
+    () => ksTest([], (x) => x),
+    RangeError,
+    "ksTest: values must be non-empty, received []",
+  );
   assertThrows(() => ksTest([0.1, NaN], (x) => x), RangeError, "NaN");
 });

@@ -154,13 +154,13 @@ Deno.test("fitPowerLaw refuses unknown options and methods", () => {
     // deno-lint-ignore no-explicit-any
     () => fitPowerLaw([1, 2, 3], { mthod: "default" } as any),
     TypeError,
-    "valid options: method",
+    'fitPowerLaw: each key of options must be one of "method", received "mthod"',
   );
   assertThrows(
     // deno-lint-ignore no-explicit-any
     () => fitPowerLaw([1, 2, 3], { method: "ww" } as any),
-    TypeError,
-    '"default" or "weightwatcher"',
+    RangeError,
+    'fitPowerLaw: options.method must be one of "default", "weightwatcher", received "ww"',
   );
 });
 

@@ -45,8 +45,16 @@ Deno.test("the Marchenko–Pastur density integrates to 1 and has mean σ²", ()
       assertAlmostEquals(mean, s2, 1e-6 * s2);
     }
   }
-  assertThrows(() => marchenkoPasturEdges(0.5, 1), RangeError, "q");
-  assertThrows(() => marchenkoPasturEdges(2, 0), RangeError, "sigma2");
+  assertThrows(
+    () => marchenkoPasturEdges(0.5, 1),
+    RangeError,
+    "marchenkoPasturEdges: q must be a finite number >= 1 (rows / cols, with rows >= cols), received 0.5",
+  );
+  assertThrows(
+    () => marchenkoPasturEdges(2, 0),
+    RangeError,
+    "marchenkoPasturEdges: sigma2 must be a finite number > 0, received 0",
+  );
 });
 
 Deno.test("spectral statistics follow their formulas", () => {
@@ -66,7 +74,7 @@ Deno.test("spectral statistics follow their formulas", () => {
   assertThrows(
     () => spectralStats(sigma, [3, 5]),
     RangeError,
-    "expected min(rows, cols) = 3",
+    "spectralStats: singularValues.length must be min(rows, cols) = 3 > 0 for shape [3, 5], received 4",
   );
 });
 
@@ -151,12 +159,12 @@ Deno.test("spectralStats refuses negative, NaN, infinite and unsorted singular v
   assertThrows(
     () => spectralStats(new Float64Array([3, -1]), [4, 2]),
     RangeError,
-    "singularValues[1] must be a finite number ≥ 0, received -1",
+    "spectralStats: singularValues[1] must be a finite number >= 0, received -1",
   );
   assertThrows(
     () => spectralStats(new Float64Array([NaN, 1]), [4, 2]),
     RangeError,
-    "singularValues[0] must be a finite number ≥ 0, received NaN",
+    "spectralStats: singularValues[0] must be a finite number >= 0, received NaN",
   );
   assertThrows(
     () => spectralStats(new Float64Array([Infinity, 1]), [4, 2]),
@@ -166,6 +174,6 @@ Deno.test("spectralStats refuses negative, NaN, infinite and unsorted singular v
   assertThrows(
     () => spectralStats(new Float64Array([1, 2]), [4, 2]),
     RangeError,
-    "descending order: singularValues[1] = 2 > singularValues[0] = 1",
+    "spectralStats: singularValues[1] must be <= singularValues[0] = 1 (descending order), received 2",
   );
 });

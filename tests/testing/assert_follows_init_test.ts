@@ -363,7 +363,7 @@ leakFreeTest(
     await assertRejects(
       () => assertFollowsInit(w, "glorotNormal", { alpha: 0 }),
       RangeError,
-      "alpha must be in (0, 1), received 0",
+      "assertFollowsInit: options.alpha must be a number in (0, 1), received 0",
     );
     await assertRejects(
       () => assertFollowsInit(w, "glorotNormal", { alpha: 1 }),
@@ -378,37 +378,37 @@ leakFreeTest(
     await assertRejects(
       () => assertFollowsInit(w, "glorotNormal", { alpha: "0.01" as never }),
       TypeError,
-      'alpha must be a number in (0, 1), received "0.01"',
+      'assertFollowsInit: options.alpha must be a number in (0, 1), received "0.01"',
     );
     await assertRejects(
       () => assertFollowsInit(w, "glorotNormal", { alfa: 0.01 } as never),
       TypeError,
-      'unknown option "alfa"',
+      'assertFollowsInit: each key of options must be one of "alpha", received "alfa"',
     );
     await assertRejects(
       () => assertFollowsInit(w, "glorot_normla"),
       RangeError,
-      'Did you mean "glorot_normal"?',
+      'assertFollowsInit: nameOrConfig must be an initializer\'s name, received "glorot_normla" (did you mean "glorot_normal"?',
     );
     await assertRejects(
       () => assertFollowsInit(w, { name: "randomNormal", stdev: 1 }),
       TypeError,
-      'unknown option "stdev"',
+      'randomNormal: each key of options must be one of "dtype", "device", "seed", "mean", "stddev", received "stdev"',
     );
     await assertRejects(
       () => assertFollowsInit(w, { name: "sparse" }),
       TypeError,
-      "sparsity must be a number",
+      "sparse: options.sparsity must be a number in [0, 1], received undefined",
     );
     await assertRejects(
       () => assertFollowsInit(empty, "glorotNormal"),
       RangeError,
-      "x is empty (shape [0, 4])",
+      "assertFollowsInit: x.shape must be a non-empty shape (there are no values to test), received [0, 4]",
     );
     await assertRejects(
       () => assertFollowsInit(vector, "glorotNormal"),
       RangeError,
-      "rank >= 2",
+      "glorotNormal: shape must be of rank >= 2, received [5]",
     );
     await assertRejects(
       () => assertFollowsInit([1, 2] as never, "zeros"),

@@ -121,6 +121,6 @@ Deno.test("not a function: TypeError naming it", () => {
   assertThrows(
     () => assertNoTensorLeak(42 as never),
     TypeError,
-    "assertNoTensorLeak needs a function, received 42",
+    "assertNoTensorLeak: fn must be a function, received 42",
   );
 });

@@ -111,32 +111,32 @@ leakFreeTest("bad arguments name the argument and the value", async () => {
   await assertRejects(
     () => assertOrthogonal(vector),
     RangeError,
-    "rank >= 2, received shape [4] (rank 1)",
+    "assertOrthogonal: x.shape must be of rank >= 2, received [4]",
   );
   await assertRejects(
     () => assertOrthogonal(empty),
     RangeError,
-    "x is empty (shape [0, 3])",
+    "assertOrthogonal: x.shape must be a non-empty shape, received [0, 3]",
   );
   await assertRejects(
     () => assertOrthogonal(q, { tol: -1 }),
     RangeError,
-    "tol must be a finite number >= 0, received -1",
+    "assertOrthogonal: options.tol must be a finite number >= 0, received -1",
   );
   await assertRejects(
     () => assertOrthogonal(q, { gain: 0 }),
     RangeError,
-    "gain must be a finite number > 0, received 0",
+    "assertOrthogonal: options.gain must be a finite number > 0, received 0",
   );
   await assertRejects(
     () => assertOrthogonal(q, { gain: "2" as never }),
     TypeError,
-    'gain must be a number, received "2"',
+    'assertOrthogonal: options.gain must be a finite number > 0, received "2"',
   );
   await assertRejects(
     () => assertOrthogonal(q, { tolerance: 1 } as never),
     TypeError,
-    'unknown option "tolerance"',
+    'assertOrthogonal: each key of options must be one of "gain", "tol", received "tolerance"',
   );
   tf.dispose([q, vector, empty]);
 });

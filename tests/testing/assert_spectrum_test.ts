@@ -111,36 +111,40 @@ leakFreeTest(
     await assertRejects(
       call({}),
       TypeError,
-      "assertSpectrum needs at least one expectation: verdict, spikes or rank; received {}",
+      "assertSpectrum: options must be an object with at least one of verdict, spikes or rank, received {}",
     );
     await assertRejects(
       call(undefined),
       TypeError,
-      "assertSpectrum needs options",
+      "assertSpectrum: options must be an object with at least one of verdict, spikes or rank, received undefined",
     );
     await assertRejects(
       call({ verdict: "spikey" }),
       RangeError,
-      'verdict must be one of "zero", "binary"',
+      'assertSpectrum: options.verdict must be one of "zero", "binary"',
     );
     await assertRejects(call({ verdict: [] }), RangeError, "received []");
     await assertRejects(call({ verdict: 3 }), TypeError, "received 3");
     await assertRejects(
       call({ spikes: -1 }),
       RangeError,
-      "spikes must be a non-negative integer, received -1",
+      "assertSpectrum: options.spikes must be a non-negative integer, received -1",
     );
     await assertRejects(
       call({ rank: 1.5 }),
       RangeError,
-      "rank must be a non-negative integer, received 1.5",
+      "assertSpectrum: options.rank must be a non-negative integer, received 1.5",
     );
     await assertRejects(
       call({ spikes: "3" }),
       TypeError,
-      'spikes must be a number, received "3"',
+      'assertSpectrum: options.spikes must be a non-negative integer, received "3"',
     );
-    await assertRejects(call({ spikes: 0, bins: 3 }), TypeError, "bins");
+    await assertRejects(
+      call({ spikes: 0, bins: 3 }),
+      TypeError,
+      'assertSpectrum: each key of options must be one of "conv", "powerLaw", "sigma2", "singularValues", received "bins"',
+    );
     assertEquals(SPECTRUM_VERDICTS.length, 7);
     w.dispose();
   },

@@ -164,11 +164,24 @@ Deno.test("bad options: sizes, bins and names with control characters or markup"
       RangeError,
       "bins",
     );
-    await assertRejects(() => plotSpectrum(w, { bins: 0 }), RangeError, "bins");
+    await assertRejects(
+      () => plotSpectrum(w, { bins: 0 }),
+      RangeError,
+      "plotSpectrum: options.bins must be an integer in [1, 10000], received 0",
+    );
+    await assertRejects(
+      () => plotHistogram(w, { width: -5 }),
+      RangeError,
+      "plotHistogram: options.width must be a finite number > 0, received -5",
+    );
     const fig = await plotHistogram(w, {
       title: "bad\u0000\u001b[31m<b>&\u0007name",
     });
-    await assertRejects(() => fig.png(9), RangeError, "scale");
+    await assertRejects(
+      () => fig.png(9),
+      RangeError,
+      "Figure.png: scale must be a number in (0, 8], received 9",
+    );
     await assertRejects(() => fig.png(0), RangeError, "scale");
     // Valid XML: no control characters, markup escaped.
     // deno-lint-ignore no-control-regex

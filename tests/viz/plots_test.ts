@@ -57,7 +57,11 @@ Deno.test("plotHistogram overlays the initializer's law and reports NaN/Inf", as
   checkFigure(fig, "1 NaN, 1 +Inf, 1 −Inf of 5 values not shown");
   assertStringIncludes(fig.svg, "1 NaN");
   const empty = tf.tensor([]);
-  await assertRejects(() => plotHistogram(empty), RangeError, "empty");
+  await assertRejects(
+    () => plotHistogram(empty),
+    RangeError,
+    "plotHistogram: x must be non-empty, received a Float32Array of length 0",
+  );
   tf.dispose([bad, empty]);
   p.dispose();
   assertEquals(tf.memory().numTensors, before);
@@ -70,9 +74,17 @@ Deno.test("plotSpectrum: theory MP for random inits, fitted otherwise; clear err
   const conv = initializers.heNormal([3, 3, 8, 16], { seed: 3 });
   checkFigure(await plotSpectrum(conv), "72 × 16");
   const v = tf.ones([10]);
-  await assertRejects(() => plotSpectrum(v), RangeError, "use plotHistogram");
+  await assertRejects(
+    () => plotSpectrum(v),
+    RangeError,
+    "plotSpectrum: x.shape must be of rank >= 2 (a matrix), received [10]; for a 1-D tensor use plotHistogram",
+  );
   const e = tf.zeros([0, 4]);
-  await assertRejects(() => plotSpectrum(e), RangeError, "empty");
+  await assertRejects(
+    () => plotSpectrum(e),
+    RangeError,
+    "plotSpectrum: x.shape must be a non-empty shape, received [0, 4]",
+  );
   const nan = tf.tensor2d([[1, NaN], [Infinity, 2]]);
   const fig = await plotSpectrum(nan);
   checkFigure(fig, "2 NaN/Inf values");
@@ -80,7 +92,7 @@ Deno.test("plotSpectrum: theory MP for random inits, fitted otherwise; clear err
   await assertRejects(
     () => plotSpectrum(plain, { mp: "theory" }),
     RangeError,
-    "theory",
+    'plotSpectrum: options.mp must be "fit" or absent for weights not made by a random initializer (for "theory", give options.expected), received "theory"',
   );
   tf.dispose([w, conv, v, e, nan, plain]);
 });
@@ -99,7 +111,7 @@ Deno.test("plotModule, compareInitializers, plotWiring, plotTraining and plotFig
   await assertRejects(
     () => plotModule(new Module()),
     RangeError,
-    "no parameters",
+    "plotModule: module must have parameters (it builds on its first call: call it once), received a Module with none",
   );
   checkFigure(
     await compareInitializers([
@@ -127,7 +139,7 @@ Deno.test("plotModule, compareInitializers, plotWiring, plotTraining and plotFig
   assertThrows(
     () => plotTraining(history, { parameter: "nope" }),
     RangeError,
-    "available",
+    'plotTraining: options.parameter must be the name of a parameter in history[0] (available: layers.0._kernel, layers.0._bias, layers.1._kernel, layers.1._bias), received "nope"',
   );
   checkFigure(
     plotFigure({ marks: [Plot.lineY([1, 3, 2])] }, { title: "t" }),
@@ -136,7 +148,7 @@ Deno.test("plotModule, compareInitializers, plotWiring, plotTraining and plotFig
   assertThrows(
     () => plotFigure({ title: "x" } as never),
     TypeError,
-    "second argument",
+    "plotFigure: options must have no title, subtitle or caption",
   );
   opt.dispose();
   x.dispose();

@@ -5,7 +5,7 @@
  */
 import { tf } from "../../tf.ts";
 import { Module } from "../module.ts";
-import { type Activation, getActivation } from "../activations.ts";
+import { type Activation, activationFor } from "../activations.ts";
 import { getInitializer } from "../../initializers/registry.ts";
 import {
   type InitializerSpec,
@@ -13,7 +13,7 @@ import {
   resolveInitializer,
 } from "../parameter.ts";
 import { NeuronMap } from "./neuron_maps.ts";
-import { show } from "../../_validate.ts";
+import { checkCount, rangeError, typeError } from "../../_validate.ts";
 
 /** Options for {@linkcode NCP}. */
 export interface NCPOptions {
@@ -90,10 +90,14 @@ export class NCP extends Module {
   constructor(neuronMap: NeuronMap, options: NCPOptions = {}) {
     super();
     if (!(neuronMap instanceof NeuronMap)) {
-      throw new TypeError(`NCP needs a NeuronMap, received ${show(neuronMap)}`);
+      throw typeError("NCP", "neuronMap", "a NeuronMap", neuronMap);
     }
     this.neuronMap = neuronMap;
-    this.#activation = getActivation(options.activation ?? "tanh");
+    this.#activation = activationFor(
+      options.activation ?? "tanh",
+      "NCP",
+      "options.activation",
+    );
     this.#useBias = options.useBias ?? true;
     this.#kernelInitializer = options.kernelInitializer ?? "glorot_uniform";
     this.#recurrentInitializer = options.recurrentInitializer ?? "orthogonal";
@@ -105,15 +109,9 @@ export class NCP extends Module {
         [this.#recurrentInitializer, "recurrentInitializer"],
         [this.#biasInitializer, "biasInitializer"],
       ] as const
-    ) resolveInitializer(spec, name);
+    ) resolveInitializer(spec, "NCP", `options.${name}`);
     if (options.inputDim !== undefined) {
-      const inputDim = options.inputDim;
-      if (!Number.isInteger(inputDim) || inputDim < 1) {
-        throw new RangeError(
-          `inputDim must be a positive integer, received ${show(inputDim)}`,
-        );
-      }
-      this.build([inputDim]);
+      this.build([checkCount("NCP", "options.inputDim", options.inputDim, 1)]);
     }
   }
 
@@ -191,10 +189,11 @@ export class NCP extends Module {
     const [motorStart] = this.neuronMap.motorRange;
     const sequence = x.rank === 3 ? x : tf.expandDims(x, 1);
     if (sequence.rank !== 3) {
-      throw new RangeError(
-        `NCP expects inputs [batch, time, features] or [batch, features], received shape ${
-          show(x.shape)
-        }`,
+      throw rangeError(
+        "NCP.call",
+        "inputs[0].shape",
+        "[batch, time, features] or [batch, features]",
+        x.shape,
       );
     }
     const [batch, time] = sequence.shape;

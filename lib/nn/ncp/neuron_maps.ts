@@ -12,7 +12,7 @@
  */
 import { type Draw, nextDraw } from "../../random/stream.ts";
 import { uniform } from "../../random/distributions.ts";
-import { show } from "../../_validate.ts";
+import { checkCount, rangeError, typeError } from "../../_validate.ts";
 
 /** A named range of neurons, for plots. */
 export interface NeuronGroup {
@@ -63,20 +63,14 @@ function uniformsFor(map: object, sensory = false): Uniforms {
 /** Offset where the sensory wiring's random numbers start (far past the recurrent wiring's). */
 const SENSORY_OFFSET = 2 ** 40;
 
-function checkCount(value: unknown, name: string, min = 1): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw new RangeError(
-      `${name} must be an integer >= ${min}, received ${show(value)}`,
-    );
+/** Checks `options.sparsityLevel` (default 0.5): a number in [0, 1). */
+function checkSparsity(fn: string, value: unknown): number {
+  const what = "a number in [0, 1)";
+  if (typeof value !== "number") {
+    throw typeError(fn, "options.sparsityLevel", what, value);
   }
-  return value;
-}
-
-function checkSparsity(value: unknown): number {
-  if (typeof value !== "number" || !(value >= 0 && value < 1)) {
-    throw new RangeError(
-      `sparsityLevel must be in [0, 1), received ${show(value)}`,
-    );
+  if (!(value >= 0 && value < 1)) {
+    throw rangeError(fn, "options.sparsityLevel", what, value);
   }
   return value;
 }
@@ -117,14 +111,13 @@ export abstract class NeuronMap {
    * @param seed Optional seed for the wiring.
    */
   constructor(units: number, outputDim: number, seed?: number) {
-    this.units = checkCount(units, "units");
-    this.outputDim = checkCount(outputDim, "outputDim");
+    const fn = new.target.name;
+    this.units = checkCount(fn, "units", units, 1);
+    this.outputDim = checkCount(fn, "outputDim", outputDim, 1);
     if (outputDim > units) {
-      throw new RangeError(
-        `outputDim (${outputDim}) must be <= units (${units})`,
-      );
+      throw rangeError(fn, "outputDim", `<= units (${units})`, outputDim);
     }
-    DRAWS.set(this, nextDraw(seed));
+    DRAWS.set(this, nextDraw(seed, fn, "options.seed"));
     this.seed = seed;
     this.adjacencyMatrix = new Int8Array(units * units);
   }
@@ -147,11 +140,15 @@ export abstract class NeuronMap {
    * @throws {RangeError} If already built for a different input size.
    */
   build(inputDim: number): void {
-    checkCount(inputDim, "inputDim");
+    const fn = `${this.constructor.name}.build`;
+    checkCount(fn, "inputDim", inputDim, 1);
     if (this.inputDim !== null) {
       if (this.inputDim !== inputDim) {
-        throw new RangeError(
-          `${this.constructor.name} is wired for ${this.inputDim} inputs, received ${inputDim}`,
+        throw rangeError(
+          fn,
+          "inputDim",
+          `${this.inputDim} (the number of inputs it is wired for)`,
+          inputDim,
         );
       }
       return;
@@ -258,15 +255,29 @@ export class NCPMap extends NeuronMap {
    * @param options The group sizes, `sparsityLevel` (0.5), `sensoryNeurons`, `seed`.
    */
   constructor(options: NCPMapOptions) {
+    const fn = new.target.name;
     if (options === null || typeof options !== "object") {
-      throw new TypeError(
-        `NCPMap needs an options object, received ${show(options)}`,
-      );
+      throw typeError(fn, "options", "an object", options);
     }
-    const inter = checkCount(options.interNeurons, "interNeurons");
-    const command = checkCount(options.commandNeurons, "commandNeurons");
-    const motor = checkCount(options.motorNeurons, "motorNeurons");
-    const sparsity = checkSparsity(options.sparsityLevel ?? 0.5);
+    const inter = checkCount(
+      fn,
+      "options.interNeurons",
+      options.interNeurons,
+      1,
+    );
+    const command = checkCount(
+      fn,
+      "options.commandNeurons",
+      options.commandNeurons,
+      1,
+    );
+    const motor = checkCount(
+      fn,
+      "options.motorNeurons",
+      options.motorNeurons,
+      1,
+    );
+    const sparsity = checkSparsity(fn, options.sparsityLevel ?? 0.5);
     super(inter + command + motor, motor, options.seed);
     this.interNeurons = inter;
     this.commandNeurons = command;
@@ -279,7 +290,9 @@ export class NCPMap extends NeuronMap {
     this.#connect(rng, this.adjacencyMatrix, g[1], g[1]);
     this.#connect(rng, this.adjacencyMatrix, g[1], g[2]);
     if (options.sensoryNeurons !== undefined) {
-      this.build(checkCount(options.sensoryNeurons, "sensoryNeurons"));
+      this.build(
+        checkCount(fn, "options.sensoryNeurons", options.sensoryNeurons, 1),
+      );
     }
   }
 
@@ -372,11 +385,16 @@ export class AutoNCP extends NCPMap {
    * @param options `sparsityLevel` (0.5), `seed`.
    */
   constructor(units: number, outputSize: number, options: AutoNCPOptions = {}) {
-    checkCount(units, "units");
-    checkCount(outputSize, "outputSize");
+    checkCount("AutoNCP", "units", units, 1);
+    checkCount("AutoNCP", "outputSize", outputSize, 1);
     if (units < outputSize + 2) {
-      throw new RangeError(
-        `AutoNCP needs units >= outputSize + 2 (at least one inter and one command neuron), received units ${units} and outputSize ${outputSize}`,
+      throw rangeError(
+        "AutoNCP",
+        "units",
+        `>= outputSize + 2 (${
+          outputSize + 2
+        }: at least one inter and one command neuron)`,
+        units,
       );
     }
     const hidden = units - outputSize;
@@ -494,7 +512,10 @@ export class RandomMap extends NeuronMap {
     outputDim: number,
     options: RandomMapOptions = {},
   ) {
-    const sparsity = checkSparsity(options.sparsityLevel ?? 0.5);
+    const sparsity = checkSparsity(
+      new.target.name,
+      options.sparsityLevel ?? 0.5,
+    );
     super(units, outputDim, options.seed);
     this.sparsityLevel = sparsity;
     this.#fill(uniformsFor(this), this.adjacencyMatrix);
