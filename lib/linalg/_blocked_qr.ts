@@ -12,6 +12,7 @@
  * @module
  */
 import { type Engine, type EngineKind, openEngine } from "./_kernels.ts";
+import { QR_ROUNDING, qrUnblocked } from "./_householder.ts";
 import { transpose } from "./_transpose.ts";
 
 /** Columns per block reflector in the trailing update and in forming Q. */
@@ -157,54 +158,8 @@ class BlockedQr {
   /** Column-by-column Householder QR of the narrow panel A[j0:, j0:j0+w]. */
   private unblocked(j0: number, w: number): void {
     const { f, mp, offA, tau } = this;
-    for (let c = j0; c < j0 + w; c++) {
-      const base = offA + c + c * mp; // A[c, c]
-      const end = offA + (c + 1) * mp; // one past A[mp-1, c]
-      // Generate the reflector H = I - tau v vᵀ with v = (1, x2/(alpha-beta)).
-      const alpha = f[base];
-      let xnorm = 0;
-      let ss = 0;
-      for (let p = base + 1; p < end; p++) ss += f[p] * f[p];
-      if (ss > 1e-280 && ss < 1e280) {
-        xnorm = Math.sqrt(ss);
-      } else {
-        // Rescale to avoid underflow or overflow.
-        let big = 0;
-        for (let p = base + 1; p < end; p++) {
-          big = Math.max(big, Math.abs(f[p]));
-        }
-        if (big > 0) {
-          let s = 0;
-          for (let p = base + 1; p < end; p++) {
-            const y = f[p] / big;
-            s += y * y;
-          }
-          xnorm = big * Math.sqrt(s);
-        }
-      }
-      if (xnorm === 0) {
-        tau[c] = 0;
-        continue;
-      }
-      const beta = alpha >= 0
-        ? -Math.hypot(alpha, xnorm)
-        : Math.hypot(alpha, xnorm);
-      const tc = (beta - alpha) / beta;
-      tau[c] = tc;
-      const d = alpha - beta;
-      for (let p = base + 1; p < end; p++) f[p] /= d;
-      f[base] = beta;
-      // Apply H to the panel's remaining columns.
-      for (let t = c + 1; t < j0 + w; t++) {
-        const col = offA + c + t * mp; // A[c, t]
-        let s = f[col];
-        for (let p = 1, q = base + 1; q < end; p++, q++) s += f[q] * f[col + p];
-        s *= tc;
-        if (s === 0) continue;
-        f[col] -= s;
-        for (let p = 1, q = base + 1; q < end; p++, q++) f[col + p] -= s * f[q];
-      }
-    }
+    const panel = offA + j0 + j0 * mp;
+    qrUnblocked(f, panel, mp, mp - j0, w, tau.subarray(j0), QR_ROUNDING);
   }
 
   /**

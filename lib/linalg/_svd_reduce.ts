@@ -8,7 +8,7 @@
  * @module
  */
 import { type Engine, openEngine } from "./_kernels.ts";
-import { qrUnblocked } from "./_svd_householder.ts";
+import { qrUnblocked, SVD_ROUNDING } from "./_householder.ts";
 import { type BandMatrix, newBand } from "./_svd_band.ts";
 
 /** Default bandwidth of the band form (and columns per block reflector). */
@@ -279,7 +279,7 @@ class Reducer {
     tau: Float64Array,
   ): void {
     if (w <= PANEL_BASE || rows <= w) {
-      qrUnblocked(this.f, off, ld, rows, w, tau);
+      qrUnblocked(this.f, off, ld, rows, w, tau, SVD_ROUNDING);
       return;
     }
     const w1 = ceil4(w >> 1);
