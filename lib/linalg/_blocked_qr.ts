@@ -5,21 +5,29 @@
  *
  * Layout (offsets in Float64 elements): the working matrix `A` (mp×n,
  * column-major, mp = m rounded up to a multiple of 4 with zero rows), the
- * Q accumulator `X` (mp×k), and scratch for one block reflector: its Vᵀ
- * packed in 4-row micro-panels, W = VᵀC and W2 = op(T)·W, the Gram matrix
- * VᵀV and op(T) packed.
+ * Q accumulator `X` (mp×k), and the scratch of one block reflector (see
+ * `_compact_wy.ts`): its Vᵀ packed in 4-row micro-panels, W = VᵀC and
+ * W2 = −op(T)·W, the Gram matrix VᵀV and −op(T) packed. A block
+ * reflector's V is A's own columns, made explicit while it is used.
  *
  * @module
  */
 import { type Engine, type EngineKind, openEngine } from "./_kernels.ts";
+import {
+  applyLeft,
+  ceil4,
+  formT,
+  packVt,
+  type Reflectors,
+  type WyScratch,
+} from "./_compact_wy.ts";
+import { QR_ROUNDING, qrUnblocked } from "./_householder.ts";
 import { transpose } from "./_transpose.ts";
 
 /** Columns per block reflector in the trailing update and in forming Q. */
 export const BLOCK = 32;
 /** Panels this narrow or narrower are factored column by column. */
 export const BASE = 8;
-/** Bytes of C per column chunk of a block-reflector update (kept in L2). */
-const L2_CHUNK = 512 * 1024;
 
 /** Options of {@linkcode blockedQr}: the tuning knobs, for tests and benchmarks. */
 export interface BlockedQrOptions {
@@ -45,8 +53,6 @@ export interface BlockedQrResult {
   workers: number;
 }
 
-const ceil4 = (x: number) => (x + 3) & ~3;
-
 /** One factorisation's working state. */
 class BlockedQr {
   readonly m: number;
@@ -59,11 +65,8 @@ class BlockedQr {
   // Offsets, in elements.
   private readonly offA: number;
   private readonly offX: number;
-  private readonly offVt: number;
-  private readonly offW: number;
-  private readonly offW2: number;
-  private readonly offS: number;
-  private readonly offT: number;
+  /** The block reflector's scratch. */
+  private readonly scratch: WyScratch;
   /** Householder scalars. */
   readonly tau: Float64Array;
   /** The upper triangle of a panel while its V is made explicit. */
@@ -96,12 +99,13 @@ class BlockedQr {
     const { mp, k, nbp } = this;
     this.offA = 0;
     this.offX = this.offA + mp * n;
-    this.offVt = this.offX + mp * k;
-    this.offW = this.offVt + nbp * mp;
-    this.offW2 = this.offW + nbp * n;
-    this.offS = this.offW2 + nbp * n;
-    this.offT = this.offS + nbp * nbp;
-    const total = this.offT + nbp * nbp;
+    const vt = this.offX + mp * k;
+    const w = vt + nbp * mp;
+    const w2 = w + nbp * n;
+    const g = w2 + nbp * n;
+    const t = g + nbp * nbp;
+    this.scratch = { vt, t, w, w2, g };
+    const total = t + nbp * nbp;
     // Flops of the factorisation and of forming Q (LAPACK's counts).
     const flops = 2 * k * k * (Math.max(m, n) + m) - (4 / 3) * k ** 3;
     this.engine = openEngine(total * 8, flops, { js, threads });
@@ -125,14 +129,9 @@ class BlockedQr {
     for (let j = 0; j < k; j += block) {
       const w = Math.min(block, k - j);
       this.panel(j, w);
-      const t = new Float64Array(w * w);
-      this.makeExplicit(j, w);
-      this.packVt(j, w);
-      this.formT(j, w, t);
+      const t = this.reflector(j, w);
       this.ts.push(t);
-      if (j + w < n) {
-        this.apply(j, w, t, true, this.offA, j + w, n);
-      }
+      this.apply(j, w, t, true, this.offA, j + w, n);
       this.restore(j, w);
     }
   }
@@ -145,10 +144,7 @@ class BlockedQr {
     }
     const w1 = ceil4(w >> 1);
     this.panel(j0, w1);
-    const t = new Float64Array(w1 * w1);
-    this.makeExplicit(j0, w1);
-    this.packVt(j0, w1);
-    this.formT(j0, w1, t);
+    const t = this.reflector(j0, w1);
     this.apply(j0, w1, t, true, this.offA, j0 + w1, j0 + w);
     this.restore(j0, w1);
     this.panel(j0 + w1, w - w1);
@@ -157,54 +153,8 @@ class BlockedQr {
   /** Column-by-column Householder QR of the narrow panel A[j0:, j0:j0+w]. */
   private unblocked(j0: number, w: number): void {
     const { f, mp, offA, tau } = this;
-    for (let c = j0; c < j0 + w; c++) {
-      const base = offA + c + c * mp; // A[c, c]
-      const end = offA + (c + 1) * mp; // one past A[mp-1, c]
-      // Generate the reflector H = I - tau v vᵀ with v = (1, x2/(alpha-beta)).
-      const alpha = f[base];
-      let xnorm = 0;
-      let ss = 0;
-      for (let p = base + 1; p < end; p++) ss += f[p] * f[p];
-      if (ss > 1e-280 && ss < 1e280) {
-        xnorm = Math.sqrt(ss);
-      } else {
-        // Rescale to avoid underflow or overflow.
-        let big = 0;
-        for (let p = base + 1; p < end; p++) {
-          big = Math.max(big, Math.abs(f[p]));
-        }
-        if (big > 0) {
-          let s = 0;
-          for (let p = base + 1; p < end; p++) {
-            const y = f[p] / big;
-            s += y * y;
-          }
-          xnorm = big * Math.sqrt(s);
-        }
-      }
-      if (xnorm === 0) {
-        tau[c] = 0;
-        continue;
-      }
-      const beta = alpha >= 0
-        ? -Math.hypot(alpha, xnorm)
-        : Math.hypot(alpha, xnorm);
-      const tc = (beta - alpha) / beta;
-      tau[c] = tc;
-      const d = alpha - beta;
-      for (let p = base + 1; p < end; p++) f[p] /= d;
-      f[base] = beta;
-      // Apply H to the panel's remaining columns.
-      for (let t = c + 1; t < j0 + w; t++) {
-        const col = offA + c + t * mp; // A[c, t]
-        let s = f[col];
-        for (let p = 1, q = base + 1; q < end; p++, q++) s += f[q] * f[col + p];
-        s *= tc;
-        if (s === 0) continue;
-        f[col] -= s;
-        for (let p = 1, q = base + 1; q < end; p++, q++) f[col + p] -= s * f[q];
-      }
-    }
+    const panel = offA + j0 + j0 * mp;
+    qrUnblocked(f, panel, mp, mp - j0, w, tau.subarray(j0), QR_ROUNDING);
   }
 
   /**
@@ -231,67 +181,28 @@ class BlockedQr {
     }
   }
 
-  /** Packs Vᵀ (V = A[j0:mp, j0:j0+w], explicit) into 4-row micro-panels, zero-padded to a multiple of 4 rows. */
-  private packVt(j0: number, w: number): void {
-    const { f, mp, offA, offVt } = this;
-    const rows = mp - j0;
-    for (let p = 0; p < w; p += 4) {
-      const dst = offVt + p * rows;
-      for (let r = 0; r < 4; r++) {
-        if (p + r < w) {
-          const src = offA + j0 + (j0 + p + r) * mp;
-          for (let i = 0; i < rows; i++) f[dst + 4 * i + r] = f[src + i];
-        } else {
-          for (let i = 0; i < rows; i++) f[dst + 4 * i + r] = 0;
-        }
-      }
-    }
+  /** V = A[j0:mp, j0:j0+w] (explicit after {@linkcode makeExplicit}). */
+  private v(j0: number, w: number): Reflectors {
+    const { mp, offA } = this;
+    return { off: offA + j0 + j0 * mp, ld: mp, rows: mp - j0, w };
   }
 
   /**
-   * T (w×w upper triangular, column-major) of the block reflector
-   * H_j0 ⋯ H_{j0+w-1} = I − V T Vᵀ, from the Gram matrix VᵀV (one product
-   * on the kernel) and the recurrence T[:c, c] = −tau_c T[:c, :c] VᵀV[:c, c].
-   * Needs V explicit and packed.
+   * T of the block reflector H_j0 ⋯ H_{j0+w-1} = I − V T Vᵀ (w×w,
+   * column-major), with V made explicit (undone by {@linkcode restore})
+   * and Vᵀ packed.
    */
-  private formT(j0: number, w: number, t: Float64Array): void {
-    const { f, mp, offA, offVt, offS, tau } = this;
-    const wp = ceil4(w);
-    const rows = mp - j0;
-    f.fill(0, offS, offS + wp * w);
-    this.engine.gemm(
-      wp,
-      w,
-      rows,
-      offVt * 8,
-      32 * rows,
-      32,
-      (offA + j0 + j0 * mp) * 8,
-      mp * 8,
-      offS * 8,
-      wp * 8,
-    );
-    const tmp = new Float64Array(w);
-    for (let c = 0; c < w; c++) {
-      const tc = tau[j0 + c];
-      t[c + c * w] = tc;
-      if (tc === 0) {
-        for (let i = 0; i < c; i++) t[i + c * w] = 0;
-        continue;
-      }
-      for (let i = 0; i < c; i++) tmp[i] = -tc * f[offS + i + c * wp];
-      for (let i = 0; i < c; i++) {
-        let s = 0;
-        for (let l = i; l < c; l++) s += t[i + l * w] * tmp[l];
-        t[i + c * w] = s;
-      }
-    }
+  private reflector(j0: number, w: number): Float64Array {
+    const t = new Float64Array(w * w);
+    this.makeExplicit(j0, w);
+    formT(this.engine, this.v(j0, w), this.scratch, this.tau.subarray(j0), t);
+    return t;
   }
 
   /**
-   * C += V·(−op(T))·(VᵀC) for C = the columns [c0, c1) of the matrix at
-   * `off` (ld mp), rows j0..mp: applies (I − V op(T) Vᵀ), op(T) = Tᵀ when
-   * `transpose`. Needs V explicit and packed.
+   * Applies (I − V op(T) Vᵀ), op(T) = Tᵀ when `transpose`, to the columns
+   * [c0, c1) of the matrix at `off` (ld mp), rows j0..mp. Needs V explicit
+   * and packed.
    */
   private apply(
     j0: number,
@@ -302,43 +213,10 @@ class BlockedQr {
     c0: number,
     c1: number,
   ): void {
-    const { f, mp, offA, offVt, offW, offW2, offT } = this;
-    const wp = ceil4(w);
-    const rows = mp - j0;
-    const cols = c1 - c0;
-    if (cols <= 0) return;
-    // −op(T), packed in 4-row micro-panels (wp × w).
-    for (let r = 0; r < wp; r++) {
-      const dst = offT + (r >> 2) * 4 * w + (r & 3);
-      for (let c = 0; c < w; c++) {
-        const v = r >= w ? 0 : transpose ? t[c + r * w] : t[r + c * w];
-        f[dst + 4 * c] = -v;
-      }
-    }
-    f.fill(0, offW, offW + wp * cols);
-    f.fill(0, offW2, offW2 + wp * cols);
-    // Column chunks whose slice of C stays in L2 between the first product
-    // (which reads it) and the last (which updates it).
-    const chunk = Math.max(6, Math.floor(L2_CHUNK / (8 * rows * 6)) * 6);
-    const c = (off + j0 + c0 * mp) * 8;
-    this.engine.chain(cols, [
-      // W = Vᵀ C  (wp × cols)
-      [wp, rows, offVt * 8, 32 * rows, 32, c, mp * 8, offW * 8, wp * 8],
-      // W2 = −op(T) W
-      [wp, w, offT * 8, 32 * w, 32, offW * 8, wp * 8, offW2 * 8, wp * 8],
-      // C += V W2
-      [
-        rows,
-        w,
-        (offA + j0 + j0 * mp) * 8,
-        32,
-        mp * 8,
-        offW2 * 8,
-        wp * 8,
-        c,
-        mp * 8,
-      ],
-    ], chunk);
+    if (c1 <= c0) return;
+    const { engine, mp, scratch } = this;
+    const c = off + j0 + c0 * mp;
+    applyLeft(engine, this.v(j0, w), scratch, t, transpose, c, mp, c1 - c0);
   }
 
   /** R (k×n, row-major), read from the factored A. */
@@ -368,7 +246,7 @@ class BlockedQr {
     for (let b = this.ts.length - 1; b >= 0; b--) {
       const j = b * this.block;
       const w = Math.min(this.block, k - j);
-      this.packVt(j, w);
+      packVt(f, this.v(j, w), this.scratch.vt);
       this.apply(j, w, this.ts[b], false, offX, j, k);
     }
     const q = new Float64Array(m * k);

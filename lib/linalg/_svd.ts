@@ -9,7 +9,7 @@
 import { checkOptions, message, rangeError, typeError } from "../_validate.ts";
 import { bidiagonalSingularValues } from "./_svd_bidiagonal.ts";
 import { bandToBidiagonal } from "./_svd_band.ts";
-import { bidiagonalizeUnblocked } from "./_svd_householder.ts";
+import { bidiagonalizeUnblocked } from "./_householder.ts";
 import {
   planReduction,
   type ReduceOptions,

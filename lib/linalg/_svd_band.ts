@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { reflect, type Reflector } from "./_svd_householder.ts";
+import { reflect, type Reflector } from "./_householder.ts";
 import { chaseKernels } from "./_svd_chase_kernels.ts";
 
 /**

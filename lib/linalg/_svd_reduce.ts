@@ -8,7 +8,15 @@
  * @module
  */
 import { type Engine, openEngine } from "./_kernels.ts";
-import { qrUnblocked } from "./_svd_householder.ts";
+import {
+  applyLeft,
+  ceil4,
+  chunkColumns,
+  formT,
+  packMinusT,
+  type WyScratch,
+} from "./_compact_wy.ts";
+import { qrUnblocked, SVD_ROUNDING } from "./_householder.ts";
 import { type BandMatrix, newBand } from "./_svd_band.ts";
 
 /** Default bandwidth of the band form (and columns per block reflector). */
@@ -23,13 +31,8 @@ const PANEL_BASE = 8;
 /** Bytes of A's rows held at once, at most, when a tall matrix is reduced in row blocks. */
 export const ROW_BLOCK_BYTES = 64 * 1024 * 1024;
 
-/** Bytes of C per column chunk of an update, so that the chunk stays in L2. */
-const L2_BYTES = 512 * 1024;
-
 /** Columns of C per product in C·U (see {@linkcode Reducer.bandStep}). */
 const KC = 32;
-
-const ceil4 = (x: number) => (x + 3) & ~3;
 
 /**
  * Copies rows r0 … r1−1 of A (m×n) into `f` column-major: A[r0 + i, k] to
@@ -57,14 +60,10 @@ export interface ReduceOptions {
   js?: boolean;
 }
 
-/** Scratch of one block reflector I − V·T·Vᵀ: offsets (elements) of V, packed Vᵀ, −T packed, W, W2, the Gram matrix. */
-interface Scratch {
+/** Scratch of one block reflector I − V·T·Vᵀ: {@linkcode WyScratch} and V's copy. */
+interface Scratch extends WyScratch {
+  /** V, explicit (leading dimension: its rows). */
   v: number;
-  vt: number;
-  t: number;
-  w: number;
-  w2: number;
-  g: number;
 }
 
 /** One reduction's working state in the kernels' memory. */
@@ -141,37 +140,11 @@ class Reducer {
   }
 
   /**
-   * Packs Vᵀ for the `rows`×w column-major V at `off` (leading dimension
-   * `ld`, rows a multiple of 4) into 4-row micro-panels at `dst`, zero rows
-   * up to a multiple of 4.
-   */
-  private packVt(
-    off: number,
-    ld: number,
-    rows: number,
-    w: number,
-    dst: number,
-  ): void {
-    const f = this.f;
-    for (let p = 0; p < w; p += 4) {
-      const out = dst + p * rows;
-      for (let r = 0; r < 4; r++) {
-        if (p + r < w) {
-          const src = off + (p + r) * ld;
-          for (let i = 0; i < rows; i++) f[out + 4 * i + r] = f[src + i];
-        } else {
-          for (let i = 0; i < rows; i++) f[out + 4 * i + r] = 0;
-        }
-      }
-    }
-  }
-
-  /**
    * For the factored rows×w panel at `src` (leading dimension `ld`; v below
    * the diagonal, τ in `tau`): V explicit at s.v (unit diagonal, zeros
    * above; leading dimension `rows`), Vᵀ packed at s.vt, and T (w×w upper
-   * triangular, column-major, in this.t) of I − V·T·Vᵀ = H₀⋯H_{w−1}, from
-   * the Gram matrix VᵀV (one product) and T[:c, c] = −τ_c·T[:c, :c]·VᵀV[:c, c].
+   * triangular, column-major, in this.t) of I − V·T·Vᵀ = H₀⋯H_{w−1}
+   * ({@linkcode formT}).
    */
   private reflector(
     src: number,
@@ -193,54 +166,15 @@ class Reducer {
       }
       f[dst + c] = 1;
     }
-    this.packVt(s.v, rows, rows, w, s.vt);
-    const wp = ceil4(w);
-    f.fill(0, s.g, s.g + wp * w);
-    this.engine.gemm(
-      wp,
-      w,
-      rows,
-      s.vt * 8,
-      32 * rows,
-      32,
-      s.v * 8,
-      rows * 8,
-      s.g * 8,
-      wp * 8,
-    );
-    const tmp = new Float64Array(w);
-    for (let c = 0; c < w; c++) {
-      const tc = tau[c];
-      t[c + c * w] = tc;
-      for (let i = c + 1; i < w; i++) t[i + c * w] = 0;
-      for (let i = 0; i < c; i++) tmp[i] = -tc * f[s.g + i + c * wp];
-      for (let i = 0; i < c; i++) {
-        let sum = 0;
-        for (let l = i; l < c; l++) sum += t[i + l * w] * tmp[l];
-        t[i + c * w] = sum;
-      }
-    }
-  }
-
-  /** −Tᵀ (T in this.t, w×w) packed in 4-row micro-panels at s.t. */
-  private packMinusTt(w: number, s: Scratch): void {
-    const { f, t } = this;
-    const wp = ceil4(w);
-    for (let r = 0; r < wp; r++) {
-      const dst = s.t + (r >> 2) * 4 * w + (r & 3);
-      for (let c = 0; c < w; c++) {
-        f[dst + 4 * c] = r < w && c <= r ? -t[c + r * w] : 0;
-      }
-    }
+    formT(this.engine, { off: s.v, ld: rows, rows, w }, s, tau, t);
   }
 
   /**
-   * C += V·(−Tᵀ)·(VᵀC) for the rows×cols C at `c` (leading dimension `ld`):
-   * applies the block reflector of {@linkcode reflector} transposed, as
-   * three products per chunk of columns (C stays in L2 between the first
-   * and the last), the chunks shared with the worker threads.
+   * C ← (I − V·Tᵀ·Vᵀ)·C = Hᵀ·C for the rows×cols C at `c` (leading
+   * dimension `ld`), H the block reflector of {@linkcode reflector} at `s`
+   * ({@linkcode applyLeft}).
    */
-  private applyLeft(
+  private update(
     rows: number,
     w: number,
     c: number,
@@ -248,20 +182,8 @@ class Reducer {
     cols: number,
     s: Scratch,
   ): void {
-    const f = this.f;
-    const wp = ceil4(w);
-    this.packMinusTt(w, s);
-    f.fill(0, s.w, s.w + wp * cols);
-    f.fill(0, s.w2, s.w2 + wp * cols);
-    const chunk = Math.max(
-      6,
-      Math.floor(L2_BYTES / (8 * Math.max(1, rows) * 6)) * 6,
-    );
-    this.engine.chain(cols, [
-      [wp, rows, s.vt * 8, 32 * rows, 32, c * 8, ld * 8, s.w * 8, wp * 8],
-      [wp, w, s.t * 8, 32 * w, 32, s.w * 8, wp * 8, s.w2 * 8, wp * 8],
-      [rows, w, s.v * 8, 32, rows * 8, s.w2 * 8, wp * 8, c * 8, ld * 8],
-    ], chunk);
+    const v = { off: s.v, ld: rows, rows, w };
+    applyLeft(this.engine, v, s, this.t, true, c, ld, cols);
   }
 
   /**
@@ -279,14 +201,14 @@ class Reducer {
     tau: Float64Array,
   ): void {
     if (w <= PANEL_BASE || rows <= w) {
-      qrUnblocked(this.f, off, ld, rows, w, tau);
+      qrUnblocked(this.f, off, ld, rows, w, tau, SVD_ROUNDING);
       return;
     }
     const w1 = ceil4(w >> 1);
     this.panel(off, ld, rows, w1, tau);
     const s = this.inner;
     this.reflector(off, ld, rows, w1, tau, s);
-    this.applyLeft(rows, w1, off + w1 * ld, ld, w - w1, s);
+    this.update(rows, w1, off + w1 * ld, ld, w - w1, s);
     this.panel(
       off + w1 + w1 * ld,
       ld,
@@ -309,7 +231,7 @@ class Reducer {
     const cols = n - j - w;
     if (cols <= 0) return;
     this.reflector(panel, ldx, h, w, tau, this.outer);
-    this.applyLeft(h, w, panel + w * ldx, ldx, cols, this.outer);
+    this.update(h, w, panel + w * ldx, ldx, cols, this.outer);
   }
 
   /**
@@ -338,20 +260,16 @@ class Reducer {
     // 1. QR of the panel: V₁ explicit (h×b at s.v), packed, T₁.
     this.panel(panel, ldx, h, b, tau);
     this.reflector(panel, ldx, h, b, tau, s);
-    this.packMinusTt(b, s);
+    packMinusT(f, t, b, true, s.t);
     // 2. Y = −T₁ᵀ·(V₁ᵀ·X[j:rows, c0:n])  (b × cols at s.w2), chunks of
     //    columns over the threads.
     f.fill(0, s.w, s.w + b * cols);
     f.fill(0, s.w2, s.w2 + b * cols);
     const c = (offX + j + c0 * ldx) * 8;
-    const chunk = Math.max(
-      6,
-      Math.floor(L2_BYTES / (8 * Math.max(1, h) * 6)) * 6,
-    );
     this.engine.chain(cols, [
       [b, h, s.vt * 8, 32 * h, 32, c, ldx * 8, s.w * 8, b * 8],
       [b, b, s.t * 8, 32 * b, 32, s.w * 8, b * 8, s.w2 * 8, b * 8],
-    ], chunk);
+    ], chunkColumns(h));
     // 3. The row panel gets its left update: X[j:c0, c0:n] += V₁[0:b]·Y.
     gemm(b, cols, b, s.v * 8, 32, h * 8, s.w2 * 8, b * 8, c, ldx * 8);
     // 4. LQ of the row panel, as a QR of its transpose P (np×b at offU).
@@ -432,13 +350,9 @@ class Reducer {
       for (let r = 0; r < b; r++) f[dst + r] = f[y + r];
       for (let q = 0; q < k; q++) f[dst + b + q] = f[offU + col + q * np];
     }
-    const chunk2 = Math.max(
-      6,
-      Math.floor(L2_BYTES / (8 * Math.max(1, below) * 6)) * 6,
-    );
     this.engine.chain(cols, [
       [below, kk, offAB * 8, 32, below * 8, offBB * 8, kk * 8, a, ldx * 8],
-    ], chunk2);
+    ], chunkColumns(below));
   }
 
   /** Zeros everything below the diagonal of the first n columns of X. */

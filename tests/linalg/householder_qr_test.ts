@@ -190,6 +190,21 @@ Deno.test("rank-deficient input: rank 1, repeated and zero columns give no NaN",
   checkQr(tall, 70, 9);
 });
 
+Deno.test("a NaN or ±Infinity entry gives non-finite R and Q, below the diagonal too", () => {
+  // Narrow (factored column by column only) and blocked; the bad entry on,
+  // below and above the diagonal.
+  for (const [m, n, i, j] of [[20, 6, 3, 0], [20, 6, 0, 0], [40, 20, 10, 2]]) {
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const a = lcgMatrix(m, n, 16);
+      a[i * n + j] = bad;
+      const { q, r } = householderQr(a, m, n);
+      const label = `${m}×${n}, ${bad} at (${i}, ${j})`;
+      assert(!Number.isFinite(r[j * n + j]), `${label}: R[${j}, ${j}]`);
+      assert(!q.every(Number.isFinite), `${label}: Q is all finite`);
+    }
+  }
+});
+
 Deno.test("a zero matrix gives R = 0 and Q = the first columns of I", () => {
   for (const [m, n] of [[6, 4], [4, 6], [50, 50]]) {
     const { q, r, k } = checkQr(new Float64Array(m * n), m, n);

@@ -1,15 +1,47 @@
 /**
- * Householder reflectors for the singular value code: generating one from a
- * strided vector, a column-by-column QR of a column-major block, and the
- * one-stage Golub–Kahan bidiagonalisation used for small matrices.
+ * Householder reflectors: generating one from a strided vector, the
+ * column-by-column Householder QR that factors the narrow panels of
+ * `householderQr` and of the singular value reduction, and the one-stage
+ * Golub–Kahan bidiagonalisation the singular values use for small matrices.
+ *
+ * Each reflector H = I − τ·v·vᵀ is computed so that the QR and the
+ * bidiagonalisation are backward stable (Higham, *Accuracy and Stability of
+ * Numerical Algorithms*, §19.3): the computed factors are exact for A + E
+ * with ‖E‖ ≤ c·m·n·u·‖A‖ (u = 2⁻⁵³, c a small constant).
  *
  * @module
  */
 
-/** Below this (or above {@linkcode SQUARE_HUGE}), a sum of squares is recomputed scaled. */
-const SQUARE_TINY = 2 ** -900;
-/** Above this, a sum of squares may have overflowed. */
-const SQUARE_HUGE = 2 ** 900;
+/**
+ * The two roundings of a reflector in use. They are equally accurate (both
+ * keep the bound above) but differ in the last bits: `householderQr`
+ * divides by α − β and rescales sums of squares outside (10⁻²⁸⁰, 10²⁸⁰);
+ * the singular value code multiplies by 1/(α − β), as LAPACK's `dlarfg`
+ * does, and rescales outside (2⁻⁹⁰⁰, 2⁹⁰⁰). Each caller keeps its own so
+ * that its results stay the same to the bit.
+ */
+export interface Rounding {
+  /** A sum of squares at or below this may have underflowed: recomputed scaled. */
+  readonly tiny: number;
+  /** A sum of squares at or above this may have overflowed: recomputed scaled. */
+  readonly huge: number;
+  /** v = x / (α − β) when true; x · (1 / (α − β)) when false. */
+  readonly divide: boolean;
+}
+
+/** The singular value code's {@linkcode Rounding} (the default). */
+export const SVD_ROUNDING: Rounding = {
+  tiny: 2 ** -900,
+  huge: 2 ** 900,
+  divide: false,
+};
+
+/** `householderQr`'s {@linkcode Rounding}. */
+export const QR_ROUNDING: Rounding = {
+  tiny: 1e-280,
+  huge: 1e280,
+  divide: true,
+};
 
 /** Scratch for {@linkcode reflect}'s results, to avoid an allocation per call. */
 export interface Reflector {
@@ -21,18 +53,19 @@ export interface Reflector {
 
 /**
  * ‖x‖₂ of `len` entries of `f` from `off` with stride `stride`, by a plain
- * sum of squares, recomputed on scaled values if that sum underflowed or
- * overflowed.
+ * sum of squares, recomputed on values scaled by the largest |xᵢ| when that
+ * sum may have underflowed or overflowed (outside `rounding`'s range).
  */
 export function norm2(
   f: Float64Array,
   off: number,
   stride: number,
   len: number,
+  rounding: Rounding = SVD_ROUNDING,
 ): number {
   let ss = 0;
   for (let i = 0, p = off; i < len; i++, p += stride) ss += f[p] * f[p];
-  if (ss > SQUARE_TINY && ss < SQUARE_HUGE) return Math.sqrt(ss);
+  if (ss > rounding.tiny && ss < rounding.huge) return Math.sqrt(ss);
   let big = 0;
   for (let i = 0, p = off; i < len; i++, p += stride) {
     const a = Math.abs(f[p]);
@@ -51,7 +84,9 @@ export function norm2(
  * Makes the reflector H = I − τ·v·vᵀ with H·x = β·e₁ for the `len` entries
  * of `f` from `off` (stride `stride`): x₀ is replaced by β, x₁… by v₁…
  * (v₀ = 1 is implicit), and τ, β go to `out`. β = −sign(x₀)·‖x‖, so that
- * v = x − β·e₁ is formed without cancellation; τ = 0 when x₁… are zero.
+ * v = (x − β·e₁)/(x₀ − β) is formed without cancellation; τ = 0 (H = I)
+ * when x₁… are zero. ‖x‖ is computed without overflow as
+ * max·√((a/max)² + (b/max)²), a = |x₀|, b = ‖x₁…‖.
  */
 export function reflect(
   f: Float64Array,
@@ -59,9 +94,10 @@ export function reflect(
   stride: number,
   len: number,
   out: Reflector,
+  rounding: Rounding = SVD_ROUNDING,
 ): void {
   const alpha = f[off];
-  const xnorm = len > 1 ? norm2(f, off + stride, stride, len - 1) : 0;
+  const xnorm = len > 1 ? norm2(f, off + stride, stride, len - 1, rounding) : 0;
   if (xnorm === 0) {
     out.tau = 0;
     out.beta = alpha;
@@ -71,18 +107,26 @@ export function reflect(
   const big = Math.max(a, xnorm);
   const r = big * Math.sqrt((a / big) ** 2 + (xnorm / big) ** 2);
   const beta = alpha >= 0 ? -r : r;
-  const scale = 1 / (alpha - beta);
-  for (let i = 1, p = off + stride; i < len; i++, p += stride) f[p] *= scale;
+  const d = alpha - beta;
+  if (rounding.divide) {
+    for (let i = 1, p = off + stride; i < len; i++, p += stride) f[p] /= d;
+  } else {
+    const scale = 1 / d;
+    for (let i = 1, p = off + stride; i < len; i++, p += stride) f[p] *= scale;
+  }
   f[off] = beta;
   out.tau = (beta - alpha) / beta;
   out.beta = beta;
 }
 
 /**
- * Householder QR, column by column, of the rows×cols column-major block of
- * `f` at `off` (leading dimension `ld`), in place: R on and above the
- * diagonal, v below it, τ in `tau[0 .. min(rows, cols))` (and 0 for the
- * columns beyond, which get no reflector).
+ * Householder QR, column by column (LAPACK's `dgeqr2`), of the rows×cols
+ * column-major block of `f` at `off` (leading dimension `ld`), in place: R
+ * on and above the diagonal, v below it, τ in `tau[0 .. min(rows, cols))`
+ * (and 0 for the columns beyond, which get no reflector). Column c's
+ * reflector is made from column c as the earlier ones left it, then applied
+ * to the columns right of it: about 2·rows·cols² flops, none of them in
+ * matrix products, so callers keep the blocks narrow.
  */
 export function qrUnblocked(
   f: Float64Array,
@@ -91,6 +135,7 @@ export function qrUnblocked(
   rows: number,
   cols: number,
   tau: Float64Array,
+  rounding: Rounding,
 ): void {
   const h: Reflector = { tau: 0, beta: 0 };
   const k = Math.max(0, Math.min(rows, cols));
@@ -98,7 +143,7 @@ export function qrUnblocked(
   for (let c = 0; c < k; c++) {
     const base = off + c + c * ld; // (c, c)
     const len = rows - c;
-    reflect(f, base, 1, len, h);
+    reflect(f, base, 1, len, h, rounding);
     const t = h.tau;
     tau[c] = t;
     if (t === 0) continue;
