@@ -91,3 +91,7 @@ export {
   singularValuesSync,
 } from "./lib/linalg/singular_values.ts";
 export { householderQr, type QrResult } from "./lib/linalg/householder_qr.ts";
+export {
+  type LinalgKernelInfo,
+  linalgKernelInfo,
+} from "./lib/linalg/kernel_info.ts";

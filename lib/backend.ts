@@ -13,6 +13,10 @@
  */
 import { tf } from "./_tfjs.ts";
 import { checkChoice } from "./_validate.ts";
+import {
+  type LinalgKernelInfo,
+  linalgKernelInfo,
+} from "./linalg/kernel_info.ts";
 
 /** A backend the toolkit can run on. */
 export type BackendName = "webgpu" | "wasm" | "cpu";
@@ -38,6 +42,12 @@ export interface BackendInfo {
   fallbackAdapter: boolean | null;
   /** Why `"auto"` did not pick a faster backend, when it did not; else `null`. */
   note: string | null;
+  /**
+   * What runs the linear algebra (`singularValues`, `householderQr`), which
+   * does not use tfjs: the WebAssembly kernel variant, its worker threads,
+   * and why anything faster could not be used here.
+   */
+  linalg: LinalgKernelInfo;
 }
 
 interface AdapterProbe {
@@ -202,10 +212,12 @@ export function getBackend(): BackendName {
 }
 
 /**
- * Describes the active backend and the runtime's WebGPU adapter.
+ * Describes the active backend and the runtime's WebGPU adapter, and what
+ * runs the linear algebra.
  *
  * @returns The backend name, the adapter description and whether it is a
- * software fallback, and why `"auto"` chose a slower backend, if it did.
+ * software fallback, why `"auto"` chose a slower backend, if it did, and
+ * the linear algebra's kernel, worker threads and failed feature probes.
  *
  * @example
  * ```ts
@@ -223,6 +235,7 @@ export async function backendInfo(): Promise<BackendInfo> {
     adapter: adapter?.description ?? null,
     fallbackAdapter: adapter ? adapter.fallback : null,
     note: autoNote,
+    linalg: await linalgKernelInfo(),
   };
 }
 

@@ -46,6 +46,11 @@ console.log(JSON.stringify({ info, sum: tf.tensor([1, 2, 3]).sum().dataSync()[0]
   assertEquals(info.name, "wasm");
   assertEquals(info.adapter, null);
   assertEquals(sum, 6);
+  // The linear algebra's kernels, which do not depend on the tfjs backend.
+  assertEquals(info.linalg.kernel, "wasm-simd-fma");
+  assertEquals(info.linalg.sharedMemory, true);
+  assertEquals(info.linalg.failures, []);
+  assertStringIncludes(info.linalg.summary, "wasm-simd-fma, shared memory");
 });
 
 Deno.test("auto skips a software WebGPU adapter", async () => {

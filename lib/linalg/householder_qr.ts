@@ -58,8 +58,10 @@ function checkMatrix(
  * explicitly by applying the block reflectors backward to the first k
  * columns of the identity, again as matrix products. The products run in a
  * register-blocked `f64x2` WebAssembly SIMD kernel (4×6 tiles; fused
- * multiply-add where the runtime has relaxed SIMD), emitted from TypeScript
- * at first use; the arithmetic is Float64 throughout. R's diagonal follows
+ * multiply-add where the runtime has relaxed SIMD), written in WebAssembly
+ * text and compiled at first use (plain JavaScript where no WebAssembly SIMD
+ * runs; `linalgKernelInfo` says which runs here, and why); the arithmetic is
+ * Float64 throughout. R's diagonal follows
  * LAPACK's sign convention (it may be negative), so Q and R match
  * `numpy.linalg.qr` up to rounding for a matrix of full rank.
  *
@@ -67,7 +69,8 @@ function checkMatrix(
  * square matrix) the call starts one worker per further core (at most 3)
  * that shares the products through shared memory, and ends them before it
  * returns; the call stays synchronous, and the result is bit-for-bit the
- * same as on one thread. The working memory, about 8·(m·n + m·k) bytes, is
+ * same as on one thread. (Under Deno the workers need read permission for
+ * their module; without it the calling thread does all the work.) The working memory, about 8·(m·n + m·k) bytes, is
  * kept for the next call when it is at most 64 MiB.
  *
  * **Accuracy.** Householder QR is backward stable: the computed factors

@@ -1,6 +1,7 @@
 /**
  * Linear algebra on plain typed arrays (no tfjs): singular values, Householder
- * QR and the Gram-matrix deviation from the identity. The `./linalg` export.
+ * QR and the Gram-matrix deviation from the identity, and what runs them
+ * here. The `./linalg` export.
  *
  * @module
  */
@@ -10,3 +11,4 @@ export {
 } from "./singular_values.ts";
 export { householderQr, type QrResult } from "./householder_qr.ts";
 export { type GramDeviation, gramDeviation } from "./gram_deviation.ts";
+export { type LinalgKernelInfo, linalgKernelInfo } from "./kernel_info.ts";
