@@ -14,7 +14,7 @@ import {
 } from "../../lib/random/distributions.ts";
 import { philox4x32, randomBits } from "../../lib/random/philox.ts";
 import { type Draw, nextDraw } from "../../lib/random/stream.ts";
-import { useWasm } from "../../lib/random/_bits.ts";
+import { useKernel } from "../../lib/random/_bits.ts";
 import { lowerTail, upperTail } from "../../lib/_normal.ts";
 import { R, Z24 } from "../../lib/random/_ziggurat.ts";
 import {
@@ -89,17 +89,20 @@ Deno.test("every distribution: a slice at any offset equals the full run, bit fo
   }
 });
 
-Deno.test("every distribution: the plain-JavaScript path gives the same bits as WebAssembly", () => {
+Deno.test("every distribution: the kernel without SIMD and plain JavaScript give the same bits as the SIMD kernel", () => {
   const draw = nextDraw(78);
   const n = 20001;
-  const wasm = GENERATORS.map(([, gen]) => gen(n, draw, 3));
-  const was = useWasm(false);
+  const was = useKernel("wasm-simd");
   try {
-    GENERATORS.forEach(([name, gen], i) => {
-      assertSameBits(gen(n, draw, 3), wasm[i], `${name} (JS vs wasm)`);
-    });
+    const simd = GENERATORS.map(([, gen]) => gen(n, draw, 3));
+    for (const variant of ["wasm", "js"] as const) {
+      useKernel(variant);
+      GENERATORS.forEach(([name, gen], i) => {
+        assertSameBits(gen(n, draw, 3), simd[i], `${name} (${variant})`);
+      });
+    }
   } finally {
-    useWasm(was);
+    useKernel(was);
   }
 });
 

@@ -1,8 +1,8 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { philox4x32, randomBits } from "../../lib/random/philox.ts";
 import { nextDraw } from "../../lib/random/stream.ts";
-import { activeKernel, useWasm } from "../../lib/random/_bits.ts";
-import { assemble } from "../../lib/random/_wasm.ts";
+import { activeKernel, useKernel } from "../../lib/random/_bits.ts";
+import { WASM } from "../../lib/random/_philox_wasm.ts";
 import { HAVE_PYTHON, python } from "./_helpers.ts";
 
 type Quad = [number, number, number, number];
@@ -106,9 +106,11 @@ Deno.test("the Ziggurat transforms: SIMD and scalar agree, floats and slow lists
   }
 });
 
-Deno.test("the assembled modules validate, with and without SIMD", () => {
-  assertEquals(WebAssembly.validate(assemble(false)), true);
-  assertEquals(WebAssembly.validate(assemble(true)), true);
+Deno.test("the assembled variants validate, with and without SIMD", () => {
+  assertEquals(Object.keys(WASM).sort(), ["scalar", "simd"]);
+  for (const bytes of Object.values(WASM)) {
+    assertEquals(WebAssembly.validate(Uint8Array.fromBase64(bytes)), true);
+  }
 });
 
 Deno.test({
@@ -139,19 +141,19 @@ Deno.test({
     );
     assertEquals(py.kat, KAT.map(([, , e]) => e), "Python vs Random123 KAT");
     assertEquals(blocks.map(([c, k]) => philox4x32(c, k)), py.blocks);
-    for (const wasm of [true, false]) {
-      const was = useWasm(wasm);
+    for (const variant of ["wasm-simd", "wasm", "js"] as const) {
+      const was = useKernel(variant);
       try {
         words.forEach(([[k0, k1], stream, offset, n], i) => {
           const got = randomBits(n, { key: { k0, k1 }, stream }, offset);
           assertEquals(
             Array.from(got),
             py.words[i],
-            `words case ${i}, wasm ${wasm}`,
+            `words case ${i}, ${variant}`,
           );
         });
       } finally {
-        useWasm(was);
+        useKernel(was);
       }
     }
   },
@@ -165,12 +167,12 @@ Deno.test("randomBits: slices equal the full run at any offset, on both paths", 
     assertEquals(randomBits(n - offset, draw, offset), all.subarray(offset));
   }
   assertEquals(randomBits(0, draw, 10), new Uint32Array(0));
-  const was = useWasm(false);
+  const was = useKernel("js");
   try {
     assertEquals(randomBits(n, draw), all);
     assertEquals(randomBits(7, draw, 16381), all.subarray(16381, 16388));
   } finally {
-    useWasm(was);
+    useKernel(was);
   }
 });
 
