@@ -12,6 +12,7 @@
  * @module
  */
 import { tf } from "./_tfjs.ts";
+import { type RandomKernelInfo, randomKernelInfo } from "./random/kernel.ts";
 
 /** A backend the toolkit can run on. */
 export type BackendName = "webgpu" | "wasm" | "cpu";
@@ -37,6 +38,8 @@ export interface BackendInfo {
   fallbackAdapter: boolean | null;
   /** Why `"auto"` did not pick a faster backend, when it did not; else `null`. */
   note: string | null;
+  /** The random generator's code path (`"wasm-simd"`, `"wasm"` or `"js"`; the same bits on each) and why any faster one was rejected. Independent of the tfjs backend. */
+  random: RandomKernelInfo;
 }
 
 interface AdapterProbe {
@@ -210,7 +213,8 @@ export function getBackend(): BackendName {
  * Describes the active backend and the runtime's WebGPU adapter.
  *
  * @returns The backend name, the adapter description and whether it is a
- * software fallback, and why `"auto"` chose a slower backend, if it did.
+ * software fallback, why `"auto"` chose a slower backend, if it did, and
+ * the random generator's code path.
  *
  * @example
  * ```ts
@@ -228,6 +232,7 @@ export async function backendInfo(): Promise<BackendInfo> {
     adapter: adapter?.description ?? null,
     fallbackAdapter: adapter ? adapter.fallback : null,
     note: autoNote,
+    random: randomKernelInfo(),
   };
 }
 
