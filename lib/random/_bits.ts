@@ -135,7 +135,7 @@ function run(
  * area and returns it: block `b0 + t` is at words `4t … 4t + 3`. The area is
  * overwritten by the next call; `nb ≤ CHUNK_BLOCKS`, `b0 + nb ≤ 2^64`.
  */
-export function primaryBlocks(
+function primaryBlocks(
   k0: number,
   k1: number,
   stream: number,

@@ -50,7 +50,7 @@ function checkNumber(value: unknown, name: string, what: string): number {
 }
 
 /** An integer in [0, 2^32). */
-export function checkUint32(value: unknown, name: string): void {
+function checkUint32(value: unknown, name: string): void {
   const what = "an integer in [0, 2^32 - 1]";
   const v = checkNumber(value, name, what);
   if (!Number.isInteger(v) || v < 0 || v >= TWO_32) {

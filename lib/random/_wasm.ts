@@ -84,7 +84,7 @@ export interface PhiloxKernel {
 export type KernelVariantName = keyof typeof WASM;
 
 /** The variants in the order {@linkcode philoxKernel} tries them: fastest first. */
-export const KERNEL_VARIANTS: readonly KernelVariantName[] = ["simd", "scalar"];
+const KERNEL_VARIANTS: readonly KernelVariantName[] = ["simd", "scalar"];
 
 /** How the kernel was chosen: the variant in use and why others were not. */
 export interface KernelChoice {

@@ -12,15 +12,16 @@ import {
   truncatedStandardNormal,
   uniform,
 } from "../../lib/random/distributions.ts";
-import { philox4x32, randomBits } from "../../lib/random/philox.ts";
 import { type Draw, nextDraw } from "../../lib/random/stream.ts";
 import { useKernel } from "../../lib/random/_bits.ts";
 import { lowerTail, upperTail } from "../../lib/_normal.ts";
 import { R, Z24 } from "../../lib/random/_ziggurat.ts";
 import {
+  drawWords,
   ksCritical,
   ksStatistic,
   moments,
+  philoxBlock,
   truncatedMoments,
 } from "./_helpers.ts";
 
@@ -118,7 +119,7 @@ Deno.test("determinism: the same draw gives the same values, another stream othe
 Deno.test("float32 outputs are the documented values, correctly rounded", () => {
   const draw = nextDraw(8);
   const n = 50000;
-  const words = randomBits(n, draw);
+  const words = drawWords(n, draw);
   const u = uniform(n, draw);
   const z = standardNormal(n, draw);
   let fast = 0;
@@ -357,8 +358,8 @@ Deno.test("bernoulli: frequency within 5 binomial standard errors; p = 0 and 1 e
 Deno.test("bernoulli resolves a tie on the first 32 bits with the element's extra words", () => {
   const draw = nextDraw(9);
   const j = 12345;
-  const w = randomBits(1, draw, j)[0];
-  const extra = philox4x32(
+  const w = drawWords(1, draw, j)[0];
+  const extra = philoxBlock(
     [j, 0, draw.stream, 1],
     [draw.key.k0, draw.key.k1],
   );
