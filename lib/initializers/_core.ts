@@ -25,7 +25,7 @@ export interface BaseOptions {
 }
 
 /** The option names of {@linkcode BaseOptions}. */
-export const BASE_KEYS = ["dtype", "device", "seed"] as const;
+const BASE_KEYS = ["dtype", "device", "seed"] as const;
 
 export type { Density };
 
