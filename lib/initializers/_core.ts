@@ -172,25 +172,3 @@ export function finish(
   });
   return tensor;
 }
-
-/** Elements transformed per chunk when values are drawn in Float64 and stored as float32. */
-export const CHUNK = 8192;
-
-/**
- * Fills `out` with `transform(z)` for `z` drawn by `sample` in Float64, in
- * chunks (the draw is sliceable, so chunking does not change the values), so
- * that each float32 value is rounded once from a double.
- */
-export function fillTransformed(
-  out: Float32Array,
-  sample: (n: number, offset: number, scratch: Float64Array) => void,
-  transform: (z: number) => number,
-): void {
-  const scratch = new Float64Array(Math.min(CHUNK, out.length));
-  for (let start = 0; start < out.length; start += CHUNK) {
-    const n = Math.min(CHUNK, out.length - start);
-    const view = n === scratch.length ? scratch : scratch.subarray(0, n);
-    sample(n, start, view);
-    for (let i = 0; i < n; i++) out[start + i] = transform(view[i]);
-  }
-}

@@ -12,7 +12,6 @@ import type { tf } from "../tf.ts";
 import {
   type BaseOptions,
   drawFor,
-  fillTransformed,
   finish,
   type InitRecord,
   type Prepared,
@@ -30,11 +29,7 @@ function checkBound(value: unknown, name: string): number {
   }
   return value;
 }
-import {
-  standardNormal,
-  truncatedStandardNormal,
-  uniform,
-} from "../random/distributions.ts";
+import { scaledNormal, scaledUniform } from "../random/distributions.ts";
 
 /** Options for {@linkcode randomUniform}. */
 export interface RandomUniformOptions extends BaseOptions {
@@ -67,14 +62,7 @@ export function sampleUniform(
   high: number,
   record: Omit<InitRecord, "shape" | "dtype" | "seed" | "density">,
 ): tf.Tensor {
-  const draw = drawFor(p);
-  const out = new Float32Array(p.size);
-  const width = high - low;
-  fillTransformed(
-    out,
-    (n, offset, scratch) => uniform(n, draw, offset, scratch),
-    (u) => low + width * u,
-  );
+  const out = scaledUniform(p.size, low, high, drawFor(p));
   return finish(p, out, { ...record, density: { kind: "uniform", low, high } });
 }
 
@@ -87,22 +75,9 @@ export function sampleNormal(
   record: Omit<InitRecord, "shape" | "dtype" | "seed" | "density">,
 ): tf.Tensor {
   const draw = drawFor(p);
-  const out = new Float32Array(p.size);
-  fillTransformed(
-    out,
-    truncation === null
-      ? (n, offset, scratch) => standardNormal(n, draw, offset, scratch)
-      : (n, offset, scratch) =>
-        truncatedStandardNormal(
-          n,
-          truncation.lower,
-          truncation.upper,
-          draw,
-          offset,
-          scratch,
-        ),
-    (z) => mean + std * z,
-  );
+  const lower = truncation?.lower ?? -Infinity;
+  const upper = truncation?.upper ?? Infinity;
+  const out = scaledNormal(p.size, mean, std, lower, upper, draw);
   return finish(p, out, {
     ...record,
     density: truncation === null ? { kind: "normal", mean, std } : {

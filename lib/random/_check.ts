@@ -117,6 +117,24 @@ export function checkProbability(value: unknown, name: string): number {
   return v;
 }
 
+/** A finite number, at least `min` (default: any). */
+export function checkFinite(
+  value: unknown,
+  name: string,
+  min: number = -Infinity,
+): number {
+  const what = min === -Infinity
+    ? "a finite number"
+    : `a finite number ≥ ${min}`;
+  const v = checkNumber(value, name, what);
+  if (!Number.isFinite(v) || v < min) {
+    throw new RangeError(
+      `${name} must be ${what}; received ${describeValue(v)}`,
+    );
+  }
+  return v;
+}
+
 /** A bound of an interval: a number, not NaN (±Infinity allowed). */
 export function checkBound(value: unknown, name: string): number {
   const what = "a number (±Infinity allowed)";

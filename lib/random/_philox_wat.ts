@@ -29,9 +29,11 @@ import {
   EXTRA_BASE,
   FLOAT_BASE,
   K24_BASE,
+  K53_BASE,
   MEMORY_PAGES,
   SLOW_BASE,
   W24_BASE,
+  W53_BASE,
 } from "./_kernel_layout.ts";
 
 const hex = (n: number) => `0x${n.toString(16).toUpperCase()}`;
@@ -124,10 +126,15 @@ const HEADER = `;; Philox-4x32-10 and the float32 transforms of its words.
 ;; Memory (exported as "mem", ${MEMORY_PAGES} pages), byte addresses:
 ;;
 ;;   ${at(0)}the chunk: up to ${CHUNK_BLOCKS} Philox blocks of 4 words (i32)
-;;   ${at(FLOAT_BASE)}the float32 results: result t belongs to chunk word t
+;;   ${
+  at(FLOAT_BASE)
+}the results: float32 t of chunk word t (normal32, uniform32),
+;;           or float32 or float64 e of the element of words 2e, 2e + 1
 ;;   ${at(K24_BASE)}K: the 24-bit Ziggurat's acceptance bounds, 512 i32
 ;;   ${at(W24_BASE)}W: the 24-bit Ziggurat's layer widths, 512 f64 (signed)
-;;   ${at(SLOW_BASE)}the slow list: byte addresses 4t of chunk words t, in order
+;;   ${at(K53_BASE)}K: the 53-bit Ziggurat's acceptance bounds, 512 f64
+;;   ${at(W53_BASE)}W: the 53-bit Ziggurat's layer widths, 512 f64 (signed)
+;;   ${at(SLOW_BASE)}the slow list: 4t for chunk word (or element) t, in order
 ;;   ${at(EXTRA_BASE)}extras' output: one block (4 words) per slow-list entry
 ;;
 ;; The tables are written by the host after instantiation (_wasm.ts).
@@ -397,13 +404,318 @@ ${rounds("      ")}
           (local.tee $q (i32.add (local.get $q) (i32.const 1)))
           (local.get $count)))))`;
 
+/**
+ * `normal53` (float32 results) or `normal53f64` (float64 results): one
+ * function text for both, differing only in the store.
+ */
+function normal53(name: string, wide: boolean): string {
+  const result = wide
+    ? "a float64 at FLOAT_BASE + 8e"
+    : "a float32 (rounded once) at FLOAT_BASE + 4e";
+  const store = wide
+    ? `(f64.store offset=${FLOAT_BASE} (local.get $p)`
+    : `(f32.store offset=${FLOAT_BASE} (local.get $e4)\n        (f32.demote_f64`;
+  return `
+  ;; ${name}(n, lower, upper, mean, std) -> slow count: the 53-bit
+  ;; Ziggurat's fast path over elements e = 0 .. n - 1, element e from chunk
+  ;; words a = word 2e and b = word 2e + 1: s = a & 511 (layer and sign),
+  ;; the odd numerator m = (a >>> 9) * 2^30 + ((b >>> 2) | 1) (below 2^53,
+  ;; so exact in f64), x = m * W[s]. When m < K[s] (inside the layer's
+  ;; rectangle) and lower <= x <= upper, the element is done: mean + std * x
+  ;; (f64 arithmetic, no fused multiply-add) goes to the results, ${result};
+  ;; else 4e goes on the slow list, whose length is returned (those results
+  ;; are to be overwritten by the host). Branch-free, like normal32.
+  (func (export "${name}") (param $n i32) (param $lower f64) (param $upper f64)
+    (param $mean f64) (param $std f64) (result i32)
+    (local $p i32) (local $end i32) (local $e4 i32) (local $a i32)
+    (local $s8 i32) (local $m f64) (local $x f64) (local $count4 i32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 3)))
+    (if (i32.eqz (local.get $n)) (then (return (i32.const 0))))
+    (loop $element
+      ;; $p = 8e: the byte address of word 2e; $e4 = 4e
+      (local.set $e4 (i32.shr_u (local.get $p) (i32.const 1)))
+      (local.set $a (i32.load (local.get $p)))
+      (local.set $s8
+        (i32.shl (i32.and (local.get $a) (i32.const 511)) (i32.const 3)))
+      (local.set $m
+        (f64.convert_i64_s
+          (i64.or
+            (i64.shl
+              (i64.extend_i32_u (i32.shr_u (local.get $a) (i32.const 9)))
+              (i64.const 30))
+            (i64.extend_i32_u
+              (i32.or
+                (i32.shr_u (i32.load offset=4 (local.get $p)) (i32.const 2))
+                (i32.const 1))))))
+      (local.set $x
+        (f64.mul (local.get $m)
+          (f64.load offset=${W53_BASE} (local.get $s8))))
+      ${store}
+          (f64.add (local.get $mean)
+            (f64.mul (local.get $std) (local.get $x)))${wide ? ")" : "))"}
+      (i32.store offset=${SLOW_BASE} (local.get $count4) (local.get $e4))
+      (local.set $count4
+        (i32.add (local.get $count4)
+          (i32.shl
+            (i32.eqz
+              (i32.and
+                (f64.lt (local.get $m)
+                  (f64.load offset=${K53_BASE} (local.get $s8)))
+                (i32.and
+                  (f64.ge (local.get $x) (local.get $lower))
+                  (f64.le (local.get $x) (local.get $upper)))))
+            (i32.const 2))))
+      (br_if $element
+        (i32.ne
+          (local.tee $p (i32.add (local.get $p) (i32.const 8)))
+          (local.get $end))))
+    (i32.shr_u (local.get $count4) (i32.const 2)))`;
+}
+
+/** `uniform53` (float32 results) or `uniform53f64` (float64 results). */
+function uniform53(name: string, wide: boolean): string {
+  const result = wide
+    ? "a float64 at FLOAT_BASE + 8e"
+    : "a float32 (rounded once) at FLOAT_BASE + 4e";
+  const store = wide
+    ? `(f64.store offset=${FLOAT_BASE} (local.get $p)`
+    : `(f32.store offset=${FLOAT_BASE}
+        (i32.shr_u (local.get $p) (i32.const 1))
+        (f32.demote_f64`;
+  return `
+  ;; ${name}(n, low, width): elements e = 0 .. n - 1, element e from
+  ;; chunk words a = word 2e and b = word 2e + 1: the 53-bit uniform
+  ;; u = ((a >>> 5) * 2^26 + (b >>> 6)) * 2^-53 (exact), and low + width * u
+  ;; (f64 arithmetic) to the results, ${result}.
+  (func (export "${name}") (param $n i32) (param $low f64) (param $width f64)
+    (local $p i32) (local $end i32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 3)))
+    (if (i32.eqz (local.get $n)) (then (return)))
+    (loop $element
+      ${store}
+        (f64.add (local.get $low)
+          (f64.mul (local.get $width)
+            (f64.mul
+              (f64.convert_i64_s
+                (i64.or
+                  (i64.shl
+                    (i64.extend_i32_u
+                      (i32.shr_u (i32.load (local.get $p)) (i32.const 5)))
+                    (i64.const 26))
+                  (i64.extend_i32_u
+                    (i32.shr_u (i32.load offset=4 (local.get $p))
+                      (i32.const 6)))))
+              (f64.const 0x1p-53))))${wide ? ")" : "))"}
+      (br_if $element
+        (i32.ne
+          (local.tee $p (i32.add (local.get $p) (i32.const 8)))
+          (local.get $end)))))`;
+}
+
+/** The gather of a 53-bit table entry per lane: `table` at `$s8_l`, lanes `l0`, `l1`. */
+function gather2(table: number, l0: number, l1: number): string {
+  return `(v128.load64_lane offset=${table} 1 (local.get $s8_${l1})
+            (v128.load64_zero offset=${table} (local.get $s8_${l0})))`;
+}
+
+/** One lane of `normal53x4`'s slow-list append: element `e + lane` when its `$ok` lane is 0. */
+function append53(ok: string, half: number, lane: number): string {
+  return `
+          (if (i64.eqz (i64x2.extract_lane ${half} (local.get ${ok})))
+            (then
+              (i32.store offset=${SLOW_BASE} (local.get $count4)
+                (i32.add (local.get $e4) (i32.const ${4 * lane})))
+              (local.set $count4
+                (i32.add (local.get $count4) (i32.const 4)))))`;
+}
+
+/** `normal53x4` or `normal53x4f64`: four elements per step in SIMD. */
+function normal53x4(name: string, wide: boolean): string {
+  const y = (m: string, w: string) =>
+    `(f64x2.add (local.get $mean2)
+            (f64x2.mul (local.get $std2) (local.tee ${w} (f64x2.mul (local.get ${m}) ${
+      w === "$x01" ? gather2(W53_BASE, 0, 1) : gather2(W53_BASE, 2, 3)
+    }))))`;
+  const store = wide
+    ? `(v128.store offset=${FLOAT_BASE} (local.get $p) (local.get $y01))
+        (v128.store offset=${FLOAT_BASE + 16} (local.get $p) (local.get $y23))`
+    : `(v128.store offset=${FLOAT_BASE} (local.get $e4)
+          (i8x16.shuffle ${L0145}
+            (f32x4.demote_f64x2_zero (local.get $y01))
+            (f32x4.demote_f64x2_zero (local.get $y23))))`;
+  return `
+  ;; ${name}(n, lower, upper, mean, std) -> slow count: ${
+    wide ? "normal53f64" : "normal53"
+  } four elements
+  ;; per step (n rounded up to a multiple of 4), with the same results: the
+  ;; numerators are formed in f64x2 as (a >>> 9) * 2^30 + ((b >>> 2) | 1)
+  ;; (exact: the same values as the i64 route), the tables gathered lane by
+  ;; lane, the arithmetic in f64x2 (the same roundings). A step with an
+  ;; element not done appends those in lane order.
+  (func (export "${name}") (param $n i32) (param $lower f64) (param $upper f64)
+    (param $mean f64) (param $std f64) (result i32)
+    (local $p i32) (local $end i32) (local $e4 i32) (local $count4 i32)
+    (local $s8_0 i32) (local $s8_1 i32) (local $s8_2 i32) (local $s8_3 i32)
+    (local $a v128) (local $b v128) (local $hi v128) (local $lo v128)
+    (local $m01 v128) (local $m23 v128) (local $x01 v128) (local $x23 v128)
+    (local $y01 v128) (local $y23 v128) (local $ok01 v128) (local $ok23 v128)
+    (local $lower2 v128) (local $upper2 v128) (local $mean2 v128)
+    (local $std2 v128)
+    (local.set $lower2 (f64x2.splat (local.get $lower)))
+    (local.set $upper2 (f64x2.splat (local.get $upper)))
+    (local.set $mean2 (f64x2.splat (local.get $mean)))
+    (local.set $std2 (f64x2.splat (local.get $std)))
+    ;; $end = 8 * (n rounded up to a multiple of 4)
+    (local.set $end
+      (i32.shl (i32.and (i32.add (local.get $n) (i32.const 3)) (i32.const -4))
+        (i32.const 3)))
+    (block $done
+      (loop $step
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        ;; $p = 8e for the step's first element e; $e4 = 4e
+        (local.set $e4 (i32.shr_u (local.get $p) (i32.const 1)))
+        ;; words a (lanes: elements e .. e + 3) and b
+        (local.set $a
+          (i8x16.shuffle ${L0246}
+            (v128.load (local.get $p)) (v128.load offset=16 (local.get $p))))
+        (local.set $b
+          (i8x16.shuffle ${L1357}
+            (v128.load (local.get $p)) (v128.load offset=16 (local.get $p))))
+        ;; 8s per lane (byte offsets into the tables)
+        (local.set $hi
+          (i32x4.shl
+            (v128.and (local.get $a) (v128.const i32x4 511 511 511 511))
+            (i32.const 3)))
+        (local.set $s8_0 (i32x4.extract_lane 0 (local.get $hi)))
+        (local.set $s8_1 (i32x4.extract_lane 1 (local.get $hi)))
+        (local.set $s8_2 (i32x4.extract_lane 2 (local.get $hi)))
+        (local.set $s8_3 (i32x4.extract_lane 3 (local.get $hi)))
+        ;; m = (a >>> 9) * 2^30 + ((b >>> 2) | 1), lanes 0-1 and 2-3
+        (local.set $hi (i32x4.shr_u (local.get $a) (i32.const 9)))
+        (local.set $lo
+          (v128.or (i32x4.shr_u (local.get $b) (i32.const 2))
+            (v128.const i32x4 1 1 1 1)))
+        (local.set $m01
+          (f64x2.add
+            (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $hi))
+              (v128.const f64x2 0x1p30 0x1p30))
+            (f64x2.convert_low_i32x4_s (local.get $lo))))
+        (local.set $m23
+          (f64x2.add
+            (f64x2.mul
+              (f64x2.convert_low_i32x4_s
+                (i8x16.shuffle ${L2323} (local.get $hi) (local.get $hi)))
+              (v128.const f64x2 0x1p30 0x1p30))
+            (f64x2.convert_low_i32x4_s
+              (i8x16.shuffle ${L2323} (local.get $lo) (local.get $lo)))))
+        ;; x = m * W[s]; y = mean + std * x
+        (local.set $y01
+          ${y("$m01", "$x01")})
+        (local.set $y23
+          ${y("$m23", "$x23")})
+        ${store}
+        ;; done: m < K[s] and lower <= x <= upper
+        (local.set $ok01
+          (v128.and
+            (f64x2.lt (local.get $m01) ${gather2(K53_BASE, 0, 1)})
+            (v128.and (f64x2.ge (local.get $x01) (local.get $lower2))
+              (f64x2.le (local.get $x01) (local.get $upper2)))))
+        (local.set $ok23
+          (v128.and
+            (f64x2.lt (local.get $m23) ${gather2(K53_BASE, 2, 3)})
+            (v128.and (f64x2.ge (local.get $x23) (local.get $lower2))
+              (f64x2.le (local.get $x23) (local.get $upper2)))))
+        (if (i32.eqz
+              (i64x2.all_true (v128.and (local.get $ok01) (local.get $ok23))))
+          (then${append53("$ok01", 0, 0)}${append53("$ok01", 1, 1)}${
+    append53("$ok23", 0, 2)
+  }${append53("$ok23", 1, 3)}))
+        (local.set $p (i32.add (local.get $p) (i32.const 32)))
+        (br $step)))
+    (i32.shr_u (local.get $count4) (i32.const 2)))`;
+}
+
+/** `uniform53x4` or `uniform53x4f64`: four elements per step in SIMD. */
+function uniform53x4(name: string, wide: boolean): string {
+  const u = (half: string) =>
+    `(f64x2.add (local.get $low2)
+            (f64x2.mul (local.get $width2)
+              (f64x2.mul
+                (f64x2.add
+                  (f64x2.mul
+                    (f64x2.convert_low_i32x4_s ${half("$a")})
+                    (v128.const f64x2 0x1p26 0x1p26))
+                  (f64x2.convert_low_i32x4_s ${half("$b")}))
+                (v128.const f64x2 0x1p-53 0x1p-53))))`;
+  const low = (v: string) => `(local.get ${v})`;
+  const high = (v: string) =>
+    `(i8x16.shuffle ${L2323} (local.get ${v}) (local.get ${v}))`;
+  const store = wide
+    ? `(v128.store offset=${FLOAT_BASE} (local.get $p)
+          ${u(low)})
+        (v128.store offset=${FLOAT_BASE + 16} (local.get $p)
+          ${u(high)})`
+    : `(v128.store offset=${FLOAT_BASE}
+          (i32.shr_u (local.get $p) (i32.const 1))
+          (i8x16.shuffle ${L0145}
+            (f32x4.demote_f64x2_zero
+              ${u(low)})
+            (f32x4.demote_f64x2_zero
+              ${u(high)})))`;
+  return `
+  ;; ${name}(n, low, width): ${
+    wide ? "uniform53f64" : "uniform53"
+  } four elements per step (n rounded up to a
+  ;; multiple of 4), with the same results: (a >>> 5) * 2^26 + (b >>> 6)
+  ;; formed exactly in f64x2, then the same f64 arithmetic.
+  (func (export "${name}") (param $n i32) (param $low f64) (param $width f64)
+    (local $p i32) (local $end i32) (local $a v128) (local $b v128)
+    (local $low2 v128) (local $width2 v128)
+    (local.set $low2 (f64x2.splat (local.get $low)))
+    (local.set $width2 (f64x2.splat (local.get $width)))
+    (local.set $end
+      (i32.shl (i32.and (i32.add (local.get $n) (i32.const 3)) (i32.const -4))
+        (i32.const 3)))
+    (block $done
+      (loop $step
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        ;; a >>> 5 and b >>> 6 of elements e .. e + 3 ($p = 8e)
+        (local.set $a
+          (i32x4.shr_u
+            (i8x16.shuffle ${L0246}
+              (v128.load (local.get $p)) (v128.load offset=16 (local.get $p)))
+            (i32.const 5)))
+        (local.set $b
+          (i32x4.shr_u
+            (i8x16.shuffle ${L1357}
+              (v128.load (local.get $p)) (v128.load offset=16 (local.get $p)))
+            (i32.const 6)))
+        ${store}
+        (local.set $p (i32.add (local.get $p) (i32.const 32)))
+        (br $step))))`;
+}
+
+const SIMD_ONLY = [
+  BLOCKS4,
+  NORMAL32X4,
+  UNIFORM32,
+  normal53x4("normal53x4", false),
+  normal53x4("normal53x4f64", true),
+  uniform53x4("uniform53x4", false),
+  uniform53x4("uniform53x4f64", true),
+].map((f) => `\n${f}`).join("");
+
 function module(simd: boolean): string {
   return `${HEADER}
 (module
   (memory (export "mem") ${MEMORY_PAGES})
 ${BLOCKS}
 ${NORMAL32}
-${EXTRAS}${simd ? `\n${BLOCKS4}\n${NORMAL32X4}\n${UNIFORM32}` : ""})
+${normal53("normal53", false)}
+${normal53("normal53f64", true)}
+${uniform53("uniform53", false)}
+${uniform53("uniform53f64", true)}
+${EXTRAS}${simd ? SIMD_ONLY : ""})
 `;
 }
 

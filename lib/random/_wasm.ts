@@ -18,10 +18,12 @@ import {
   EXTRA_BASE,
   FLOAT_BASE,
   K24_BASE,
+  K53_BASE,
   SLOW_BASE,
   W24_BASE,
+  W53_BASE,
 } from "./_kernel_layout.ts";
-import { Z24 } from "./_ziggurat.ts";
+import { Z24, Z53 } from "./_ziggurat.ts";
 
 export { CHUNK_BLOCKS };
 
@@ -37,12 +39,26 @@ export type BlocksFunction = (
   n: number,
 ) => void;
 
+/** The signature of `normal53` and `normal53f64`. */
+export type Normal53Function = (
+  n: number,
+  lower: number,
+  upper: number,
+  mean: number,
+  std: number,
+) => number;
+
+/** The signature of `uniform53` and `uniform53f64`. */
+export type Uniform53Function = (n: number, low: number, width: number) => void;
+
 /** A compiled kernel: views of its memory, and its functions. */
 export interface PhiloxKernel {
   /** The chunk as words: a call with `ptr` writes block `b` to `words[ptr/4 + 4b …]`. */
   readonly words: Uint32Array;
-  /** The float area: the transforms' result for chunk word `t` is `floats[t]`. */
+  /** The results as float32: that of chunk word `t`, or of element `e` (words `2e`, `2e + 1`), at `floats[t]`, `floats[e]`. */
   readonly floats: Float32Array;
+  /** The results as float64: that of element `e` at `floats64[e]` (the same memory as `floats`). */
+  readonly floats64: Float64Array;
   /** The slow list: entry `q` is the byte address `4t` of a chunk word `t`. */
   readonly slow: Uint32Array;
   /** Where `extras` writes: block `q` at `extraWords[4q …]`. */
@@ -66,6 +82,30 @@ export interface PhiloxKernel {
   readonly normal32x4: ((n: number) => number) | null;
   /** `floats[t] = (words[t] >>> 8) · 2^−24` for `t < n` (SIMD), or `null`. */
   readonly uniform32: ((n: number) => void) | null;
+  /**
+   * The 53-bit Ziggurat's fast path over elements `e < n` (words `2e`,
+   * `2e + 1`; `s = a & 511`, `m = (a >>> 9)·2^30 + ((b >>> 2) | 1)`,
+   * `x = m·W[s]`): where `m < K[s]` and `lower ≤ x ≤ upper`, `floats[e]`
+   * becomes the float32 of `mean + std·x`; the other elements go on the
+   * slow list (entry `4e`). Returns the list's length.
+   *
+   * In the SIMD variant this is `normal53x4`, four elements per step: it
+   * treats `n` rounded up to a multiple of 4, so the results and slow-list
+   * entries of up to 3 elements past `n` (from whatever words are there)
+   * are for the caller to ignore.
+   */
+  readonly normal53: Normal53Function;
+  /** `normal53` with float64 results, to `floats64[e]`. */
+  readonly normal53f64: Normal53Function;
+  /**
+   * `floats[e]` = the float32 of `low + width·u` for elements `e < n`, with
+   * the 53-bit uniform `u = ((a >>> 5)·2^26 + (b >>> 6))·2^−53` of words
+   * `a = 2e`, `b = 2e + 1`. (SIMD variant: `uniform53x4`, `n` rounded up to
+   * a multiple of 4, as for `normal53`.)
+   */
+  readonly uniform53: Uniform53Function;
+  /** `uniform53` with float64 results, to `floats64[e]`. */
+  readonly uniform53f64: Uniform53Function;
   /**
    * Extra block 0 of element `jb + t` for each of the first `count` entries
    * `4t` on the slow list (`jb = jbHi·2^32 + jbLo`), to `extraWords`.
@@ -98,10 +138,18 @@ interface KernelExports {
   mem: WebAssembly.Memory;
   blocks: BlocksFunction;
   normal32: (n: number) => number;
+  normal53: Normal53Function;
+  normal53f64: Normal53Function;
+  uniform53: Uniform53Function;
+  uniform53f64: Uniform53Function;
   extras: PhiloxKernel["extras"];
   blocks4?: BlocksFunction;
   normal32x4?: (n: number) => number;
   uniform32?: (n: number) => void;
+  normal53x4?: Normal53Function;
+  normal53x4f64?: Normal53Function;
+  uniform53x4?: Uniform53Function;
+  uniform53x4f64?: Uniform53Function;
 }
 
 /**
@@ -122,9 +170,12 @@ export function instantiateKernel(variant: KernelVariantName): PhiloxKernel {
   const buffer = ex.mem.buffer;
   new Int32Array(buffer, K24_BASE, 512).set(Z24.K);
   new Float64Array(buffer, W24_BASE, 512).set(Z24.W);
+  new Float64Array(buffer, K53_BASE, 512).set(Z53.K);
+  new Float64Array(buffer, W53_BASE, 512).set(Z53.W);
   return {
     words: new Uint32Array(buffer, 0, CHUNK_BLOCKS * 4),
     floats: new Float32Array(buffer, FLOAT_BASE, CHUNK_BLOCKS * 4),
+    floats64: new Float64Array(buffer, FLOAT_BASE, CHUNK_BLOCKS * 2),
     slow: new Uint32Array(buffer, SLOW_BASE, CHUNK_BLOCKS * 4),
     extraWords: new Uint32Array(buffer, EXTRA_BASE, CHUNK_BLOCKS * 16),
     blocks: ex.blocks,
@@ -132,6 +183,10 @@ export function instantiateKernel(variant: KernelVariantName): PhiloxKernel {
     normal32: ex.normal32,
     normal32x4: ex.normal32x4 ?? null,
     uniform32: ex.uniform32 ?? null,
+    normal53: ex.normal53x4 ?? ex.normal53,
+    normal53f64: ex.normal53x4f64 ?? ex.normal53f64,
+    uniform53: ex.uniform53x4 ?? ex.uniform53,
+    uniform53f64: ex.uniform53x4f64 ?? ex.uniform53f64,
     extras: ex.extras,
   };
 }

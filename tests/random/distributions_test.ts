@@ -8,6 +8,8 @@ import {
 } from "@std/assert";
 import {
   bernoulli,
+  scaledNormal,
+  scaledUniform,
   standardNormal,
   truncatedStandardNormal,
   uniform,
@@ -50,6 +52,23 @@ const GENERATORS: [string, Gen][] = [
       (n, d, o) => truncatedStandardNormal(n, a, b, d, o, new Float64Array(n)),
     ],
   ]),
+  ...([[-Infinity, Infinity], [-2, 2], [5, 6], [31, 32]] as const).flatMap((
+    [a, b],
+  ): [string, Gen][] => [
+    [
+      `scaledNormal [${a}, ${b}] f32`,
+      (n, d, o) => scaledNormal(n, 0.5, 3, a, b, d, o),
+    ],
+    [
+      `scaledNormal [${a}, ${b}] f64`,
+      (n, d, o) => scaledNormal(n, 0.5, 3, a, b, d, o, new Float64Array(n)),
+    ],
+  ]),
+  ["scaledUniform f32", (n, d, o) => scaledUniform(n, -2, 5, d, o)],
+  [
+    "scaledUniform f64",
+    (n, d, o) => scaledUniform(n, -2, 5, d, o, new Float64Array(n)),
+  ],
   ["bernoulli f32", (n, d, o) => bernoulli(n, 0.3, d, o)],
   ["bernoulli i32", (n, d, o) => bernoulli(n, 0.7, d, o, new Int32Array(n))],
   ["bernoulli u8", (n, d, o) => bernoulli(n, 0.5, d, o, new Uint8Array(n))],
@@ -373,6 +392,51 @@ Deno.test("bernoulli resolves a tie on the first 32 bits with the element's extr
   assertEquals(bernoulli(3, p, draw, j - 1), x.subarray(j - 1, j + 2));
 });
 
+Deno.test("scaledNormal and scaledUniform are mean + std·z and low + width·u of the Float64 values, rounded once", () => {
+  const draw = nextDraw(31);
+  const n = 20001;
+  const f64 = () => new Float64Array(n);
+  const intervals: [number, number][] = [
+    [-Infinity, Infinity],
+    [-2, 2], // rejection
+    [0.5, 3], // inverse CDF
+    [-40, -31], // far tail
+  ];
+  for (const [a, b] of intervals) {
+    const z = a === -Infinity && b === Infinity
+      ? standardNormal(n, draw, 7, f64())
+      : truncatedStandardNormal(n, a, b, draw, 7, f64());
+    const x = scaledNormal(n, -1.5, 0.2, a, b, draw, 7);
+    assertSameBits(
+      x,
+      Float32Array.from(z, (v) => -1.5 + 0.2 * v),
+      `[${a}, ${b}]`,
+    );
+    const y = scaledNormal(n, -1.5, 0.2, a, b, draw, 7, f64());
+    assertSameBits(
+      y,
+      Float64Array.from(z, (v) => -1.5 + 0.2 * v),
+      `[${a}, ${b}] f64`,
+    );
+  }
+  const u = uniform(n, draw, 3, f64());
+  assertSameBits(
+    scaledUniform(n, 2, 2.5, draw, 3),
+    Float32Array.from(u, (v) => 2 + 0.5 * v),
+    "uniform",
+  );
+  assertSameBits(
+    scaledUniform(n, 1, 1, draw, 3),
+    new Float32Array(n).fill(1),
+    "a point",
+  );
+  assertSameBits(
+    scaledNormal(n, 4, 0, -Infinity, Infinity, draw),
+    new Float32Array(n).fill(4),
+    "std 0",
+  );
+});
+
 Deno.test("bad arguments throw, naming the argument and the value", () => {
   const draw = nextDraw(1);
   for (const p of [-0.1, 1.5, NaN]) {
@@ -406,6 +470,35 @@ Deno.test("bad arguments throw, naming the argument and the value", () => {
     TypeError,
     "upper",
   );
+  const inf = Infinity;
+  assertThrows(
+    () => scaledNormal(3, NaN, 1, -inf, inf, draw),
+    RangeError,
+    "mean",
+  );
+  assertThrows(
+    () => scaledNormal(3, 0, -1, -inf, inf, draw),
+    RangeError,
+    "std must be a finite number ≥ 0; received -1",
+  );
+  assertThrows(
+    () => scaledNormal(3, 0, inf, -inf, inf, draw),
+    RangeError,
+    "std",
+  );
+  assertThrows(
+    () => scaledNormal(3, 0, 1, 1, 1, draw),
+    RangeError,
+    "lower must be below upper",
+  );
+  assertThrows(
+    () => scaledUniform(3, 1, 0, draw),
+    RangeError,
+    "high must be a finite number ≥ 1; received 0",
+  );
+  assertThrows(() => scaledUniform(3, -inf, 0, draw), RangeError, "low");
+  // deno-lint-ignore no-explicit-any
+  assertThrows(() => scaledUniform(3, 0, "1" as any, draw), TypeError, "high");
   assertThrows(() => uniform(-1, draw), RangeError, "n must be");
   assertThrows(() => standardNormal(2.5, draw), RangeError, "received 2.5");
   assertThrows(() => uniform(3, draw, 1.5), RangeError, "offset");

@@ -114,6 +114,46 @@ Deno.test("the Ziggurat transforms: SIMD and scalar agree, floats and slow lists
   }
 });
 
+Deno.test("the 53-bit transforms: the SIMD and scalar variants agree (results and slow lists)", () => {
+  const simd = instantiateKernel("simd"), scalar = instantiateKernel("scalar");
+  const bounds: [number, number, number, number][] = [
+    [-Infinity, Infinity, 0, 1],
+    [-2, 2, 0.25, 3],
+    [-0.5, 1.5, -1, 0.01],
+  ];
+  for (const n of [8192, 8190, 5]) {
+    for (const k of [simd, scalar]) k.blocks(0, 0, 0, 3, 0, 0xabc, 17, 4096);
+    for (const [lower, upper, mean, std] of bounds) {
+      for (const wide of [false, true]) {
+        const run = (k: typeof simd) => {
+          const f = wide ? k.normal53f64 : k.normal53;
+          const count = f(n, lower, upper, mean, std);
+          const slow = [...k.slow.subarray(0, count)].map((e4) => e4 >>> 2)
+            .filter((e) => e < n);
+          const values = [...(wide ? k.floats64 : k.floats).subarray(0, n)];
+          return { slow, values };
+        };
+        const a = run(simd), b = run(scalar);
+        assertEquals(a.slow, b.slow);
+        const done = new Set(a.slow);
+        for (let e = 0; e < n; e++) {
+          if (!done.has(e)) assertEquals(a.values[e], b.values[e], `e = ${e}`);
+        }
+        if (n === 8192 && lower === -Infinity) {
+          assert(a.slow.length > 0.005 * n && a.slow.length < 0.03 * n);
+        }
+      }
+    }
+    for (const wide of [false, true]) {
+      (wide ? simd.uniform53f64 : simd.uniform53)(n, -3, 7);
+      (wide ? scalar.uniform53f64 : scalar.uniform53)(n, -3, 7);
+      const view = (k: typeof simd) =>
+        (wide ? k.floats64 : k.floats).slice(0, n);
+      assertEquals(view(simd), view(scalar));
+    }
+  }
+});
+
 Deno.test("the assembled variants validate, with and without SIMD", () => {
   assertEquals(Object.keys(WASM).sort(), ["scalar", "simd"]);
   for (const bytes of Object.values(WASM)) {
