@@ -164,6 +164,15 @@ export function finish(
       p.dtype,
       tf.findBackend(p.device)!,
     ) as tf.Tensor;
+  return recorded(tensor, p, record);
+}
+
+/** `tensor`, with its record kept. */
+function recorded(
+  tensor: tf.Tensor,
+  p: Prepared,
+  record: Omit<InitRecord, "shape" | "dtype" | "seed">,
+): tf.Tensor {
   records.set(tensor, {
     ...record,
     shape: p.shape,
@@ -171,4 +180,69 @@ export function finish(
     ...(p.seed === undefined ? {} : { seed: p.seed }),
   });
   return tensor;
+}
+
+/**
+ * The WASM backend's heap, where its tensors' values live: the methods its
+ * own kernels use to make an output and write it in place.
+ */
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: "float32"): HeapTensor;
+  typedArrayFromHeap(info: HeapTensor): Float32Array;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+/** What `makeOutput` returns (tfjs's `TensorInfo`). */
+interface HeapTensor {
+  dataId: object;
+  shape: number[];
+  dtype: "float32";
+}
+
+/** The backend a tensor of `p` is made on, when it is the WASM backend. */
+function wasmBackend(
+  p: Prepared,
+): { backend: ReturnType<typeof tf.findBackend>; heap: HeapBackend } | null {
+  const name = p.device ?? tf.getBackend();
+  if (name !== "wasm") return null;
+  const backend = tf.findBackend(name);
+  const heap = backend as unknown as Partial<HeapBackend> | null;
+  return typeof heap?.makeOutput === "function" &&
+      typeof heap.typedArrayFromHeap === "function" &&
+      typeof heap.disposeData === "function"
+    ? { backend, heap: heap as HeapBackend }
+    : null;
+}
+
+/**
+ * Like {@linkcode finish} for a float32 tensor whose values `fill` writes
+ * (all of them). On the WASM backend `fill` writes straight into the
+ * tensor's memory in the backend's heap, as the backend's own kernels do,
+ * so no JavaScript array is allocated and nothing is copied; elsewhere it
+ * fills a new Float32Array that becomes the tensor.
+ */
+export function finishFloat32(
+  p: Prepared,
+  fill: (values: Float32Array) => void,
+  record: Omit<InitRecord, "shape" | "dtype" | "seed">,
+): tf.Tensor {
+  const wasm = p.dtype === "float32" && p.size > 0 ? wasmBackend(p) : null;
+  if (wasm === null) {
+    const values = new Float32Array(p.size);
+    fill(values);
+    return finish(p, values, record);
+  }
+  const { backend, heap } = wasm;
+  const info = heap.makeOutput(p.shape, "float32");
+  try {
+    fill(heap.typedArrayFromHeap(info));
+  } catch (error) {
+    heap.disposeData(info.dataId, true);
+    throw error;
+  }
+  const tensor = tf.engine().makeTensorFromTensorInfo(
+    info,
+    backend,
+  ) as tf.Tensor;
+  return recorded(tensor, p, record);
 }

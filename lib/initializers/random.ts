@@ -12,7 +12,7 @@ import type { tf } from "../tf.ts";
 import {
   type BaseOptions,
   drawFor,
-  finish,
+  finishFloat32,
   type InitRecord,
   type Prepared,
 } from "./_core.ts";
@@ -62,8 +62,12 @@ export function sampleUniform(
   high: number,
   record: Omit<InitRecord, "shape" | "dtype" | "seed" | "density">,
 ): tf.Tensor {
-  const out = scaledUniform(p.size, low, high, drawFor(p));
-  return finish(p, out, { ...record, density: { kind: "uniform", low, high } });
+  const draw = drawFor(p);
+  return finishFloat32(
+    p,
+    (out) => scaledUniform(p.size, low, high, draw, 0, out),
+    { ...record, density: { kind: "uniform", low, high } },
+  );
 }
 
 /** Draws `mean + std·z`, z standard normal (truncated to [lower, upper] when given) in Float64, rounded to float32. */
@@ -77,8 +81,9 @@ export function sampleNormal(
   const draw = drawFor(p);
   const lower = truncation?.lower ?? -Infinity;
   const upper = truncation?.upper ?? Infinity;
-  const out = scaledNormal(p.size, mean, std, lower, upper, draw);
-  return finish(p, out, {
+  const fill = (out: Float32Array) =>
+    scaledNormal(p.size, mean, std, lower, upper, draw, 0, out);
+  return finishFloat32(p, fill, {
     ...record,
     density: truncation === null ? { kind: "normal", mean, std } : {
       kind: "truncatedNormal",
