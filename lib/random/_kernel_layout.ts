@@ -5,16 +5,17 @@
  * they cannot disagree (`deno task wasm --check` catches a layout changed
  * without reassembling).
  *
- * | from byte     | contents                                                           |
- * | ------------- | ------------------------------------------------------------------ |
- * | `0`           | the chunk: up to `CHUNK_BLOCKS` Philox blocks of 4 words            |
- * | `FLOAT_BASE`  | results: one float32 per chunk word, or one float32 or float64 per element of two words |
- * | `K24_BASE`    | the 24-bit Ziggurat's `K` (512 int32)                              |
- * | `W24_BASE`    | the 24-bit Ziggurat's `W` (512 float64)                            |
- * | `K53_BASE`    | the 53-bit Ziggurat's `K` (512 float64)                            |
- * | `W53_BASE`    | the 53-bit Ziggurat's `W` (512 float64)                            |
- * | `SLOW_BASE`   | the slow list: `4t` for each listed element `t` (up to `4·CHUNK_BLOCKS`) |
- * | `EXTRA_BASE`  | `extras`' output: one Philox block per listed element              |
+ * | from byte    | contents                                                   |
+ * | ------------ | ---------------------------------------------------------- |
+ * | `0`          | the chunk: up to `CHUNK_BLOCKS` Philox blocks of 4 words   |
+ * | `FLOAT_BASE` | results: a float32 per chunk word, or a float32 or float64 |
+ * |              | per element of two words                                   |
+ * | `K24_BASE`   | the 24-bit Ziggurat's `K` (512 int32)                      |
+ * | `W24_BASE`   | the 24-bit Ziggurat's `W` (512 float64)                    |
+ * | `K53_BASE`   | the 53-bit Ziggurat's `K` (512 float64)                    |
+ * | `W53_BASE`   | the 53-bit Ziggurat's `W` (512 float64)                    |
+ * | `SLOW_BASE`  | the slow list: `4t` per listed word or element `t`         |
+ * | `EXTRA_BASE` | `extras`' output: one Philox block per listed element      |
  *
  * @module
  */

@@ -1,21 +1,23 @@
 /**
- * The source of the random kernel: Philox-4x32-10 blocks and the float32
- * transforms that follow them in the hot loops, as WebAssembly text.
- * `deno task wasm` assembles it into `_philox_wasm.ts`; `_wasm.ts`
- * instantiates that.
+ * The source of the random kernel: Philox-4x32-10 blocks and the
+ * transforms that follow them in the hot loops (the Ziggurat's fast paths,
+ * uniforms, and the first extra block of the elements the fast paths leave),
+ * as WebAssembly text. `deno task wasm` assembles it into `_philox_wasm.ts`;
+ * `_wasm.ts` instantiates that.
  *
  * A template rather than a `.wat` file for two reasons: Philox's ten rounds
  * are unrolled (written once here, in {@linkcode rounds} and
  * {@linkcode rounds4}), and there are two variants:
  *
- * - `simd`: every function, `blocks4`, `normal32x4` and `uniform32` included
- *   (fixed-width SIMD);
- * - `scalar`: `blocks`, `normal32` and `extras` only, for runtimes without
- *   SIMD.
+ * - `scalar`, for runtimes without SIMD: `blocks`, `normal32`, `normal53`,
+ *   `normal53f64`, `uniform53`, `uniform53f64` and `extras`;
+ * - `simd`: the same, and their fixed-width SIMD forms `blocks4`,
+ *   `normal32x4`, `uniform32`, `normal53x4`, `normal53x4f64`, `uniform53x4`
+ *   and `uniform53x4f64` (each with the same results as its scalar form).
  *
- * Both compute the same function as the plain JavaScript of `_philox_js.ts`,
- * the reference (the tests compare them, and all against Random123's known
- * answers). WebAssembly gives the one thing JavaScript lacks for Philox: a
+ * Every function computes exactly what the plain JavaScript of
+ * `_philox_js.ts` and `distributions.ts` computes, the reference (the tests
+ * compare them, and Philox against Random123's known answers). WebAssembly gives the one thing JavaScript lacks for Philox: a
  * 32×32→64-bit multiply (`i64.mul`, or `i64x2.extmul_*_i32x4_u` in SIMD).
  *
  * The memory layout (addresses from `_kernel_layout.ts`) is written into the
@@ -121,14 +123,15 @@ function rounds4(indent: string): string {
   return out.map((l) => indent + l).join("\n");
 }
 
-const HEADER = `;; Philox-4x32-10 and the float32 transforms of its words.
+const HEADER =
+  `;; Philox-4x32-10, and the normals and uniforms made from its words.
 ;;
 ;; Memory (exported as "mem", ${MEMORY_PAGES} pages), byte addresses:
 ;;
 ;;   ${at(0)}the chunk: up to ${CHUNK_BLOCKS} Philox blocks of 4 words (i32)
 ;;   ${
-  at(FLOAT_BASE)
-}the results: float32 t of chunk word t (normal32, uniform32),
+    at(FLOAT_BASE)
+  }the results: float32 t of chunk word t (normal32, uniform32),
 ;;           or float32 or float64 e of the element of words 2e, 2e + 1
 ;;   ${at(K24_BASE)}K: the 24-bit Ziggurat's acceptance bounds, 512 i32
 ;;   ${at(W24_BASE)}W: the 24-bit Ziggurat's layer widths, 512 f64 (signed)
@@ -145,8 +148,8 @@ const HEADER = `;; Philox-4x32-10 and the float32 transforms of its words.
 ;;
 ;; and between rounds k0 += W0, k1 += W1 (mod 2^32), with
 ;; M0 = ${hex(PHILOX_M0)}, M1 = ${hex(PHILOX_M1)}, W0 = ${
-  hex(PHILOX_W0)
-}, W1 = ${hex(PHILOX_W1)}.`;
+    hex(PHILOX_W0)
+  }, W1 = ${hex(PHILOX_W1)}.`;
 
 const BLOCKS = `
   ;; blocks(ptr, c0, c1, c2, c3, key0, key1, n): Philox of the counters
@@ -637,7 +640,7 @@ function normal53x4(name: string, wide: boolean): string {
 
 /** `uniform53x4` or `uniform53x4f64`: four elements per step in SIMD. */
 function uniform53x4(name: string, wide: boolean): string {
-  const u = (half: string) =>
+  const u = (half: (v: string) => string) =>
     `(f64x2.add (local.get $low2)
             (f64x2.mul (local.get $width2)
               (f64x2.mul
