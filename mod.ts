@@ -23,6 +23,7 @@ export {
 } from "./lib/backend.ts";
 export * as initializers from "./lib/initializers/mod.ts";
 export { setSeed } from "./lib/random/stream.ts";
+export type { RandomKernelInfo } from "./lib/random/kernel.ts";
 export * from "./lib/nn/mod.ts";
 export * from "./lib/io/mod.ts";
 export type {

@@ -17,6 +17,7 @@ import {
   type LinalgKernelInfo,
   linalgKernelInfo,
 } from "./linalg/kernel_info.ts";
+import { type RandomKernelInfo, randomKernelInfo } from "./random/kernel.ts";
 
 /** A backend the toolkit can run on. */
 export type BackendName = "webgpu" | "wasm" | "cpu";
@@ -48,6 +49,8 @@ export interface BackendInfo {
    * and why anything faster could not be used here.
    */
   linalg: LinalgKernelInfo;
+  /** The random generator's code path (`"wasm-simd"`, `"wasm"` or `"js"`; the same bits on each) and why any faster one was rejected. Independent of the tfjs backend. */
+  random: RandomKernelInfo;
 }
 
 interface AdapterProbe {
@@ -213,11 +216,12 @@ export function getBackend(): BackendName {
 
 /**
  * Describes the active backend and the runtime's WebGPU adapter, and what
- * runs the linear algebra.
+ * runs the linear algebra and the random generator.
  *
  * @returns The backend name, the adapter description and whether it is a
- * software fallback, why `"auto"` chose a slower backend, if it did, and
- * the linear algebra's kernel, worker threads and failed feature probes.
+ * software fallback, why `"auto"` chose a slower backend, if it did, the
+ * linear algebra's kernel, worker threads and failed feature probes, and the
+ * random generator's code path and failed probes.
  *
  * @example
  * ```ts
@@ -236,6 +240,7 @@ export async function backendInfo(): Promise<BackendInfo> {
     fallbackAdapter: adapter ? adapter.fallback : null,
     note: autoNote,
     linalg: await linalgKernelInfo(),
+    random: randomKernelInfo(),
   };
 }
 

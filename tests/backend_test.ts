@@ -4,7 +4,7 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "@std/assert";
-import { getBackend, setBackend, tf } from "../mod.ts";
+import { getBackend, initializers, setBackend, tf } from "../mod.ts";
 import { runSnippet } from "./_subprocess.ts";
 
 const HIDE_GPU =
@@ -45,12 +45,39 @@ console.log(JSON.stringify({ info, sum: tf.tensor([1, 2, 3]).sum().dataSync()[0]
   const { info, sum } = JSON.parse(stdout);
   assertEquals(info.name, "wasm");
   assertEquals(info.adapter, null);
+  assertEquals(info.random, { variant: "wasm-simd", failures: [] });
   assertEquals(sum, 6);
   // The linear algebra's kernels, which do not depend on the tfjs backend.
   assertEquals(info.linalg.kernel, "wasm-simd-fma");
   assertEquals(info.linalg.sharedMemory, true);
   assertEquals(info.linalg.failures, []);
   assertStringIncludes(info.linalg.summary, "wasm-simd-fma, shared memory");
+});
+
+Deno.test("backendInfo reports the random kernel a runtime without SIMD gets, and why", async () => {
+  // A runtime whose validator rejects the SIMD variant (the only one that
+  // exports blocks4): the random draws take the scalar kernel, say so, and
+  // give the same values.
+  const { code, stdout, stderr } = await runSnippet(
+    `
+const validate = WebAssembly.validate;
+const SIMD = new TextEncoder().encode("blocks4");
+const has = (b, s) => b.some((_, i) => s.every((c, k) => b[i + k] === c));
+WebAssembly.validate = (bytes) => !has(new Uint8Array(bytes), SIMD) && validate(bytes);
+const { backendInfo, initializers } = await import("{{MOD}}");
+const t = initializers.randomNormal([5], { seed: 3 });
+console.log(JSON.stringify({ random: (await backendInfo()).random, values: [...await t.data()] }));
+`,
+    { env: { EMBER_BACKEND: "cpu" } },
+  );
+  assertEquals(code, 0, stderr);
+  const { random, values } = JSON.parse(stdout);
+  assertEquals(random.variant, "wasm");
+  assertEquals(random.failures.length, 1);
+  assertStringIncludes(random.failures[0], "simd: WebAssembly.validate");
+  const t = initializers.randomNormal([5], { seed: 3 });
+  assertEquals(values, [...await t.data()]);
+  t.dispose();
 });
 
 Deno.test("auto skips a software WebGPU adapter", async () => {

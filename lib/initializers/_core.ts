@@ -30,7 +30,7 @@ export interface BaseOptions {
 }
 
 /** The option names of {@linkcode BaseOptions}. */
-export const BASE_KEYS = ["dtype", "device", "seed"] as const;
+const BASE_KEYS = ["dtype", "device", "seed"] as const;
 
 export type { Density };
 
@@ -172,6 +172,15 @@ export function finish(
       p.dtype,
       tf.findBackend(p.device)!,
     ) as tf.Tensor;
+  return recorded(tensor, p, record);
+}
+
+/** `tensor`, with its record kept. */
+function recorded(
+  tensor: tf.Tensor,
+  p: Prepared,
+  record: Omit<InitRecord, "shape" | "dtype" | "seed">,
+): tf.Tensor {
   records.set(tensor, {
     ...record,
     shape: p.shape,
@@ -181,24 +190,67 @@ export function finish(
   return tensor;
 }
 
-/** Elements transformed per chunk when values are drawn in Float64 and stored as float32. */
-export const CHUNK = 8192;
+/**
+ * The WASM backend's heap, where its tensors' values live: the methods its
+ * own kernels use to make an output and write it in place.
+ */
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: "float32"): HeapTensor;
+  typedArrayFromHeap(info: HeapTensor): Float32Array;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+/** What `makeOutput` returns (tfjs's `TensorInfo`). */
+interface HeapTensor {
+  dataId: object;
+  shape: number[];
+  dtype: "float32";
+}
+
+/** The backend a tensor of `p` is made on, when it is the WASM backend. */
+function wasmBackend(
+  p: Prepared,
+): { backend: ReturnType<typeof tf.findBackend>; heap: HeapBackend } | null {
+  const name = p.device ?? tf.getBackend();
+  if (name !== "wasm") return null;
+  const backend = tf.findBackend(name);
+  const heap = backend as unknown as Partial<HeapBackend> | null;
+  return typeof heap?.makeOutput === "function" &&
+      typeof heap.typedArrayFromHeap === "function" &&
+      typeof heap.disposeData === "function"
+    ? { backend, heap: heap as HeapBackend }
+    : null;
+}
 
 /**
- * Fills `out` with `transform(z)` for `z` drawn by `sample` in Float64, in
- * chunks (the draw is sliceable, so chunking does not change the values), so
- * that each float32 value is rounded once from a double.
+ * Like {@linkcode finish} for a float32 tensor whose values `fill` writes
+ * (all of them). On the WASM backend `fill` writes straight into the
+ * tensor's memory in the backend's heap, as the backend's own kernels do,
+ * so no JavaScript array is allocated and nothing is copied; elsewhere it
+ * fills a new Float32Array that becomes the tensor.
  */
-export function fillTransformed(
-  out: Float32Array,
-  sample: (n: number, offset: number, scratch: Float64Array) => void,
-  transform: (z: number) => number,
-): void {
-  const scratch = new Float64Array(Math.min(CHUNK, out.length));
-  for (let start = 0; start < out.length; start += CHUNK) {
-    const n = Math.min(CHUNK, out.length - start);
-    const view = n === scratch.length ? scratch : scratch.subarray(0, n);
-    sample(n, start, view);
-    for (let i = 0; i < n; i++) out[start + i] = transform(view[i]);
+export function finishFloat32(
+  p: Prepared,
+  fill: (values: Float32Array) => void,
+  record: Omit<InitRecord, "shape" | "dtype" | "seed">,
+): tf.Tensor {
+  const wasm = p.dtype === "float32" && p.size > 0 ? wasmBackend(p) : null;
+  if (wasm === null) {
+    const values = new Float32Array(p.size);
+    fill(values);
+    return finish(p, values, record);
   }
+  const { backend, heap } = wasm;
+  const info = heap.makeOutput(p.shape, "float32");
+  try {
+    fill(heap.typedArrayFromHeap(info));
+  } catch (error) {
+    heap.disposeData(info.dataId, true);
+    throw error;
+  }
+  const tensor = tf.engine().makeTensorFromTensorInfo(
+    info,
+    backend,
+  ) as tf.Tensor;
+  return recorded(tensor, p, record);
 }

@@ -12,8 +12,7 @@ import type { tf } from "../tf.ts";
 import {
   type BaseOptions,
   drawFor,
-  fillTransformed,
-  finish,
+  finishFloat32,
   type InitRecord,
   type Prepared,
 } from "./_core.ts";
@@ -24,11 +23,7 @@ import {
   checkNonNegative,
   rangeError,
 } from "../_validate.ts";
-import {
-  standardNormal,
-  truncatedStandardNormal,
-  uniform,
-} from "../random/distributions.ts";
+import { scaledNormal, scaledUniform } from "../random/distributions.ts";
 
 /** Options for {@linkcode randomUniform}. */
 export interface RandomUniformOptions extends BaseOptions {
@@ -112,14 +107,11 @@ export function sampleUniform(
   record: Omit<InitRecord, "shape" | "dtype" | "seed" | "density">,
 ): tf.Tensor {
   const draw = drawFor(p);
-  const out = new Float32Array(p.size);
-  const width = high - low;
-  fillTransformed(
-    out,
-    (n, offset, scratch) => uniform(n, draw, offset, scratch),
-    (u) => low + width * u,
+  return finishFloat32(
+    p,
+    (out) => scaledUniform(p.size, low, high, draw, 0, out),
+    { ...record, density: { kind: "uniform", low, high } },
   );
-  return finish(p, out, { ...record, density: { kind: "uniform", low, high } });
 }
 
 /** Draws `mean + std·z`, z standard normal (truncated to [lower, upper] when given) in Float64, rounded to float32. */
@@ -131,23 +123,11 @@ export function sampleNormal(
   record: Omit<InitRecord, "shape" | "dtype" | "seed" | "density">,
 ): tf.Tensor {
   const draw = drawFor(p);
-  const out = new Float32Array(p.size);
-  fillTransformed(
-    out,
-    truncation === null
-      ? (n, offset, scratch) => standardNormal(n, draw, offset, scratch)
-      : (n, offset, scratch) =>
-        truncatedStandardNormal(
-          n,
-          truncation.lower,
-          truncation.upper,
-          draw,
-          offset,
-          scratch,
-        ),
-    (z) => mean + std * z,
-  );
-  return finish(p, out, {
+  const lower = truncation?.lower ?? -Infinity;
+  const upper = truncation?.upper ?? Infinity;
+  const fill = (out: Float32Array) =>
+    scaledNormal(p.size, mean, std, lower, upper, draw, 0, out);
+  return finishFloat32(p, fill, {
     ...record,
     density: truncation === null ? { kind: "normal", mean, std } : {
       kind: "truncatedNormal",

@@ -63,7 +63,7 @@ const DISTRIBUTIONS: readonly VarianceDistribution[] = [
 const KEYS = ["scale", "mode", "distribution", "gain", "inAxis", "outAxis"];
 
 /** The defaults of the variance-scaling family, by initializer name. */
-export const VARIANCE_SCALING_PRESETS: Readonly<
+const VARIANCE_SCALING_PRESETS: Readonly<
   Record<
     string,
     Readonly<

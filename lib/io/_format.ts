@@ -25,7 +25,7 @@ import {
 export const MAX_HEADER_BYTES = 100_000_000;
 
 /** The most elements a tfjs tensor can hold. */
-export const MAX_ELEMENTS = 2 ** 31 - 1;
+const MAX_ELEMENTS = 2 ** 31 - 1;
 
 /** Bytes per element of each supported dtype. */
 export const ITEM_SIZE: Readonly<Record<SafetensorsDType, number>> = Object
@@ -103,7 +103,7 @@ export function jsonKind(value: unknown): string {
  * Reads the header length from the first 8 bytes, checking it against the
  * file size and {@linkcode MAX_HEADER_BYTES} before anything is allocated.
  */
-export function checkHeaderLength(
+function checkHeaderLength(
   file: string,
   prefix: Uint8Array,
   fileSize: number,
@@ -250,7 +250,7 @@ function checkEntry(
  * the tensors in data order. The tensors' byte ranges must tile the data
  * section exactly: no overlaps, no gaps, no trailing bytes.
  */
-export function parseHeader(
+function parseHeader(
   file: string,
   headerBytes: Uint8Array,
   fileSize: number,
@@ -520,7 +520,7 @@ export function decodeElements(
  * Turns a tensor's bytes (exactly `end - begin` of them) into a tfjs tensor,
  * decoded by {@linkcode decodeElements}.
  */
-export function decodeTensor(
+function decodeTensor(
   file: string,
   name: string,
   entry: TensorHeaderEntry,

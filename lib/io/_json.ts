@@ -44,7 +44,7 @@ export class JsonSyntaxError extends Error {
 }
 
 /** The default nesting limit: far more than a safetensors header needs (3). */
-export const DEFAULT_MAX_DEPTH = 64;
+const DEFAULT_MAX_DEPTH = 64;
 
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 // A run of characters that need no attention inside a string.

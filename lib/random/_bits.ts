@@ -15,37 +15,87 @@
  * @module
  */
 import { philoxInto } from "./_philox_js.ts";
-import { CHUNK_BLOCKS, type PhiloxKernel, philoxKernel } from "./_wasm.ts";
+import {
+  CHUNK_BLOCKS,
+  instantiateKernel,
+  kernelChoice,
+  type KernelVariantName,
+  type PhiloxKernel,
+  philoxKernel,
+} from "./_wasm.ts";
 
 export { CHUNK_BLOCKS };
 
 const TWO_32 = 4294967296;
-const compiled = philoxKernel();
-const jsScratch = new Uint32Array(CHUNK_BLOCKS * 4);
-let kernel: PhiloxKernel | null = compiled;
-let scratch = kernel === null ? jsScratch : kernel.words;
+
+/** The code paths: the kernel with SIMD, the kernel without, plain JavaScript. */
+export type KernelVariant = "wasm-simd" | "wasm" | "js";
+
+const VARIANT_OF: Record<KernelVariantName, KernelVariant> = {
+  simd: "wasm-simd",
+  scalar: "wasm",
+};
+
+/** The path forced by {@linkcode useKernel}, or `null` for the automatic one. */
+let forced: { variant: KernelVariant; kernel: PhiloxKernel | null } | null =
+  null;
+/** Instances made for {@linkcode useKernel}, one per variant. */
+const instances = new Map<KernelVariantName, PhiloxKernel>();
+/** The chunk area of the plain-JavaScript path, made on its first use. */
+let jsWords: Uint32Array | null = null;
 
 /**
- * The WebAssembly kernel in use, or `null` when the plain-JavaScript path
- * is (no WebAssembly, or switched off by {@linkcode useWasm}).
+ * The WebAssembly kernel in use (compiled on the first call), or `null` when
+ * the plain-JavaScript path is (no usable WebAssembly, or forced by
+ * {@linkcode useKernel}).
  */
 export function activeKernel(): PhiloxKernel | null {
-  return kernel;
+  return forced !== null ? forced.kernel : philoxKernel();
+}
+
+/** The path in use (compiling the kernel if it has not been yet). */
+export function activeVariant(): KernelVariant {
+  if (forced !== null) return forced.variant;
+  const variant = kernelChoice().variant;
+  return variant === null ? "js" : VARIANT_OF[variant];
 }
 
 /**
- * Switches the WebAssembly kernel off (`false`) or back on (`true`), for
- * the tests that compare the two paths. Returns whether it was on.
+ * Forces a path (`"auto"`: the automatic choice again), for the tests that
+ * compare the paths. Returns the setting it replaces, to restore it.
+ *
+ * @throws {Error} If the runtime rejects the forced variant.
  */
-export function useWasm(on: boolean): boolean {
-  const was = kernel !== null;
-  kernel = on ? compiled : null;
-  scratch = kernel === null ? jsScratch : kernel.words;
+export function useKernel(
+  variant: KernelVariant | "auto",
+): KernelVariant | "auto" {
+  const was = forced === null ? "auto" : forced.variant;
+  if (variant === "auto") {
+    forced = null;
+  } else if (variant === "js") {
+    forced = { variant, kernel: null };
+  } else {
+    const name = variant === "wasm-simd" ? "simd" : "scalar";
+    let kernel = instances.get(name);
+    if (kernel === undefined) {
+      kernel = instantiateKernel(name);
+      instances.set(name, kernel);
+    }
+    forced = { variant, kernel };
+  }
   return was;
+}
+
+/** The chunk area of the path in use. */
+function scratchWords(kernel: PhiloxKernel | null): Uint32Array {
+  if (kernel !== null) return kernel.words;
+  return jsWords ??= new Uint32Array(CHUNK_BLOCKS * 4);
 }
 
 /** Blocks `[c0, c0 + n)` with `c0 + n ≤ 2^32`, written from word `at`. */
 function run(
+  kernel: PhiloxKernel | null,
+  scratch: Uint32Array,
   at: number,
   c0: number,
   c1: number,
@@ -85,7 +135,7 @@ function run(
  * area and returns it: block `b0 + t` is at words `4t … 4t + 3`. The area is
  * overwritten by the next call; `nb ≤ CHUNK_BLOCKS`, `b0 + nb ≤ 2^64`.
  */
-export function primaryBlocks(
+function primaryBlocks(
   k0: number,
   k1: number,
   stream: number,
@@ -95,10 +145,16 @@ export function primaryBlocks(
   const c0 = b0 % TWO_32;
   const c1 = Math.floor(b0 / TWO_32);
   const first = Math.min(nb, TWO_32 - c0);
-  run(0, c0, c1, stream, 0, k0, k1, first);
-  if (first < nb) run(4 * first, 0, c1 + 1, stream, 0, k0, k1, nb - first);
+  const kernel = activeKernel();
+  const scratch = scratchWords(kernel);
+  run(kernel, scratch, 0, c0, c1, stream, 0, k0, k1, first);
+  if (first < nb) {
+    run(kernel, scratch, 4 * first, 0, c1 + 1, stream, 0, k0, k1, nb - first);
+  }
   return scratch;
 }
+
+const NO_WORDS = new Uint32Array(0);
 
 /**
  * The chunks of the primary words of elements `[offset, offset + n)`, with
@@ -106,8 +162,8 @@ export function primaryBlocks(
  * element `offset + i + t` (for `t < count`) reads `words[at + per·t …]`.
  */
 export class Chunks {
-  /** The scratch area holding the current chunk. */
-  words: Uint32Array = scratch;
+  /** The scratch area holding the current chunk (set by {@linkcode Chunks.next}). */
+  words: Uint32Array = NO_WORDS;
   /** Where the first element of the chunk starts in `words`. */
   at = 0;
   /** The chunk's first element, relative to `offset`. */

@@ -1,6 +1,6 @@
 /**
  * Philox-4x32-10 in plain JavaScript: the reference the WebAssembly kernel
- * is tested against, the fallback where WebAssembly is missing, and the
+ * (`_philox_wat.ts`) is tested against, the fallback where WebAssembly is missing, and the
  * generator of the few element-local extra blocks (Ziggurat wedges and
  * tails, Bernoulli ties).
  *
@@ -16,7 +16,15 @@
  *
  * @module
  */
-import { PHILOX_M0, PHILOX_M1, PHILOX_W0, PHILOX_W1 } from "./_wasm.ts";
+
+/** First Philox-4x32 multiplier (Salmon et al. 2011, Table 2). */
+export const PHILOX_M0 = 0xD2511F53;
+/** Second Philox-4x32 multiplier. */
+export const PHILOX_M1 = 0xCD9E8D57;
+/** Key increment for key word 0 (the golden ratio, 2^32·(√5 − 1)/2). */
+export const PHILOX_W0 = 0x9E3779B9;
+/** Key increment for key word 1 (2^32·(√3 − 1)). */
+export const PHILOX_W1 = 0xBB67AE85;
 
 // The multipliers split into 16-bit halves, for the high product word.
 const M0_HI = PHILOX_M0 >>> 16, M0_LO = PHILOX_M0 & 0xffff;

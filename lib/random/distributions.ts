@@ -20,11 +20,13 @@
  */
 import {
   checkBound,
+  checkFinite,
+  checkNonNegative,
   checkOutput,
   checkProbability,
   rangeError,
 } from "../_validate.ts";
-import { activeKernel, CHUNK_BLOCKS, Chunks, ExtraWords } from "./_bits.ts";
+import { activeKernel, Chunks, ExtraWords } from "./_bits.ts";
 import { lowerTail, normalQuantile, upperTail } from "../_normal.ts";
 import { F, R, X, Z24, Z53, type ZigguratTables } from "./_ziggurat.ts";
 import { checkDrawSpan, type Draw } from "./stream.ts";
@@ -33,8 +35,6 @@ const FLOAT_KINDS = [Float32Array, Float64Array] as const;
 const TWO_M24 = 5.9604644775390625e-8; // 2^-24
 const TWO_M53 = 1.1102230246251565e-16; // 2^-53
 const TWO_32 = 4294967296;
-/** Elements per chunk at two words per element. */
-const CHUNK_ELEMENTS_2 = CHUNK_BLOCKS * 2;
 
 /**
  * Uniform values on [0, 1).
@@ -104,7 +104,7 @@ export function uniform(
     Float32Array,
   );
   if (o instanceof Float32Array) uniform32(o, draw, offset);
-  else uniform64(o, draw, offset);
+  else uniform53Into(o, draw, offset, 0, 1);
   return o;
 }
 
@@ -232,7 +232,7 @@ export function standardNormal(
     Float32Array,
   );
   if (o instanceof Float32Array) normal32(o, draw, offset);
-  else normal64(o, draw, offset);
+  else normal53Into(o, draw, offset, -Infinity, Infinity, 0, 1);
   return o;
 }
 
@@ -364,19 +364,20 @@ export function truncatedStandardNormal(
     FLOAT_KINDS,
     Float32Array,
   );
-  const { k0, k1 } = draw.key;
-  const stream = draw.stream;
-  if (a >= TAIL || b <= -TAIL) {
-    const flip = b <= -TAIL;
-    const lo = flip ? -b : a, hi = flip ? -a : b;
-    const ex = new ExtraWords();
-    for (let i = 0; i < n; i++) {
-      ex.reset(k0, k1, stream, offset + i);
-      const x = farTail(lo, hi, ex);
-      o[i] = flip ? -x : x;
-    }
-    return o;
-  }
+  truncatedInto(o, draw, offset, a, b);
+  return o;
+}
+
+/** Whether the truncated normal on `[a, b]` is sampled by rejection from the 53-bit Ziggurat (see {@linkcode truncatedStandardNormal}). */
+function byRejection(a: number, b: number): boolean {
+  return a < TAIL && b > -TAIL && truncation(a, b).mass >= REJECT_ABOVE;
+}
+
+/** `Φ(a)`, `Q(b)` and the mass of `[a, b]`, each on the side where it is accurate. */
+function truncation(
+  a: number,
+  b: number,
+): { pa: number; qb: number; mass: number } {
   // Lower tail at a (accurate for a ≤ 0), upper tail at b (accurate for b ≥ 0).
   const pa = lowerTail(a), qb = upperTail(b);
   const mass = a >= 0
@@ -384,8 +385,206 @@ export function truncatedStandardNormal(
     : b <= 0
     ? lowerTail(b) - pa
     : 1 - pa - qb;
-  if (mass >= REJECT_ABOVE) rejectFromNormal(o, draw, offset, a, b);
+  return { pa, qb, mass };
+}
+
+/** The standard normals conditioned on `[a, b]`, by the method for the interval. */
+function truncatedInto(
+  o: Float32Array | Float64Array,
+  draw: Draw,
+  offset: number,
+  a: number,
+  b: number,
+): void {
+  const { k0, k1 } = draw.key;
+  const stream = draw.stream;
+  if (a >= TAIL || b <= -TAIL) {
+    const flip = b <= -TAIL;
+    const lo = flip ? -b : a, hi = flip ? -a : b;
+    const ex = new ExtraWords();
+    for (let i = 0; i < o.length; i++) {
+      ex.reset(k0, k1, stream, offset + i);
+      const x = farTail(lo, hi, ex);
+      o[i] = flip ? -x : x;
+    }
+    return;
+  }
+  const { pa, qb, mass } = truncation(a, b);
+  if (mass >= REJECT_ABOVE) normal53Into(o, draw, offset, a, b, 0, 1);
   else inverseCdfInto(o, draw, offset, a, b, pa, qb, mass);
+}
+
+/** Elements per Float64 scratch chunk in {@linkcode scaledNormal}'s general path. */
+const SCRATCH = 8192;
+
+/**
+ * Normal values `mean + std·z`, optionally truncated: `z` is the Float64
+ * value of {@linkcode truncatedStandardNormal}`(n, lower, upper, draw,
+ * offset)` (of {@linkcode standardNormal} with a Float64Array output when
+ * both bounds are infinite, the default), and `mean + std·z` is computed in
+ * double precision and stored, so a `Float32Array` output holds it rounded
+ * once. This is what the initializers draw; it gives exactly the values of
+ * computing `z` into a Float64Array first, without that array.
+ *
+ * Where `z` comes from the 53-bit Ziggurat (no truncation, or one by
+ * rejection) the transform runs in the WebAssembly kernel with it.
+ *
+ * @param n How many values, an integer ≥ 0.
+ * @param mean The mean `mean`, a finite number.
+ * @param std The scale `std`, a finite number ≥ 0.
+ * @param lower The lower bound of `z`, in standard deviations (may be `-Infinity`).
+ * @param upper The upper bound of `z` (may be `Infinity`), `upper > lower`.
+ * @param draw The key and sub-stream (from `nextDraw`).
+ * @param offset The absolute index of the first value (default 0).
+ * @param out Where to write them (length `n`); default a new `Float32Array`.
+ * @returns `out`.
+ * @throws {RangeError} If `mean` or `std` is not finite, `std < 0`, a bound
+ * is NaN, `lower ≥ upper`, `n`/`offset` is not a non-negative integer, or
+ * `out` has the wrong length.
+ * @throws {TypeError} If an argument has the wrong type.
+ *
+ * @example The same values as the standard normals, scaled
+ * ```ts
+ * import { scaledNormal, standardNormal } from "./distributions.ts";
+ * import { nextDraw } from "./stream.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const draw = nextDraw(4);
+ * const z = standardNormal(1000, draw, 0, new Float64Array(1000));
+ * const x = scaledNormal(1000, 3, 0.5, -Infinity, Infinity, draw);
+ * assertEquals(x, Float32Array.from(z, (v) => 3 + 0.5 * v));
+ * ```
+ */
+export function scaledNormal(
+  n: number,
+  mean: number,
+  std: number,
+  lower: number,
+  upper: number,
+  draw: Draw,
+  offset?: number,
+): Float32Array;
+/** With `out`: fills it and returns it, typed as given. */
+export function scaledNormal<T extends Float32Array | Float64Array>(
+  n: number,
+  mean: number,
+  std: number,
+  lower: number,
+  upper: number,
+  draw: Draw,
+  offset: number | undefined,
+  out: T,
+): T;
+export function scaledNormal(
+  n: number,
+  mean: number,
+  std: number,
+  lower: number,
+  upper: number,
+  draw: Draw,
+  offset: number = 0,
+  out?: Float32Array | Float64Array,
+): Float32Array | Float64Array {
+  const m = checkFinite("scaledNormal", "mean", mean);
+  const sd = checkNonNegative("scaledNormal", "std", std);
+  const a = checkBound("scaledNormal", "lower", lower);
+  const b = checkBound("scaledNormal", "upper", upper);
+  if (!(a < b)) throw rangeError("scaledNormal", "lower", `< upper (${b})`, a);
+  checkDrawSpan("scaledNormal", n, draw, offset);
+  const o = checkOutput<Float32Array | Float64Array>(
+    "scaledNormal",
+    out,
+    n,
+    FLOAT_KINDS,
+    Float32Array,
+  );
+  if (byRejection(a, b)) {
+    normal53Into(o, draw, offset, a, b, m, sd);
+    return o;
+  }
+  const z = new Float64Array(Math.min(SCRATCH, n));
+  for (let start = 0; start < n; start += SCRATCH) {
+    const k = Math.min(SCRATCH, n - start);
+    const view = k === z.length ? z : z.subarray(0, k);
+    truncatedInto(view, draw, offset + start, a, b);
+    for (let t = 0; t < k; t++) o[start + t] = m + sd * view[t];
+  }
+  return o;
+}
+
+/**
+ * Uniform values on `[low, high)`: `low + (high − low)·u` for `u` the
+ * Float64 value of {@linkcode uniform}`(n, draw, offset)` (53 bits, words
+ * `2j`, `2j + 1`), computed in double precision and stored, so a
+ * `Float32Array` output holds it rounded once (and may hold `high` itself
+ * through that rounding). This is what the initializers draw; the transform
+ * runs in the WebAssembly kernel.
+ *
+ * @param n How many values, an integer ≥ 0.
+ * @param low The lower bound, a finite number.
+ * @param high The upper bound, a finite number ≥ `low`.
+ * @param draw The key and sub-stream (from `nextDraw`).
+ * @param offset The absolute index of the first value (default 0).
+ * @param out Where to write them (length `n`); default a new `Float32Array`.
+ * @returns `out`.
+ * @throws {RangeError} If a bound is not finite, `high < low`, `n`/`offset`
+ * is not a non-negative integer, or `out` has the wrong length.
+ * @throws {TypeError} If an argument has the wrong type.
+ *
+ * @example
+ * ```ts
+ * import { scaledUniform, uniform } from "./distributions.ts";
+ * import { nextDraw } from "./stream.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const draw = nextDraw(5);
+ * const u = uniform(1000, draw, 0, new Float64Array(1000));
+ * assertEquals(scaledUniform(1000, -1, 3, draw), Float32Array.from(u, (v) => -1 + 4 * v));
+ * ```
+ */
+export function scaledUniform(
+  n: number,
+  low: number,
+  high: number,
+  draw: Draw,
+  offset?: number,
+): Float32Array;
+/** With `out`: fills it and returns it, typed as given. */
+export function scaledUniform<T extends Float32Array | Float64Array>(
+  n: number,
+  low: number,
+  high: number,
+  draw: Draw,
+  offset: number | undefined,
+  out: T,
+): T;
+export function scaledUniform(
+  n: number,
+  low: number,
+  high: number,
+  draw: Draw,
+  offset: number = 0,
+  out?: Float32Array | Float64Array,
+): Float32Array | Float64Array {
+  const lo = checkFinite("scaledUniform", "low", low);
+  const hi = checkFinite("scaledUniform", "high", high);
+  if (!(hi >= lo)) {
+    throw rangeError(
+      "scaledUniform",
+      "high",
+      `a finite number >= low (${lo})`,
+      hi,
+    );
+  }
+  checkDrawSpan("scaledUniform", n, draw, offset);
+  const o = checkOutput<Float32Array | Float64Array>(
+    "scaledUniform",
+    out,
+    n,
+    FLOAT_KINDS,
+    Float32Array,
+  );
+  uniform53Into(o, draw, offset, lo, hi - lo);
   return o;
 }
 
@@ -499,7 +698,18 @@ function uniform32(o: Float32Array, draw: Draw, offset: number): void {
   }
 }
 
-function uniform64(o: Float64Array, draw: Draw, offset: number): void {
+/**
+ * `low + width·u` for the 53-bit uniforms `u` of words `2j`, `2j + 1`
+ * (computed in Float64, then stored: rounded once for a Float32Array).
+ */
+function uniform53Into(
+  o: Float32Array | Float64Array,
+  draw: Draw,
+  offset: number,
+  low: number,
+  width: number,
+): void {
+  const kernel = activeKernel();
   const c = new Chunks(
     o.length,
     draw.key.k0,
@@ -510,9 +720,20 @@ function uniform64(o: Float64Array, draw: Draw, offset: number): void {
   );
   while (c.next()) {
     const { words, at, i, count } = c;
+    if (kernel !== null) {
+      const skip = at >> 1; // elements of the chunk before the first wanted
+      if (o instanceof Float64Array) {
+        kernel.uniform53f64(2 * c.blocks, low, width);
+        o.set(kernel.floats64.subarray(skip, skip + count), i);
+      } else {
+        kernel.uniform53(2 * c.blocks, low, width);
+        o.set(kernel.floats.subarray(skip, skip + count), i);
+      }
+      continue;
+    }
     for (let t = 0; t < count; t++) {
       const a = words[at + 2 * t] >>> 5, b = words[at + 2 * t + 1] >>> 6;
-      o[i + t] = (a * 67108864 + b) * TWO_M53;
+      o[i + t] = low + width * ((a * 67108864 + b) * TWO_M53);
     }
   }
 }
@@ -567,28 +788,6 @@ function normal32(o: Float32Array, draw: Draw, offset: number): void {
   }
 }
 
-function normal64(o: Float64Array, draw: Draw, offset: number): void {
-  const { k0, k1 } = draw.key;
-  const stream = draw.stream;
-  const ex = new ExtraWords();
-  const c = new Chunks(o.length, k0, k1, stream, offset, 2);
-  const { W, K } = Z53;
-  while (c.next()) {
-    const { words, at, i, count } = c;
-    for (let t = 0; t < count; t++) {
-      const a = words[at + 2 * t], b = words[at + 2 * t + 1];
-      const s = a & 511;
-      const m = (a >>> 9) * 1073741824 + ((b >>> 2) | 1);
-      if (m < K[s]) {
-        o[i + t] = m * W[s];
-      } else {
-        ex.reset(k0, k1, stream, offset + i + t);
-        o[i + t] = zigguratSlow(m, s, Z53, true, ex);
-      }
-    }
-  }
-}
-
 /**
  * One attempt of the 53-bit Ziggurat from the words `hi`, `lo`, finished
  * with the extra words of `ex` when it needs the slow path.
@@ -600,60 +799,95 @@ function normal53(hi: number, lo: number, ex: ExtraWords): number {
 }
 
 /**
- * N(0, 1) conditioned on `[a, b]` by rejection: element `j` is the first
- * of the standard normals (53-bit Ziggurat) that lands in `[a, b]`: the
- * first from words `2j`, `2j + 1`, the next ones from the element's extra
- * words. Exact; used when `[a, b]` holds most of the mass.
- *
- * The elements whose first value misses (or needs the Ziggurat's slow
- * path) are finished after the chunk, with their first extra block computed
- * in one kernel call where WebAssembly is in use.
+ * The first of the 53-bit Ziggurat's standard normals that lands in
+ * `[a, b]`: the first from the words `hi`, `lo`, the next ones from the
+ * element's extra words (`ex`, reset to the element).
  */
-function rejectFromNormal(
+function normal53In(
+  hi: number,
+  lo: number,
+  a: number,
+  b: number,
+  ex: ExtraWords,
+): number {
+  let x = normal53(hi, lo, ex);
+  while (!(x >= a && x <= b)) x = normal53(ex.word(), ex.word(), ex);
+  return x;
+}
+
+/**
+ * `mean + std·x` (computed in Float64, then stored: rounded once for a
+ * Float32Array) for `x` the first standard normal of the 53-bit Ziggurat
+ * in `[a, b]` ({@linkcode normal53In}) of each element `j`: with infinite
+ * bounds, the Float64 standard normals; with finite ones, the truncated
+ * normal by rejection, exact, used when `[a, b]` holds most of the mass.
+ *
+ * With the kernel, the fast path (an element whose first attempt is inside
+ * its layer's rectangle and in `[a, b]`) runs in WebAssembly with the
+ * transform, and the other elements (about 1.5 % with infinite bounds) are
+ * finished here, their first extra block computed in one kernel call.
+ */
+function normal53Into(
   o: Float32Array | Float64Array,
   draw: Draw,
   offset: number,
   a: number,
   b: number,
+  mean: number,
+  std: number,
 ): void {
   const { k0, k1 } = draw.key;
   const stream = draw.stream;
   const kernel = activeKernel();
   const ex = new ExtraWords();
   const { W, K } = Z53;
-  const pending = new Uint32Array(CHUNK_ELEMENTS_2);
   const c = new Chunks(o.length, k0, k1, stream, offset, 2);
   while (c.next()) {
     const { words, at, i, count } = c;
-    let misses = 0;
-    for (let t = 0; t < count; t++) {
-      const hi = words[at + 2 * t], lo = words[at + 2 * t + 1];
-      const s = hi & 511;
-      const m = (hi >>> 9) * 1073741824 + ((lo >>> 2) | 1);
-      const x = m * W[s];
-      if (m < K[s] && x >= a && x <= b) o[i + t] = x;
-      else pending[misses++] = t;
-    }
-    const jb = offset + i;
     if (kernel !== null) {
-      for (let q = 0; q < misses; q++) kernel.slow[q] = 4 * pending[q];
+      const skip = at >> 1; // elements of the chunk before the first wanted
+      const wide = o instanceof Float64Array;
+      const slowCount = (wide ? kernel.normal53f64 : kernel.normal53)(
+        2 * c.blocks,
+        a,
+        b,
+        mean,
+        std,
+      );
+      o.set(
+        (wide ? kernel.floats64 : kernel.floats).subarray(skip, skip + count),
+        i,
+      );
+      const jb = offset + i - skip; // the element of word 0 of the chunk
       kernel.extras(
-        misses,
+        slowCount,
         jb % TWO_32,
         Math.floor(jb / TWO_32),
         stream,
         k0,
         k1,
       );
+      const slow = kernel.slow, first = kernel.extraWords;
+      for (let q = 0; q < slowCount; q++) {
+        const t = (slow[q] >>> 2) - skip;
+        if (t < 0 || t >= count) continue;
+        const k = at + 2 * t;
+        ex.resetFrom(k0, k1, stream, offset + i + t, first, 4 * q);
+        o[i + t] = mean + std * normal53In(words[k], words[k + 1], a, b, ex);
+      }
+      continue;
     }
-    for (let q = 0; q < misses; q++) {
-      const t = pending[q];
-      if (kernel !== null) {
-        ex.resetFrom(k0, k1, stream, jb + t, kernel.extraWords, 4 * q);
-      } else ex.reset(k0, k1, stream, jb + t);
-      let x = normal53(words[at + 2 * t], words[at + 2 * t + 1], ex);
-      while (!(x >= a && x <= b)) x = normal53(ex.word(), ex.word(), ex);
-      o[i + t] = x;
+    for (let t = 0; t < count; t++) {
+      const hi = words[at + 2 * t], lo = words[at + 2 * t + 1];
+      const s = hi & 511;
+      const m = (hi >>> 9) * 1073741824 + ((lo >>> 2) | 1);
+      const x = m * W[s];
+      if (m < K[s] && x >= a && x <= b) {
+        o[i + t] = mean + std * x;
+      } else {
+        ex.reset(k0, k1, stream, offset + i + t);
+        o[i + t] = mean + std * normal53In(hi, lo, a, b, ex);
+      }
     }
   }
 }

@@ -9,9 +9,9 @@ import { mpQuantiles } from "./_mp_quantile.ts";
 import { marchenkoPasturEdges, tracyWidomScale } from "./marchenko_pastur.ts";
 
 /** The per-matrix false-alarm rate the spike test is designed for (pure iid noise). */
-export const FALSE_ALARM = 1e-3;
+const FALSE_ALARM = 1e-3;
 /** Separation of a spike from the top of the bulk below it, in units of that edge's Tracy–Widom scale. */
-export const SEPARATION = 6;
+const SEPARATION = 6;
 /** Quantile levels of the bulk used to fit σ². */
 const FIT_LO = 0.1;
 const FIT_HI = 0.6;
@@ -43,7 +43,7 @@ export interface BulkFit {
  * P(TW₁ > s) ≈ A·e^(−2s^{3/2}/3)/s^{3/2}, with A set so that the tabulated
  * 0.999 quantile (3.2724) is exact.
  */
-export function tracyWidomQuantile(p: number): number {
+function tracyWidomQuantile(p: number): number {
   const tail = (s: number) =>
     (0.3066 * Math.exp((-2 / 3) * s ** 1.5)) / s ** 1.5;
   let lo = 1;

@@ -346,3 +346,40 @@ Deno.test("the device option puts the tensor on that backend", async () => {
   assertEquals(await t.data(), await u.data());
   tf.dispose([t, u]);
 });
+
+Deno.test("random initializers give the same bits on the WASM backend (written in its heap) and the CPU, and free what they hold", async () => {
+  const cases: [
+    (s: number[], o?: Record<string, unknown>) => tf.Tensor,
+    Record<string, unknown>,
+  ][] = [
+    [I.randomNormal, { mean: 1, stddev: 2 }],
+    [I.randomUniform, { minval: -3, maxval: 5 }],
+    [I.truncatedNormal, {}],
+    [I.truncatedNormal, { lower: 3, upper: 4 }],
+    [I.glorotNormal, {}],
+    [I.heUniform, {}],
+  ];
+  for (const [fn, options] of cases) {
+    for (const shape of [[1, 1], [33, 65], [300, 301]]) {
+      const before = tf.memory();
+      const wasmIds = tf.findBackend("wasm").numDataIds();
+      const onCpu = fn(shape, { ...options, seed: 7, device: "cpu" });
+      const onWasm = fn(shape, { ...options, seed: 7, device: "wasm" });
+      assertEquals(
+        tf.engine().state.tensorInfo.get(onWasm.dataId)?.backend,
+        tf.findBackend("wasm"),
+      );
+      assertEquals(onWasm.shape, shape);
+      assertEquals(await onWasm.data(), await onCpu.data(), fn.name);
+      assertEquals(
+        I.initRecordOf(onWasm)?.density,
+        I.initRecordOf(onCpu)?.density,
+      );
+      assertEquals(tf.memory().numBytes, before.numBytes + 2 * onCpu.size * 4);
+      tf.dispose([onCpu, onWasm]);
+      assertEquals(tf.memory().numTensors, before.numTensors);
+      assertEquals(tf.memory().numBytes, before.numBytes);
+      assertEquals(tf.findBackend("wasm").numDataIds(), wasmIds);
+    }
+  }
+});

@@ -6,6 +6,9 @@
  */
 
 import { HAVE_PYTHON } from "../_python.ts";
+import { Chunks } from "../../lib/random/_bits.ts";
+import { philoxInto } from "../../lib/random/_philox_js.ts";
+import type { Draw } from "../../lib/random/stream.ts";
 
 export { HAVE_PYTHON };
 
@@ -32,6 +35,41 @@ export async function python<T>(script: string, input: unknown): Promise<T> {
     throw new Error(`python3 failed: ${text.decode(out.stderr)}`);
   }
   return JSON.parse(text.decode(out.stdout)) as T;
+}
+
+/**
+ * The raw words `offset … offset + n − 1` of a draw, read through
+ * `Chunks` as the one-word-per-element distributions read them (word `w` is
+ * word `w mod 4` of the block with counter `[⌊w/4⌋ mod 2^32, ⌊w/4⌋ / 2^32,
+ * stream, 0]`).
+ */
+export function drawWords(
+  n: number,
+  draw: Draw,
+  offset: number = 0,
+): Uint32Array {
+  const out = new Uint32Array(n);
+  const c = new Chunks(n, draw.key.k0, draw.key.k1, draw.stream, offset, 1);
+  while (c.next()) out.set(c.words.subarray(c.at, c.at + c.count), c.i);
+  return out;
+}
+
+/** One Philox-4x32-10 block of the JavaScript implementation (`_philox_js.ts`). */
+export function philoxBlock(
+  counter: readonly number[],
+  key: readonly number[],
+): number[] {
+  const out = new Uint32Array(4);
+  philoxInto(
+    out,
+    0,
+    counter[0],
+    counter[1],
+    counter[2],
+    counter[3],
+    ...key as [number, number],
+  );
+  return [...out];
 }
 
 /** Sample mean and the central moments of order 2 and 4. */

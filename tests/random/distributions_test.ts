@@ -8,19 +8,22 @@ import {
 } from "@std/assert";
 import {
   bernoulli,
+  scaledNormal,
+  scaledUniform,
   standardNormal,
   truncatedStandardNormal,
   uniform,
 } from "../../lib/random/distributions.ts";
-import { philox4x32, randomBits } from "../../lib/random/philox.ts";
 import { type Draw, nextDraw } from "../../lib/random/stream.ts";
-import { useWasm } from "../../lib/random/_bits.ts";
+import { useKernel } from "../../lib/random/_bits.ts";
 import { lowerTail, upperTail } from "../../lib/_normal.ts";
 import { R, Z24 } from "../../lib/random/_ziggurat.ts";
 import {
+  drawWords,
   ksCritical,
   ksStatistic,
   moments,
+  philoxBlock,
   truncatedMoments,
 } from "./_helpers.ts";
 
@@ -49,6 +52,23 @@ const GENERATORS: [string, Gen][] = [
       (n, d, o) => truncatedStandardNormal(n, a, b, d, o, new Float64Array(n)),
     ],
   ]),
+  ...([[-Infinity, Infinity], [-2, 2], [5, 6], [31, 32]] as const).flatMap((
+    [a, b],
+  ): [string, Gen][] => [
+    [
+      `scaledNormal [${a}, ${b}] f32`,
+      (n, d, o) => scaledNormal(n, 0.5, 3, a, b, d, o),
+    ],
+    [
+      `scaledNormal [${a}, ${b}] f64`,
+      (n, d, o) => scaledNormal(n, 0.5, 3, a, b, d, o, new Float64Array(n)),
+    ],
+  ]),
+  ["scaledUniform f32", (n, d, o) => scaledUniform(n, -2, 5, d, o)],
+  [
+    "scaledUniform f64",
+    (n, d, o) => scaledUniform(n, -2, 5, d, o, new Float64Array(n)),
+  ],
   ["bernoulli f32", (n, d, o) => bernoulli(n, 0.3, d, o)],
   ["bernoulli i32", (n, d, o) => bernoulli(n, 0.7, d, o, new Int32Array(n))],
   ["bernoulli u8", (n, d, o) => bernoulli(n, 0.5, d, o, new Uint8Array(n))],
@@ -89,17 +109,20 @@ Deno.test("every distribution: a slice at any offset equals the full run, bit fo
   }
 });
 
-Deno.test("every distribution: the plain-JavaScript path gives the same bits as WebAssembly", () => {
+Deno.test("every distribution: the kernel without SIMD and plain JavaScript give the same bits as the SIMD kernel", () => {
   const draw = nextDraw(78);
   const n = 20001;
-  const wasm = GENERATORS.map(([, gen]) => gen(n, draw, 3));
-  const was = useWasm(false);
+  const was = useKernel("wasm-simd");
   try {
-    GENERATORS.forEach(([name, gen], i) => {
-      assertSameBits(gen(n, draw, 3), wasm[i], `${name} (JS vs wasm)`);
-    });
+    const simd = GENERATORS.map(([, gen]) => gen(n, draw, 3));
+    for (const variant of ["wasm", "js"] as const) {
+      useKernel(variant);
+      GENERATORS.forEach(([name, gen], i) => {
+        assertSameBits(gen(n, draw, 3), simd[i], `${name} (${variant})`);
+      });
+    }
   } finally {
-    useWasm(was);
+    useKernel(was);
   }
 });
 
@@ -115,7 +138,7 @@ Deno.test("determinism: the same draw gives the same values, another stream othe
 Deno.test("float32 outputs are the documented values, correctly rounded", () => {
   const draw = nextDraw(8);
   const n = 50000;
-  const words = randomBits(n, draw);
+  const words = drawWords(n, draw);
   const u = uniform(n, draw);
   const z = standardNormal(n, draw);
   let fast = 0;
@@ -354,8 +377,8 @@ Deno.test("bernoulli: frequency within 5 binomial standard errors; p = 0 and 1 e
 Deno.test("bernoulli resolves a tie on the first 32 bits with the element's extra words", () => {
   const draw = nextDraw(9);
   const j = 12345;
-  const w = randomBits(1, draw, j)[0];
-  const extra = philox4x32(
+  const w = drawWords(1, draw, j)[0];
+  const extra = philoxBlock(
     [j, 0, draw.stream, 1],
     [draw.key.k0, draw.key.k1],
   );
@@ -367,6 +390,51 @@ Deno.test("bernoulli resolves a tie on the first 32 bits with the element's extr
   assertEquals(bernoulli(1, w / 2 ** 32, draw, j)[0], 0);
   // Slices see the same tie.
   assertEquals(bernoulli(3, p, draw, j - 1), x.subarray(j - 1, j + 2));
+});
+
+Deno.test("scaledNormal and scaledUniform are mean + std·z and low + width·u of the Float64 values, rounded once", () => {
+  const draw = nextDraw(31);
+  const n = 20001;
+  const f64 = () => new Float64Array(n);
+  const intervals: [number, number][] = [
+    [-Infinity, Infinity],
+    [-2, 2], // rejection
+    [0.5, 3], // inverse CDF
+    [-40, -31], // far tail
+  ];
+  for (const [a, b] of intervals) {
+    const z = a === -Infinity && b === Infinity
+      ? standardNormal(n, draw, 7, f64())
+      : truncatedStandardNormal(n, a, b, draw, 7, f64());
+    const x = scaledNormal(n, -1.5, 0.2, a, b, draw, 7);
+    assertSameBits(
+      x,
+      Float32Array.from(z, (v) => -1.5 + 0.2 * v),
+      `[${a}, ${b}]`,
+    );
+    const y = scaledNormal(n, -1.5, 0.2, a, b, draw, 7, f64());
+    assertSameBits(
+      y,
+      Float64Array.from(z, (v) => -1.5 + 0.2 * v),
+      `[${a}, ${b}] f64`,
+    );
+  }
+  const u = uniform(n, draw, 3, f64());
+  assertSameBits(
+    scaledUniform(n, 2, 2.5, draw, 3),
+    Float32Array.from(u, (v) => 2 + 0.5 * v),
+    "uniform",
+  );
+  assertSameBits(
+    scaledUniform(n, 1, 1, draw, 3),
+    new Float32Array(n).fill(1),
+    "a point",
+  );
+  assertSameBits(
+    scaledNormal(n, 4, 0, -Infinity, Infinity, draw),
+    new Float32Array(n).fill(4),
+    "std 0",
+  );
 });
 
 Deno.test("bad arguments throw, naming the argument and the value", () => {
@@ -407,6 +475,35 @@ Deno.test("bad arguments throw, naming the argument and the value", () => {
     RangeError,
     "uniform: n must be a non-negative integer, received -1",
   );
+  const inf = Infinity;
+  assertThrows(
+    () => scaledNormal(3, NaN, 1, -inf, inf, draw),
+    RangeError,
+    "mean",
+  );
+  assertThrows(
+    () => scaledNormal(3, 0, -1, -inf, inf, draw),
+    RangeError,
+    "scaledNormal: std must be a finite number >= 0, received -1",
+  );
+  assertThrows(
+    () => scaledNormal(3, 0, inf, -inf, inf, draw),
+    RangeError,
+    "std",
+  );
+  assertThrows(
+    () => scaledNormal(3, 0, 1, 1, 1, draw),
+    RangeError,
+    "scaledNormal: lower must be < upper (1), received 1",
+  );
+  assertThrows(
+    () => scaledUniform(3, 1, 0, draw),
+    RangeError,
+    "scaledUniform: high must be a finite number >= low (1), received 0",
+  );
+  assertThrows(() => scaledUniform(3, -inf, 0, draw), RangeError, "low");
+  // deno-lint-ignore no-explicit-any
+  assertThrows(() => scaledUniform(3, 0, "1" as any, draw), TypeError, "high");
   assertThrows(() => standardNormal(2.5, draw), RangeError, "received 2.5");
   assertThrows(() => uniform(3, draw, 1.5), RangeError, "offset");
   assertThrows(

@@ -1,9 +1,9 @@
-import { assert, assertEquals, assertThrows } from "@std/assert";
-import { philox4x32, randomBits } from "../../lib/random/philox.ts";
+import { assert, assertEquals } from "@std/assert";
 import { nextDraw } from "../../lib/random/stream.ts";
-import { activeKernel, useWasm } from "../../lib/random/_bits.ts";
-import { assemble } from "../../lib/random/_wasm.ts";
-import { HAVE_PYTHON, python } from "./_helpers.ts";
+import { activeKernel, useKernel } from "../../lib/random/_bits.ts";
+import { instantiateKernel } from "../../lib/random/_wasm.ts";
+import { WASM } from "../../lib/random/_philox_wasm.ts";
+import { drawWords, HAVE_PYTHON, philoxBlock, python } from "./_helpers.ts";
 
 type Quad = [number, number, number, number];
 
@@ -55,38 +55,46 @@ print(json.dumps({
 }))
 `;
 
-Deno.test("philox4x32 matches the Random123 known-answer vectors", () => {
+Deno.test("the JavaScript Philox matches the Random123 known-answer vectors", () => {
   for (const [counter, key, expected] of KAT) {
-    assertEquals(philox4x32(counter, key), expected);
+    assertEquals(philoxBlock(counter, key), expected);
   }
 });
 
-Deno.test("the WebAssembly kernel matches the known answers and the JS reference", () => {
-  const kernel = activeKernel();
-  if (kernel === null) throw new Error("expected the WebAssembly kernel here");
-  for (const [counter, key, expected] of KAT) {
-    kernel.blocks(0, ...counter, ...key, 1);
-    assertEquals(Array.from(kernel.words.subarray(0, 4)), expected);
-  }
-  // SIMD against scalar on the same counters, across a carry-free run.
-  if (kernel.blocks4 !== null) {
-    kernel.blocks(0, 0xfffff000, 7, 9, 11, 0xdeadbeef, 0x12345678, 64);
-    const scalar = kernel.words.slice(0, 256);
-    kernel.blocks4(0, 0xfffff000, 7, 9, 11, 0xdeadbeef, 0x12345678, 64);
-    assertEquals(kernel.words.slice(0, 256), scalar);
-    for (let b = 0; b < 64; b += 13) {
-      assertEquals(
-        Array.from(scalar.subarray(4 * b, 4 * b + 4)),
-        philox4x32([0xfffff000 + b, 7, 9, 11], [0xdeadbeef, 0x12345678]),
-      );
+Deno.test("both kernel variants match the known answers, in blocks and in blocks4", () => {
+  for (const variant of ["simd", "scalar"] as const) {
+    const kernel = instantiateKernel(variant);
+    for (const [counter, key, expected] of KAT) {
+      kernel.blocks(0, ...counter, ...key, 1);
+      assertEquals([...kernel.words.subarray(0, 4)], expected, variant);
+      if (kernel.blocks4 === null) continue;
+      // Four blocks from a start keeping c0 + 4 ≤ 2^32; the known one is lane j.
+      const start = Math.min(counter[0], 2 ** 32 - 4);
+      const j = counter[0] - start;
+      kernel.blocks4(0, start, counter[1], counter[2], counter[3], ...key, 4);
+      assertEquals([...kernel.words.subarray(4 * j, 4 * j + 4)], expected);
     }
+    assertEquals(kernel.blocks4 !== null, variant === "simd");
+  }
+});
+
+Deno.test("the kernels agree with the JavaScript Philox on runs of blocks", () => {
+  const simd = instantiateKernel("simd"), scalar = instantiateKernel("scalar");
+  const args = [0xfffff000, 7, 9, 11, 0xdeadbeef, 0x12345678] as const;
+  scalar.blocks(0, ...args, 64);
+  simd.blocks4!(0, ...args, 64);
+  assertEquals(simd.words.slice(0, 256), scalar.words.slice(0, 256));
+  for (let b = 0; b < 64; b++) {
+    assertEquals(
+      [...scalar.words.subarray(4 * b, 4 * b + 4)],
+      philoxBlock([0xfffff000 + b, 7, 9, 11], [0xdeadbeef, 0x12345678]),
+    );
   }
 });
 
 Deno.test("the Ziggurat transforms: SIMD and scalar agree, floats and slow lists", () => {
   const kernel = activeKernel();
-  if (kernel === null) throw new Error("expected the WebAssembly kernel here");
-  if (kernel.normal32x4 === null) return; // nothing to compare against
+  if (kernel?.normal32x4 == null) throw new Error("expected the SIMD kernel");
   const n = 4 * 4096;
   for (const seed of [1, 2, 3]) {
     kernel.blocks(0, 0, 0, seed, 0, 0xabcdef, seed, n / 4);
@@ -106,14 +114,56 @@ Deno.test("the Ziggurat transforms: SIMD and scalar agree, floats and slow lists
   }
 });
 
-Deno.test("the assembled modules validate, with and without SIMD", () => {
-  assertEquals(WebAssembly.validate(assemble(false)), true);
-  assertEquals(WebAssembly.validate(assemble(true)), true);
+Deno.test("the 53-bit transforms: the SIMD and scalar variants agree (results and slow lists)", () => {
+  const simd = instantiateKernel("simd"), scalar = instantiateKernel("scalar");
+  const bounds: [number, number, number, number][] = [
+    [-Infinity, Infinity, 0, 1],
+    [-2, 2, 0.25, 3],
+    [-0.5, 1.5, -1, 0.01],
+  ];
+  for (const n of [8192, 8190, 5]) {
+    for (const k of [simd, scalar]) k.blocks(0, 0, 0, 3, 0, 0xabc, 17, 4096);
+    for (const [lower, upper, mean, std] of bounds) {
+      for (const wide of [false, true]) {
+        const run = (k: typeof simd) => {
+          const f = wide ? k.normal53f64 : k.normal53;
+          const count = f(n, lower, upper, mean, std);
+          const slow = [...k.slow.subarray(0, count)].map((e4) => e4 >>> 2)
+            .filter((e) => e < n);
+          const values = [...(wide ? k.floats64 : k.floats).subarray(0, n)];
+          return { slow, values };
+        };
+        const a = run(simd), b = run(scalar);
+        assertEquals(a.slow, b.slow);
+        const done = new Set(a.slow);
+        for (let e = 0; e < n; e++) {
+          if (!done.has(e)) assertEquals(a.values[e], b.values[e], `e = ${e}`);
+        }
+        if (n === 8192 && lower === -Infinity) {
+          assert(a.slow.length > 0.005 * n && a.slow.length < 0.03 * n);
+        }
+      }
+    }
+    for (const wide of [false, true]) {
+      (wide ? simd.uniform53f64 : simd.uniform53)(n, -3, 7);
+      (wide ? scalar.uniform53f64 : scalar.uniform53)(n, -3, 7);
+      const view = (k: typeof simd) =>
+        (wide ? k.floats64 : k.floats).slice(0, n);
+      assertEquals(view(simd), view(scalar));
+    }
+  }
+});
+
+Deno.test("the assembled variants validate, with and without SIMD", () => {
+  assertEquals(Object.keys(WASM).sort(), ["scalar", "simd"]);
+  for (const bytes of Object.values(WASM)) {
+    assertEquals(WebAssembly.validate(Uint8Array.fromBase64(bytes)), true);
+  }
 });
 
 Deno.test({
   name:
-    "philox4x32 and randomBits agree with an independent Python big-integer Philox",
+    "the JavaScript Philox and every path's words agree with an independent Python big-integer Philox",
   ignore: !HAVE_PYTHON,
   async fn() {
     let s = 12345;
@@ -138,84 +188,55 @@ Deno.test({
       { kat: KAT.map(([c, k]) => [c, k]), blocks, words },
     );
     assertEquals(py.kat, KAT.map(([, , e]) => e), "Python vs Random123 KAT");
-    assertEquals(blocks.map(([c, k]) => philox4x32(c, k)), py.blocks);
-    for (const wasm of [true, false]) {
-      const was = useWasm(wasm);
+    assertEquals(blocks.map(([c, k]) => philoxBlock(c, k)), py.blocks);
+    for (const variant of ["wasm-simd", "wasm", "js"] as const) {
+      const was = useKernel(variant);
       try {
         words.forEach(([[k0, k1], stream, offset, n], i) => {
-          const got = randomBits(n, { key: { k0, k1 }, stream }, offset);
+          const got = drawWords(n, { key: { k0, k1 }, stream }, offset);
           assertEquals(
             Array.from(got),
             py.words[i],
-            `words case ${i}, wasm ${wasm}`,
+            `words case ${i}, ${variant}`,
           );
         });
       } finally {
-        useWasm(was);
+        useKernel(was);
       }
     }
   },
 });
 
-Deno.test("randomBits: slices equal the full run at any offset, on both paths", () => {
+Deno.test("words: slices equal the full run at any offset, on every path", () => {
   const draw = nextDraw(99);
   const n = 70001; // more than one chunk (4·4096 words)
-  const all = randomBits(n, draw);
+  const all = drawWords(n, draw);
   for (const offset of [0, 1, 2, 3, 5, 16383, 16385, 40001]) {
-    assertEquals(randomBits(n - offset, draw, offset), all.subarray(offset));
+    assertEquals(drawWords(n - offset, draw, offset), all.subarray(offset));
   }
-  assertEquals(randomBits(0, draw, 10), new Uint32Array(0));
-  const was = useWasm(false);
-  try {
-    assertEquals(randomBits(n, draw), all);
-    assertEquals(randomBits(7, draw, 16381), all.subarray(16381, 16388));
-  } finally {
-    useWasm(was);
+  assertEquals(drawWords(0, draw, 10), new Uint32Array(0));
+  for (const variant of ["wasm", "js"] as const) {
+    const was = useKernel(variant);
+    try {
+      assertEquals(drawWords(n, draw), all, variant);
+      assertEquals(drawWords(7, draw, 16381), all.subarray(16381, 16388));
+    } finally {
+      useKernel(was);
+    }
   }
 });
 
-Deno.test("randomBits across the 2^32 block-counter boundary", () => {
+Deno.test("words across the 2^32 block-counter boundary", () => {
   const draw = nextDraw(4);
   const start = 4 * 2 ** 32 - 6; // the carry into counter word 1 falls inside
-  const words = randomBits(12, draw, start);
+  const words = drawWords(12, draw, start);
   for (let i = 0; i < 12; i++) {
     const w = start + i;
     const b = Math.floor(w / 4);
-    const block = philox4x32(
+    const block = philoxBlock(
       [b % 2 ** 32, Math.floor(b / 2 ** 32), 0, 0],
       [draw.key.k0, draw.key.k1],
     );
     assertEquals(words[i], block[w % 4]);
   }
-});
-
-Deno.test("philox4x32 and randomBits reject bad arguments, naming them", () => {
-  assertThrows(
-    () => philox4x32([0, 0, 0, -1], [0, 0]),
-    RangeError,
-    "counter[3]",
-  );
-  assertThrows(
-    () => philox4x32([0, 0, 0, 0], [2 ** 32, 0]),
-    RangeError,
-    "key[0]",
-  );
-  assertThrows(
-    // deno-lint-ignore no-explicit-any
-    () => philox4x32([0, 0, 0] as any, [0, 0]),
-    TypeError,
-    "counter",
-  );
-  const draw = nextDraw(1);
-  assertThrows(() => randomBits(-1, draw), RangeError, "n");
-  assertThrows(() => randomBits(1.5, draw), RangeError, "received 1.5");
-  assertThrows(() => randomBits(3, draw, -2), RangeError, "offset");
-  assertThrows(() => randomBits(3, draw, 2 ** 53), RangeError, "offset");
-  // deno-lint-ignore no-explicit-any
-  assertThrows(() => randomBits(3, {} as any), TypeError, "draw");
-  assertThrows(
-    () => randomBits(3, { key: { k0: 0, k1: 0 }, stream: -1 }),
-    RangeError,
-    "draw.stream",
-  );
 });
