@@ -28,3 +28,8 @@ export {
   snapshotWeights,
   type TrainingSnapshot,
 } from "./training.ts";
+export { plotPropagation, type PlotPropagationOptions } from "./propagation.ts";
+export {
+  plotJacobianSpectrum,
+  type PlotJacobianSpectrumOptions,
+} from "./jacobian.ts";
