@@ -194,7 +194,7 @@ export const EDGE_LEGEND = [
   {
     symbol: "∞",
     color: COLORS.muted,
-    text: "Inf or NaN from here on (diverged)",
+    text: "Inf or NaN (diverged)",
   },
   { symbol: "↑", color: COLORS.muted, text: "above the axis" },
   { symbol: "↓", color: COLORS.muted, text: "zero or below the axis" },
