@@ -6,7 +6,11 @@
  * @module
  */
 export { Figure, type FigureSpec, type Label, type Panel } from "./figure.ts";
-export { plotHistogram, type PlotHistogramOptions } from "./histogram.ts";
+export {
+  type HistogramCompare,
+  plotHistogram,
+  type PlotHistogramOptions,
+} from "./histogram.ts";
 export {
   Plot,
   plotFigure,
@@ -33,3 +37,18 @@ export {
   plotJacobianSpectrum,
   type PlotJacobianSpectrumOptions,
 } from "./jacobian.ts";
+export {
+  type VarianceRow,
+  VarianceTable,
+  varianceTable,
+  type VarianceTableOptions,
+} from "./variance_table.ts";
+export {
+  type LiveOutput,
+  LiveTraining,
+  liveTraining,
+  type LiveTrainingOptions,
+  type LiveUpdate,
+  type LossPoint,
+  type LossValue,
+} from "./live.ts";
