@@ -145,13 +145,20 @@ export function seriesLegend(
 export function seriesMarks(
   data: { x: number; y: number | null }[],
   i: number,
-  options: { every?: number; width?: number } = {},
+  options: {
+    every?: number;
+    width?: number;
+    /** Which points may carry a marker. Default: all. */
+    markable?: (d: { x: number; y: number | null }) => boolean;
+  } = {},
 ): Plot.Markish[] {
   const s = seriesStyle(i);
   // With many points, a marker every `every` points, staggered by series.
   const every = options.every ?? 1;
-  const points = data.filter((d, j) =>
-    d.y !== null && (every <= 1 || j % every === (i * 3) % every)
+  const markable = options.markable ?? (() => true);
+  const candidates = data.filter((d) => d.y !== null && markable(d));
+  const points = candidates.filter((_, j) =>
+    every <= 1 || j % every === (i * 3) % every
   );
   const marks: Plot.Markish[] = [
     Plot.line(data, {

@@ -245,10 +245,12 @@ export function plotJacobianSpectrum(
   pools.forEach((pool, i) => {
     // Values left of the axis (zeros) lift the curve's start: F(lo) > 0.
     const curve = ecdf(pool).map((p) => ({ x: Math.max(p.x, lo), y: p.y }));
+    const markable = (p: { x: number }) => p.x > lo;
     right.push(
       ...seriesMarks(curve, i, {
         width: 2,
-        every: Math.max(1, Math.ceil(curve.length / 9)),
+        every: Math.max(1, Math.ceil(curve.filter(markable).length / 9)),
+        markable,
       }),
     );
   });

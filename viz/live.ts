@@ -245,6 +245,8 @@ export class LiveTraining {
         }`,
       );
     }
+    // An unknown parameter name fails here, not at a later redraw.
+    if (net !== undefined) this.#chosen(net);
     const entries: [string, LossValue][] =
       typeof loss === "number" || loss instanceof tf.Tensor
         ? [["loss", loss]]
