@@ -153,8 +153,8 @@ export function plotJacobianSpectrum(
     "jacobianSpectrum's result",
     o.label ?? "net",
   );
-  const width = checkSize(o.width, 960, "width");
-  const height = checkSize(o.height, 300, "height");
+  const width = checkSize(o.width, 960, `${FN}: width`);
+  const height = checkSize(o.height, 300, `${FN}: height`);
   const title = o.title ?? "Singular values of the input–output Jacobian";
   const subtitle = o.subtitle ??
     "Dynamical isometry (Pennington, Schoenholz & Ganguli 2017): when every singular value of J = ∂output/∂input is near 1, signals and gradients keep their size in every direction. Orthogonal weights with tanh near its linear regime achieve it; Gaussian weights spread the singular values over decades as depth grows.";

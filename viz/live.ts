@@ -193,11 +193,11 @@ export class LiveTraining {
       );
     }
     this.#steps = o.steps;
-    this.#width = checkSize(o.width, 960, "width");
+    this.#width = checkSize(o.width, 960, `${FN}: width`);
     const output = checkChoice(
       o.output ?? "auto",
       ["auto", "jupyter", "text", "none"],
-      "output",
+      `${FN}: output`,
     );
     this.#output = output === "auto" ? (kernel() ? "jupyter" : "text") : output;
     if (this.#output === "jupyter" && !kernel()) {

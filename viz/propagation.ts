@@ -203,8 +203,8 @@ export function plotPropagation(
     "tracePropagation's rows (a non-empty array)",
     o.label ?? "net",
   );
-  const width = checkSize(o.width, 960, "width");
-  const height = checkSize(o.height, 300, "height");
+  const width = checkSize(o.width, 960, `${FN}: width`);
+  const height = checkSize(o.height, 300, `${FN}: height`);
   const range = checkRange(o.yRange, FN);
   const layers = Math.max(...series.flatMap(([, r]) => r.map((x) => x.layer)));
   const title = o.title ?? `Signal propagation through ${layers} layers`;

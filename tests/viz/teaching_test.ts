@@ -171,7 +171,7 @@ Deno.test("plotPropagation: bad input is an error naming the function", () => {
   assertThrows(
     () => plotPropagation(rows(2), { width: -1 }),
     RangeError,
-    "width",
+    "plotPropagation: width must be a finite number of pixels",
   );
 });
 
@@ -435,7 +435,7 @@ Deno.test("liveTraining: bad options and updates are errors naming the function"
   assertThrows(
     () => liveTraining({ output: "html" as never }),
     RangeError,
-    "output must be one of",
+    "liveTraining: output must be one of",
   );
   assertThrows(
     () => liveTraining({ output: "jupyter" }),
