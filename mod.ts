@@ -86,6 +86,13 @@ export {
   tracyWidomScale,
 } from "./lib/stats/marchenko_pastur.ts";
 export { type Law, lawOf } from "./lib/stats/laws.ts";
+export {
+  type Saturation,
+  saturation,
+  SATURATION_THRESHOLD,
+  type SaturationKind,
+  signalStd,
+} from "./lib/stats/signal.ts";
 export * from "./viz/mod.ts";
 export {
   type SingularValuesOptions,

@@ -24,8 +24,13 @@ import {
   getBackend,
   histogram,
   histogramSync,
+  initializers,
+  jacobianSpectrum,
+  liveTraining,
   plotHistogram,
+  plotJacobianSpectrum,
   plotModule,
+  plotPropagation,
   plotSpectrum,
   plotTraining,
   Sequential,
@@ -35,6 +40,8 @@ import {
   singularValuesSync,
   snapshotWeights,
   tf,
+  tracePropagation,
+  varianceTable,
 } from "../mod.ts";
 
 const adapter = await navigator.gpu?.requestAdapter();
@@ -142,6 +149,78 @@ Deno.test({
       op.dispose();
     } finally {
       net.dispose();
+      await setBackend(previous);
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "webgpu: the teaching helpers read only asynchronously, leak nothing, and agree with wasm",
+  ignore: !adapter,
+  fn: async () => {
+    const previous = getBackend();
+    // Tensors of more than 1000 values, so that WebGPU keeps them on the GPU.
+    const run = async () => {
+      const x = initializers.randomNormal([64, 32], { stddev: 1, seed: 3 });
+      const net = new Sequential(
+        [1, 2, 3, 4].map((seed) =>
+          new Dense(32, {
+            activation: seed === 4 ? "relu" : "tanh",
+            kernelInitializer: { name: "glorot_normal", seed },
+          })
+        ),
+        { inputShape: [32] },
+      );
+      const start = tf.memory().numTensors;
+      const rows = await tracePropagation(net, x);
+      const few = tf.slice(x, [0, 0], [4, 32]);
+      const spectrum = await jacobianSpectrum(net, few);
+      const table = await varianceTable(["glorot_normal", "orthogonal"], [
+        64,
+        32,
+      ]);
+      const w = initializers.glorotNormal([64, 64], { seed: 1 });
+      const theirs = tf.initializers.glorotNormal({ seed: 1 }).apply([64, 64]);
+      const compared = await plotHistogram(w, {
+        compare: { x: theirs, label: "tfjs" },
+      });
+      const live = liveTraining({ output: "none" });
+      const loss = tf.tidy(() => tf.mean(tf.square(net.call(x))));
+      await live.update({ step: 0, loss, net });
+      const figure = await live.figure();
+      tf.dispose([loss, few, w, theirs]);
+      assertEquals(tf.memory().numTensors, start, "tensors leaked");
+      net.dispose();
+      x.dispose();
+      return { rows, spectrum, table, compared, figure };
+    };
+    try {
+      assertEquals(await setBackend("wasm"), "wasm");
+      const cpu = await run();
+      assertEquals(await setBackend("webgpu"), "webgpu");
+      const gpu = await run();
+      gpu.rows.forEach((r, i) => {
+        const c = cpu.rows[i];
+        assertAlmostEquals(
+          r.activationStd,
+          c.activationStd,
+          1e-4 * c.activationStd,
+        );
+        assertAlmostEquals(r.gradientStd, c.gradientStd, 1e-4 * c.gradientStd);
+        assertAlmostEquals(r.saturation!, c.saturation!, 0.01);
+      });
+      const s = cpu.spectrum.singularValues;
+      gpu.spectrum.singularValues.forEach((v, i) =>
+        assertAlmostEquals(v, s[i], 1e-4 * s[0])
+      );
+      // The draws are made on the host: the same values on every backend.
+      assertEquals(gpu.table.rows, cpu.table.rows);
+      assertStringIncludes(gpu.compared.text, "tfjs: mean");
+      assertStringIncludes(gpu.figure.text, "Parameters at step 0");
+      assert(plotPropagation(gpu.rows).svg.startsWith("<svg"));
+      assert(plotJacobianSpectrum(gpu.spectrum).svg.startsWith("<svg"));
+    } finally {
       await setBackend(previous);
     }
   },

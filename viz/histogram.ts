@@ -28,6 +28,8 @@ import {
   histogramSync,
 } from "../lib/stats/histogram.ts";
 import { type Law, lawOf } from "../lib/stats/laws.ts";
+import { legendLabels } from "./spectrum.ts";
+import { typeError } from "../lib/_validate.ts";
 import type { Density } from "../lib/stats/density.ts";
 
 /** Options for {@linkcode plotHistogram}. */
@@ -44,7 +46,25 @@ export interface PlotHistogramOptions {
   width?: number;
   /** Height of the plot area in pixels. Default 260. */
   height?: number;
+  /**
+   * A second set of values drawn over the first, as a black step outline on
+   * the same bins (its counts scaled to the first's number of values when
+   * the two differ), with its mean and std in the notes: for example
+   * tfjs's own `glorotNormal` against ours and the law.
+   */
+  compare?: HistogramCompare;
 }
+
+/** The second set of values of {@linkcode PlotHistogramOptions.compare}. */
+export interface HistogramCompare {
+  /** The values: a tensor, Parameter, LayerVariable or host values (read once). */
+  x: WeightsLike;
+  /** Its name in the legend. Default "compared". */
+  label?: string;
+}
+
+/** The colour of a compared histogram's outline. */
+const COMPARE_COLOR = "#222";
 
 /** The drawing of a histogram and its expected counts, as a Plot SVG. */
 export function histogramPanel(
@@ -61,6 +81,8 @@ export function histogramPanel(
     total?: number;
     /** A y range shared with other panels: [0, yMax]; the law is clipped to it. */
     yMax?: number;
+    /** A second histogram on the same bins, drawn as a step outline, its counts times `scale`. */
+    compare?: { h: Histogram; scale: number };
   },
 ): string {
   const applies = options.lawApplies ?? true;
@@ -87,6 +109,22 @@ export function histogramPanel(
     }),
     Plot.ruleY([floor]),
   ];
+  if (options.compare) {
+    const { h: hc, scale } = options.compare;
+    // A step outline: up at each bin's left edge, across, down at the end.
+    const steps: [number, number][] = [[hc.edges[0], floor]];
+    hc.counts.forEach((c, i) => {
+      const y = Math.max(c * scale, floor);
+      steps.push([hc.edges[i], y], [hc.edges[i + 1], y]);
+    });
+    steps.push([hc.edges[hc.edges.length - 1], floor]);
+    marks.push(
+      Plot.line(steps, {
+        stroke: COMPARE_COLOR,
+        strokeWidth: 1.6,
+      }),
+    );
+  }
   if (law && law.pdf && law.continuous > 0) {
     const pdf = law.pdf;
     const a = Math.max(lo, law.support[0]);
@@ -454,28 +492,85 @@ export async function plotHistogram(
   const width = checkSize("plotHistogram", "width", options.width, 640);
   const height = checkSize("plotHistogram", "height", options.height, 260);
   const bins = checkBins("plotHistogram", options.bins);
+  const compare = checkCompare(options.compare);
   // One read of the data, shared by the histogram and the title.
   const weights = await readWeights(x, "plotHistogram");
+  const other = compare ? await readWeights(compare.x, "plotHistogram") : null;
   const { shape } = weights;
-  const h = histogramAs("plotHistogram", weights, {
-    bins: bins ?? freedmanDiaconisBins(weights.values),
-  });
   const density = options.expected === undefined
     ? recordOf(x)?.density
     : options.expected;
   const law = density ? lawOf(density) : null;
   const title = options.title ?? defaultTitle(x, shape);
-  const notes = histogramNotes(h, law);
-  const { svg, notes: extra } = distributionPanel(weights.values, h, law, {
-    width,
-    height,
-    logY: options.logY ?? false,
-    bins,
-  });
-  notes.push(...extra);
-  const top = 26 + 16 * notes.length;
+  let h: Histogram;
+  let svg: string;
+  let notes: { text: string; warn: boolean }[];
   const labels: Label[] = [
     { text: title, x: 8, y: 18, size: 14, weight: "bold" },
+  ];
+  if (other) {
+    // Both on the same bins, over both's finite range.
+    const range = finiteRange(weights.values, other.values);
+    const nBins = bins ?? freedmanDiaconisBins(weights.values);
+    h = histogramAs("plotHistogram", weights, { bins: nBins, range });
+    const hc = histogramAs("plotHistogram", other, { bins: nBins, range });
+    const binned = (g: Histogram) =>
+      g.size - g.nan - g.posInf - g.negInf - g.outside;
+    const scale = binned(hc) > 0 ? binned(h) / binned(hc) : 1;
+    const label = compare!.label ?? "compared";
+    notes = histogramNotes(h, law);
+    notes.push({
+      text: `${label}: mean ${num(hc.mean)}, std ${num(hc.std)}${
+        scale === 1
+          ? ""
+          : ` (its ${binned(hc)} values' counts scaled by ${num(scale)})`
+      }`,
+      warn: false,
+    });
+    for (const line of histogramNotes(hc, null).slice(1)) {
+      notes.push({ text: `${label}: ${line.text}`, warn: true });
+    }
+    svg = histogramPanel(h, law, {
+      width,
+      height,
+      logY: options.logY ?? false,
+      lawApplies: law === null || followsLaw(h, law),
+      compare: { h: hc, scale },
+    });
+    labels.push(
+      ...legendLabels(
+        [
+          {
+            symbol: "▮",
+            color: COLORS.data,
+            text: defaultTitle(x, shape),
+          },
+          { symbol: "━", color: COMPARE_COLOR, text: label },
+          ...(law
+            ? [{ symbol: "──", color: COLORS.theory, text: law.label }]
+            : []),
+        ],
+        8,
+        38 + 16 * notes.length,
+        11,
+      ),
+    );
+  } else {
+    h = histogramAs("plotHistogram", weights, {
+      bins: bins ?? freedmanDiaconisBins(weights.values),
+    });
+    notes = histogramNotes(h, law);
+    const panel = distributionPanel(weights.values, h, law, {
+      width,
+      height,
+      logY: options.logY ?? false,
+      bins,
+    });
+    svg = panel.svg;
+    notes.push(...panel.notes);
+  }
+  const top = 26 + 16 * notes.length + (other ? 18 : 0);
+  labels.push(
     ...notes.map((l, i) => ({
       text: l.text,
       x: 8,
@@ -483,7 +578,7 @@ export async function plotHistogram(
       size: 11,
       color: l.warn ? COLORS.warn : COLORS.muted,
     })),
-  ];
+  );
   return new Figure({
     width,
     height: top + height,
@@ -496,4 +591,41 @@ export async function plotHistogram(
     ]
       .join("\n"),
   });
+}
+
+/** Checks the `compare` option. */
+function checkCompare(
+  compare: HistogramCompare | undefined,
+): HistogramCompare | undefined {
+  if (compare === undefined) return undefined;
+  if (
+    compare === null || typeof compare !== "object" || !("x" in compare) ||
+    (compare.label !== undefined && typeof compare.label !== "string")
+  ) {
+    throw typeError(
+      "plotHistogram",
+      "options.compare",
+      "{ x, label? } (x a tensor, Parameter or values)",
+      compare,
+    );
+  }
+  return compare;
+}
+
+/** [min, max] of the finite values of both arrays (a unit range around a single value). */
+function finiteRange(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const values of [a, b]) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
+  return hi > lo ? [lo, hi] : [lo - 0.5, lo + 0.5];
 }

@@ -6,7 +6,11 @@
  * @module
  */
 export { Figure, type FigureSpec, type Label, type Panel } from "./figure.ts";
-export { plotHistogram, type PlotHistogramOptions } from "./histogram.ts";
+export {
+  type HistogramCompare,
+  plotHistogram,
+  type PlotHistogramOptions,
+} from "./histogram.ts";
 export {
   Plot,
   plotFigure,
@@ -28,3 +32,23 @@ export {
   snapshotWeights,
   type TrainingSnapshot,
 } from "./training.ts";
+export { plotPropagation, type PlotPropagationOptions } from "./propagation.ts";
+export {
+  plotJacobianSpectrum,
+  type PlotJacobianSpectrumOptions,
+} from "./jacobian.ts";
+export {
+  type VarianceRow,
+  VarianceTable,
+  varianceTable,
+  type VarianceTableOptions,
+} from "./variance_table.ts";
+export {
+  type LiveOutput,
+  LiveTraining,
+  liveTraining,
+  type LiveTrainingOptions,
+  type LiveUpdate,
+  type LossPoint,
+  type LossValue,
+} from "./live.ts";

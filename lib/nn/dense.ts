@@ -106,6 +106,14 @@ export class Dense extends Module {
     return this._bias;
   }
 
+  /**
+   * The activation's name as given (`"tanh"`, `"relu"`, …), `"linear"`
+   * without one, or a function's name (`"custom"` for an anonymous one).
+   */
+  get activationName(): string {
+    return this.#activationName;
+  }
+
   /** `units=8, activation=relu` (the activation only when not linear). */
   override extraRepr(): string {
     return `units=${this.units}${

@@ -28,3 +28,14 @@ export {
   type RandomMapOptions,
 } from "./ncp/neuron_maps.ts";
 export { NCP, type NCPOptions } from "./ncp/ncp.ts";
+export {
+  type PropagationRow,
+  tracePropagation,
+  type TracePropagationOptions,
+} from "./propagation.ts";
+export {
+  type JacobianSpectrum,
+  jacobianSpectrum,
+  type JacobianSpectrumOptions,
+} from "./jacobian.ts";
+export type { LayerChain, NetworkLike } from "./_layers.ts";

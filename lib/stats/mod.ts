@@ -52,3 +52,10 @@ export {
   type KsTestResult,
 } from "./kolmogorov_smirnov.ts";
 export { binomialTest } from "./binomial_test.ts";
+export {
+  type Saturation,
+  saturation,
+  SATURATION_THRESHOLD,
+  type SaturationKind,
+  signalStd,
+} from "./signal.ts";

@@ -13,18 +13,24 @@ import {
   type Figure,
   FullyConnectedMap,
   initializers,
+  jacobianSpectrum,
+  liveTraining,
   NCP,
   Plot,
   plotFigure,
   plotHistogram,
+  plotJacobianSpectrum,
   plotModule,
+  plotPropagation,
   plotSpectrum,
   plotTraining,
   plotWiring,
+  type PropagationRow,
   Sequential,
   setSeed,
   snapshotWeights,
   tf,
+  tracePropagation,
 } from "../../mod.ts";
 import { noise, plant } from "../stats/_spectra.ts";
 
@@ -165,6 +171,7 @@ export async function allFigures(): Promise<NamedFigure[]> {
       { seed: 3 },
     ),
   );
+  await teachingFigures(add);
   add(
     "plotFigure loss curve",
     plotFigure({
@@ -182,6 +189,70 @@ export async function allFigures(): Promise<NamedFigure[]> {
     }, { title: "A loss from 1e20 down" }),
   );
   return out;
+}
+
+/** The teaching figures: propagation (one series diverging), Jacobian spectra, a compared histogram, a live-training view. */
+async function teachingFigures(
+  add: (name: string, figure: Figure) => void,
+): Promise<void> {
+  const x = initializers.randomNormal([64, 16], { stddev: 1, seed: 1 });
+  const inits: [string, Record<string, unknown>, string][] = [
+    ["normal σ=0.05", { name: "random_normal", stddev: 0.05 }, "tanh"],
+    ["normal σ=1", { name: "random_normal", stddev: 1 }, "tanh"],
+    ["glorot_uniform", { name: "glorot_uniform" }, "tanh"],
+    ["he_normal", { name: "he_normal" }, "tanh"],
+    ["lecun_normal", { name: "lecun_normal" }, "tanh"],
+    ["orthogonal", { name: "orthogonal" }, "tanh"],
+    ["relu σ=1e9", { name: "random_normal", stddev: 1e9 }, "relu"],
+  ];
+  const traces = new Map<string, PropagationRow[]>();
+  const spectra = new Map<
+    string,
+    Awaited<ReturnType<typeof jacobianSpectrum>>
+  >();
+  for (const [label, init, activation] of inits) {
+    const net = new Sequential(
+      Array.from({ length: 10 }, (_, i) =>
+        new Dense(16, {
+          activation: activation as "tanh",
+          kernelInitializer: { ...init, seed: 20 + i } as never,
+        })),
+    );
+    traces.set(label, await tracePropagation(net, x));
+    if (label === "orthogonal" || label === "normal σ=1") {
+      spectra.set(label, await jacobianSpectrum(net, x.slice([0, 0], [8, 16])));
+    }
+    net.dispose();
+  }
+  add("propagation, one series diverging", plotPropagation(traces));
+  add("jacobian spectra", plotJacobianSpectrum(spectra));
+  const ours = initializers.glorotNormal([200, 200], { seed: 5 });
+  const theirs = tf.initializers.glorotNormal({ seed: 5 }).apply([200, 200]);
+  add(
+    "histogram compare",
+    await plotHistogram(ours, {
+      compare: { x: theirs, label: "tfjs glorotNormal" },
+    }),
+  );
+  tf.dispose([ours, theirs]);
+  const small = new Sequential([
+    new Dense(32, { activation: "tanh" }),
+    new Dense(4),
+  ], { inputShape: [16] });
+  const live = liveTraining({ title: "live training", output: "none" });
+  for (let step = 0; step < 30; step++) {
+    await live.update({
+      step,
+      loss: {
+        train: 1 / (step + 1),
+        validation: step === 20 ? NaN : 2 / (step + 1),
+      },
+      net: small,
+    });
+  }
+  add("live training", await live.figure());
+  small.dispose();
+  x.dispose();
 }
 
 /** One page with every figure, each in a `<div class="case" data-name>`. */

@@ -4,7 +4,7 @@
  * that read tensors return Promises; their cells end in `await`, as a
  * notebook's would.
  */
-import { assertEquals } from "@std/assert";
+import { assertEquals, assertStringIncludes } from "@std/assert";
 import { join } from "node:path";
 import {
   executeNotebook,
@@ -46,6 +46,89 @@ Deno.test({
         outDir: join(dir, "out"),
       });
       assertEquals(notebookProblems(notebook), []);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/** A notebook whose cells train a small net under liveTraining. */
+const LIVE_CELLS = [
+  `import * as m from "../../../mod.ts";
+const net = new m.Sequential([new m.Dense(24, { activation: "tanh" }), new m.Dense(4)], { inputShape: [8] });
+const x = m.initializers.randomNormal([64, 8], { stddev: 1, seed: 1 });
+const y = m.initializers.randomNormal([64, 4], { stddev: 1, seed: 2 });
+const optimizer = m.tf.train.adam(0.01);
+const step = () => optimizer.minimize(() => m.tf.losses.meanSquaredError(y, net.call(x)) as m.tf.Scalar, true, net.trainableVariables())!;`,
+  // Redrawn at every update, the last step known from \`steps\`.
+  `const live = m.liveTraining({ title: "every update", steps: 12, interval: 0 });
+for (let i = 0; i < 12; i++) {
+  const loss = step();
+  await live.update({ step: i, loss, net });
+  loss.dispose();
+}`,
+  // Throttled: only the first update draws, then finish() draws the last.
+  `const quiet = m.liveTraining({ title: "throttled", interval: 600000 });
+for (let i = 0; i < 10; i++) {
+  const loss = step();
+  await quiet.update({ step: i, loss: { train: loss, doubled: 2 * (await loss.data())[0] } });
+  loss.dispose();
+}
+await quiet.finish();`,
+];
+
+Deno.test({
+  name:
+    "liveTraining in the Deno kernel: exactly one rich output per view, showing the last step",
+  ignore: !jupyter,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({
+      dir: import.meta.dirname,
+      prefix: "_kernel_",
+    });
+    try {
+      const nb = notebookOf(
+        LIVE_CELLS.map((source, i) => ({
+          ...codeCell(source, [], i === 0 ? [] : [RICH_TAG]),
+          id: `live${i}`,
+        })),
+      );
+      const path = join(dir, "live.ipynb");
+      await Deno.writeTextFile(path, JSON.stringify(nb));
+      const { notebook } = await executeNotebook(jupyter!, path, {
+        outDir: join(dir, "out"),
+      });
+      assertEquals(notebookProblems(notebook), []);
+      const expected = [
+        ["every update", "step 11 of 12", "Parameters at step 11"],
+        ["throttled", "step 9 ·", "doubled"],
+      ];
+      expected.forEach(([title, step, detail], i) => {
+        const outputs = notebook.cells[i + 1].outputs ?? [];
+        // Nothing but the one display: no execute_result, no second figure.
+        assertEquals(
+          outputs.map((o) => o.output_type),
+          ["display_data"],
+          title,
+        );
+        // nbformat stores multi-line strings as arrays of lines.
+        const data = Object.fromEntries(
+          Object.entries(outputs[0].data ?? {}).map(([k, v]) => [
+            k,
+            Array.isArray(v) ? v.join("") : String(v),
+          ]),
+        );
+        assertEquals(Object.keys(data).sort(), [
+          "image/svg+xml",
+          "text/html",
+          "text/plain",
+        ]);
+        const text = data["text/plain"];
+        assertEquals(text.split("\n")[0], title);
+        assertStringIncludes(text, step);
+        assertStringIncludes(data["image/svg+xml"], step.replace(" ·", ""));
+        assertStringIncludes(text + data["image/svg+xml"], detail);
+      });
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

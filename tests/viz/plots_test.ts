@@ -33,7 +33,12 @@ function checkFigure(fig: Figure, ...texts: string[]): void {
   assert(fig instanceof Figure);
   assert(fig.svg.startsWith("<svg"), fig.svg.slice(0, 60));
   assert(fig.svg.endsWith("</svg>"));
-  const bundle = fig[JUPYTER_DISPLAY]();
+  // figure.ts names the kernel's symbol itself (Symbol.for: the same value),
+  // so its method is looked up by value, not by that module's type.
+  const bundle = (fig as unknown as Record<
+    symbol,
+    () => Record<string, string>
+  >)[JUPYTER_DISPLAY]();
   assert(bundle["text/html"].includes("<svg"));
   assert(bundle["image/svg+xml"].startsWith("<svg"));
   assert(bundle["text/plain"].length > 0);
