@@ -12,7 +12,7 @@
  * @module
  */
 import { tf } from "./_tfjs.ts";
-import { checkChoice } from "./_validate.ts";
+import { checkChoice } from "./validate.ts";
 import {
   type LinalgKernelInfo,
   linalgKernelInfo,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { checkValuesShape, typeError } from "./_validate.ts";
+import { checkValuesShape, typeError } from "./validate.ts";
 
 /** Row-major values as the numerics take them. */
 export type HostValues =

@@ -4,7 +4,7 @@
  * type-only imports included (`deno info` follows those too).
  */
 import { assertEquals } from "@std/assert";
-import { join, relative } from "node:path";
+import { join, posix, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const ROOT = join(import.meta.dirname!, "..");
@@ -75,4 +75,75 @@ Deno.test("lib/linalg, lib/stats and lib/random reach no tfjs module", async () 
     }
   }
   assertEquals(offenders, []);
+});
+
+/** Every source file of the library, its viz, its CLI and its tools (not tests or benchmarks). */
+async function sources(): Promise<string[]> {
+  const files = ["mod.ts", "testing.ts"];
+  async function walk(dir: string) {
+    for await (const e of Deno.readDir(join(ROOT, dir))) {
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory) await walk(path);
+      else if (e.isFile && e.name.endsWith(".ts")) files.push(path);
+    }
+  }
+  for (const dir of ["lib", "viz", "cli", "tools"]) await walk(dir);
+  return files.sort();
+}
+
+/** The relative modules a file imports (static, dynamic, re-exports), outside comments. */
+async function importsOf(file: string): Promise<string[]> {
+  const code = (await Deno.readTextFile(join(ROOT, file))).split("\n")
+    .filter((line) => !/^\s*(\*|\/\/)/.test(line)).join("\n");
+  const found: string[] = [];
+  for (
+    const m of code.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)
+  ) {
+    found.push(posix.normalize(posix.join(posix.dirname(file), m[1])));
+  }
+  return found;
+}
+
+/** The layers, lowest first; a module may import its own layer and those below. */
+const LAYERS: [RegExp, number][] = [
+  [/^lib\/(linalg|stats|random)\//, 1],
+  [/^lib\/(tf|_tfjs|backend)\.ts$/, 2],
+  [/^lib\/initializers\//, 3],
+  [/^lib\/nn\//, 4],
+  [/^lib\/read\//, 5],
+  [/^lib\/io\//, 6],
+  [/^lib\/testing\//, 7],
+  [/^lib\//, 0], // the internal helpers at lib/'s top
+  [/^viz\//, 8],
+  [/^cli\//, 9],
+  [/^tools\//, 9],
+  [/^(mod|testing)\.ts$/, 10],
+];
+
+function layerOf(file: string): number {
+  return LAYERS.find(([re]) => re.test(file))![1];
+}
+
+Deno.test("imports run one way: helpers → numerics → tf → initializers → nn → read → io → testing → viz → cli", async () => {
+  const wrong: string[] = [];
+  for (const file of await sources()) {
+    for (const target of await importsOf(file)) {
+      if (layerOf(target) > layerOf(file)) wrong.push(`${file} → ${target}`);
+    }
+  }
+  assertEquals(wrong, []);
+});
+
+Deno.test("private _files are imported only from their own folder (or below it)", async () => {
+  const wrong: string[] = [];
+  for (const file of await sources()) {
+    for (const target of await importsOf(file)) {
+      const base = posix.basename(target);
+      if (!base.startsWith("_")) continue;
+      if (!`${posix.dirname(file)}/`.startsWith(`${posix.dirname(target)}/`)) {
+        wrong.push(`${file} → ${target}`);
+      }
+    }
+  }
+  assertEquals(wrong, []);
 });

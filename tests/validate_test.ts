@@ -1,5 +1,5 @@
 /**
- * The house's one validator (lib/_validate.ts): the message form
+ * The house's one validator (lib/validate.ts): the message form
  * `fn: arg must be …, received …`, TypeError for a wrong kind of value and
  * RangeError for a bad value of the right kind, 0 accepted where it is a
  * value, and values shown by the one formatter (strings escaped and quoted
@@ -35,7 +35,7 @@ import {
   rangeError,
   show,
   typeError,
-} from "../lib/_validate.ts";
+} from "../lib/validate.ts";
 
 /** Asserts that `fn` throws exactly `Type` with exactly `text`. */
 function throwsExactly(

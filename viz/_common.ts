@@ -10,7 +10,7 @@ import { Parameter } from "../lib/nn/parameter.ts";
 import { tf } from "../lib/tf.ts";
 import { type InitRecord, initRecordOf } from "../lib/initializers/mod.ts";
 import type { WeightsLike } from "../lib/read/weights.ts";
-import { checkInteger, checkPositive } from "../lib/_validate.ts";
+import { checkInteger, checkPositive } from "../lib/validate.ts";
 
 /** Colours: measured data, theory, warnings, and the −/0/+ polarity scale. */
 export const COLORS = {

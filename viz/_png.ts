@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { rangeError } from "../lib/_validate.ts";
+import { rangeError } from "../lib/validate.ts";
 type Resvg = typeof import("@resvg/resvg-wasm");
 
 let ready: Promise<{ resvg: Resvg; fonts: Uint8Array[] }> | null = null;

@@ -10,7 +10,7 @@
 import * as Plot from "@observablehq/plot";
 import type { Label } from "./figure.ts";
 import { COLORS, logAxis } from "./_common.ts";
-import { show } from "../lib/_validate.ts";
+import { show } from "../lib/validate.ts";
 
 /** One series' look: colour, Plot marker symbol, and the glyph the legend shows for it. */
 export interface SeriesStyle {

@@ -9,7 +9,7 @@ import {
   type InitializerConfig,
   initializerFor,
 } from "../lib/initializers/registry.ts";
-import { checkShape, typeError } from "../lib/_validate.ts";
+import { checkShape, typeError } from "../lib/validate.ts";
 import { tf } from "../lib/tf.ts";
 
 /** Options for {@linkcode compareInitializers}. */

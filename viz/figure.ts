@@ -7,7 +7,7 @@
  */
 import { xmlText } from "../lib/text.ts";
 import { renderPng } from "./_png.ts";
-import { rangeError, typeError } from "../lib/_validate.ts";
+import { rangeError, typeError } from "../lib/validate.ts";
 
 /**
  * The method the Deno Jupyter kernel calls to display an object (a global

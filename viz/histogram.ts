@@ -29,7 +29,7 @@ import {
 } from "../lib/stats/histogram.ts";
 import { type Law, lawOf } from "../lib/stats/laws.ts";
 import { legendLabels } from "./spectrum.ts";
-import { typeError } from "../lib/_validate.ts";
+import { typeError } from "../lib/validate.ts";
 import type { Density } from "../lib/stats/density.ts";
 
 /** Options for {@linkcode plotHistogram}. */

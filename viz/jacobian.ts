@@ -22,7 +22,7 @@ import {
   sparseLogAxis,
   withLanes,
 } from "./_series.ts";
-import { checkOptions } from "../lib/_validate.ts";
+import { checkOptions } from "../lib/validate.ts";
 import { escapeHtml } from "../lib/text.ts";
 import type { JacobianSpectrum } from "../lib/nn/jacobian.ts";
 

@@ -26,7 +26,7 @@ import {
   namedWeights,
   type WeightCollection,
 } from "../lib/read/collection.ts";
-import { checkChoice, checkOptions, show } from "../lib/_validate.ts";
+import { checkChoice, checkOptions, show } from "../lib/validate.ts";
 import { tf } from "../lib/tf.ts";
 
 /** Where {@linkcode LiveTraining} shows its progress. */

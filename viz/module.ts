@@ -12,7 +12,7 @@ import {
   namedWeights,
   type WeightCollection,
 } from "../lib/read/collection.ts";
-import { typeError } from "../lib/_validate.ts";
+import { typeError } from "../lib/validate.ts";
 
 /** Options for {@linkcode plotModule}. */
 export interface PlotModuleOptions {

@@ -6,7 +6,7 @@
 import * as PlotNS from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
 import { COLORS, plotSvg } from "./_common.ts";
-import { typeError } from "../lib/_validate.ts";
+import { typeError } from "../lib/validate.ts";
 
 /**
  * Observable Plot (the copy the toolkit renders with), re-exported so that

@@ -23,7 +23,7 @@ import {
   withLanes,
 } from "./_series.ts";
 import { messagePanel } from "./spectrum.ts";
-import { checkOptions } from "../lib/_validate.ts";
+import { checkOptions } from "../lib/validate.ts";
 import type { PropagationRow } from "../lib/nn/propagation.ts";
 
 /** Options for {@linkcode plotPropagation}. */

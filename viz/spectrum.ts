@@ -37,7 +37,7 @@ import {
 import { lawOf } from "../lib/stats/laws.ts";
 import type { Density } from "../lib/stats/density.ts";
 import { escapeHtml } from "../lib/text.ts";
-import { message, rangeError } from "../lib/_validate.ts";
+import { message, rangeError } from "../lib/validate.ts";
 
 /** Options for {@linkcode plotSpectrum}. */
 export interface PlotSpectrumOptions {

@@ -12,7 +12,7 @@ import {
 import type { Figure } from "./figure.ts";
 import { rowsFigure } from "./_rows.ts";
 import { Parameter } from "../lib/nn/parameter.ts";
-import { message, show, typeError } from "../lib/_validate.ts";
+import { message, show, typeError } from "../lib/validate.ts";
 import type { Density } from "../lib/stats/density.ts";
 import { readWeights } from "../lib/read/weights.ts";
 

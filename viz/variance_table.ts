@@ -14,7 +14,7 @@ import {
   initRecordOf,
 } from "../lib/initializers/mod.ts";
 import { lawOf } from "../lib/stats/laws.ts";
-import { checkShape, show } from "../lib/_validate.ts";
+import { checkShape, show } from "../lib/validate.ts";
 import { readWeights } from "../lib/read/weights.ts";
 import { escapeHtml } from "../lib/text.ts";
 import { num } from "./_common.ts";

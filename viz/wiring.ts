@@ -7,7 +7,7 @@ import * as Plot from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
 import { COLORS, plotSvg } from "./_common.ts";
 import { NeuronMap } from "../lib/nn/ncp/neuron_maps.ts";
-import { typeError } from "../lib/_validate.ts";
+import { typeError } from "../lib/validate.ts";
 
 /** Options for {@linkcode plotWiring}. */
 export interface PlotWiringOptions {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { singularValuesWith } from "../../lib/linalg/_svd.ts";
+import { singularValuesSync } from "../../lib/linalg/singular_values.ts";
 
 interface Job {
   id: number;
@@ -25,10 +25,9 @@ scope.onmessage = ({ data }) => {
     // singularValuesSync's computation, with its threads as the pool says:
     // when the pool already has a worker per core, more threads only
     // compete for the same cores.
-    const sigma = singularValuesWith(
+    const sigma = singularValuesSync(
       { values: data.values, shape: [data.rows, data.cols] },
-      { maxSide: Infinity },
-      { threads: data.threads },
+      { maxSide: Infinity, threads: data.threads },
     );
     scope.postMessage({ id: data.id, sigma }, [sigma.buffer as ArrayBuffer]);
   } catch (error) {

@@ -7,12 +7,7 @@
 import type { Density } from "../stats/density.ts";
 import { tf } from "../tf.ts";
 import type { BackendName } from "../backend.ts";
-import {
-  checkChoice,
-  checkOptions,
-  checkShape,
-  message,
-} from "../_validate.ts";
+import { checkChoice, checkOptions, checkShape, message } from "../validate.ts";
 import { nextDraw } from "../random/stream.ts";
 import type { Draw } from "../random/stream.ts";
 

@@ -14,7 +14,7 @@ import {
   prepare,
   type Prepared,
 } from "./_core.ts";
-import { checkProbability } from "../_validate.ts";
+import { checkProbability } from "../validate.ts";
 import { keyFromSeed } from "../random/stream.ts";
 import { bernoulli } from "../random/distributions.ts";
 

@@ -11,7 +11,7 @@ import {
   prepare,
   type Prepared,
 } from "./_core.ts";
-import { checkFinite, rangeError } from "../_validate.ts";
+import { checkFinite, rangeError } from "../validate.ts";
 
 /** Options for {@linkcode constant}. */
 export interface ConstantOptions extends BaseOptions {

@@ -12,7 +12,7 @@ import {
   checkShape,
   rangeError,
   show,
-} from "../_validate.ts";
+} from "../validate.ts";
 
 /** Options for {@linkcode computeFans}. */
 export interface FanOptions {

@@ -12,7 +12,7 @@ import {
   type Prepared,
 } from "./_core.ts";
 import type { Draw } from "../random/stream.ts";
-import { checkNonNegative, checkRank } from "../_validate.ts";
+import { checkNonNegative, checkRank } from "../validate.ts";
 import { standardNormal } from "../random/distributions.ts";
 import { householderQr } from "../linalg/householder_qr.ts";
 

@@ -22,7 +22,7 @@ import {
   checkFinite,
   checkNonNegative,
   rangeError,
-} from "../_validate.ts";
+} from "../validate.ts";
 import { scaledNormal, scaledUniform } from "../random/distributions.ts";
 
 /** Options for {@linkcode randomUniform}. */

@@ -5,7 +5,7 @@
  */
 import type { tf } from "../tf.ts";
 import type { BaseOptions } from "./_core.ts";
-import { message, typeError } from "../_validate.ts";
+import { message, typeError } from "../validate.ts";
 import { constant, ones, zeros } from "./constant.ts";
 import { randomNormal, randomUniform, truncatedNormal } from "./random.ts";
 import {

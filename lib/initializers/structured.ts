@@ -17,7 +17,7 @@ import {
   checkProbability,
   rangeError,
   typeError,
-} from "../_validate.ts";
+} from "../validate.ts";
 import { haarMatrix } from "./orthogonal.ts";
 import { standardNormal, uniform } from "../random/distributions.ts";
 

@@ -19,7 +19,7 @@ import {
   checkPositive,
   checkRank,
   rangeError,
-} from "../_validate.ts";
+} from "../validate.ts";
 import { sampleNormal, sampleUniform } from "./random.ts";
 
 /** Which fan the variance is divided by. */

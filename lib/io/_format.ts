@@ -12,7 +12,7 @@
  * @module
  */
 import { tf } from "../tf.ts";
-import { show } from "../_validate.ts";
+import { show } from "../validate.ts";
 import { JsonSyntaxError, type JsonValue, parseStrictJson } from "./_json.ts";
 import {
   type SafetensorsDType,

@@ -12,7 +12,7 @@
  */
 import { dirname, join, posix, win32 } from "node:path";
 import type { tf } from "../tf.ts";
-import { checkNonEmptyString, show, typeError } from "../_validate.ts";
+import { checkNonEmptyString, show, typeError } from "../validate.ts";
 import {
   type ByteSource,
   decodeElements,

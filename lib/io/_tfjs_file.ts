@@ -26,7 +26,7 @@ import {
   type WeightFile,
   type WeightFormat,
 } from "./_weight_file.ts";
-import { checkNonEmptyString, show, typeError } from "../_validate.ts";
+import { checkNonEmptyString, show, typeError } from "../validate.ts";
 
 /** The dtypes a weight may load as. */
 const LOAD_DTYPES = ["float32", "int32", "bool"] as const;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { show } from "../_validate.ts";
+import { show } from "../validate.ts";
 
 /**
  * An element type a safetensors file may hold, as the file's header spells

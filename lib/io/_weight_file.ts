@@ -9,7 +9,7 @@
  * @module
  */
 import type { tf } from "../tf.ts";
-import { rangeError, typeError } from "../_validate.ts";
+import { rangeError, typeError } from "../validate.ts";
 
 /**
  * How a tfjs weight is quantised in its shard: `uint8` and `uint16` are

@@ -25,7 +25,7 @@ import {
   checkOptions,
   rangeError,
   typeError,
-} from "../_validate.ts";
+} from "../validate.ts";
 import type {
   Quantization,
   StoredWeight,

@@ -9,7 +9,7 @@
  * @module
  */
 import { tf } from "../tf.ts";
-import { disposedError, show, typeError } from "../_validate.ts";
+import { disposedError, show, typeError } from "../validate.ts";
 import { Parameter } from "../nn/parameter.ts";
 import { namedWeights } from "../read/collection.ts";
 

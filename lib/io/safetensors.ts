@@ -35,7 +35,7 @@ import {
   rangeError,
   show,
   typeError,
-} from "../_validate.ts";
+} from "../validate.ts";
 import {
   type ByteSource,
   dataBytes,

@@ -6,7 +6,13 @@
  *
  * @module
  */
-import { checkOptions, message, rangeError, typeError } from "../_validate.ts";
+import {
+  checkBoolean,
+  checkOptions,
+  message,
+  rangeError,
+  typeError,
+} from "../validate.ts";
 import { bidiagonalSingularValues } from "./_svd_bidiagonal.ts";
 import { bandToBidiagonal } from "./_svd_band.ts";
 import { bidiagonalizeUnblocked } from "./_householder.ts";
@@ -41,11 +47,12 @@ const SMALL_FLOPS = 4 * 64 ** 3;
 const WASM_BYTES = 2 ** 32;
 
 function checkSvdOptions(fn: string, options: unknown): SingularValuesOptions {
-  const { maxSide } = checkOptions(
+  const { maxSide, threads } = checkOptions(
     fn,
     options as SingularValuesOptions | undefined,
-    ["maxSide"],
+    ["maxSide", "threads"],
   );
+  if (threads !== undefined) checkBoolean(fn, "options.threads", threads);
   if (maxSide !== undefined) {
     const what = "a positive integer or Infinity";
     if (typeof maxSide !== "number") {
@@ -57,7 +64,7 @@ function checkSvdOptions(fn: string, options: unknown): SingularValuesOptions {
       throw rangeError(fn, "options.maxSide", what, maxSide);
     }
   }
-  return { maxSide };
+  return { maxSide, threads };
 }
 
 /** Counts NaN, +Inf and −Inf, and finds the largest |value|. */
@@ -128,7 +135,8 @@ export function singularValuesWith(
   internals: SingularValuesInternals,
 ): Float64Array {
   const fn = internals.fn ?? "singularValues";
-  const { maxSide = MAX_SIDE } = checkSvdOptions(fn, options);
+  const { maxSide = MAX_SIDE, threads } = checkSvdOptions(fn, options);
+  if (threads === false) internals = { ...internals, threads: false };
   const { values, shape } = x;
   if (shape.length < 2) {
     throw new RangeError(

@@ -7,7 +7,7 @@
  */
 import { blockedQr } from "./_blocked_qr.ts";
 import { matmul } from "./_matmul.ts";
-import { checkCount, rangeError, typeError } from "../_validate.ts";
+import { checkCount, rangeError, typeError } from "../validate.ts";
 
 /** Result of {@linkcode householderQr}: row-major Float64Arrays. */
 export interface QrResult {

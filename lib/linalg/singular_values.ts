@@ -19,6 +19,13 @@ export interface SingularValuesOptions {
    * square one in blocks of rows first.
    */
   maxSide?: number;
+  /**
+   * Whether a large matrix's products may run on worker threads (see
+   * `linalgKernelInfo`); default `true`. `false` keeps the work on the
+   * calling thread, for callers that already run one computation per core.
+   * The result is the same to the bit either way.
+   */
+  threads?: boolean;
 }
 
 /**

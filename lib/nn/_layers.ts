@@ -9,7 +9,7 @@ import { tf } from "../tf.ts";
 import { Module } from "./module.ts";
 import { Sequential } from "./sequential.ts";
 import { Dense } from "./dense.ts";
-import { show } from "../_validate.ts";
+import { show } from "../validate.ts";
 
 type TfLayer = tf.LayersModel["layers"][number];
 

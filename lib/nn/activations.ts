@@ -4,7 +4,7 @@
  * @module
  */
 import { tf } from "../tf.ts";
-import { rangeError, typeError } from "../_validate.ts";
+import { rangeError, typeError } from "../validate.ts";
 
 /** An activation: a name, or a function of a tensor. */
 export type Activation =

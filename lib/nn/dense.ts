@@ -11,7 +11,7 @@ import {
   Parameter,
   resolveInitializer,
 } from "./parameter.ts";
-import { checkCount } from "../_validate.ts";
+import { checkCount } from "../validate.ts";
 import type { Initializer } from "../initializers/registry.ts";
 
 /** Options for {@linkcode Dense}. */

@@ -6,7 +6,7 @@
  */
 import { tf } from "../tf.ts";
 import { checkBatch, forwardOf, type NetworkLike } from "./_layers.ts";
-import { checkOptions, show } from "../_validate.ts";
+import { checkOptions, show } from "../validate.ts";
 import { singularValuesSync } from "../linalg/singular_values.ts";
 
 /** What {@linkcode jacobianSpectrum} returns. */

@@ -6,7 +6,7 @@
 import { tf } from "../tf.ts";
 import type { InitializerSpec, Parameter } from "./parameter.ts";
 import { type Found, walk, type WalkOptions } from "./_discovery.ts";
-import { rangeError, show, typeError } from "../_validate.ts";
+import { rangeError, show, typeError } from "../validate.ts";
 import { Summary } from "./_summary.ts";
 
 /** What {@linkcode Module.loadStateDict} returns with `strict: false`. */

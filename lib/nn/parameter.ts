@@ -9,7 +9,7 @@ import {
   type InitRecord,
   initRecordOf,
 } from "../initializers/mod.ts";
-import { checkBoolean, rangeError, show, typeError } from "../_validate.ts";
+import { checkBoolean, rangeError, show, typeError } from "../validate.ts";
 import {
   type Initializer,
   type InitializerConfig,

@@ -7,7 +7,7 @@
 import { tf } from "../tf.ts";
 import { checkBatch, type LayerChain, layerSteps } from "./_layers.ts";
 import { Sequential } from "./sequential.ts";
-import { checkOptions, show } from "../_validate.ts";
+import { checkOptions, show } from "../validate.ts";
 import { randomNormal } from "../initializers/random.ts";
 import { saturation, type SaturationKind, signalStd } from "../stats/signal.ts";
 

@@ -5,7 +5,7 @@
  */
 import type { tf } from "../tf.ts";
 import { Module } from "./module.ts";
-import { show, typeError } from "../_validate.ts";
+import { show, typeError } from "../validate.ts";
 
 /** Options for {@linkcode Sequential}. */
 export interface SequentialOptions {

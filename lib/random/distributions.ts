@@ -25,7 +25,7 @@ import {
   checkOutput,
   checkProbability,
   rangeError,
-} from "../_validate.ts";
+} from "../validate.ts";
 import { activeKernel, Chunks, ExtraWords } from "./_bits.ts";
 import { lowerTail, normalQuantile, upperTail } from "../_normal.ts";
 import { F, R, X, Z24, Z53, type ZigguratTables } from "./_ziggurat.ts";

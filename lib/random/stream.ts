@@ -15,12 +15,7 @@
  * @module
  */
 
-import {
-  checkCount,
-  checkUint32,
-  rangeError,
-  typeError,
-} from "../_validate.ts";
+import { checkCount, checkUint32, rangeError, typeError } from "../validate.ts";
 
 /** A Philox-4x32 key: two 32-bit words. */
 export interface RandomKey {

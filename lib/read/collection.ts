@@ -11,7 +11,7 @@ import { Module } from "../nn/module.ts";
 import { Parameter } from "../nn/parameter.ts";
 import type { Weights } from "../host.ts";
 import { readWeights } from "./weights.ts";
-import { disposedError, typeError } from "../_validate.ts";
+import { disposedError, typeError } from "../validate.ts";
 
 /** A whole model's weights, in any of the forms the helpers take. */
 export type WeightCollection =

@@ -7,7 +7,7 @@
  */
 import { tf } from "../tf.ts";
 import { Parameter } from "../nn/parameter.ts";
-import { disposedError, typeError } from "../_validate.ts";
+import { disposedError, typeError } from "../validate.ts";
 import { type HostWeights, hostWeights, type Weights } from "../host.ts";
 
 /** What the reading helpers accept for one weight. */

@@ -15,7 +15,7 @@ import {
   rangeError,
   show,
   typeError,
-} from "../_validate.ts";
+} from "../validate.ts";
 import { notHostData } from "../host.ts";
 import { singularValuesAs } from "../linalg/singular_values.ts";
 import { fitBulk, hasTail, MIN_BULK } from "./_bulk.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { betaRegularized } from "./_beta.ts";
-import { checkCount, checkInteger, checkProbability } from "../_validate.ts";
+import { checkCount, checkInteger, checkProbability } from "../validate.ts";
 
 /**
  * The two-sided p-value of `k` successes in `n` independent trials of

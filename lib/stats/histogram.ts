@@ -4,7 +4,7 @@
  * @module
  */
 import { type HostWeights, hostWeights } from "../host.ts";
-import { checkCount, rangeError } from "../_validate.ts";
+import { checkCount, rangeError } from "../validate.ts";
 
 /** Options for {@linkcode histogramSync} (and `histogram`). */
 export interface HistogramOptions {

@@ -6,7 +6,7 @@
  * @module
  */
 import { kolmogorovCdfExact } from "./_kolmogorov_exact.ts";
-import { checkCount, checkProbability, rangeError } from "../_validate.ts";
+import { checkCount, checkProbability, rangeError } from "../validate.ts";
 
 /** A p-value of the Kolmogorov distribution, and how it was computed. */
 export interface KolmogorovPValue {

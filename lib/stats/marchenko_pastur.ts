@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { checkPositive, rangeError, typeError } from "../_validate.ts";
+import { checkPositive, rangeError, typeError } from "../validate.ts";
 import { mpCdf } from "./_mp_quantile.ts";
 
 /** Checks the aspect ratio `q` ≥ 1 and the variance `sigma2` > 0 given to `fn`. */

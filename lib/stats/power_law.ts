@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { checkChoice, checkOptions } from "../_validate.ts";
+import { checkChoice, checkOptions } from "../validate.ts";
 
 /** A power-law fit p(λ) ∝ λ^−α of a spectrum's tail. */
 export interface PowerLawFit {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { show } from "../_validate.ts";
+import { show } from "../validate.ts";
 
 /** The threshold of saturation: |h| > 0.99 for tanh, |2h − 1| > 0.99 for sigmoid. */
 export const SATURATION_THRESHOLD = 0.99;

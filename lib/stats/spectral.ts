@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { rangeError, show } from "../_validate.ts";
+import { rangeError, show } from "../validate.ts";
 import { fitBulk, hasTail, MIN_BULK } from "./_bulk.ts";
 import { fitPowerLaw, type PowerLawFit } from "./power_law.ts";
 

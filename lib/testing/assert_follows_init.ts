@@ -6,13 +6,13 @@
  */
 import { AssertionError } from "@std/assert";
 import type { InitializerConfig } from "../initializers/registry.ts";
-import { checkOptions, rangeError, typeError } from "../_validate.ts";
+import { checkOptions, rangeError, typeError } from "../validate.ts";
 import { readWeights, type WeightsLike } from "../read/weights.ts";
 import { lawOf } from "../stats/laws.ts";
 import { continuousCdf } from "../stats/law_cdf.ts";
 import { ksTest } from "../stats/kolmogorov_smirnov.ts";
 import { binomialTest } from "../stats/binomial_test.ts";
-import { type ExpectedLaw, expectedLaw } from "./_expected_law.ts";
+import { type ExpectedLaw, expectedLaw } from "../initializers/expected_law.ts";
 import { indexText, moments, num, pValue, shapeText } from "./_format.ts";
 
 /** Options for {@linkcode assertFollowsInit}. */

@@ -5,7 +5,7 @@
  */
 import { AssertionError } from "@std/assert";
 import { tf } from "../tf.ts";
-import { typeError } from "../_validate.ts";
+import { typeError } from "../validate.ts";
 import { bytes } from "./_format.ts";
 
 const FN = "assertNoTensorLeak";

@@ -11,7 +11,7 @@ import {
   checkPositive,
   checkRank,
   rangeError,
-} from "../_validate.ts";
+} from "../validate.ts";
 import { gramDeviation } from "../linalg/gram_deviation.ts";
 import { readWeights, type WeightsLike } from "../read/weights.ts";
 import { num, shapeText } from "./_format.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { AssertionError } from "@std/assert";
-import { checkCount, rangeError, typeError } from "../_validate.ts";
+import { checkCount, rangeError, typeError } from "../validate.ts";
 import { readWeights, type WeightsLike } from "../read/weights.ts";
 import {
   analyzeSpectrumAs,

@@ -565,3 +565,22 @@ Deno.test({
     }
   },
 });
+
+Deno.test("singularValues: options.threads false gives the same bits; a non-boolean is a TypeError", () => {
+  const n = 300;
+  const values = Float64Array.from(
+    { length: n * n },
+    (_, i) => Math.sin(i * 0.37) + Math.cos(i * 1.3),
+  );
+  const x = { values, shape: [n, n] };
+  assertEquals(
+    singularValuesSync(x, { threads: false }),
+    singularValuesSync(x, { threads: true }),
+  );
+  assertThrows(
+    // deno-lint-ignore no-explicit-any
+    () => singularValuesSync(x, { threads: "no" as any }),
+    TypeError,
+    "singularValuesSync: options.threads must be",
+  );
+});

@@ -13,7 +13,7 @@ import {
   resolveInitializer,
 } from "../parameter.ts";
 import { NeuronMap } from "./neuron_maps.ts";
-import { checkCount, rangeError, typeError } from "../../_validate.ts";
+import { checkCount, rangeError, typeError } from "../../validate.ts";
 
 /** Options for {@linkcode NCP}. */
 export interface NCPOptions {

@@ -12,7 +12,7 @@
  */
 import { type Draw, nextDraw } from "../../random/stream.ts";
 import { uniform } from "../../random/distributions.ts";
-import { checkCount, rangeError, typeError } from "../../_validate.ts";
+import { checkCount, rangeError, typeError } from "../../validate.ts";
 
 /** A named range of neurons, for plots. */
 export interface NeuronGroup {

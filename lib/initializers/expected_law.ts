@@ -5,7 +5,9 @@
  * and the density is computed as each initializer computes its record's
  * (fans by `computeFans`, the truncated normal's std correction, the
  * orthogonal dimension, the sparse zero count). A test compares it with
- * `initRecordOf` of a real draw for every initializer.
+ * `initRecordOf` of a real draw for every initializer. An internal module
+ * (not exported from `mod.ts`): `assertFollowsInit` in `lib/testing` tests
+ * draws against it.
  *
  * @module
  */
@@ -15,26 +17,19 @@ import {
   diracOptions,
   identityOptions,
   sparseOptions,
-} from "../initializers/structured.ts";
+} from "./structured.ts";
 import {
   type Density,
   type InitDType,
   prepare,
   type Prepared,
-} from "../initializers/_core.ts";
-import { constantValue } from "../initializers/constant.ts";
-import {
-  normalOptions,
-  truncatedOptions,
-  uniformOptions,
-} from "../initializers/random.ts";
-import { orthogonalOptions } from "../initializers/orthogonal.ts";
-import { binomialOptions } from "../initializers/binomial.ts";
-import {
-  type InitializerConfig,
-  parseInitializerConfig,
-} from "../initializers/registry.ts";
-import { varianceScalingPlan } from "../initializers/variance_scaling.ts";
+} from "./_core.ts";
+import { constantValue } from "./constant.ts";
+import { normalOptions, truncatedOptions, uniformOptions } from "./random.ts";
+import { orthogonalOptions } from "./orthogonal.ts";
+import { binomialOptions } from "./binomial.ts";
+import { type InitializerConfig, parseInitializerConfig } from "./registry.ts";
+import { varianceScalingPlan } from "./variance_scaling.ts";
 
 /** What the values of a draw must be. */
 export type Plan =

@@ -1,6 +1,8 @@
 /**
  * The house's one validator: the argument checks of `lib/` and `viz/`, and
- * the one formatter of the values their messages show.
+ * the one formatter of the values their messages show. An internal module
+ * (not exported from `mod.ts`), like `text.ts`; not `_`-private, because the
+ * figures in `viz/` use it too.
  *
  * Every message has one form, `fn: arg must be …, received …`: the function
  * the user called, the argument's path (`options.seed`, `shape[1]`), the
@@ -30,7 +32,7 @@ const MAX_ITEMS = 8;
  *
  * @example
  * ```ts
- * import { show } from "./_validate.ts";
+ * import { show } from "./validate.ts";
  * import { assertEquals } from "@std/assert";
  *
  * assertEquals(show('a"\n'), '"a\\"\\n"');

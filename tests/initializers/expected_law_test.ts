@@ -8,8 +8,8 @@
  */
 import { assertEquals, assertThrows } from "@std/assert";
 import { initializers, setSeed, tf } from "../../mod.ts";
-import { expectedLaw } from "../../lib/testing/_expected_law.ts";
-import { leakFreeTest } from "./_helpers.ts";
+import { expectedLaw } from "../../lib/initializers/expected_law.ts";
+import { leakFreeTest } from "../testing/_helpers.ts";
 
 const I = initializers;
 
