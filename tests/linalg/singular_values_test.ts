@@ -396,7 +396,7 @@ Deno.test("errors: 1-D, scalar, empty, NaN/Inf, bad options, not weights", () =>
     // deno-lint-ignore no-explicit-any
     () => singularValuesSync(x, { maxside: 10 } as any),
     TypeError,
-    'singularValuesSync: each key of options must be one of "maxSide", received "maxside"',
+    'singularValuesSync: each key of options must be one of "maxSide", "threads", received "maxside"',
   );
   // deno-lint-ignore no-explicit-any
   assertThrows(() => singularValuesSync(x, 5 as any), TypeError, "options");

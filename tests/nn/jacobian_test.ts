@@ -228,7 +228,7 @@ Deno.test("jacobianSpectrum: bad input is an error, and leaves no tensor behind"
   await assertRejects(
     () => jacobianSpectrum(net, x, { rows: 3 } as never),
     TypeError,
-    'unknown option "rows"',
+    'jacobianSpectrum: each key of options must be one of "maxRows", received "rows"',
   );
   await assertRejects(
     () => jacobianSpectrum(() => 3 as never, x),

@@ -297,7 +297,7 @@ Deno.test("tracePropagation: bad input is an error, and leaves no tensor behind"
   await assertRejects(
     () => tracePropagation(net, x, { lose: 1 } as never),
     TypeError,
-    'unknown option "lose"',
+    'tracePropagation: each key of options must be one of "loss", "seed", received "lose"',
   );
   await assertRejects(
     () => tracePropagation(net, x, { loss: (y) => y as tf.Scalar }),

@@ -166,12 +166,12 @@ Deno.test("plotPropagation: bad input is an error naming the function", () => {
   assertThrows(
     () => plotPropagation(rows(2), { ylim: [1, 2] } as never),
     TypeError,
-    'unknown option "ylim"',
+    'plotPropagation: each key of options must be one of "title", "subtitle", "label", "width", "height", "yRange", received "ylim"',
   );
   assertThrows(
     () => plotPropagation(rows(2), { width: -1 }),
     RangeError,
-    "plotPropagation: width must be a finite number of pixels",
+    "plotPropagation: options.width must be a finite number > 0, received -1",
   );
 });
 
@@ -334,7 +334,7 @@ Deno.test("plotHistogram compare: tfjs's glorotNormal drawn over ours, on the sa
   await assertRejects(
     () => plotHistogram(ours, { compare: theirs as never }),
     TypeError,
-    "plotHistogram: compare must be { x, label? }",
+    "plotHistogram: options.compare must be { x, label? }",
   );
   tf.dispose([ours, theirs, few]);
 });
@@ -430,12 +430,12 @@ Deno.test("liveTraining: bad options and updates are errors naming the function"
   assertThrows(
     () => liveTraining({ every: 3 } as never),
     TypeError,
-    'unknown option "every"',
+    'liveTraining: each key of options must be one of "title", "parameters", "interval", "steps", "width", "output", received "every"',
   );
   assertThrows(
     () => liveTraining({ output: "html" as never }),
     RangeError,
-    "liveTraining: output must be one of",
+    "liveTraining: options.output must be one of",
   );
   assertThrows(
     () => liveTraining({ output: "jupyter" }),
