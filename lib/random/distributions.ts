@@ -70,31 +70,14 @@ const TWO_32 = 4294967296;
  * assertEquals(uniform(10, draw, 990), u.subarray(990));
  * ```
  */
-export function uniform(
-  n: number,
-  draw: Draw,
-  offset?: number,
-): Float32Array;
-/** With `out`: fills it and returns it, typed as given. */
-export function uniform<T extends Float32Array | Float64Array>(
-  n: number,
-  draw: Draw,
-  offset: number | undefined,
-  out: T,
-): T;
-/** The general form: `out` optional, of any accepted type. */
-export function uniform(
-  n: number,
-  draw: Draw,
-  offset?: number,
-  out?: Float32Array | Float64Array,
-): Float32Array | Float64Array;
-export function uniform(
+export function uniform<
+  T extends Float32Array | Float64Array = Float32Array,
+>(
   n: number,
   draw: Draw,
   offset: number = 0,
-  out?: Float32Array | Float64Array,
-): Float32Array | Float64Array {
+  out?: T,
+): T {
   checkDrawSpan("uniform", n, draw, offset);
   const o = checkOutput<Float32Array | Float64Array>(
     "uniform",
@@ -105,7 +88,7 @@ export function uniform(
   );
   if (o instanceof Float32Array) uniform32(o, draw, offset);
   else uniform53Into(o, draw, offset, 0, 1);
-  return o;
+  return o as T;
 }
 
 /**
@@ -198,31 +181,14 @@ function zigguratSlow(
  * assertEquals(standardNormal(3, nextDraw(1), 9997), x.subarray(9997));
  * ```
  */
-export function standardNormal(
-  n: number,
-  draw: Draw,
-  offset?: number,
-): Float32Array;
-/** With `out`: fills it and returns it, typed as given. */
-export function standardNormal<T extends Float32Array | Float64Array>(
-  n: number,
-  draw: Draw,
-  offset: number | undefined,
-  out: T,
-): T;
-/** The general form: `out` optional, of any accepted type. */
-export function standardNormal(
-  n: number,
-  draw: Draw,
-  offset?: number,
-  out?: Float32Array | Float64Array,
-): Float32Array | Float64Array;
-export function standardNormal(
+export function standardNormal<
+  T extends Float32Array | Float64Array = Float32Array,
+>(
   n: number,
   draw: Draw,
   offset: number = 0,
-  out?: Float32Array | Float64Array,
-): Float32Array | Float64Array {
+  out?: T,
+): T {
   checkDrawSpan("standardNormal", n, draw, offset);
   const o = checkOutput<Float32Array | Float64Array>(
     "standardNormal",
@@ -233,7 +199,7 @@ export function standardNormal(
   );
   if (o instanceof Float32Array) normal32(o, draw, offset);
   else normal53Into(o, draw, offset, -Infinity, Infinity, 0, 1);
-  return o;
+  return o as T;
 }
 
 /** Below `−TAIL` or above `TAIL` the truncated normal uses rejection. */
@@ -318,39 +284,16 @@ function farTail(a: number, b: number, ex: ExtraWords): number {
  * assert(tail.every((v) => v >= 5 && v <= 6));
  * ```
  */
-export function truncatedStandardNormal(
-  n: number,
-  lower: number,
-  upper: number,
-  draw: Draw,
-  offset?: number,
-): Float32Array;
-/** With `out`: fills it and returns it, typed as given. */
-export function truncatedStandardNormal<T extends Float32Array | Float64Array>(
-  n: number,
-  lower: number,
-  upper: number,
-  draw: Draw,
-  offset: number | undefined,
-  out: T,
-): T;
-/** The general form: `out` optional, of any accepted type. */
-export function truncatedStandardNormal(
-  n: number,
-  lower: number,
-  upper: number,
-  draw: Draw,
-  offset?: number,
-  out?: Float32Array | Float64Array,
-): Float32Array | Float64Array;
-export function truncatedStandardNormal(
+export function truncatedStandardNormal<
+  T extends Float32Array | Float64Array = Float32Array,
+>(
   n: number,
   lower: number,
   upper: number,
   draw: Draw,
   offset: number = 0,
-  out?: Float32Array | Float64Array,
-): Float32Array | Float64Array {
+  out?: T,
+): T {
   const a = checkBound("truncatedStandardNormal", "lower", lower);
   const b = checkBound("truncatedStandardNormal", "upper", upper);
   if (!(a < b)) {
@@ -365,7 +308,7 @@ export function truncatedStandardNormal(
     Float32Array,
   );
   truncatedInto(o, draw, offset, a, b);
-  return o;
+  return o as T;
 }
 
 /** Whether the truncated normal on `[a, b]` is sampled by rejection from the 53-bit Ziggurat (see {@linkcode truncatedStandardNormal}). */
@@ -455,27 +398,9 @@ const SCRATCH = 8192;
  * assertEquals(x, Float32Array.from(z, (v) => 3 + 0.5 * v));
  * ```
  */
-export function scaledNormal(
-  n: number,
-  mean: number,
-  std: number,
-  lower: number,
-  upper: number,
-  draw: Draw,
-  offset?: number,
-): Float32Array;
-/** With `out`: fills it and returns it, typed as given. */
-export function scaledNormal<T extends Float32Array | Float64Array>(
-  n: number,
-  mean: number,
-  std: number,
-  lower: number,
-  upper: number,
-  draw: Draw,
-  offset: number | undefined,
-  out: T,
-): T;
-export function scaledNormal(
+export function scaledNormal<
+  T extends Float32Array | Float64Array = Float32Array,
+>(
   n: number,
   mean: number,
   std: number,
@@ -483,8 +408,8 @@ export function scaledNormal(
   upper: number,
   draw: Draw,
   offset: number = 0,
-  out?: Float32Array | Float64Array,
-): Float32Array | Float64Array {
+  out?: T,
+): T {
   const m = checkFinite("scaledNormal", "mean", mean);
   const sd = checkNonNegative("scaledNormal", "std", std);
   const a = checkBound("scaledNormal", "lower", lower);
@@ -500,7 +425,7 @@ export function scaledNormal(
   );
   if (byRejection(a, b)) {
     normal53Into(o, draw, offset, a, b, m, sd);
-    return o;
+    return o as T;
   }
   const z = new Float64Array(Math.min(SCRATCH, n));
   for (let start = 0; start < n; start += SCRATCH) {
@@ -509,7 +434,7 @@ export function scaledNormal(
     truncatedInto(view, draw, offset + start, a, b);
     for (let t = 0; t < k; t++) o[start + t] = m + sd * view[t];
   }
-  return o;
+  return o as T;
 }
 
 /**
@@ -542,30 +467,16 @@ export function scaledNormal(
  * assertEquals(scaledUniform(1000, -1, 3, draw), Float32Array.from(u, (v) => -1 + 4 * v));
  * ```
  */
-export function scaledUniform(
-  n: number,
-  low: number,
-  high: number,
-  draw: Draw,
-  offset?: number,
-): Float32Array;
-/** With `out`: fills it and returns it, typed as given. */
-export function scaledUniform<T extends Float32Array | Float64Array>(
-  n: number,
-  low: number,
-  high: number,
-  draw: Draw,
-  offset: number | undefined,
-  out: T,
-): T;
-export function scaledUniform(
+export function scaledUniform<
+  T extends Float32Array | Float64Array = Float32Array,
+>(
   n: number,
   low: number,
   high: number,
   draw: Draw,
   offset: number = 0,
-  out?: Float32Array | Float64Array,
-): Float32Array | Float64Array {
+  out?: T,
+): T {
   const lo = checkFinite("scaledUniform", "low", low);
   const hi = checkFinite("scaledUniform", "high", high);
   if (!(hi >= lo)) {
@@ -585,7 +496,7 @@ export function scaledUniform(
     Float32Array,
   );
   uniform53Into(o, draw, offset, lo, hi - lo);
-  return o;
+  return o as T;
 }
 
 const BIT_KINDS = [Float32Array, Int32Array, Uint8Array] as const;
@@ -625,35 +536,15 @@ const BIT_KINDS = [Float32Array, Int32Array, Uint8Array] as const;
  * assertEquals(bernoulli(3, 0, nextDraw(5)), new Float32Array(3));
  * ```
  */
-export function bernoulli(
-  n: number,
-  p: number,
-  draw: Draw,
-  offset?: number,
-): Float32Array;
-/** With `out`: fills it and returns it, typed as given. */
-export function bernoulli<T extends Float32Array | Int32Array | Uint8Array>(
-  n: number,
-  p: number,
-  draw: Draw,
-  offset: number | undefined,
-  out: T,
-): T;
-/** The general form: `out` optional, of any accepted type. */
-export function bernoulli(
-  n: number,
-  p: number,
-  draw: Draw,
-  offset?: number,
-  out?: Float32Array | Int32Array | Uint8Array,
-): Float32Array | Int32Array | Uint8Array;
-export function bernoulli(
+export function bernoulli<
+  T extends Float32Array | Int32Array | Uint8Array = Float32Array,
+>(
   n: number,
   p: number,
   draw: Draw,
   offset: number = 0,
-  out?: Float32Array | Int32Array | Uint8Array,
-): Float32Array | Int32Array | Uint8Array {
+  out?: T,
+): T {
   const prob = checkProbability("bernoulli", "p", p);
   checkDrawSpan("bernoulli", n, draw, offset);
   const o = checkOutput<Float32Array | Int32Array | Uint8Array>(
@@ -665,13 +556,13 @@ export function bernoulli(
   );
   if (prob === 0 || prob === 1) {
     o.fill(prob);
-    return o;
+    return o as T;
   }
   const scaled = prob * 4294967296; // exact: a power-of-two scaling
   const p32 = Math.floor(scaled);
   const frac = scaled - p32; // the bits of p after the first 32, in [0, 1)
   bernoulliInto(o, draw, offset, p32, frac);
-  return o;
+  return o as T;
 }
 
 // --- the loops, one per output type so that each stays monomorphic ---------
