@@ -37,6 +37,28 @@ const TWO_M53 = 1.1102230246251565e-16; // 2^-53
 const TWO_32 = 4294967296;
 
 /**
+ * Checks a draw's span (`n` values from `offset`) and the output array
+ * (`out`, a Float32Array or Float64Array of length `n`; default a new
+ * Float32Array), for `fn`.
+ */
+function floatOutput(
+  fn: string,
+  n: number,
+  draw: Draw,
+  offset: number,
+  out: Float32Array | Float64Array | undefined,
+): Float32Array | Float64Array {
+  checkDrawSpan(fn, n, draw, offset);
+  return checkOutput<Float32Array | Float64Array>(
+    fn,
+    out,
+    n,
+    FLOAT_KINDS,
+    Float32Array,
+  );
+}
+
+/**
  * Uniform values on [0, 1).
  *
  * - `Float32Array` output (the default): `u = ⌊w / 2^8⌋ · 2^−24` from word
@@ -78,14 +100,7 @@ export function uniform<
   offset: number = 0,
   out?: T,
 ): T {
-  checkDrawSpan("uniform", n, draw, offset);
-  const o = checkOutput<Float32Array | Float64Array>(
-    "uniform",
-    out,
-    n,
-    FLOAT_KINDS,
-    Float32Array,
-  );
+  const o = floatOutput("uniform", n, draw, offset, out);
   if (o instanceof Float32Array) uniform32(o, draw, offset);
   else uniform53Into(o, draw, offset, 0, 1);
   return o as T;
@@ -189,14 +204,7 @@ export function standardNormal<
   offset: number = 0,
   out?: T,
 ): T {
-  checkDrawSpan("standardNormal", n, draw, offset);
-  const o = checkOutput<Float32Array | Float64Array>(
-    "standardNormal",
-    out,
-    n,
-    FLOAT_KINDS,
-    Float32Array,
-  );
+  const o = floatOutput("standardNormal", n, draw, offset, out);
   if (o instanceof Float32Array) normal32(o, draw, offset);
   else normal53Into(o, draw, offset, -Infinity, Infinity, 0, 1);
   return o as T;
@@ -299,14 +307,7 @@ export function truncatedStandardNormal<
   if (!(a < b)) {
     throw rangeError("truncatedStandardNormal", "lower", `< upper (${b})`, a);
   }
-  checkDrawSpan("truncatedStandardNormal", n, draw, offset);
-  const o = checkOutput<Float32Array | Float64Array>(
-    "truncatedStandardNormal",
-    out,
-    n,
-    FLOAT_KINDS,
-    Float32Array,
-  );
+  const o = floatOutput("truncatedStandardNormal", n, draw, offset, out);
   truncatedInto(o, draw, offset, a, b);
   return o as T;
 }
@@ -415,14 +416,7 @@ export function scaledNormal<
   const a = checkBound("scaledNormal", "lower", lower);
   const b = checkBound("scaledNormal", "upper", upper);
   if (!(a < b)) throw rangeError("scaledNormal", "lower", `< upper (${b})`, a);
-  checkDrawSpan("scaledNormal", n, draw, offset);
-  const o = checkOutput<Float32Array | Float64Array>(
-    "scaledNormal",
-    out,
-    n,
-    FLOAT_KINDS,
-    Float32Array,
-  );
+  const o = floatOutput("scaledNormal", n, draw, offset, out);
   if (byRejection(a, b)) {
     normal53Into(o, draw, offset, a, b, m, sd);
     return o as T;
@@ -487,14 +481,7 @@ export function scaledUniform<
       hi,
     );
   }
-  checkDrawSpan("scaledUniform", n, draw, offset);
-  const o = checkOutput<Float32Array | Float64Array>(
-    "scaledUniform",
-    out,
-    n,
-    FLOAT_KINDS,
-    Float32Array,
-  );
+  const o = floatOutput("scaledUniform", n, draw, offset, out);
   uniform53Into(o, draw, offset, lo, hi - lo);
   return o as T;
 }
