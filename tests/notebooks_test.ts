@@ -67,6 +67,24 @@ Deno.test("notebookProblems reports errors and missing rich output", () => {
   assertStringIncludes(problems[1], RICH_TAG);
 });
 
+Deno.test("no notebook reads tensors synchronously or prints them", async () => {
+  // dataSync and arraySync block (and fail on WebGPU); print writes to the
+  // kernel's stdout instead of a rich output. Notebooks read with
+  // `await t.data()` and display figures and tables.
+  const banned = /\b(dataSync|arraySync)\s*\(|\.print\s*\(/;
+  for (const path of await listNotebooks()) {
+    const nb: Notebook = JSON.parse(await Deno.readTextFile(path));
+    for (const [i, cell] of nb.cells.entries()) {
+      if (cell.cell_type !== "code") continue;
+      const source = Array.isArray(cell.source)
+        ? cell.source.join("")
+        : String(cell.source);
+      const hit = source.match(banned);
+      assertEquals(hit?.[0] ?? null, null, `${basename(path)} cell ${i}`);
+    }
+  }
+});
+
 Deno.test("committed notebooks keep their outputs cleared", async () => {
   for (const path of await listNotebooks()) {
     const nb: Notebook = JSON.parse(await Deno.readTextFile(path));
