@@ -160,6 +160,26 @@ export class NCP extends Module {
   }
 
   /**
+   * The recurrent kernel the network actually uses, K ⊙ mask: a new tensor
+   * `[units, units]` (the caller disposes it), so one taken before training
+   * is a snapshot. Its rank is at most the number of neurons that receive a
+   * recurrent synapse.
+   *
+   * @throws {Error} Before the layer is built (call it once, or `build`).
+   */
+  effectiveRecurrentKernel(): tf.Tensor2D {
+    if (!this._recurrentKernel || !this._recurrentMask) {
+      throw new Error(
+        "NCP.effectiveRecurrentKernel: the layer is not built yet (call it on an input once)",
+      );
+    }
+    return tf.mul(
+      this._recurrentKernel.data,
+      this._recurrentMask.data,
+    ) as tf.Tensor2D;
+  }
+
+  /**
    * One step: the new state from an input `[batch, inputDim]` and a state `[batch, units]`.
    *
    * @returns The new state `[batch, units]`.
