@@ -5,6 +5,7 @@ import {
   NCP,
   NCPMap,
   RandomMap,
+  singularValues,
   tf,
 } from "../../mod.ts";
 
@@ -175,5 +176,37 @@ Deno.test("NCP builds its kernels by name through getInitializer", () => {
   assertEquals(ncp._kernel!.init?.name, "heNormal");
   assertEquals(ncp._recurrentKernel!.init?.options.gain, 0.5);
   x.dispose();
+  ncp.dispose();
+});
+
+Deno.test("NCP.effectiveRecurrentKernel: K ⊙ mask as a new tensor, its rank capped by the mask; unbuilt is an error", async () => {
+  const ncp = new NCP(new AutoNCP(16, 3, { seed: 4 }));
+  assertThrows(
+    () => ncp.effectiveRecurrentKernel(),
+    Error,
+    "NCP.effectiveRecurrentKernel: the layer is not built yet",
+  );
+  const x = tf.ones([1, 2, 4]);
+  ncp.call(x).dispose();
+  x.dispose();
+  const before = tf.memory().numTensors;
+  const effective = ncp.effectiveRecurrentKernel();
+  assertEquals(tf.memory().numTensors, before + 1);
+  const k = await ncp._recurrentKernel!.data.data();
+  const mask = await ncp._recurrentMask!.data.data();
+  const e = await effective.data();
+  assertEquals([...e], [...k].map((v, i) => Math.fround(v * mask[i])));
+  // Rank ≤ the number of columns (postsynaptic neurons) the mask reaches.
+  const n = 16;
+  let reached = 0;
+  for (let j = 0; j < n; j++) {
+    let any = false;
+    for (let i = 0; i < n; i++) any ||= mask[i * n + j] !== 0;
+    if (any) reached++;
+  }
+  const s = await singularValues(effective);
+  const rank = s.filter((v) => v > s[0] * n * 2 ** -23).length;
+  assert(rank <= reached, `rank ${rank} > ${reached} reached columns`);
+  effective.dispose();
   ncp.dispose();
 });

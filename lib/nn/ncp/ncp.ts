@@ -166,6 +166,18 @@ export class NCP extends Module {
    * recurrent synapse.
    *
    * @throws {Error} Before the layer is built (call it once, or `build`).
+   *
+   * @example
+   * ```ts
+   * import { AutoNCP, NCP, tf } from "../../../mod.ts";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const ncp = new NCP(new AutoNCP(16, 3, { seed: 4 }), { inputDim: 4 });
+   * const k = ncp.effectiveRecurrentKernel();
+   * assertEquals(k.shape, [16, 16]);
+   * k.dispose();
+   * ncp.dispose();
+   * ```
    */
   effectiveRecurrentKernel(): tf.Tensor2D {
     if (!this._recurrentKernel || !this._recurrentMask) {
