@@ -91,7 +91,25 @@ function stdPanel(
   });
   const edges = edgeMarks(points, domain, axis);
   marks.push(edges.marks);
-  const svg = plotSvg({
+  const svg = layerPlot(
+    width,
+    height,
+    layers,
+    { ...sparseLogAxis(axis[0], axis[1]), label, grid: true },
+    marks,
+  );
+  return { svg, glyphs: edges.glyphs };
+}
+
+/** One panel by layer: the layers 1…layers on x, `y` as given, a frame. */
+function layerPlot(
+  width: number,
+  height: number,
+  layers: number,
+  y: Plot.ScaleOptions,
+  marks: Plot.Markish[],
+): string {
+  return plotSvg({
     width,
     height,
     marginLeft: 58,
@@ -103,10 +121,9 @@ function stdPanel(
       ticks: rankTicks(layers),
       tickFormat: (v: number) => String(v),
     },
-    y: { ...sparseLogAxis(axis[0], axis[1]), label, grid: true },
+    y,
     marks: [Plot.frame({ stroke: "#ddd" }), ...marks],
   });
-  return { svg, glyphs: edges.glyphs };
 }
 
 function saturationPanel(
@@ -130,21 +147,13 @@ function saturationPanel(
       ),
     );
   });
-  return plotSvg({
+  return layerPlot(
     width,
     height,
-    marginLeft: 58,
-    marginRight: 14,
-    marginTop: 22,
-    x: {
-      label: "layer",
-      domain: [0.5, layers + 0.5],
-      ticks: rankTicks(layers),
-      tickFormat: (v: number) => String(v),
-    },
-    y: { domain: [0, 1], label: "fraction of the layer", grid: true },
-    marks: [Plot.frame({ stroke: "#ddd" }), ...marks],
-  });
+    layers,
+    { domain: [0, 1], label: "fraction of the layer", grid: true },
+    marks,
+  );
 }
 
 /**
