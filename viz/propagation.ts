@@ -4,9 +4,9 @@
  *
  * @module
  */
-import * as Plot from "@observablehq/plot";
+import type * as Plot from "@observablehq/plot";
 import { Figure, type Label, type Panel } from "./figure.ts";
-import { checkSize, num, plotSvg, rankTicks } from "./_common.ts";
+import { checkSize, num } from "./_common.ts";
 import {
   checkRange,
   dodge,
@@ -17,6 +17,7 @@ import {
   logDomain,
   namedSeries,
   placeOf,
+  rankPlot,
   seriesLegend,
   seriesMarks,
   sparseLogAxis,
@@ -91,39 +92,15 @@ function stdPanel(
   });
   const edges = edgeMarks(points, domain, axis);
   marks.push(edges.marks);
-  const svg = layerPlot(
+  const svg = rankPlot(
     width,
     height,
+    "layer",
     layers,
     { ...sparseLogAxis(axis[0], axis[1]), label, grid: true },
     marks,
   );
   return { svg, glyphs: edges.glyphs };
-}
-
-/** One panel by layer: the layers 1…layers on x, `y` as given, a frame. */
-function layerPlot(
-  width: number,
-  height: number,
-  layers: number,
-  y: Plot.ScaleOptions,
-  marks: Plot.Markish[],
-): string {
-  return plotSvg({
-    width,
-    height,
-    marginLeft: 58,
-    marginRight: 14,
-    marginTop: 22,
-    x: {
-      label: "layer",
-      domain: [0.5, layers + 0.5],
-      ticks: rankTicks(layers),
-      tickFormat: (v: number) => String(v),
-    },
-    y,
-    marks: [Plot.frame({ stroke: "#ddd" }), ...marks],
-  });
 }
 
 function saturationPanel(
@@ -147,9 +124,10 @@ function saturationPanel(
       ),
     );
   });
-  return layerPlot(
+  return rankPlot(
     width,
     height,
+    "layer",
     layers,
     { domain: [0, 1], label: "fraction of the layer", grid: true },
     marks,
