@@ -9,7 +9,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import type { Label } from "./figure.ts";
-import { COLORS, logAxis } from "./_common.ts";
+import { COLORS, logAxis, plotSvg, rankTicks } from "./_common.ts";
 import { show } from "../lib/validate.ts";
 
 /** One series' look: colour, Plot marker symbol, and the glyph the legend shows for it. */
@@ -460,4 +460,34 @@ export function withLanes(
     domain[0] / 10 ** (perPixel * need(lanes.bottom)),
     domain[1] * 10 ** (perPixel * need(lanes.top)),
   ];
+}
+
+/**
+ * A panel over the positions 1…count (layers, ranks) on x, labelled
+ * `xLabel`, with `y` as given, a light frame under `marks`, and the margins
+ * of the by-layer and by-rank panels.
+ */
+export function rankPlot(
+  width: number,
+  height: number,
+  xLabel: string,
+  count: number,
+  y: Plot.ScaleOptions,
+  marks: Plot.Markish[],
+): string {
+  return plotSvg({
+    width,
+    height,
+    marginLeft: 58,
+    marginRight: 14,
+    marginTop: 22,
+    x: {
+      label: xLabel,
+      domain: [0.5, count + 0.5],
+      ticks: rankTicks(count),
+      tickFormat: (v: number) => String(v),
+    },
+    y,
+    marks: [Plot.frame({ stroke: "#ddd" }), ...marks],
+  });
 }

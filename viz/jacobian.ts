@@ -6,7 +6,7 @@
  */
 import * as Plot from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
-import { checkSize, COLORS, num, plotSvg, rankTicks } from "./_common.ts";
+import { checkSize, COLORS, num, plotSvg } from "./_common.ts";
 import {
   dodge,
   edgeLegend,
@@ -16,6 +16,7 @@ import {
   logDomain,
   namedSeries,
   placeOf,
+  rankPlot,
   seriesLegend,
   seriesMarks,
   seriesStyle,
@@ -188,7 +189,6 @@ export function plotJacobianSpectrum(
   );
   const axis = withLanes(domain, laneCounts(points, domain), height - 52);
   const left: Plot.Markish[] = [
-    Plot.frame({ stroke: "#ddd" }),
     Plot.ruleY([1], { stroke: COLORS.muted, strokeDasharray: "4,3" }),
   ];
   series.forEach((_, i) => {
@@ -220,25 +220,11 @@ export function plotJacobianSpectrum(
   });
   const edges = edgeMarks(points, domain, axis);
   left.push(edges.marks);
-  const leftSvg = plotSvg({
-    width: half,
-    height,
-    marginLeft: 58,
-    marginRight: 14,
-    marginTop: 22,
-    x: {
-      label: "rank",
-      domain: [0.5, k + 0.5],
-      ticks: rankTicks(k),
-      tickFormat: (v: number) => String(v),
-    },
-    y: {
-      ...sparseLogAxis(axis[0], axis[1]),
-      label: "singular value σ",
-      grid: true,
-    },
-    marks: left,
-  });
+  const leftSvg = rankPlot(half, height, "rank", k, {
+    ...sparseLogAxis(axis[0], axis[1]),
+    label: "singular value σ",
+    grid: true,
+  }, left);
   // Right: the distribution of every example's σ.
   const right: Plot.Markish[] = [
     Plot.frame({ stroke: "#ddd" }),

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import * as Plot from "@observablehq/plot";
+import type * as Plot from "@observablehq/plot";
 import { Figure, type Label, type Panel } from "./figure.ts";
-import { checkSize, num, plotSvg, rankTicks } from "./_common.ts";
+import { checkSize, num } from "./_common.ts";
 import {
   checkRange,
   dodge,
@@ -17,6 +17,7 @@ import {
   logDomain,
   namedSeries,
   placeOf,
+  rankPlot,
   seriesLegend,
   seriesMarks,
   sparseLogAxis,
@@ -91,21 +92,14 @@ function stdPanel(
   });
   const edges = edgeMarks(points, domain, axis);
   marks.push(edges.marks);
-  const svg = plotSvg({
+  const svg = rankPlot(
     width,
     height,
-    marginLeft: 58,
-    marginRight: 14,
-    marginTop: 22,
-    x: {
-      label: "layer",
-      domain: [0.5, layers + 0.5],
-      ticks: rankTicks(layers),
-      tickFormat: (v: number) => String(v),
-    },
-    y: { ...sparseLogAxis(axis[0], axis[1]), label, grid: true },
-    marks: [Plot.frame({ stroke: "#ddd" }), ...marks],
-  });
+    "layer",
+    layers,
+    { ...sparseLogAxis(axis[0], axis[1]), label, grid: true },
+    marks,
+  );
   return { svg, glyphs: edges.glyphs };
 }
 
@@ -130,21 +124,14 @@ function saturationPanel(
       ),
     );
   });
-  return plotSvg({
+  return rankPlot(
     width,
     height,
-    marginLeft: 58,
-    marginRight: 14,
-    marginTop: 22,
-    x: {
-      label: "layer",
-      domain: [0.5, layers + 0.5],
-      ticks: rankTicks(layers),
-      tickFormat: (v: number) => String(v),
-    },
-    y: { domain: [0, 1], label: "fraction of the layer", grid: true },
-    marks: [Plot.frame({ stroke: "#ddd" }), ...marks],
-  });
+    "layer",
+    layers,
+    { domain: [0, 1], label: "fraction of the layer", grid: true },
+    marks,
+  );
 }
 
 /**

@@ -169,16 +169,13 @@ export async function tracePropagation(
     const values = await all.data() as Float32Array;
     const rows: PropagationRow[] = [];
     let at = 0;
-    const parts = outputs.map((t) => {
+    const pieces = [...outputs, ...grads].map((t) => {
       const part = values.subarray(at, at + t.size);
       at += t.size;
       return part;
     });
-    const gradParts = grads.map((t) => {
-      const part = values.subarray(at, at + t.size);
-      at += t.size;
-      return part;
-    });
+    const parts = pieces.slice(0, outputs.length);
+    const gradParts = pieces.slice(outputs.length);
     steps.forEach((step, i) => {
       const h = parts[i];
       const g = gradParts[i];
