@@ -6,7 +6,14 @@
  *
  * @module
  */
-import { findJupyter, type Jupyter, type Notebook } from "../notebooks/run.ts";
+import { join } from "node:path";
+import {
+  executeNotebook,
+  findJupyter,
+  type Jupyter,
+  type Notebook,
+  RICH_TAG,
+} from "../notebooks/run.ts";
 
 const found = await findJupyter();
 
@@ -50,4 +57,34 @@ export function notebook(cells: unknown[]): Notebook {
     nbformat: 4,
     nbformat_minor: 5,
   } as Notebook;
+}
+
+/**
+ * Executes `cells` (the first a setup cell, the others tagged `rich-output`)
+ * as a notebook in a temporary folder under `dir` (so that the cells'
+ * relative imports resolve from there), through the real kernel, and returns
+ * the executed notebook. The folder is removed afterwards.
+ */
+export async function executeCells(
+  cells: string[],
+  dir: string,
+  name: string,
+): Promise<Notebook> {
+  const tmp = await Deno.makeTempDir({ dir, prefix: "_kernel_" });
+  try {
+    const nb = notebook(
+      cells.map((source, i) => ({
+        ...codeCell(source, [], i === 0 ? [] : [RICH_TAG]),
+        id: `${name}${i}`,
+      })),
+    );
+    const path = join(tmp, `${name}.ipynb`);
+    await Deno.writeTextFile(path, JSON.stringify(nb));
+    const { notebook: executed } = await executeNotebook(jupyter!, path, {
+      outDir: join(tmp, "out"),
+    });
+    return executed;
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
 }

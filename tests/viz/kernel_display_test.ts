@@ -5,13 +5,8 @@
  * notebook's would.
  */
 import { assertEquals, assertStringIncludes } from "@std/assert";
-import { join } from "node:path";
-import {
-  executeNotebook,
-  notebookProblems,
-  RICH_TAG,
-} from "../../notebooks/run.ts";
-import { codeCell, jupyter, notebook as notebookOf } from "../_jupyter.ts";
+import { notebookProblems } from "../../notebooks/run.ts";
+import { executeCells, jupyter } from "../_jupyter.ts";
 
 const CELLS = [
   'import * as m from "../../../mod.ts";\nconst w = new m.Parameter(m.initializers.heNormal([64, 32], { seed: 1 }));',
@@ -29,26 +24,12 @@ Deno.test({
   name: "every plot helper displays rich output in the Deno kernel",
   ignore: !jupyter,
   fn: async () => {
-    const dir = await Deno.makeTempDir({
-      dir: import.meta.dirname,
-      prefix: "_kernel_",
-    });
-    try {
-      const nb = notebookOf(
-        CELLS.map((source, i) => ({
-          ...codeCell(source, [], i === 0 ? [] : [RICH_TAG]),
-          id: `c${i}`,
-        })),
-      );
-      const path = join(dir, "helpers.ipynb");
-      await Deno.writeTextFile(path, JSON.stringify(nb));
-      const { notebook } = await executeNotebook(jupyter!, path, {
-        outDir: join(dir, "out"),
-      });
-      assertEquals(notebookProblems(notebook), []);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    const notebook = await executeCells(
+      CELLS,
+      import.meta.dirname!,
+      "helpers",
+    );
+    assertEquals(notebookProblems(notebook), []);
   },
 });
 
@@ -82,55 +63,41 @@ Deno.test({
     "liveTraining in the Deno kernel: exactly one rich output per view, showing the last step",
   ignore: !jupyter,
   fn: async () => {
-    const dir = await Deno.makeTempDir({
-      dir: import.meta.dirname,
-      prefix: "_kernel_",
-    });
-    try {
-      const nb = notebookOf(
-        LIVE_CELLS.map((source, i) => ({
-          ...codeCell(source, [], i === 0 ? [] : [RICH_TAG]),
-          id: `live${i}`,
-        })),
+    const notebook = await executeCells(
+      LIVE_CELLS,
+      import.meta.dirname!,
+      "live",
+    );
+    assertEquals(notebookProblems(notebook), []);
+    const expected = [
+      ["every update", "step 11 of 12", "Parameters at step 11"],
+      ["throttled", "step 9 ·", "doubled"],
+    ];
+    expected.forEach(([title, step, detail], i) => {
+      const outputs = notebook.cells[i + 1].outputs ?? [];
+      // Nothing but the one display: no execute_result, no second figure.
+      assertEquals(
+        outputs.map((o) => o.output_type),
+        ["display_data"],
+        title,
       );
-      const path = join(dir, "live.ipynb");
-      await Deno.writeTextFile(path, JSON.stringify(nb));
-      const { notebook } = await executeNotebook(jupyter!, path, {
-        outDir: join(dir, "out"),
-      });
-      assertEquals(notebookProblems(notebook), []);
-      const expected = [
-        ["every update", "step 11 of 12", "Parameters at step 11"],
-        ["throttled", "step 9 ·", "doubled"],
-      ];
-      expected.forEach(([title, step, detail], i) => {
-        const outputs = notebook.cells[i + 1].outputs ?? [];
-        // Nothing but the one display: no execute_result, no second figure.
-        assertEquals(
-          outputs.map((o) => o.output_type),
-          ["display_data"],
-          title,
-        );
-        // nbformat stores multi-line strings as arrays of lines.
-        const data = Object.fromEntries(
-          Object.entries(outputs[0].data ?? {}).map(([k, v]) => [
-            k,
-            Array.isArray(v) ? v.join("") : String(v),
-          ]),
-        );
-        assertEquals(Object.keys(data).sort(), [
-          "image/svg+xml",
-          "text/html",
-          "text/plain",
-        ]);
-        const text = data["text/plain"];
-        assertEquals(text.split("\n")[0], title);
-        assertStringIncludes(text, step);
-        assertStringIncludes(data["image/svg+xml"], step.replace(" ·", ""));
-        assertStringIncludes(text + data["image/svg+xml"], detail);
-      });
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+      // nbformat stores multi-line strings as arrays of lines.
+      const data = Object.fromEntries(
+        Object.entries(outputs[0].data ?? {}).map(([k, v]) => [
+          k,
+          Array.isArray(v) ? v.join("") : String(v),
+        ]),
+      );
+      assertEquals(Object.keys(data).sort(), [
+        "image/svg+xml",
+        "text/html",
+        "text/plain",
+      ]);
+      const text = data["text/plain"];
+      assertEquals(text.split("\n")[0], title);
+      assertStringIncludes(text, step);
+      assertStringIncludes(data["image/svg+xml"], step.replace(" ·", ""));
+      assertStringIncludes(text + data["image/svg+xml"], detail);
+    });
   },
 });
