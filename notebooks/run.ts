@@ -16,6 +16,7 @@
  * @module
  */
 import { basename, dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 
 /** The cell tag that says a cell must display a plot or a table. */
 export const RICH_TAG = "rich-output";
@@ -126,12 +127,19 @@ export interface ExecuteOptions {
   html?: boolean;
   /** Seconds one cell may run. Default `120`. */
   cellTimeout?: number;
+  /**
+   * Execute with plain `jupyter nbconvert --to notebook --execute` (errors
+   * allowed) instead of the runner's client, to check that a notebook keeps
+   * its outputs the way most people run notebooks. Default `false`.
+   */
+  plain?: boolean;
 }
 
 /**
  * Executes a notebook with the Deno kernel through nbclient (see
- * `_execute.py` for why not plain `nbconvert --execute`), errors allowed so
- * that every cell runs and every failure is reported.
+ * `_execute.py` for why not plain `nbconvert --execute`; `plain: true` uses it
+ * anyway), errors allowed so that every cell runs and every failure is
+ * reported.
  *
  * @returns The executed notebook and the path of its copy.
  */
@@ -140,7 +148,7 @@ export async function executeNotebook(
   path: string,
   options: ExecuteOptions,
 ): Promise<{ notebook: Notebook; executedPath: string }> {
-  const { outDir, html = false, cellTimeout = 120 } = options;
+  const { outDir, html = false, cellTimeout = 120, plain = false } = options;
   await Deno.mkdir(outDir, { recursive: true });
   const name = basename(path);
   const executedPath = resolve(outDir, name);
@@ -151,13 +159,31 @@ export async function executeNotebook(
       throw new Error(`executing ${name} failed:\n${tail}`);
     }
   };
-  await run([
-    EXECUTE_PY,
-    "execute",
-    resolve(path),
-    executedPath,
-    String(cellTimeout),
-  ]);
+  await run(
+    plain
+      ? [
+        "-m",
+        "nbconvert",
+        "--to",
+        "notebook",
+        "--execute",
+        "--allow-errors",
+        "--ExecutePreprocessor.kernel_name=deno",
+        `--ExecutePreprocessor.timeout=${cellTimeout}`,
+        "--output-dir",
+        resolve(outDir),
+        "--output",
+        name,
+        resolve(path),
+      ]
+      : [
+        EXECUTE_PY,
+        "execute",
+        resolve(path),
+        executedPath,
+        String(cellTimeout),
+      ],
+  );
   if (html) {
     await run([
       "-m",
@@ -247,15 +273,32 @@ export async function listNotebooks(dir = NOTEBOOKS_DIR): Promise<string[]> {
   return paths.sort();
 }
 
-async function main(args: string[]): Promise<number> {
-  if (args.includes("--help") || args.includes("-h")) {
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        plain: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      allowPositionals: true,
+    });
+  } catch (error) {
+    console.error(`notebooks: ${(error as Error).message}`);
+    return 2;
+  }
+  const { values: { plain, help }, positionals: args } = parsed;
+  if (help) {
     console.log(
-      "Usage: deno task notebooks [notebook.ipynb ...]\n\n" +
+      "Usage: deno task notebooks [--plain] [notebook.ipynb ...]\n\n" +
         "Executes the notebooks (default: all under notebooks/) with the Deno kernel,\n" +
         "writes executed copies and HTML renderings under notebooks/_out/,\n" +
         "and exits 1 if a cell failed or a rich-output cell displayed nothing.\n" +
         "NOTEBOOK_CELL_TIMEOUT sets the seconds a cell may run (default 120);\n" +
-        "EMBER_BACKEND=webgpu|wasm|cpu chooses the kernel's backend.",
+        "EMBER_BACKEND=webgpu|wasm|cpu chooses the kernel's backend.\n" +
+        "--plain executes with plain `jupyter nbconvert --to notebook --execute`\n" +
+        "instead of the runner's client (which waits for late results).",
     );
     return 0;
   }
@@ -314,6 +357,7 @@ async function main(args: string[]): Promise<number> {
         outDir,
         html: true,
         cellTimeout: timeout,
+        plain,
       });
       problems = notebookProblems(notebook);
       // The kernel inherits EMBER_BACKEND: the smoke test's getBackend() shows

@@ -189,6 +189,20 @@ for (const path of await listNotebooks()) {
           tagged.length > 0,
           `${basename(path)} declares no ${RICH_TAG} cell`,
         );
+        // A last expression's value (execute_result) can be published after
+        // the cell's idle status under load, and plain nbconvert then loses
+        // it; displays sent with an awaited Deno.jupyter.display cannot be.
+        const racy = executed.cells.flatMap((cell, i) =>
+          (cell.outputs ?? []).some((o) => o.output_type === "execute_result")
+            ? [i]
+            : []
+        );
+        assertEquals(
+          racy,
+          [],
+          `${basename(path)}: cells shown as their last expression's value, ` +
+            "which plain nbconvert can lose; use await Deno.jupyter.display(…)",
+        );
         const text = outputText(executed.cells);
         for (const expected of EXPECTED_OUTPUT[basename(path)] ?? []) {
           assertStringIncludes(text, expected, basename(path));

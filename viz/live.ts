@@ -28,6 +28,7 @@ import {
 } from "../lib/read/collection.ts";
 import { checkChoice, checkOptions, show } from "../lib/validate.ts";
 import { tf } from "../lib/tf.ts";
+import { jupyterKernel, settle, SETTLE_MS } from "./_kernel.ts";
 
 /** Where {@linkcode LiveTraining} shows its progress. */
 export type LiveOutput = "auto" | "jupyter" | "text" | "none";
@@ -96,16 +97,6 @@ export interface LossPoint {
 const FN = "liveTraining";
 const LOSS_HEIGHT = 230;
 let displays = 0;
-
-/** `Deno.jupyter` inside the Deno kernel, else null (it throws outside). */
-function kernel(): typeof Deno.jupyter | null {
-  try {
-    const j = Deno.jupyter;
-    return typeof j?.display === "function" ? j : null;
-  } catch {
-    return null;
-  }
-}
 
 async function lossNumber(value: LossValue, name: string): Promise<number> {
   if (typeof value === "number") return value;
@@ -203,8 +194,10 @@ export class LiveTraining {
       "text",
       "none",
     ]);
-    this.#output = output === "auto" ? (kernel() ? "jupyter" : "text") : output;
-    if (this.#output === "jupyter" && !kernel()) {
+    this.#output = output === "auto"
+      ? (jupyterKernel() ? "jupyter" : "text")
+      : output;
+    if (this.#output === "jupyter" && !jupyterKernel()) {
       throw new RangeError(
         `${FN}: output "jupyter" needs the Deno Jupyter kernel (Deno.jupyter is not available here)`,
       );
@@ -271,7 +264,7 @@ export class LiveTraining {
     this.#lastStep = step;
     const now = performance.now();
     const last = this.#steps !== undefined && step >= this.#steps - 1;
-    if (!this.#shown || last || now >= this.#nextDraw) await this.#draw();
+    if (!this.#shown || last || now >= this.#nextDraw) await this.#draw(last);
   }
 
   /**
@@ -280,7 +273,9 @@ export class LiveTraining {
    */
   async finish(): Promise<void> {
     if (this.#history.length > 0 && this.#drawnStep !== this.#lastStep) {
-      await this.#draw();
+      await this.#draw(true);
+    } else if (this.#output === "jupyter" && this.#shown) {
+      await settle(SETTLE_MS);
     }
     if (this.#output === "text" && Deno.stdout.isTerminal()) {
       await Deno.stdout.write(new TextEncoder().encode("\n"));
@@ -316,7 +311,7 @@ export class LiveTraining {
     return `${this.#title}: step ${tickLabel(step)}${of}  ${losses}`;
   }
 
-  async #draw(): Promise<void> {
+  async #draw(final = false): Promise<void> {
     const started = performance.now();
     this.#drawnStep = this.#lastStep;
     if (this.#output === "text") {
@@ -335,11 +330,14 @@ export class LiveTraining {
         "image/svg+xml": figure.svg,
         "text/plain": figure.text,
       };
-      await kernel()!.display(bundle, {
+      await jupyterKernel()!.display(bundle, {
         raw: true,
         display_id: this.#id,
         update: this.#shown,
       });
+      // The last drawing is what the notebook keeps: let the kernel publish
+      // it before the cell can end (see SETTLE_MS).
+      if (final) await settle(SETTLE_MS);
     }
     this.#shown = true;
     const took = performance.now() - started;

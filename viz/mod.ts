@@ -6,6 +6,7 @@
  * @module
  */
 export { Figure, type FigureSpec, type Label, type Panel } from "./figure.ts";
+export { display, type DisplayOptions } from "./display.ts";
 export {
   type HistogramCompare,
   plotHistogram,
