@@ -4,9 +4,9 @@
  *
  * As a program (`deno task notebooks [name.ipynb ...]`) it executes every
  * notebook under `notebooks/` (or the ones named), writes the executed copies
- * and their HTML renderings under `notebooks/_out/`, and exits 1 if any cell
- * produced an error or a cell tagged `rich-output` produced no
- * `image/svg+xml` or `text/html` output. `tests/notebooks_test.ts` uses the
+ * and their HTML renderings under `notebooks/_out/`, and exits 1 if the
+ * notebooks' code does not type-check, if any cell produced an error, or if a
+ * cell tagged `rich-output` produced no `image/svg+xml` or `text/html` output. `tests/notebooks_test.ts` uses the
  * same functions.
  *
  * Jupyter here means Python's nbclient and nbconvert (Debian: `apt-get
@@ -262,6 +262,39 @@ export function notebookProblems(notebook: Notebook): string[] {
   return problems;
 }
 
+/**
+ * Type-checks each notebook's code, its code cells joined in order into one
+ * module, with `deno check`. The kernel runs a cell that does not parse
+ * without any error output, so only a check like this one catches it (and
+ * it catches type errors, which the kernel never reports). The modules are
+ * written to a temporary folder under the notebooks' folder, so that
+ * `../mod.ts` and the import map resolve as they do for the notebooks.
+ *
+ * @returns `deno check`'s diagnostics, or `""` when every notebook checks.
+ */
+export async function checkNotebookSources(paths: string[]): Promise<string> {
+  const dir = await Deno.makeTempDir({ dir: NOTEBOOKS_DIR, prefix: "_check_" });
+  try {
+    const modules: string[] = [];
+    for (const path of paths) {
+      const nb: Notebook = JSON.parse(await Deno.readTextFile(path));
+      const code = nb.cells
+        .filter((c) => c.cell_type === "code")
+        .map((c) => text(c.source))
+        // The folder is one level below the notebooks': fix the relative imports.
+        .map((c) => c.replaceAll('from "../', 'from "../../'))
+        .join("\n\n");
+      const module = join(dir, basename(path).replace(/\.ipynb$/, ".ts"));
+      await Deno.writeTextFile(module, `${code}\nexport {};\n`);
+      modules.push(module);
+    }
+    const out = await output([Deno.execPath(), "check", ...modules]);
+    return out.ok ? "" : stripAnsi(out.stderr).replaceAll(dir, "<notebook>");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 /** The notebooks under `dir`, sorted by name. */
 export async function listNotebooks(dir = NOTEBOOKS_DIR): Promise<string[]> {
   const paths: string[] = [];
@@ -340,6 +373,12 @@ async function main(argv: string[]): Promise<number> {
     : await listNotebooks();
   const outDir = join(NOTEBOOKS_DIR, "_out");
   let failed = 0;
+  // The kernel runs a cell that does not parse without an error: check first.
+  const diagnostics = await checkNotebookSources(paths);
+  if (diagnostics) {
+    console.log(`FAIL deno check of the notebooks' code:\n${diagnostics}`);
+    failed++;
+  }
   const timeout = Number(Deno.env.get("NOTEBOOK_CELL_TIMEOUT") ?? 120);
   if (!(timeout > 0)) {
     console.error(

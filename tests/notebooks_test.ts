@@ -7,6 +7,7 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { basename, join } from "node:path";
 import {
+  checkNotebookSources,
   executeNotebook,
   listNotebooks,
   type Notebook,
@@ -82,6 +83,26 @@ Deno.test("no notebook reads tensors synchronously or prints them", async () => 
       const hit = source.match(banned);
       assertEquals(hit?.[0] ?? null, null, `${basename(path)} cell ${i}`);
     }
+  }
+});
+
+Deno.test("every notebook's code parses and type-checks", async () => {
+  // The kernel runs a cell that does not parse without any error output.
+  assertEquals(await checkNotebookSources(await listNotebooks()), "");
+  // And the check does catch one.
+  const dir = await Deno.makeTempDir({ prefix: "ember_nb_" });
+  try {
+    const path = join(dir, "broken.ipynb");
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify(notebook([codeCell("const b = ;", [])])),
+    );
+    assertStringIncludes(
+      await checkNotebookSources([path]),
+      "broken.ts",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
 
