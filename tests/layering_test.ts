@@ -117,6 +117,7 @@ const LAYERS: [RegExp, number][] = [
   [/^viz\//, 8],
   [/^cli\//, 9],
   [/^tools\//, 9],
+  [/^notebooks\//, 9], // the notebook runner
   [/^(mod|testing)\.ts$/, 10],
 ];
 

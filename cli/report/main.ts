@@ -510,7 +510,9 @@ function errorLine(error: unknown): string {
  * While the page is being written: a file-size limit (SIGXFSZ) makes the
  * write fail instead of killing the process, and an interrupt (SIGINT,
  * SIGTERM) removes the temporary files and says so before exiting. Returns
- * the function that stops this.
+ * the function that stops the interrupt handling; SIGXFSZ stays handled until
+ * the process exits, so that Deno's own cache writes at exit, past the same
+ * limit, cannot kill the process after it has reported the error.
  */
 function guardSignals(out: string): () => void {
   const stop = (what: string, code: number) => {
@@ -533,7 +535,9 @@ function guardSignals(out: string): () => void {
     }
   }
   return () => {
-    for (const h of added) Deno.removeSignalListener(...h);
+    for (const h of added) {
+      if (h[0] !== "SIGXFSZ") Deno.removeSignalListener(...h);
+    }
   };
 }
 
