@@ -27,6 +27,7 @@ import {
   rangeError,
 } from "../validate.ts";
 import { activeKernel, Chunks, ExtraWords } from "./_bits.ts";
+import type { PhiloxKernel } from "./_wasm.ts";
 import { lowerTail, normalQuantile, upperTail } from "../_normal.ts";
 import { F, R, X, Z24, Z53, type ZigguratTables } from "./_ziggurat.ts";
 import { checkDrawSpan, type Draw } from "./stream.ts";
@@ -616,6 +617,44 @@ function uniform53Into(
   }
 }
 
+/**
+ * Finishes the elements of a chunk that the kernel's fast path listed in
+ * `kernel.slow` (the first `slowCount` entries, by word index within the
+ * chunk, `skip` elements of which come before the first wanted one):
+ * computes their first extra blocks in one kernel call, then, for each of
+ * them among the `count` wanted, resets `ex` to that element (absolute
+ * index `j0 + t`) and calls `slowElement(t)` to compute and store it.
+ */
+function finishSlow(
+  kernel: PhiloxKernel,
+  slowCount: number,
+  draw: Draw,
+  j0: number,
+  skip: number,
+  count: number,
+  ex: ExtraWords,
+  slowElement: (t: number) => void,
+): void {
+  const { k0, k1 } = draw.key;
+  const stream = draw.stream;
+  const jb = j0 - skip; // the element of word 0 of the chunk
+  kernel.extras(
+    slowCount,
+    jb % TWO_32,
+    Math.floor(jb / TWO_32),
+    stream,
+    k0,
+    k1,
+  );
+  const slow = kernel.slow, first = kernel.extraWords;
+  for (let q = 0; q < slowCount; q++) {
+    const t = (slow[q] >>> 2) - skip;
+    if (t < 0 || t >= count) continue;
+    ex.resetFrom(k0, k1, stream, j0 + t, first, 4 * q);
+    slowElement(t);
+  }
+}
+
 function normal32(o: Float32Array, draw: Draw, offset: number): void {
   const { k0, k1 } = draw.key;
   const stream = draw.stream;
@@ -633,23 +672,10 @@ function normal32(o: Float32Array, draw: Draw, offset: number): void {
         ? kernel.normal32x4(4 * c.blocks)
         : kernel.normal32(4 * c.blocks);
       o.set(kernel.floats.subarray(at, at + count), i);
-      const jb = offset + i - at; // the element of word 0 of the chunk
-      kernel.extras(
-        slowCount,
-        jb % TWO_32,
-        Math.floor(jb / TWO_32),
-        stream,
-        k0,
-        k1,
-      );
-      const slow = kernel.slow, first = kernel.extraWords;
-      for (let q = 0; q < slowCount; q++) {
-        const t = (slow[q] >>> 2) - at;
-        if (t < 0 || t >= count) continue;
+      finishSlow(kernel, slowCount, draw, offset + i, at, count, ex, (t) => {
         const w = words[at + t];
-        ex.resetFrom(k0, k1, stream, offset + i + t, first, 4 * q);
         o[i + t] = zigguratSlow((w >>> 8) | 1, w & 511, Z24, false, ex);
-      }
+      });
       continue;
     }
     for (let t = 0; t < count; t++) {
@@ -736,23 +762,10 @@ function normal53Into(
         (wide ? kernel.floats64 : kernel.floats).subarray(skip, skip + count),
         i,
       );
-      const jb = offset + i - skip; // the element of word 0 of the chunk
-      kernel.extras(
-        slowCount,
-        jb % TWO_32,
-        Math.floor(jb / TWO_32),
-        stream,
-        k0,
-        k1,
-      );
-      const slow = kernel.slow, first = kernel.extraWords;
-      for (let q = 0; q < slowCount; q++) {
-        const t = (slow[q] >>> 2) - skip;
-        if (t < 0 || t >= count) continue;
+      finishSlow(kernel, slowCount, draw, offset + i, skip, count, ex, (t) => {
         const k = at + 2 * t;
-        ex.resetFrom(k0, k1, stream, offset + i + t, first, 4 * q);
         o[i + t] = mean + std * normal53In(words[k], words[k + 1], a, b, ex);
-      }
+      });
       continue;
     }
     for (let t = 0; t < count; t++) {
