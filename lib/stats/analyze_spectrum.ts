@@ -561,7 +561,7 @@ function analyzeMatrix(
     spikes,
     lowRank: rank < Math.min(rows, cols),
   }, options);
-  const analysis: SpectrumAnalysis = {
+  return summarized({
     ...base,
     spikes,
     spikeIndices,
@@ -573,8 +573,14 @@ function analyzeMatrix(
     marchenkoPastur,
     powerLaw,
     verdict,
-    summary: "",
-  };
+  });
+}
+
+/** The analysis with its one-line summary of the rest (the last field). */
+function summarized(
+  findings: Omit<SpectrumAnalysis, "summary">,
+): SpectrumAnalysis {
+  const analysis: SpectrumAnalysis = { ...findings, summary: "" };
   analysis.summary = summarize(analysis);
   return analysis;
 }
@@ -797,7 +803,7 @@ function analyzeSlices(
     spikes,
     lowRank: rank < m * count,
   }, options);
-  const analysis: SpectrumAnalysis = {
+  return summarized({
     shape,
     matrixShape: [rows, cols],
     slices: count,
@@ -825,8 +831,5 @@ function analyzeSlices(
     marchenkoPastur,
     powerLaw,
     verdict,
-    summary: "",
-  };
-  analysis.summary = summarize(analysis);
-  return analysis;
+  });
 }
