@@ -37,6 +37,11 @@ const TWO_M24 = 5.9604644775390625e-8; // 2^-24
 const TWO_M53 = 1.1102230246251565e-16; // 2^-53
 const TWO_32 = 4294967296;
 
+/** The chunks of `n` elements of `draw` from element `offset`, `per` words each. */
+function chunksOf(n: number, draw: Draw, offset: number, per: 1 | 2): Chunks {
+  return new Chunks(n, draw.key.k0, draw.key.k1, draw.stream, offset, per);
+}
+
 /**
  * Checks a draw's span (`n` values from `offset`) and the output array
  * (`out`, a Float32Array or Float64Array of length `n`; default a new
@@ -558,14 +563,7 @@ export function bernoulli<
 function uniform32(o: Float32Array, draw: Draw, offset: number): void {
   const kernel = activeKernel();
   const toFloat = kernel === null ? null : kernel.uniform32;
-  const c = new Chunks(
-    o.length,
-    draw.key.k0,
-    draw.key.k1,
-    draw.stream,
-    offset,
-    1,
-  );
+  const c = chunksOf(o.length, draw, offset, 1);
   while (c.next()) {
     const { words, at, i, count } = c;
     if (toFloat !== null) {
@@ -589,14 +587,7 @@ function uniform53Into(
   width: number,
 ): void {
   const kernel = activeKernel();
-  const c = new Chunks(
-    o.length,
-    draw.key.k0,
-    draw.key.k1,
-    draw.stream,
-    offset,
-    2,
-  );
+  const c = chunksOf(o.length, draw, offset, 2);
   while (c.next()) {
     const { words, at, i, count } = c;
     if (kernel !== null) {
@@ -660,7 +651,7 @@ function normal32(o: Float32Array, draw: Draw, offset: number): void {
   const stream = draw.stream;
   const kernel = activeKernel();
   const ex = new ExtraWords();
-  const c = new Chunks(o.length, k0, k1, stream, offset, 1);
+  const c = chunksOf(o.length, draw, offset, 1);
   const { W, K } = Z24;
   while (c.next()) {
     const { words, at, i, count } = c;
@@ -745,7 +736,7 @@ function normal53Into(
   const kernel = activeKernel();
   const ex = new ExtraWords();
   const { W, K } = Z53;
-  const c = new Chunks(o.length, k0, k1, stream, offset, 2);
+  const c = chunksOf(o.length, draw, offset, 2);
   while (c.next()) {
     const { words, at, i, count } = c;
     if (kernel !== null) {
@@ -816,14 +807,7 @@ function inverseCdfInto(
   qb: number,
   mass: number,
 ): void {
-  const c = new Chunks(
-    o.length,
-    draw.key.k0,
-    draw.key.k1,
-    draw.stream,
-    offset,
-    2,
-  );
+  const c = chunksOf(o.length, draw, offset, 2);
   while (c.next()) {
     const { words, at, i, count } = c;
     for (let t = 0; t < count; t++) {
@@ -860,7 +844,7 @@ function bernoulliInto(
 ): void {
   const { k0, k1 } = draw.key;
   const ex = new ExtraWords();
-  const c = new Chunks(o.length, k0, k1, draw.stream, offset, 1);
+  const c = chunksOf(o.length, draw, offset, 1);
   while (c.next()) {
     const { words, at, i, count } = c;
     for (let t = 0; t < count; t++) {
