@@ -35,11 +35,39 @@ export type {
   InitRecord,
 } from "./lib/initializers/mod.ts";
 export {
+  type AnalyzeSpectrumOptions,
+  analyzeSpectrumSync,
+  fitMarchenkoPastur,
+  fitPowerLaw,
   freedmanDiaconisBins,
   type Histogram,
   type HistogramOptions,
   histogramSync,
-} from "./lib/stats/histogram.ts";
+  type Law,
+  lawOf,
+  type MarchenkoPasturBulk,
+  marchenkoPasturCdf,
+  marchenkoPasturDensity,
+  marchenkoPasturEdges,
+  type MarchenkoPasturFit,
+  type PowerLawFit,
+  type PowerLawMethod,
+  type PowerLawOptions,
+  type PowerLawSummary,
+  type Saturation,
+  saturation,
+  SATURATION_THRESHOLD,
+  type SaturationKind,
+  type ShapedValues,
+  signalStd,
+  type SpectralOptions,
+  type SpectralStats,
+  spectralStats,
+  type SpectrumAnalysis,
+  type SpectrumVerdict,
+  storageMatrix,
+  tracyWidomScale,
+} from "./lib/stats/mod.ts";
 export {
   analyzeSpectrum,
   histogram,
@@ -56,43 +84,6 @@ export type {
   ShapedArray,
   Weights,
 } from "./lib/host.ts";
-export {
-  fitMarchenkoPastur,
-  type MarchenkoPasturFit,
-  type SpectralOptions,
-  type SpectralStats,
-  spectralStats,
-} from "./lib/stats/spectral.ts";
-export {
-  fitPowerLaw,
-  type PowerLawFit,
-  type PowerLawMethod,
-  type PowerLawOptions,
-} from "./lib/stats/power_law.ts";
-export {
-  type AnalyzeSpectrumOptions,
-  analyzeSpectrumSync,
-  type MarchenkoPasturBulk,
-  type PowerLawSummary,
-  type ShapedValues,
-  type SpectrumAnalysis,
-  type SpectrumVerdict,
-  storageMatrix,
-} from "./lib/stats/analyze_spectrum.ts";
-export {
-  marchenkoPasturCdf,
-  marchenkoPasturDensity,
-  marchenkoPasturEdges,
-  tracyWidomScale,
-} from "./lib/stats/marchenko_pastur.ts";
-export { type Law, lawOf } from "./lib/stats/laws.ts";
-export {
-  type Saturation,
-  saturation,
-  SATURATION_THRESHOLD,
-  type SaturationKind,
-  signalStd,
-} from "./lib/stats/signal.ts";
 export * from "./viz/mod.ts";
 export {
   type SingularValuesOptions,

@@ -164,15 +164,22 @@ export function disposedError(
   );
 }
 
-/** A number, or a `TypeError` that says what it must be. */
+/**
+ * A number, or a `TypeError` that says what it must be; with `ok`, a
+ * `RangeError` (saying the same) for a number that `ok` rejects.
+ */
 function number(
   fn: string,
   arg: string,
   value: unknown,
   requirement: string,
+  ok?: (v: number) => boolean,
 ): number {
   if (typeof value !== "number") {
     throw typeError(fn, arg, requirement, value);
+  }
+  if (ok !== undefined && !ok(value)) {
+    throw rangeError(fn, arg, requirement, value);
   }
   return value;
 }
@@ -184,10 +191,7 @@ export function checkNumber(fn: string, arg: string, value: unknown): number {
 
 /** Checks a finite number. */
 export function checkFinite(fn: string, arg: string, value: unknown): number {
-  const what = "a finite number";
-  const v = number(fn, arg, value, what);
-  if (!Number.isFinite(v)) throw rangeError(fn, arg, what, v);
-  return v;
+  return number(fn, arg, value, "a finite number", Number.isFinite);
 }
 
 /** Checks a finite number `>= 0`; `0` is accepted. */
@@ -196,18 +200,24 @@ export function checkNonNegative(
   arg: string,
   value: unknown,
 ): number {
-  const what = "a finite number >= 0";
-  const v = number(fn, arg, value, what);
-  if (!(Number.isFinite(v) && v >= 0)) throw rangeError(fn, arg, what, v);
-  return v;
+  return number(
+    fn,
+    arg,
+    value,
+    "a finite number >= 0",
+    (v) => Number.isFinite(v) && v >= 0,
+  );
 }
 
 /** Checks a finite number `> 0`. */
 export function checkPositive(fn: string, arg: string, value: unknown): number {
-  const what = "a finite number > 0";
-  const v = number(fn, arg, value, what);
-  if (!(Number.isFinite(v) && v > 0)) throw rangeError(fn, arg, what, v);
-  return v;
+  return number(
+    fn,
+    arg,
+    value,
+    "a finite number > 0",
+    (v) => Number.isFinite(v) && v > 0,
+  );
 }
 
 /** Checks a probability: a number in [0, 1]. */
@@ -216,18 +226,18 @@ export function checkProbability(
   arg: string,
   value: unknown,
 ): number {
-  const what = "a number in [0, 1]";
-  const v = number(fn, arg, value, what);
-  if (!(v >= 0 && v <= 1)) throw rangeError(fn, arg, what, v);
-  return v;
+  return number(fn, arg, value, "a number in [0, 1]", (v) => v >= 0 && v <= 1);
 }
 
 /** Checks a bound of an interval: a number, not NaN; ±Infinity allowed. */
 export function checkBound(fn: string, arg: string, value: unknown): number {
-  const what = "a number other than NaN (±Infinity allowed)";
-  const v = number(fn, arg, value, what);
-  if (Number.isNaN(v)) throw rangeError(fn, arg, what, v);
-  return v;
+  return number(
+    fn,
+    arg,
+    value,
+    "a number other than NaN (±Infinity allowed)",
+    (v) => !Number.isNaN(v),
+  );
 }
 
 /** A bound as a message writes it: powers of two minus one by name. */
@@ -246,12 +256,13 @@ export function checkInteger(
   min: number,
   max: number = Number.MAX_SAFE_INTEGER,
 ): number {
-  const what = `an integer in [${bound(min)}, ${bound(max)}]`;
-  const v = number(fn, arg, value, what);
-  if (!(Number.isInteger(v) && v >= min && v <= max)) {
-    throw rangeError(fn, arg, what, v);
-  }
-  return v;
+  return number(
+    fn,
+    arg,
+    value,
+    `an integer in [${bound(min)}, ${bound(max)}]`,
+    (v) => Number.isInteger(v) && v >= min && v <= max,
+  );
 }
 
 /** Checks a 32-bit unsigned word: an integer in [0, 2^32 − 1]. */

@@ -10,7 +10,11 @@ import { Parameter } from "../lib/nn/parameter.ts";
 import { tf } from "../lib/tf.ts";
 import { type InitRecord, initRecordOf } from "../lib/initializers/mod.ts";
 import type { WeightsLike } from "../lib/read/weights.ts";
-import { checkInteger, checkPositive } from "../lib/validate.ts";
+import {
+  isWeightCollection,
+  type WeightCollection,
+} from "../lib/read/collection.ts";
+import { checkInteger, checkPositive, typeError } from "../lib/validate.ts";
 
 /** Colours: measured data, theory, warnings, and the −/0/+ polarity scale. */
 export const COLORS = {
@@ -199,4 +203,19 @@ export function rankTicks(count: number): number[] {
   const ticks = [1];
   for (let r = step; r <= count; r += step) if (r > 1) ticks.push(r);
   return ticks;
+}
+
+/** Throws unless `module`, the argument of `fn`, is a weight collection. */
+export function checkModule(
+  fn: string,
+  module: unknown,
+): asserts module is WeightCollection {
+  if (!isWeightCollection(module)) {
+    throw typeError(
+      fn,
+      "module",
+      "a Module, tf.LayersModel, tf.GraphModel, Map<string, tf.Tensor> or tf.NamedTensorMap",
+      module,
+    );
+  }
 }

@@ -12,6 +12,15 @@ import type { Label } from "./figure.ts";
 import { COLORS, logAxis, plotSvg, rankTicks } from "./_common.ts";
 import { show } from "../lib/validate.ts";
 
+/** The options every series figure takes: its title, subtitle, label and size. */
+export const FIGURE_OPTIONS = [
+  "title",
+  "subtitle",
+  "label",
+  "width",
+  "height",
+] as const;
+
 /** One series' look: colour, Plot marker symbol, and the glyph the legend shows for it. */
 export interface SeriesStyle {
   color: string;

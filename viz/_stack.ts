@@ -7,6 +7,7 @@
 import { Figure } from "./figure.ts";
 import { tf } from "../lib/tf.ts";
 import { Module } from "../lib/nn/module.ts";
+import type { Parameter } from "../lib/nn/parameter.ts";
 import {
   type NamedWeight,
   namedWeights,
@@ -25,19 +26,23 @@ export function collectionName(x: WeightCollection): string {
 }
 
 /**
- * Draws `draw(weight)` for each weight of `x` that `keep` accepts, and
- * stacks the figures under one title.
+ * Draws `plot(weight, options)` for each weight of `x` that `keep` accepts,
+ * titled with the weight's name and shape, and stacks the figures under
+ * `options.title` (default: the model's name and `what` of the count of
+ * weights drawn, e.g. `what("2 weights")`).
  *
  * @throws {RangeError} When no weight is kept (`need` says which are).
  */
-export async function stackWeights(
+export async function stackWeights<O extends { title?: string }>(
   x: WeightCollection,
   fn: string,
   keep: (w: NamedWeight) => boolean,
   need: string,
-  title: (count: number) => string,
-  draw: (w: NamedWeight) => Promise<Figure>,
+  options: O,
+  what: (weights: string) => string,
+  plot: (x: tf.Tensor | Parameter, options: O) => Promise<Figure>,
 ): Promise<Figure> {
+  const { title, ...each } = options;
   const weights = namedWeights(x, fn).filter(keep);
   if (weights.length === 0) {
     throw new RangeError(
@@ -45,8 +50,17 @@ export async function stackWeights(
     );
   }
   const figures: Figure[] = [];
-  for (const w of weights) figures.push(await draw(w));
-  const heading = title(weights.length);
+  for (const w of weights) {
+    figures.push(
+      await plot(w.x, {
+        ...each,
+        title: `${w.name} [${w.x.shape.join(", ")}]`,
+      } as O),
+    );
+  }
+  const n = weights.length;
+  const heading = title ??
+    `${collectionName(x)}: ${what(`${n} weight${n === 1 ? "" : "s"}`)}`;
   let y = TOP;
   const panels = figures.map((f) => {
     const panel = { svg: f.svg, x: 0, y, width: f.width, height: f.height };

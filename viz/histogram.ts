@@ -7,7 +7,7 @@ import {
   isWeightCollection,
   type WeightCollection,
 } from "../lib/read/collection.ts";
-import { collectionName, stackWeights } from "./_stack.ts";
+import { stackWeights } from "./_stack.ts";
 import * as Plot from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
 import {
@@ -66,15 +66,19 @@ export interface HistogramCompare {
 /** The colour of a compared histogram's outline. */
 const COMPARE_COLOR = "#222";
 
+/** The size and layout of a panel drawn by {@linkcode histogramPanel} or {@linkcode distributionPanel}. */
+interface PanelLayout {
+  width: number;
+  height: number;
+  logY: boolean;
+  compact?: boolean;
+}
+
 /** The drawing of a histogram and its expected counts, as a Plot SVG. */
 export function histogramPanel(
   h: Histogram,
   law: Law | null,
-  options: {
-    width: number;
-    height: number;
-    logY: boolean;
-    compact?: boolean;
+  options: PanelLayout & {
     /** Whether the weights still follow the law (else it is drawn dashed, "at init"). Default true. */
     lawApplies?: boolean;
     /** The count the law's expected counts refer to. Default: the values binned. */
@@ -303,12 +307,8 @@ export function distributionPanel(
   values: ArrayLike<number>,
   h: Histogram,
   law: Law | null,
-  options: {
-    width: number;
-    height: number;
-    logY: boolean;
+  options: PanelLayout & {
     bins?: number;
-    compact?: boolean;
     /** A y range shared with other panels (continuous histograms only). */
     yMax?: number;
   },
@@ -471,22 +471,14 @@ export async function plotHistogram(
   options: PlotHistogramOptions = {},
 ): Promise<Figure> {
   if (isWeightCollection(x)) {
-    const { title, ...each } = options;
     return await stackWeights(
       x,
       "plotHistogram",
       () => true,
       "a weight",
-      (n) =>
-        title ??
-          `${collectionName(x)}: histograms of ${n} weight${
-            n === 1 ? "" : "s"
-          }`,
-      (w) =>
-        plotHistogram(w.x, {
-          ...each,
-          title: `${w.name} [${w.x.shape.join(", ")}]`,
-        }),
+      options,
+      (weights) => `histograms of ${weights}`,
+      plotHistogram,
     );
   }
   const width = checkSize("plotHistogram", "width", options.width, 640);

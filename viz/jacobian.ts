@@ -11,6 +11,7 @@ import {
   dodge,
   edgeLegend,
   edgeMarks,
+  FIGURE_OPTIONS,
   header,
   laneCounts,
   logDomain,
@@ -142,13 +143,7 @@ export function plotJacobianSpectrum(
     | Record<string, JacobianSpectrum>,
   options: PlotJacobianSpectrumOptions = {},
 ): Figure {
-  const o = checkOptions(FN, options, [
-    "title",
-    "subtitle",
-    "label",
-    "width",
-    "height",
-  ]);
+  const o = checkOptions(FN, options, FIGURE_OPTIONS);
   const series = namedSeries<JacobianSpectrum>(
     spectra,
     isSpectrum,

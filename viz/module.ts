@@ -7,12 +7,8 @@ import type { Figure } from "./figure.ts";
 import { readItems, rowsFigure } from "./_rows.ts";
 import { Module } from "../lib/nn/module.ts";
 import { tf } from "../lib/tf.ts";
-import {
-  isWeightCollection,
-  namedWeights,
-  type WeightCollection,
-} from "../lib/read/collection.ts";
-import { typeError } from "../lib/validate.ts";
+import { namedWeights, type WeightCollection } from "../lib/read/collection.ts";
+import { checkModule } from "./_common.ts";
 
 /** Options for {@linkcode plotModule}. */
 export interface PlotModuleOptions {
@@ -53,14 +49,7 @@ export async function plotModule(
   module: WeightCollection,
   options: PlotModuleOptions = {},
 ): Promise<Figure> {
-  if (!isWeightCollection(module)) {
-    throw typeError(
-      "plotModule",
-      "module",
-      "a Module, tf.LayersModel, tf.GraphModel, Map<string, tf.Tensor> or tf.NamedTensorMap",
-      module,
-    );
-  }
+  checkModule("plotModule", module);
   const kind = module instanceof Module
     ? module.constructor.name
     : module instanceof tf.LayersModel

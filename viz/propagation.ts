@@ -12,6 +12,7 @@ import {
   dodge,
   edgeLegend,
   edgeMarks,
+  FIGURE_OPTIONS,
   header,
   laneCounts,
   logDomain,
@@ -178,14 +179,7 @@ export function plotPropagation(
     | Record<string, PropagationRow[]>,
   options: PlotPropagationOptions = {},
 ): Figure {
-  const o = checkOptions(FN, options, [
-    "title",
-    "subtitle",
-    "label",
-    "width",
-    "height",
-    "yRange",
-  ]);
+  const o = checkOptions(FN, options, [...FIGURE_OPTIONS, "yRange"]);
   const series = namedSeries<PropagationRow[]>(
     rows,
     isRows,

@@ -8,7 +8,7 @@ import {
   isWeightCollection,
   type WeightCollection,
 } from "../lib/read/collection.ts";
-import { collectionName, stackWeights } from "./_stack.ts";
+import { stackWeights } from "./_stack.ts";
 import * as Plot from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
 import {
@@ -674,22 +674,14 @@ export async function plotSpectrum(
   options: PlotSpectrumOptions = {},
 ): Promise<Figure> {
   if (isWeightCollection(x)) {
-    const { title, ...each } = options;
     return await stackWeights(
       x,
       "plotSpectrum",
       (w) => w.x.shape.length >= 2,
       "a weight of rank >= 2",
-      (n) =>
-        title ??
-          `${collectionName(x)}: spectra of ${n} weight${
-            n === 1 ? "" : "s"
-          } of rank ≥ 2`,
-      (w) =>
-        plotSpectrum(w.x, {
-          ...each,
-          title: `${w.name} [${w.x.shape.join(", ")}]`,
-        }),
+      options,
+      (weights) => `spectra of ${weights} of rank ≥ 2`,
+      plotSpectrum,
     );
   }
   const width = checkSize("plotSpectrum", "width", options.width, 760);

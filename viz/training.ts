@@ -4,15 +4,12 @@
  *
  * @module
  */
-import {
-  isWeightCollection,
-  namedWeights,
-  type WeightCollection,
-} from "../lib/read/collection.ts";
+import { namedWeights, type WeightCollection } from "../lib/read/collection.ts";
 import type { Figure } from "./figure.ts";
 import { rowsFigure } from "./_rows.ts";
 import { Parameter } from "../lib/nn/parameter.ts";
-import { message, show, typeError } from "../lib/validate.ts";
+import { message, show } from "../lib/validate.ts";
+import { checkModule } from "./_common.ts";
 import type { Density } from "../lib/stats/density.ts";
 import { readWeights } from "../lib/read/weights.ts";
 
@@ -51,14 +48,7 @@ export async function snapshotWeights(
   module: WeightCollection,
   step: number,
 ): Promise<TrainingSnapshot> {
-  if (!isWeightCollection(module)) {
-    throw typeError(
-      "snapshotWeights",
-      "module",
-      "a Module, tf.LayersModel, tf.GraphModel, Map<string, tf.Tensor> or tf.NamedTensorMap",
-      module,
-    );
-  }
+  checkModule("snapshotWeights", module);
   const weights = new Map<
     string,
     { values: Float32Array; shape: number[]; density: Density | null }

@@ -51,6 +51,17 @@ const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 // deno-lint-ignore no-control-regex
 const PLAIN = /[^"\\\u0000-\u001f]*/y;
 const HEX4 = /^[0-9a-fA-F]{4}$/;
+/** The one-character escapes (after the backslash) and what they stand for. */
+const ESCAPES: ReadonlyMap<string, string> = new Map([
+  ['"', '"'],
+  ["\\", "\\"],
+  ["/", "/"],
+  ["b", "\b"],
+  ["f", "\f"],
+  ["n", "\n"],
+  ["r", "\r"],
+  ["t", "\t"],
+]);
 
 type Frame =
   | { array: JsonValue[] }
@@ -100,55 +111,30 @@ export function parseStrictJson(
       if (c < 0x20) fail("unescaped control character in a string");
       // A backslash.
       const e = text[pos + 1];
-      switch (e) {
-        case '"':
-        case "\\":
-        case "/":
-          out += e;
-          pos += 2;
-          break;
-        case "b":
-          out += "\b";
-          pos += 2;
-          break;
-        case "f":
-          out += "\f";
-          pos += 2;
-          break;
-        case "n":
-          out += "\n";
-          pos += 2;
-          break;
-        case "r":
-          out += "\r";
-          pos += 2;
-          break;
-        case "t":
-          out += "\t";
-          pos += 2;
-          break;
-        case "u": {
-          const unit = readHex(pos + 2);
-          pos += 6;
-          if (unit >= 0xd800 && unit <= 0xdbff) {
-            if (text[pos] !== "\\" || text[pos + 1] !== "u") {
-              fail("unpaired surrogate escape", pos - 6);
-            }
-            const low = readHex(pos + 2);
-            if (low < 0xdc00 || low > 0xdfff) {
-              fail("unpaired surrogate escape", pos - 6);
-            }
-            out += String.fromCharCode(unit, low);
-            pos += 6;
-          } else if (unit >= 0xdc00 && unit <= 0xdfff) {
+      const simple = ESCAPES.get(e);
+      if (simple !== undefined) {
+        out += simple;
+        pos += 2;
+      } else if (e === "u") {
+        const unit = readHex(pos + 2);
+        pos += 6;
+        if (unit >= 0xd800 && unit <= 0xdbff) {
+          if (text[pos] !== "\\" || text[pos + 1] !== "u") {
             fail("unpaired surrogate escape", pos - 6);
-          } else {
-            out += String.fromCharCode(unit);
           }
-          break;
+          const low = readHex(pos + 2);
+          if (low < 0xdc00 || low > 0xdfff) {
+            fail("unpaired surrogate escape", pos - 6);
+          }
+          out += String.fromCharCode(unit, low);
+          pos += 6;
+        } else if (unit >= 0xdc00 && unit <= 0xdfff) {
+          fail("unpaired surrogate escape", pos - 6);
+        } else {
+          out += String.fromCharCode(unit);
         }
-        default:
-          fail(`invalid escape \\${e === undefined ? "" : e}`);
+      } else {
+        fail(`invalid escape \\${e === undefined ? "" : e}`);
       }
     }
   };

@@ -13,25 +13,10 @@
  * B is K×N column-major (B[k, j] at `b + k·8 + j·ldb`), C is M×N
  * column-major (C[i, j] at `c + i·8 + j·ldc`).
  */
-export type Gemm = (
-  M: number,
-  N: number,
-  K: number,
-  ap: number,
-  aps: number,
-  ak: number,
-  b: number,
-  ldb: number,
-  c: number,
-  ldc: number,
-) => void;
+export type Gemm = (M: number, N: number, ...operands: Operands) => void;
 
-/**
- * One product of a chain: {@linkcode Gemm}'s arguments without N, as
- * `[M, K, ap, aps, ak, b, ldb, c, ldc]` (bytes).
- */
-export type Product = [
-  M: number,
+/** {@linkcode Gemm}'s arguments after M and N (bytes). */
+type Operands = [
   K: number,
   ap: number,
   aps: number,
@@ -41,6 +26,12 @@ export type Product = [
   c: number,
   ldc: number,
 ];
+
+/**
+ * One product of a chain: {@linkcode Gemm}'s arguments without N, as
+ * `[M, K, ap, aps, ak, b, ldb, c, ldc]` (bytes).
+ */
+export type Product = [M: number, ...operands: Operands];
 
 /** At most this many products in one chain. */
 export const MAX_CHAIN = 3;

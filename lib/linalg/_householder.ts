@@ -147,15 +147,32 @@ export function qrUnblocked(
     const t = h.tau;
     tau[c] = t;
     if (t === 0) continue;
-    for (let j = c + 1; j < cols; j++) {
-      const col = off + c + j * ld; // (c, j)
-      let s = f[col];
-      for (let i = 1; i < len; i++) s += f[base + i] * f[col + i];
-      s *= t;
-      if (s === 0) continue;
-      f[col] -= s;
-      for (let i = 1; i < len; i++) f[col + i] -= s * f[base + i];
-    }
+    reflectColumns(f, base, len, t, base + ld, ld, cols - c - 1); // (c, c+1..)
+  }
+}
+
+/**
+ * Applies the reflector I − t·v·vᵀ, v = (1, f[base + 1 .. base + len)), from
+ * the left to `count` columns of `len` entries starting at `f[col]`,
+ * `f[col + ld]`, …: each column x becomes x − (t·vᵀx)·v, skipped when
+ * t·vᵀx is 0.
+ */
+function reflectColumns(
+  f: Float64Array,
+  base: number,
+  len: number,
+  t: number,
+  col: number,
+  ld: number,
+  count: number,
+): void {
+  for (let j = 0; j < count; j++, col += ld) {
+    let s = f[col];
+    for (let i = 1; i < len; i++) s += f[base + i] * f[col + i];
+    s *= t;
+    if (s === 0) continue;
+    f[col] -= s;
+    for (let i = 1; i < len; i++) f[col + i] -= s * f[base + i];
   }
 }
 
@@ -181,17 +198,7 @@ export function bidiagonalizeUnblocked(
     reflect(a, base, 1, len, h);
     d[k] = h.beta;
     let t = h.tau;
-    if (t !== 0) {
-      for (let j = k + 1; j < n; j++) {
-        const col = k + j * m;
-        let s = a[col];
-        for (let i = 1; i < len; i++) s += a[base + i] * a[col + i];
-        s *= t;
-        if (s === 0) continue;
-        a[col] -= s;
-        for (let i = 1; i < len; i++) a[col + i] -= s * a[base + i];
-      }
-    }
+    if (t !== 0) reflectColumns(a, base, len, t, base + m, m, n - k - 1);
     if (k + 1 >= n) break;
     // Right: zero a[k, k+2..].
     const rbase = k + (k + 1) * m; // (k, k+1)

@@ -14,6 +14,7 @@ import {
   typeError,
 } from "../validate.ts";
 import { bidiagonalSingularValues } from "./_svd_bidiagonal.ts";
+import { scanValues } from "../_scan.ts";
 import { bandToBidiagonal } from "./_svd_band.ts";
 import { bidiagonalizeUnblocked } from "./_householder.ts";
 import {
@@ -65,30 +66,6 @@ function checkSvdOptions(fn: string, options: unknown): SingularValuesOptions {
     }
   }
   return { maxSide, threads };
-}
-
-/** Counts NaN, +Inf and −Inf, and finds the largest |value|. */
-function scan(values: ArrayLike<number>): {
-  nan: number;
-  posInf: number;
-  negInf: number;
-  max: number;
-} {
-  let nan = 0;
-  let posInf = 0;
-  let negInf = 0;
-  let max = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v !== v) nan++;
-    else if (v === Infinity) posInf++;
-    else if (v === -Infinity) negInf++;
-    else {
-      const a = v < 0 ? -v : v;
-      if (a > max) max = a;
-    }
-  }
-  return { nan, posInf, negInf, max };
 }
 
 /**
@@ -150,7 +127,7 @@ export function singularValuesWith(
   if (values.length === 0) {
     throw rangeError(fn, "x.shape", "a non-empty shape", shape);
   }
-  const { nan, posInf, negInf, max } = scan(values);
+  const { nan, posInf, negInf, max } = scanValues(values);
   const bad = nan + posInf + negInf;
   if (bad > 0) {
     throw new RangeError(

@@ -45,6 +45,24 @@ function checkMatrix(
 }
 
 /**
+ * Throws unless `m` and the column count (called `colsName`) are
+ * non-negative integers and `a` is a Float64Array of `m·cols` entries,
+ * checked in that order.
+ */
+function checkArguments(
+  fn: string,
+  name: string,
+  a: unknown,
+  m: number,
+  colsName: string,
+  cols: number,
+): asserts a is Float64Array {
+  checkCount(fn, "m", m);
+  checkCount(fn, colsName, cols);
+  checkMatrix(fn, name, a, m, cols);
+}
+
+/**
  * The reduced ("economic") QR decomposition A = QR of the m×n matrix `a`,
  * in Float64: Q is m×k with orthonormal columns and R is k×n upper
  * triangular (upper trapezoidal when n > m), k = min(m, n). Works for tall,
@@ -119,9 +137,7 @@ export function householderQr(
   m: number,
   n: number,
 ): QrResult {
-  checkCount("householderQr", "m", m);
-  checkCount("householderQr", "n", n);
-  checkMatrix("householderQr", "a", a, m, n);
+  checkArguments("householderQr", "a", a, m, "n", n);
   const k = Math.min(m, n);
   if (k === 0) {
     return { q: new Float64Array(0), r: new Float64Array(0), m, n, k };
@@ -159,9 +175,7 @@ export function orthogonalityError(
   m: number,
   k: number,
 ): number {
-  checkCount("orthogonalityError", "m", m);
-  checkCount("orthogonalityError", "k", k);
-  checkMatrix("orthogonalityError", "q", q, m, k);
+  checkArguments("orthogonalityError", "q", q, m, "k", k);
   if (k === 0) return 0;
   const g = matmul(q, k, m, q, k, true); // QᵀQ
   let worst = 0;
@@ -205,10 +219,8 @@ export function reconstructionError(
   m: number,
   n: number,
 ): number {
-  checkCount("reconstructionError", "m", m);
-  checkCount("reconstructionError", "n", n);
+  checkArguments("reconstructionError", "a", a, m, "n", n);
   const k = Math.min(m, n);
-  checkMatrix("reconstructionError", "a", a, m, n);
   checkMatrix("reconstructionError", "q", q, m, k);
   checkMatrix("reconstructionError", "r", r, k, n);
   const qr = matmul(q, m, k, r, n);

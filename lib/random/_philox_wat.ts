@@ -280,6 +280,32 @@ function appendIfSlow(lane: number): string {
               (i32.add (local.get $count4) (i32.const 4)))))`;
 }
 
+/**
+ * Each lane's Ziggurat layer as a byte offset into the tables:
+ * `vec` = (`word` & 511) << `shift`, and its lanes in the locals
+ * `${prefix}0` … `${prefix}3`.
+ */
+function layerOffsets(
+  vec: string,
+  word: string,
+  shift: number,
+  prefix: string,
+): string {
+  return `(local.set ${vec}
+          (i32x4.shl
+            (v128.and (local.get ${word}) (v128.const i32x4 511 511 511 511))
+            (i32.const ${shift})))
+        (local.set ${prefix}0 (i32x4.extract_lane 0 (local.get ${vec})))
+        (local.set ${prefix}1 (i32x4.extract_lane 1 (local.get ${vec})))
+        (local.set ${prefix}2 (i32x4.extract_lane 2 (local.get ${vec})))
+        (local.set ${prefix}3 (i32x4.extract_lane 3 (local.get ${vec})))`;
+}
+
+/** `$end` = 8 · (`$n` rounded up to a multiple of 4): the bytes of the words of four elements per step. */
+const END8 = `(local.set $end
+      (i32.shl (i32.and (i32.add (local.get $n) (i32.const 3)) (i32.const -4))
+        (i32.const 3)))`;
+
 const NORMAL32X4 = `
   ;; normal32x4(n) -> slow count: normal32 four words at a time (n a
   ;; multiple of 4), with the same results. The table entries are gathered
@@ -297,14 +323,7 @@ const NORMAL32X4 = `
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
         (local.set $w (v128.load (local.get $p)))
         ;; 4s per lane (byte offsets into K; twice that into W)
-        (local.set $s4
-          (i32x4.shl
-            (v128.and (local.get $w) (v128.const i32x4 511 511 511 511))
-            (i32.const 2)))
-        (local.set $a0 (i32x4.extract_lane 0 (local.get $s4)))
-        (local.set $a1 (i32x4.extract_lane 1 (local.get $s4)))
-        (local.set $a2 (i32x4.extract_lane 2 (local.get $s4)))
-        (local.set $a3 (i32x4.extract_lane 3 (local.get $s4)))
+        ${layerOffsets("$s4", "$w", 2, "$a")}
         (local.set $m
           (v128.or (i32x4.shr_u (local.get $w) (i32.const 8))
             (v128.const i32x4 1 1 1 1)))
@@ -569,9 +588,7 @@ function normal53x4(name: string, wide: boolean): string {
     (local.set $mean2 (f64x2.splat (local.get $mean)))
     (local.set $std2 (f64x2.splat (local.get $std)))
     ;; $end = 8 * (n rounded up to a multiple of 4)
-    (local.set $end
-      (i32.shl (i32.and (i32.add (local.get $n) (i32.const 3)) (i32.const -4))
-        (i32.const 3)))
+    ${END8}
     (block $done
       (loop $step
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
@@ -585,14 +602,7 @@ function normal53x4(name: string, wide: boolean): string {
           (i8x16.shuffle ${L1357}
             (v128.load (local.get $p)) (v128.load offset=16 (local.get $p))))
         ;; 8s per lane (byte offsets into the tables)
-        (local.set $hi
-          (i32x4.shl
-            (v128.and (local.get $a) (v128.const i32x4 511 511 511 511))
-            (i32.const 3)))
-        (local.set $s8_0 (i32x4.extract_lane 0 (local.get $hi)))
-        (local.set $s8_1 (i32x4.extract_lane 1 (local.get $hi)))
-        (local.set $s8_2 (i32x4.extract_lane 2 (local.get $hi)))
-        (local.set $s8_3 (i32x4.extract_lane 3 (local.get $hi)))
+        ${layerOffsets("$hi", "$a", 3, "$s8_")}
         ;; m = (a >>> 9) * 2^30 + ((b >>> 2) | 1), lanes 0-1 and 2-3
         (local.set $hi (i32x4.shr_u (local.get $a) (i32.const 9)))
         (local.set $lo
@@ -676,9 +686,7 @@ function uniform53x4(name: string, wide: boolean): string {
     (local $low2 v128) (local $width2 v128)
     (local.set $low2 (f64x2.splat (local.get $low)))
     (local.set $width2 (f64x2.splat (local.get $width)))
-    (local.set $end
-      (i32.shl (i32.and (i32.add (local.get $n) (i32.const 3)) (i32.const -4))
-        (i32.const 3)))
+    ${END8}
     (block $done
       (loop $step
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))

@@ -27,6 +27,7 @@ import {
   rangeError,
 } from "../validate.ts";
 import { activeKernel, Chunks, ExtraWords } from "./_bits.ts";
+import type { PhiloxKernel } from "./_wasm.ts";
 import { lowerTail, normalQuantile, upperTail } from "../_normal.ts";
 import { F, R, X, Z24, Z53, type ZigguratTables } from "./_ziggurat.ts";
 import { checkDrawSpan, type Draw } from "./stream.ts";
@@ -35,6 +36,11 @@ const FLOAT_KINDS = [Float32Array, Float64Array] as const;
 const TWO_M24 = 5.9604644775390625e-8; // 2^-24
 const TWO_M53 = 1.1102230246251565e-16; // 2^-53
 const TWO_32 = 4294967296;
+
+/** The chunks of `n` elements of `draw` from element `offset`, `per` words each. */
+function chunksOf(n: number, draw: Draw, offset: number, per: 1 | 2): Chunks {
+  return new Chunks(n, draw.key.k0, draw.key.k1, draw.stream, offset, per);
+}
 
 /**
  * Checks a draw's span (`n` values from `offset`) and the output array
@@ -557,14 +563,7 @@ export function bernoulli<
 function uniform32(o: Float32Array, draw: Draw, offset: number): void {
   const kernel = activeKernel();
   const toFloat = kernel === null ? null : kernel.uniform32;
-  const c = new Chunks(
-    o.length,
-    draw.key.k0,
-    draw.key.k1,
-    draw.stream,
-    offset,
-    1,
-  );
+  const c = chunksOf(o.length, draw, offset, 1);
   while (c.next()) {
     const { words, at, i, count } = c;
     if (toFloat !== null) {
@@ -588,14 +587,7 @@ function uniform53Into(
   width: number,
 ): void {
   const kernel = activeKernel();
-  const c = new Chunks(
-    o.length,
-    draw.key.k0,
-    draw.key.k1,
-    draw.stream,
-    offset,
-    2,
-  );
+  const c = chunksOf(o.length, draw, offset, 2);
   while (c.next()) {
     const { words, at, i, count } = c;
     if (kernel !== null) {
@@ -616,12 +608,50 @@ function uniform53Into(
   }
 }
 
+/**
+ * Finishes the elements of a chunk that the kernel's fast path listed in
+ * `kernel.slow` (the first `slowCount` entries, by word index within the
+ * chunk, `skip` elements of which come before the first wanted one):
+ * computes their first extra blocks in one kernel call, then, for each of
+ * them among the `count` wanted, resets `ex` to that element (absolute
+ * index `j0 + t`) and calls `slowElement(t)` to compute and store it.
+ */
+function finishSlow(
+  kernel: PhiloxKernel,
+  slowCount: number,
+  draw: Draw,
+  j0: number,
+  skip: number,
+  count: number,
+  ex: ExtraWords,
+  slowElement: (t: number) => void,
+): void {
+  const { k0, k1 } = draw.key;
+  const stream = draw.stream;
+  const jb = j0 - skip; // the element of word 0 of the chunk
+  kernel.extras(
+    slowCount,
+    jb % TWO_32,
+    Math.floor(jb / TWO_32),
+    stream,
+    k0,
+    k1,
+  );
+  const slow = kernel.slow, first = kernel.extraWords;
+  for (let q = 0; q < slowCount; q++) {
+    const t = (slow[q] >>> 2) - skip;
+    if (t < 0 || t >= count) continue;
+    ex.resetFrom(k0, k1, stream, j0 + t, first, 4 * q);
+    slowElement(t);
+  }
+}
+
 function normal32(o: Float32Array, draw: Draw, offset: number): void {
   const { k0, k1 } = draw.key;
   const stream = draw.stream;
   const kernel = activeKernel();
   const ex = new ExtraWords();
-  const c = new Chunks(o.length, k0, k1, stream, offset, 1);
+  const c = chunksOf(o.length, draw, offset, 1);
   const { W, K } = Z24;
   while (c.next()) {
     const { words, at, i, count } = c;
@@ -633,23 +663,10 @@ function normal32(o: Float32Array, draw: Draw, offset: number): void {
         ? kernel.normal32x4(4 * c.blocks)
         : kernel.normal32(4 * c.blocks);
       o.set(kernel.floats.subarray(at, at + count), i);
-      const jb = offset + i - at; // the element of word 0 of the chunk
-      kernel.extras(
-        slowCount,
-        jb % TWO_32,
-        Math.floor(jb / TWO_32),
-        stream,
-        k0,
-        k1,
-      );
-      const slow = kernel.slow, first = kernel.extraWords;
-      for (let q = 0; q < slowCount; q++) {
-        const t = (slow[q] >>> 2) - at;
-        if (t < 0 || t >= count) continue;
+      finishSlow(kernel, slowCount, draw, offset + i, at, count, ex, (t) => {
         const w = words[at + t];
-        ex.resetFrom(k0, k1, stream, offset + i + t, first, 4 * q);
         o[i + t] = zigguratSlow((w >>> 8) | 1, w & 511, Z24, false, ex);
-      }
+      });
       continue;
     }
     for (let t = 0; t < count; t++) {
@@ -719,7 +736,7 @@ function normal53Into(
   const kernel = activeKernel();
   const ex = new ExtraWords();
   const { W, K } = Z53;
-  const c = new Chunks(o.length, k0, k1, stream, offset, 2);
+  const c = chunksOf(o.length, draw, offset, 2);
   while (c.next()) {
     const { words, at, i, count } = c;
     if (kernel !== null) {
@@ -736,23 +753,10 @@ function normal53Into(
         (wide ? kernel.floats64 : kernel.floats).subarray(skip, skip + count),
         i,
       );
-      const jb = offset + i - skip; // the element of word 0 of the chunk
-      kernel.extras(
-        slowCount,
-        jb % TWO_32,
-        Math.floor(jb / TWO_32),
-        stream,
-        k0,
-        k1,
-      );
-      const slow = kernel.slow, first = kernel.extraWords;
-      for (let q = 0; q < slowCount; q++) {
-        const t = (slow[q] >>> 2) - skip;
-        if (t < 0 || t >= count) continue;
+      finishSlow(kernel, slowCount, draw, offset + i, skip, count, ex, (t) => {
         const k = at + 2 * t;
-        ex.resetFrom(k0, k1, stream, offset + i + t, first, 4 * q);
         o[i + t] = mean + std * normal53In(words[k], words[k + 1], a, b, ex);
-      }
+      });
       continue;
     }
     for (let t = 0; t < count; t++) {
@@ -803,14 +807,7 @@ function inverseCdfInto(
   qb: number,
   mass: number,
 ): void {
-  const c = new Chunks(
-    o.length,
-    draw.key.k0,
-    draw.key.k1,
-    draw.stream,
-    offset,
-    2,
-  );
+  const c = chunksOf(o.length, draw, offset, 2);
   while (c.next()) {
     const { words, at, i, count } = c;
     for (let t = 0; t < count; t++) {
@@ -847,7 +844,7 @@ function bernoulliInto(
 ): void {
   const { k0, k1 } = draw.key;
   const ex = new ExtraWords();
-  const c = new Chunks(o.length, k0, k1, draw.stream, offset, 1);
+  const c = chunksOf(o.length, draw, offset, 1);
   while (c.next()) {
     const { words, at, i, count } = c;
     for (let t = 0; t < count; t++) {

@@ -10,12 +10,8 @@ import {
   type AnalyzeSpectrumOptions,
   type SpectrumAnalysis,
 } from "../stats/analyze_spectrum.ts";
-import { readWeights, type WeightsLike } from "./weights.ts";
-import {
-  isWeightCollection,
-  mapWeights,
-  type WeightCollection,
-} from "./collection.ts";
+import type { WeightsLike } from "./weights.ts";
+import { analyseWeights, type WeightCollection } from "./collection.ts";
 
 /**
  * Analyses the singular-value spectrum of a weight matrix: numerical rank,
@@ -78,17 +74,10 @@ export async function analyzeSpectrum(
   x: WeightsLike | WeightCollection,
   options: AnalyzeSpectrumOptions = {},
 ): Promise<SpectrumAnalysis | Map<string, SpectrumAnalysis>> {
-  if (isWeightCollection(x)) {
-    return await mapWeights(
-      x,
-      "analyzeSpectrum",
-      (shape) => shape.length >= 2,
-      (w) => analyzeSpectrumAs("analyzeSpectrum", w, options),
-    );
-  }
-  return analyzeSpectrumAs(
+  return await analyseWeights(
+    x,
     "analyzeSpectrum",
-    await readWeights(x, "analyzeSpectrum"),
-    options,
+    (shape) => shape.length >= 2,
+    (w) => analyzeSpectrumAs("analyzeSpectrum", w, options),
   );
 }

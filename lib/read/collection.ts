@@ -10,7 +10,7 @@ import { tf } from "../tf.ts";
 import { Module } from "../nn/module.ts";
 import { Parameter } from "../nn/parameter.ts";
 import type { Weights } from "../host.ts";
-import { readWeights } from "./weights.ts";
+import { readWeights, type WeightsLike } from "./weights.ts";
 import { disposedError, typeError } from "../validate.ts";
 
 /** A whole model's weights, in any of the forms the helpers take. */
@@ -160,21 +160,24 @@ export function namedWeights(x: unknown, fn: string): NamedWeight[] {
 }
 
 /**
- * Applies a host-data analysis to each weight of a collection that `keep`
- * accepts, reading each weight once (asynchronously: any backend).
+ * Applies a host-data analysis to `x`: to its values, read once, for one
+ * weight; to each weight that `keep` accepts, reading each once, for a
+ * collection (asynchronously: any backend).
  *
- * @param x The collection.
+ * @param x One weight, or a collection.
  * @param fn The helper asking, for error messages.
- * @param keep Which weights to analyse, by shape.
+ * @param keep Which weights of a collection to analyse, by shape.
  * @param analyse The analysis.
- * @returns The results by name, in the model's order.
+ * @returns The result for one weight; for a collection, the results by
+ * name, in the model's order.
  */
-export async function mapWeights<T>(
-  x: WeightCollection,
+export async function analyseWeights<T>(
+  x: WeightsLike | WeightCollection,
   fn: string,
   keep: (shape: readonly number[]) => boolean,
   analyse: (weights: Weights) => T,
-): Promise<Map<string, T>> {
+): Promise<T | Map<string, T>> {
+  if (!isWeightCollection(x)) return analyse(await readWeights(x, fn));
   const out = new Map<string, T>();
   for (const { name, x: w } of namedWeights(x, fn)) {
     if (!keep(w.shape)) continue;

@@ -8,12 +8,8 @@ import {
   histogramAs,
   type HistogramOptions,
 } from "../stats/histogram.ts";
-import { readWeights, type WeightsLike } from "./weights.ts";
-import {
-  isWeightCollection,
-  mapWeights,
-  type WeightCollection,
-} from "./collection.ts";
+import type { WeightsLike } from "./weights.ts";
+import { analyseWeights, type WeightCollection } from "./collection.ts";
 
 /**
  * Counts the values of weights into bins: a tensor (on any backend), a
@@ -60,13 +56,10 @@ export async function histogram(
   x: WeightsLike | WeightCollection,
   options: HistogramOptions = {},
 ): Promise<Histogram | Map<string, Histogram>> {
-  if (isWeightCollection(x)) {
-    return await mapWeights(
-      x,
-      "histogram",
-      () => true,
-      (w) => histogramAs("histogram", w, options),
-    );
-  }
-  return histogramAs("histogram", await readWeights(x, "histogram"), options);
+  return await analyseWeights(
+    x,
+    "histogram",
+    () => true,
+    (w) => histogramAs("histogram", w, options),
+  );
 }

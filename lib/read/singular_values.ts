@@ -7,12 +7,8 @@ import {
   singularValuesAs,
   type SingularValuesOptions,
 } from "../linalg/singular_values.ts";
-import { readWeights, type WeightsLike } from "./weights.ts";
-import {
-  isWeightCollection,
-  mapWeights,
-  type WeightCollection,
-} from "./collection.ts";
+import type { WeightsLike } from "./weights.ts";
+import { analyseWeights, type WeightCollection } from "./collection.ts";
 
 /**
  * The singular values of a weight matrix, descending, in Float64: a tensor
@@ -62,17 +58,10 @@ export async function singularValues(
   x: WeightsLike | WeightCollection,
   options?: SingularValuesOptions,
 ): Promise<Float64Array | Map<string, Float64Array>> {
-  if (isWeightCollection(x)) {
-    return await mapWeights(
-      x,
-      "singularValues",
-      (shape) => shape.length >= 2,
-      (w) => singularValuesAs("singularValues", w, options),
-    );
-  }
-  return singularValuesAs(
+  return await analyseWeights(
+    x,
     "singularValues",
-    await readWeights(x, "singularValues"),
-    options,
+    (shape) => shape.length >= 2,
+    (w) => singularValuesAs("singularValues", w, options),
   );
 }

@@ -17,6 +17,7 @@ import {
   typeError,
 } from "../validate.ts";
 import { notHostData } from "../host.ts";
+import { scanValues } from "../_scan.ts";
 import { singularValuesAs } from "../linalg/singular_values.ts";
 import { fitBulk, hasTail, MIN_BULK } from "./_bulk.ts";
 import { equalize, type MatrixFacts, matrixFacts } from "./_matrix.ts";
@@ -257,15 +258,7 @@ function checkInput(fn: string, x: ShapedValues): void {
   if (values.length === 0) {
     throw rangeError(fn, "x.shape", "a non-empty shape", shape);
   }
-  let nan = 0;
-  let pos = 0;
-  let neg = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v !== v) nan++;
-    else if (v === Infinity) pos++;
-    else if (v === -Infinity) neg++;
-  }
+  const { nan, posInf: pos, negInf: neg } = scanValues(values);
   if (nan + pos + neg > 0) {
     throw new RangeError(
       `${fn}: x.values must be finite (a spectrum needs finite entries; histogram counts them), received ${nan} NaN, ${pos} +Infinity and ${neg} −Infinity among ${values.length} values`,
@@ -514,13 +507,7 @@ function analyzeMatrix(
     }
     const bulk = without(positive, meanOutlierIndex);
     const fit = fitBulk(bulk, n, rank, { sigma2 });
-    marchenkoPastur = {
-      q: fit.q,
-      sigma2: fit.sigma2,
-      lambdaMinus: fit.lambdaMinus,
-      lambdaPlus: fit.lambdaPlus,
-      fitted: fit.fitted,
-    };
+    marchenkoPastur = bulkOf(fit);
     spikeThreshold = fit.threshold;
     let test = fit;
     let testSize = bulk.length;
@@ -561,7 +548,7 @@ function analyzeMatrix(
     spikes,
     lowRank: rank < Math.min(rows, cols),
   }, options);
-  const analysis: SpectrumAnalysis = {
+  return summarized({
     ...base,
     spikes,
     spikeIndices,
@@ -573,8 +560,25 @@ function analyzeMatrix(
     marchenkoPastur,
     powerLaw,
     verdict,
-    summary: "",
+  });
+}
+
+/** The Marchenko–Pastur fields of a bulk fit, as the analysis reports them. */
+function bulkOf(fit: MarchenkoPasturBulk): MarchenkoPasturBulk {
+  return {
+    q: fit.q,
+    sigma2: fit.sigma2,
+    lambdaMinus: fit.lambdaMinus,
+    lambdaPlus: fit.lambdaPlus,
+    fitted: fit.fitted,
   };
+}
+
+/** The analysis with its one-line summary of the rest (the last field). */
+function summarized(
+  findings: Omit<SpectrumAnalysis, "summary">,
+): SpectrumAnalysis {
+  const analysis: SpectrumAnalysis = { ...findings, summary: "" };
   analysis.summary = summarize(analysis);
   return analysis;
 }
@@ -770,13 +774,7 @@ function analyzeSlices(
     }
     const bulk = Float64Array.from(kept).sort().reverse();
     const fit = fitBulk(bulk, n, m, { sigma2: options.sigma2, tests: count });
-    marchenkoPastur = {
-      q: fit.q,
-      sigma2: fit.sigma2,
-      lambdaMinus: fit.lambdaMinus,
-      lambdaPlus: fit.lambdaPlus,
-      fitted: fit.fitted,
-    };
+    marchenkoPastur = bulkOf(fit);
     spikes = fit.spikes;
     spikeThreshold = fit.threshold;
     heavyTailed = hasTail(fit, bulk.length);
@@ -797,7 +795,7 @@ function analyzeSlices(
     spikes,
     lowRank: rank < m * count,
   }, options);
-  const analysis: SpectrumAnalysis = {
+  return summarized({
     shape,
     matrixShape: [rows, cols],
     slices: count,
@@ -825,8 +823,5 @@ function analyzeSlices(
     marchenkoPastur,
     powerLaw,
     verdict,
-    summary: "",
-  };
-  analysis.summary = summarize(analysis);
-  return analysis;
+  });
 }

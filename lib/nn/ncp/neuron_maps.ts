@@ -63,6 +63,30 @@ function uniformsFor(map: object, sensory = false): Uniforms {
 /** Offset where the sensory wiring's random numbers start (far past the recurrent wiring's). */
 const SENSORY_OFFSET = 2 ** 40;
 
+/**
+ * For each neuron k of `each` with no synapse to or from any neuron l of
+ * `other` (entry `at(k, l)` of `matrix`), one synapse with a random l, of
+ * random polarity.
+ */
+function forceSynapses(
+  rng: Uniforms,
+  matrix: Int8Array,
+  each: { start: number; end: number },
+  other: { start: number; end: number },
+  at: (k: number, l: number) => number,
+): void {
+  for (let k = each.start; k < each.end; k++) {
+    let has = false;
+    for (let l = other.start; l < other.end && !has; l++) {
+      has = matrix[at(k, l)] !== 0;
+    }
+    if (!has) {
+      const l = other.start + rng.int(other.end - other.start);
+      matrix[at(k, l)] = rng.polarity();
+    }
+  }
+}
+
 /** Checks `options.sparsityLevel` (default 0.5): a number in [0, 1). */
 function checkSparsity(fn: string, value: unknown): number {
   const what = "a number in [0, 1)";
@@ -309,26 +333,9 @@ export class NCPMap extends NeuronMap {
         if (rng.next() < density) matrix[i * this.units + j] = rng.polarity();
       }
     }
-    for (let j = to.start; j < to.end; j++) {
-      let has = false;
-      for (let i = from.start; i < from.end && !has; i++) {
-        has = matrix[i * this.units + j] !== 0;
-      }
-      if (!has) {
-        const i = from.start + rng.int(from.end - from.start);
-        matrix[i * this.units + j] = rng.polarity();
-      }
-    }
-    for (let i = from.start; i < from.end; i++) {
-      let has = false;
-      for (let j = to.start; j < to.end && !has; j++) {
-        has = matrix[i * this.units + j] !== 0;
-      }
-      if (!has) {
-        const j = to.start + rng.int(to.end - to.start);
-        matrix[i * this.units + j] = rng.polarity();
-      }
-    }
+    const units = this.units;
+    forceSynapses(rng, matrix, to, from, (j, i) => i * units + j);
+    forceSynapses(rng, matrix, from, to, (i, j) => i * units + j);
   }
 
   /** Inputs connect to the inter neurons. */
