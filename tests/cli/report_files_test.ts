@@ -25,6 +25,7 @@ import {
   assertStringIncludes,
 } from "@std/assert";
 import { join } from "node:path";
+import { withTempDir } from "../_scoped.ts";
 import { tf } from "../../lib/tf.ts";
 import { saveSafetensors } from "../../lib/io/safetensors.ts";
 import { openWeights } from "../../lib/io/load_weights.ts";
@@ -38,15 +39,6 @@ function assertOneLine(run: Run, includes: string): void {
   const lines = run.stderr.split("\n").filter((l) => l.trim());
   assertEquals(lines.length, 1, show(run));
   assertStringIncludes(lines[0], includes, show(run));
-}
-
-async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "ember_report_files_" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 async function small(path: string, names = ["w"]): Promise<void> {

@@ -26,6 +26,7 @@ import {
   fail,
 } from "@std/assert";
 import { join } from "node:path";
+import { withTempDir } from "../_scoped.ts";
 import { pathToFileURL } from "node:url";
 import { saveSafetensors, tf } from "../../mod.ts";
 import { parseReportArgs } from "../../cli/report/main.ts";
@@ -105,16 +106,6 @@ function assertSelfContained(html: string): void {
   assertNotMatch(html, /@import/i);
   for (const m of html.matchAll(/url\(\s*["']?([^)"']*)/gi)) {
     assert(m[1].startsWith("#"), `url(${m[1]}) points outside the page`);
-  }
-}
-
-/** Runs `fn` with a fresh temporary folder, removed afterwards. */
-async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "ember_report_" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
   }
 }
 

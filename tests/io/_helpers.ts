@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import type { tf } from "../../mod.ts";
+import { withReplaced } from "../_scoped.ts";
 
 /** The folder of the committed fixtures. */
 export const FIXTURES: string = join(import.meta.dirname!, "fixtures");
@@ -51,16 +52,20 @@ export function entry(
   return { dtype, shape, data_offsets: [begin, end] };
 }
 
-/** Runs `fn` with a fresh temporary folder, removed afterwards. */
-export async function withTempDir<T>(
-  fn: (dir: string) => Promise<T>,
-): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "ember_safetensors_" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+/** Counts the bytes read through Deno.FsFile while `fn` runs. */
+export async function countingReads(
+  fn: () => Promise<unknown>,
+): Promise<number> {
+  const proto = Deno.FsFile.prototype;
+  const read = proto.read;
+  let total = 0;
+  const counted = async function (this: Deno.FsFile, p: Uint8Array) {
+    const n = await read.call(this, p);
+    total += n ?? 0;
+    return n;
+  };
+  await withReplaced(proto, "read", counted, fn);
+  return total;
 }
 
 /** A float32 or int32 tensor's values as hex bit patterns; bool as 0/1. */

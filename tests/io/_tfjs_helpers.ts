@@ -113,15 +113,3 @@ export async function writeModel(
   );
   return path;
 }
-
-/** Runs `fn` in a fresh temporary folder, removed afterwards. */
-export async function inTempDir<T>(
-  fn: (dir: string) => Promise<T>,
-): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "tfjs_test_" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}

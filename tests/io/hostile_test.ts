@@ -23,7 +23,8 @@ import {
   matrixOf,
   openSafetensorsWeights,
 } from "../../lib/io/_safetensors_file.ts";
-import { buildFile, entry, withTempDir } from "./_helpers.ts";
+import { buildFile, entry } from "./_helpers.ts";
+import { withTempDir } from "../_scoped.ts";
 
 interface Case {
   /** What is wrong. */

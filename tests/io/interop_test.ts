@@ -20,8 +20,8 @@ import {
   numpyMissing,
   PY_READER,
   runPython,
-  withTempDir,
 } from "./_helpers.ts";
+import { withTempDir } from "../_scoped.ts";
 
 interface Expected {
   metadata: Record<string, string>;

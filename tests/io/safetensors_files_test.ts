@@ -25,7 +25,8 @@ import {
   openSafetensorsWeights,
   openShardedSafetensors,
 } from "../../lib/io/_safetensors_file.ts";
-import { bitsOf, fdsOn, mkfifo, withTempDir } from "./_helpers.ts";
+import { bitsOf, fdsOn, mkfifo } from "./_helpers.ts";
+import { withTempDir } from "../_scoped.ts";
 import { runSnippet } from "../_subprocess.ts";
 
 const HAVE_PROC = (await fdsOn("/proc/self")) !== null;

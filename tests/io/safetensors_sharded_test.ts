@@ -20,7 +20,14 @@ import {
 } from "../../lib/io/_safetensors_file.ts";
 import type { StoredWeight } from "../../lib/io/_weight_file.ts";
 import { HAVE_NUMPY } from "../_python.ts";
-import { bitsOf, fdsOn, FIXTURES, runPython, withTempDir } from "./_helpers.ts";
+import {
+  bitsOf,
+  countingReads,
+  fdsOn,
+  FIXTURES,
+  runPython,
+} from "./_helpers.ts";
+import { withTempDir } from "../_scoped.ts";
 
 const PY_SHARDED = join(import.meta.dirname!, "read_sharded_safetensors.py");
 const HAVE_PROC = (await fdsOn("/proc/self")) !== null;
@@ -149,24 +156,6 @@ function rowLists(count: number): number[][] {
     count > 0 ? [count - 1, 0, count - 1, 0] : [],
     all.filter((r) => r % 2 === 1),
   ];
-}
-
-/** Counts the bytes read through Deno.FsFile while `fn` runs. */
-async function countingReads(fn: () => Promise<void>): Promise<number> {
-  const proto = Deno.FsFile.prototype;
-  const read = proto.read;
-  let total = 0;
-  proto.read = async function (this: Deno.FsFile, p: Uint8Array) {
-    const n = await read.call(this, p);
-    total += n ?? 0;
-    return n;
-  };
-  try {
-    await fn();
-  } finally {
-    proto.read = read;
-  }
-  return total;
 }
 
 Deno.test("a 3-shard checkpoint opens shard by shard in index order, each in data order, and round-trips bit for bit", async () => {

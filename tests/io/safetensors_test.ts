@@ -15,7 +15,8 @@ import {
   SafetensorsError,
   saveSafetensors,
 } from "../../lib/io/safetensors.ts";
-import { bitsOf, withTempDir } from "./_helpers.ts";
+import { bitsOf, countingReads } from "./_helpers.ts";
+import { withTempDir } from "../_scoped.ts";
 
 /** float32 values with the awkward cases: signed zeros, a subnormal, Inf, NaN payloads. */
 function awkwardFloats(): Float32Array {
@@ -248,24 +249,6 @@ Deno.test("an empty state dict makes a valid file with no tensors", async () => 
     assertEquals((await loadSafetensors(path)).size, 0);
   });
 });
-
-/** Counts the bytes read through Deno.FsFile while `fn` runs. */
-async function countingReads(fn: () => Promise<void>): Promise<number> {
-  const proto = Deno.FsFile.prototype;
-  const read = proto.read;
-  let total = 0;
-  proto.read = async function (this: Deno.FsFile, p: Uint8Array) {
-    const n = await read.call(this, p);
-    total += n ?? 0;
-    return n;
-  };
-  try {
-    await fn();
-  } finally {
-    proto.read = read;
-  }
-  return total;
-}
 
 Deno.test("loading reads tensor by tensor: one named tensor of a multi-MB file costs only its bytes", async () => {
   await withTempDir(async (dir) => {

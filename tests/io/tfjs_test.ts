@@ -23,13 +23,13 @@ import {
 import {
   bytesOf,
   concat,
-  inTempDir,
   quantizeAffine,
   seededValues,
   splitAt,
   writeModel,
 } from "./_tfjs_helpers.ts";
-import { fdsUnder } from "./_helpers.ts";
+import { countingReads, fdsUnder } from "./_helpers.ts";
+import { withTempDir } from "../_scoped.ts";
 
 /** Asserts two lists of numbers are equal element by element (Object.is). */
 function assertSame(
@@ -113,7 +113,7 @@ async function checkAgainstDecodeWeights(
 
 Deno.test("a LayersModel saved by tfjs reads back exactly, as decodeWeights reads it", async () => {
   const before = tf.memory().numTensors;
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const model = tf.sequential({
       layers: [
         tf.layers.conv2d({
@@ -194,7 +194,7 @@ Deno.test("a LayersModel saved by tfjs reads back exactly, as decodeWeights read
 
 Deno.test("quantised and typed weights decode as tfjs decodes them", async () => {
   const before = tf.memory().numTensors;
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const v8 = seededValues(1, 30, -2, 3);
     const v16 = seededValues(2, 28, -0.5, 0.25);
     const q8 = quantizeAffine(v8, 8);
@@ -381,7 +381,7 @@ Deno.test("quantised and typed weights decode as tfjs decodes them", async () =>
 
 Deno.test("a GraphModel's weights are named after its Const nodes", async () => {
   const before = tf.memory().numTensors;
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const kernel = seededValues(4, 2 * 2 * 1 * 2);
     const bias = seededValues(5, 2);
     const json = {
@@ -463,7 +463,7 @@ Deno.test("a GraphModel's weights are named after its Const nodes", async () => 
 
 Deno.test("weights span shard boundaries; groups and shards open lazily", async () => {
   const before = tf.memory().numTensors;
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const a = seededValues(6, 3);
     const b = seededValues(7, 6);
     const c = seededValues(8, 5);
@@ -551,7 +551,7 @@ Deno.test("weights span shard boundaries; groups and shards open lazily", async 
 });
 
 Deno.test("readRows samples a sparse 8 GiB weight by reading only its rows", async () => {
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const rows = 65536;
     const cols = 32768;
     const rowBytes = 4 * cols;
@@ -591,7 +591,7 @@ Deno.test("every face-api manifest reads as tfjs decodes it", async () => {
   const before = tf.memory().numTensors;
   const reference = await faceApiWeights();
   // A private copy, so that the descriptors counted are this test's alone.
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const source = await faceApiModelDir();
     for await (const entry of Deno.readDir(source)) {
       if (entry.isFile) {
@@ -645,7 +645,7 @@ Deno.test("every face-api manifest reads as tfjs decodes it", async () => {
 
 Deno.test("bad input: errors name the file and the problem, and leave no file open", async () => {
   const before = tf.memory().numTensors;
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const f32 = (name: string, shape = [2]) => ({
       name,
       shape,
@@ -849,7 +849,7 @@ Deno.test("bad input: errors name the file and the problem, and leave no file op
 
 Deno.test("every float16 bit pattern decodes as tfjs decodes it, bit for bit", async () => {
   const before = tf.memory().numTensors;
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const bits = Uint16Array.from({ length: 65536 }, (_, i) => i);
     const specs: io.WeightsManifestEntry[] = [{
       name: "halves",
@@ -888,7 +888,7 @@ Deno.test("every float16 bit pattern decodes as tfjs decodes it, bit for bit", a
 
 Deno.test("a quantised LayersModel reads as tf.loadLayersModel loads it", async () => {
   const before = tf.memory().numTensors;
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const model = tf.sequential({
       layers: [
         tf.layers.conv2d({
@@ -1009,60 +1009,45 @@ Deno.test("a quantised LayersModel reads as tf.loadLayersModel loads it", async 
 
 Deno.test("read and readRows read only the bytes they need", async () => {
   const before = tf.memory().numTensors;
-  const proto = Deno.FsFile.prototype;
-  const originalRead = proto.read;
-  let bytesRead = 0;
-  proto.read = async function (this: Deno.FsFile, p: Uint8Array) {
-    const n = await originalRead.call(this, p);
-    bytesRead += n ?? 0;
-    return n;
-  };
-  try {
-    await inTempDir(async (dir) => {
-      const a = seededValues(20, 3);
-      const big = seededValues(21, 50 * 8);
-      const q = quantizeAffine(seededValues(22, 10 * 3), 16);
-      const group = concat(bytesOf(a), bytesOf(big), bytesOf(q.levels));
-      const shards = splitAt(group, [7, 801, 1500]);
-      const path = await writeModel(dir, "model.json", [{
-        paths: ["1.bin", "2.bin", "3.bin", "4.bin"],
-        weights: [
-          { name: "a", shape: [3], dtype: "float32" },
-          { name: "big", shape: [50, 8], dtype: "float32" },
-          {
-            name: "q",
-            shape: [10, 3],
-            dtype: "float32",
-            quantization: { dtype: "uint16", scale: q.scale, min: q.min },
-          },
-        ],
-      }], Object.fromEntries(shards.map((s, i) => [`${i + 1}.bin`, s])));
-      const file = await openTfjsWeights(path);
-      try {
-        const w = Object.fromEntries(file.weights.map((x) => [x.name, x]));
-        const counted = async (fn: () => Promise<unknown>) => {
-          bytesRead = 0;
-          await fn();
-          return bytesRead;
-        };
-        assertEquals(await counted(() => values(file, w.a)), 12);
-        assertEquals(await counted(() => values(file, w.big)), 1600);
-        assertEquals(await counted(() => values(file, w.q)), 60);
-        assertEquals(
-          await counted(() => checkRows(file, w.big, big, [49, 0, 1, 2, 24])),
-          5 * 32,
-        );
-        assertEquals(
-          await counted(() => file.readRows(w.q, [9, 3])),
-          2 * 6,
-        );
-        assertEquals(await counted(() => file.readRows(w.a, [0])), 12);
-      } finally {
-        file.close();
-      }
-    });
-  } finally {
-    proto.read = originalRead;
-  }
+  await withTempDir(async (dir) => {
+    const a = seededValues(20, 3);
+    const big = seededValues(21, 50 * 8);
+    const q = quantizeAffine(seededValues(22, 10 * 3), 16);
+    const group = concat(bytesOf(a), bytesOf(big), bytesOf(q.levels));
+    const shards = splitAt(group, [7, 801, 1500]);
+    const path = await writeModel(dir, "model.json", [{
+      paths: ["1.bin", "2.bin", "3.bin", "4.bin"],
+      weights: [
+        { name: "a", shape: [3], dtype: "float32" },
+        { name: "big", shape: [50, 8], dtype: "float32" },
+        {
+          name: "q",
+          shape: [10, 3],
+          dtype: "float32",
+          quantization: { dtype: "uint16", scale: q.scale, min: q.min },
+        },
+      ],
+    }], Object.fromEntries(shards.map((s, i) => [`${i + 1}.bin`, s])));
+    const file = await openTfjsWeights(path);
+    try {
+      const w = Object.fromEntries(file.weights.map((x) => [x.name, x]));
+      assertEquals(await countingReads(() => values(file, w.a)), 12);
+      assertEquals(await countingReads(() => values(file, w.big)), 1600);
+      assertEquals(await countingReads(() => values(file, w.q)), 60);
+      assertEquals(
+        await countingReads(() =>
+          checkRows(file, w.big, big, [49, 0, 1, 2, 24])
+        ),
+        5 * 32,
+      );
+      assertEquals(
+        await countingReads(() => file.readRows(w.q, [9, 3])),
+        2 * 6,
+      );
+      assertEquals(await countingReads(() => file.readRows(w.a, [0])), 12);
+    } finally {
+      file.close();
+    }
+  });
   assertEquals(tf.memory().numTensors, before);
 });

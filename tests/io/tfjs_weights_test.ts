@@ -16,7 +16,8 @@ import { join } from "node:path";
 import { tf } from "../../lib/tf.ts";
 import { loadWeights, openWeights } from "../../lib/io/load_weights.ts";
 import { faceApiModels, faceApiWeights } from "../_face_api.ts";
-import { fdsUnder, withTempDir } from "./_helpers.ts";
+import { fdsUnder } from "./_helpers.ts";
+import { withTempDir } from "../_scoped.ts";
 
 /** A small Keras-style model: dense + conv2d. */
 function smallModel(): tf.LayersModel {
