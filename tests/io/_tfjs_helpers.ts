@@ -1,10 +1,13 @@
 /**
  * Helpers for the tfjs weights tests: seeded values, quantised shards written
- * the way the tfjs converter quantises, and a count of open file descriptors.
+ * the way the tfjs converter quantises, and small LayersModels as tfjs saves
+ * them.
  *
  * @module
  */
 import { join } from "node:path";
+import type { io } from "@tensorflow/tfjs";
+import { tf } from "../../lib/tf.ts";
 
 /** A seeded generator of floats in [0, 1) (mulberry32). */
 export function seeded(seed: number): () => number {
@@ -112,4 +115,54 @@ export async function writeModel(
     typeof json === "string" ? json : JSON.stringify(json),
   );
   return path;
+}
+
+/** An initialiser of tfjs's layers. */
+type Init = ReturnType<typeof tf.initializers.zeros>;
+
+/**
+ * A small Keras-style model: conv2d (3×3) → flatten → dense. `inits` are the
+ * conv kernel's, the conv bias's, the dense kernel's and the dense bias's
+ * initialisers; `names` the two layers' names.
+ */
+export function convDense(
+  inputShape: number[],
+  filters: number,
+  units: number,
+  [convKernel, convBias, denseKernel, denseBias]: Init[],
+  names: [string, string] | [] = [],
+): tf.LayersModel {
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({
+        inputShape,
+        filters,
+        kernelSize: 3,
+        name: names[0],
+        kernelInitializer: convKernel,
+        biasInitializer: convBias,
+      }),
+      tf.layers.flatten(),
+      tf.layers.dense({
+        units,
+        name: names[1],
+        kernelInitializer: denseKernel,
+        biasInitializer: denseBias,
+      }),
+    ],
+  });
+}
+
+/** What `model.save` hands a save handler: topology, specs and weight data. */
+export async function artifactsOf(
+  model: tf.LayersModel,
+): Promise<io.ModelArtifacts> {
+  let saved: io.ModelArtifacts | undefined;
+  await model.save(tf.io.withSaveHandler((artifacts) => {
+    saved = artifacts;
+    return Promise.resolve({
+      modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" },
+    });
+  }));
+  return saved!;
 }

@@ -21,8 +21,10 @@ import {
   faceApiWeights,
 } from "../_face_api.ts";
 import {
+  artifactsOf,
   bytesOf,
   concat,
+  convDense,
   quantizeAffine,
   seededValues,
   splitAt,
@@ -114,43 +116,23 @@ async function checkAgainstDecodeWeights(
 Deno.test("a LayersModel saved by tfjs reads back exactly, as decodeWeights reads it", async () => {
   const before = tf.memory().numTensors;
   await withTempDir(async (dir) => {
-    const model = tf.sequential({
-      layers: [
-        tf.layers.conv2d({
-          inputShape: [5, 5, 2],
-          filters: 3,
-          kernelSize: 3,
-          kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }),
-          biasInitializer: tf.initializers.randomNormal({ seed: 8 }),
-        }),
-        tf.layers.flatten(),
-        tf.layers.dense({
-          units: 4,
-          kernelInitializer: tf.initializers.glorotUniform({ seed: 9 }),
-          biasInitializer: tf.initializers.randomNormal({ seed: 10 }),
-        }),
-      ],
-    });
-    let bytes = new Uint8Array();
-    let specs: io.WeightsManifestEntry[] = [];
-    await model.save(tf.io.withSaveHandler(async (artifacts) => {
-      specs = artifacts.weightSpecs!;
-      bytes = new Uint8Array(
-        tf.io.CompositeArrayBuffer.join(artifacts.weightData!),
-      );
-      await writeModel(dir, "model.json", {
-        format: "layers-model",
-        generatedBy: "tests",
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: ["weights.bin"], weights: specs }],
-      }, { "weights.bin": bytes });
-      return {
-        modelArtifactsInfo: {
-          dateSaved: new Date(),
-          modelTopologyType: "JSON",
-        },
-      };
-    }));
+    const model = convDense([5, 5, 2], 3, 4, [
+      tf.initializers.glorotUniform({ seed: 7 }),
+      tf.initializers.randomNormal({ seed: 8 }),
+      tf.initializers.glorotUniform({ seed: 9 }),
+      tf.initializers.randomNormal({ seed: 10 }),
+    ]);
+    const artifacts = await artifactsOf(model);
+    const specs = artifacts.weightSpecs!;
+    const bytes = new Uint8Array(
+      tf.io.CompositeArrayBuffer.join(artifacts.weightData!),
+    );
+    await writeModel(dir, "model.json", {
+      format: "layers-model",
+      generatedBy: "tests",
+      modelTopology: artifacts.modelTopology,
+      weightsManifest: [{ paths: ["weights.bin"], weights: specs }],
+    }, { "weights.bin": bytes });
     const expected = model.getWeights().map((t) => t.dataSync());
     model.dispose();
 
@@ -889,35 +871,14 @@ Deno.test("every float16 bit pattern decodes as tfjs decodes it, bit for bit", a
 Deno.test("a quantised LayersModel reads as tf.loadLayersModel loads it", async () => {
   const before = tf.memory().numTensors;
   await withTempDir(async (dir) => {
-    const model = tf.sequential({
-      layers: [
-        tf.layers.conv2d({
-          inputShape: [6, 6, 3],
-          filters: 4,
-          kernelSize: 3,
-          kernelInitializer: tf.initializers.heNormal({ seed: 11 }),
-          biasInitializer: tf.initializers.randomUniform({ seed: 12 }),
-        }),
-        tf.layers.flatten(),
-        tf.layers.dense({
-          units: 5,
-          kernelInitializer: tf.initializers.glorotNormal({ seed: 13 }),
-          biasInitializer: tf.initializers.randomNormal({ seed: 14 }),
-        }),
-      ],
-    });
-    let topology: unknown;
-    let saved: io.WeightsManifestEntry[] = [];
-    await model.save(tf.io.withSaveHandler((artifacts) => {
-      topology = artifacts.modelTopology;
-      saved = artifacts.weightSpecs!;
-      return Promise.resolve({
-        modelArtifactsInfo: {
-          dateSaved: new Date(),
-          modelTopologyType: "JSON",
-        },
-      });
-    }));
+    const model = convDense([6, 6, 3], 4, 5, [
+      tf.initializers.heNormal({ seed: 11 }),
+      tf.initializers.randomUniform({ seed: 12 }),
+      tf.initializers.glorotNormal({ seed: 13 }),
+      tf.initializers.randomNormal({ seed: 14 }),
+    ]);
+    const { modelTopology: topology, weightSpecs } = await artifactsOf(model);
+    const saved = weightSpecs!;
     const originals = model.getWeights().map((t) =>
       t.dataSync() as Float32Array
     );
