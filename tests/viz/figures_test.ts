@@ -143,37 +143,26 @@ Deno.test("bad options: sizes, bins and names with control characters or markup"
   const w = tf.randomNormal([40, 20], 0, 1, "float32", 1);
   try {
     for (const width of [NaN, 0, -5, Infinity]) {
-      await assertRejects(
-        () => plotSpectrum(w, { width }),
-        RangeError,
-        "width",
-      );
-      await assertRejects(
-        () => plotHistogram(w, { width }),
-        RangeError,
-        "width",
-      );
+      for (const plot of [plotSpectrum, plotHistogram]) {
+        await assertRejects(() => plot(w, { width }), RangeError, "width");
+      }
     }
-    await assertRejects(
-      () => plotSpectrum(w, { height: 0 }),
-      RangeError,
-      "height",
-    );
-    await assertRejects(
-      () => plotHistogram(w, { bins: 10001 }),
-      RangeError,
-      "bins",
-    );
-    await assertRejects(
-      () => plotSpectrum(w, { bins: 0 }),
-      RangeError,
-      "plotSpectrum: options.bins must be an integer in [1, 10000], received 0",
-    );
-    await assertRejects(
-      () => plotHistogram(w, { width: -5 }),
-      RangeError,
-      "plotHistogram: options.width must be a finite number > 0, received -5",
-    );
+    for (
+      const [bad, message] of [
+        [() => plotSpectrum(w, { height: 0 }), "height"],
+        [() => plotHistogram(w, { bins: 10001 }), "bins"],
+        [
+          () => plotSpectrum(w, { bins: 0 }),
+          "plotSpectrum: options.bins must be an integer in [1, 10000], received 0",
+        ],
+        [
+          () => plotHistogram(w, { width: -5 }),
+          "plotHistogram: options.width must be a finite number > 0, received -5",
+        ],
+      ] as const
+    ) {
+      await assertRejects(bad, RangeError, message);
+    }
     const fig = await plotHistogram(w, {
       title: "bad\u0000\u001b[31m<b>&\u0007name",
     });
