@@ -77,17 +77,6 @@ export function bytesOf(
   );
 }
 
-/** Concatenates byte arrays. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Splits bytes at the given offsets. */
 export function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
   const out: Uint8Array[] = [];

@@ -23,7 +23,6 @@ import {
 import {
   artifactsOf,
   bytesOf,
-  concat,
   convDense,
   quantizeAffine,
   seededValues,
@@ -32,6 +31,7 @@ import {
 } from "./_tfjs_helpers.ts";
 import { countingReads, fdsUnder } from "./_helpers.ts";
 import { withTempDir } from "../_scoped.ts";
+import { concat } from "../_bytes.ts";
 
 /** Asserts two lists of numbers are equal element by element (Object.is). */
 function assertSame(
