@@ -11,6 +11,21 @@ import { withReplaced } from "../_scoped.ts";
 /** The folder of the committed fixtures. */
 export const FIXTURES: string = join(import.meta.dirname!, "fixtures");
 
+/** What numpy wrote of a fixture (fixtures/expected.json): metadata, tensor order, and each tensor. */
+export interface Expected {
+  metadata: Record<string, string>;
+  order: string[];
+  tensors: Record<
+    string,
+    { dtype: string; shape: number[]; bits?: string; values?: number[] }
+  >;
+}
+
+/** fixtures/expected.json, by fixture name. */
+export async function readExpected(): Promise<Record<string, Expected>> {
+  return JSON.parse(await Deno.readTextFile(join(FIXTURES, "expected.json")));
+}
+
 /** The python3 + numpy reader written to the specification. */
 export const PY_READER: string = join(
   import.meta.dirname!,

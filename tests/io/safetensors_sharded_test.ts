@@ -25,6 +25,7 @@ import {
   countingReads,
   fdsOn,
   FIXTURES,
+  readExpected,
   runPython,
 } from "./_helpers.ts";
 import { withTempDir } from "../_scoped.ts";
@@ -545,17 +546,7 @@ Deno.test("a malformed index, or a malformed shard, is an error naming the index
   });
 });
 
-interface Expected {
-  order: string[];
-  tensors: Record<
-    string,
-    { dtype: string; shape: number[]; bits?: string; values?: number[] }
-  >;
-}
-
-const EXPECTED: Record<string, Expected> = JSON.parse(
-  await Deno.readTextFile(join(FIXTURES, "expected.json")),
-);
+const EXPECTED = await readExpected();
 
 /** A float64 array of numpy's values for rows of a fixture tensor. */
 function expectedRows(
