@@ -113,9 +113,18 @@ async function checkAgainstDecodeWeights(
   }
 }
 
-Deno.test("a LayersModel saved by tfjs reads back exactly, as decodeWeights reads it", async () => {
-  const before = tf.memory().numTensors;
-  await withTempDir(async (dir) => {
+/** A test in a fresh temporary folder that must leave no tensor behind. */
+function tempDirTest(name: string, fn: (dir: string) => Promise<void>): void {
+  Deno.test(name, async () => {
+    const before = tf.memory().numTensors;
+    await withTempDir(fn);
+    assertEquals(tf.memory().numTensors, before);
+  });
+}
+
+tempDirTest(
+  "a LayersModel saved by tfjs reads back exactly, as decodeWeights reads it",
+  async (dir) => {
     const model = convDense([5, 5, 2], 3, 4, [
       tf.initializers.glorotUniform({ seed: 7 }),
       tf.initializers.randomNormal({ seed: 8 }),
@@ -170,13 +179,12 @@ Deno.test("a LayersModel saved by tfjs reads back exactly, as decodeWeights read
       file.close();
       file.close();
     }
-  });
-  assertEquals(tf.memory().numTensors, before);
-});
+  },
+);
 
-Deno.test("quantised and typed weights decode as tfjs decodes them", async () => {
-  const before = tf.memory().numTensors;
-  await withTempDir(async (dir) => {
+tempDirTest(
+  "quantised and typed weights decode as tfjs decodes them",
+  async (dir) => {
     const v8 = seededValues(1, 30, -2, 3);
     const v16 = seededValues(2, 28, -0.5, 0.25);
     const q8 = quantizeAffine(v8, 8);
@@ -357,13 +365,12 @@ Deno.test("quantised and typed weights decode as tfjs decodes them", async () =>
       file.close();
     }
     await assertRejects(() => file.read(file.weights[0]), Error, "close()");
-  });
-  assertEquals(tf.memory().numTensors, before);
-});
+  },
+);
 
-Deno.test("a GraphModel's weights are named after its Const nodes", async () => {
-  const before = tf.memory().numTensors;
-  await withTempDir(async (dir) => {
+tempDirTest(
+  "a GraphModel's weights are named after its Const nodes",
+  async (dir) => {
     const kernel = seededValues(4, 2 * 2 * 1 * 2);
     const bias = seededValues(5, 2);
     const json = {
@@ -439,9 +446,8 @@ Deno.test("a GraphModel's weights are named after its Const nodes", async () => 
     });
     assertEquals(layers.format, "tfjs-layers-model");
     layers.close();
-  });
-  assertEquals(tf.memory().numTensors, before);
-});
+  },
+);
 
 Deno.test("weights span shard boundaries; groups and shards open lazily", async () => {
   const before = tf.memory().numTensors;
@@ -625,9 +631,9 @@ Deno.test("every face-api manifest reads as tfjs decodes it", async () => {
   assertEquals(tf.memory().numTensors, before);
 });
 
-Deno.test("bad input: errors name the file and the problem, and leave no file open", async () => {
-  const before = tf.memory().numTensors;
-  await withTempDir(async (dir) => {
+tempDirTest(
+  "bad input: errors name the file and the problem, and leave no file open",
+  async (dir) => {
     const f32 = (name: string, shape = [2]) => ({
       name,
       shape,
@@ -825,13 +831,12 @@ Deno.test("bad input: errors name the file and the problem, and leave no file op
       file.close();
     }
     assertEquals(fdsUnder(dir), fds, "no file descriptor is left open");
-  });
-  assertEquals(tf.memory().numTensors, before);
-});
+  },
+);
 
-Deno.test("every float16 bit pattern decodes as tfjs decodes it, bit for bit", async () => {
-  const before = tf.memory().numTensors;
-  await withTempDir(async (dir) => {
+tempDirTest(
+  "every float16 bit pattern decodes as tfjs decodes it, bit for bit",
+  async (dir) => {
     const bits = Uint16Array.from({ length: 65536 }, (_, i) => i);
     const specs: io.WeightsManifestEntry[] = [{
       name: "halves",
@@ -864,13 +869,12 @@ Deno.test("every float16 bit pattern decodes as tfjs decodes it, bit for bit", a
     } finally {
       file.close();
     }
-  });
-  assertEquals(tf.memory().numTensors, before);
-});
+  },
+);
 
-Deno.test("a quantised LayersModel reads as tf.loadLayersModel loads it", async () => {
-  const before = tf.memory().numTensors;
-  await withTempDir(async (dir) => {
+tempDirTest(
+  "a quantised LayersModel reads as tf.loadLayersModel loads it",
+  async (dir) => {
     const model = convDense([6, 6, 3], 4, 5, [
       tf.initializers.heNormal({ seed: 11 }),
       tf.initializers.randomUniform({ seed: 12 }),
@@ -964,51 +968,44 @@ Deno.test("a quantised LayersModel reads as tf.loadLayersModel loads it", async 
     } finally {
       file.close();
     }
-  });
-  assertEquals(tf.memory().numTensors, before);
-});
+  },
+);
 
-Deno.test("read and readRows read only the bytes they need", async () => {
-  const before = tf.memory().numTensors;
-  await withTempDir(async (dir) => {
-    const a = seededValues(20, 3);
-    const big = seededValues(21, 50 * 8);
-    const q = quantizeAffine(seededValues(22, 10 * 3), 16);
-    const group = concat(bytesOf(a), bytesOf(big), bytesOf(q.levels));
-    const shards = splitAt(group, [7, 801, 1500]);
-    const path = await writeModel(dir, "model.json", [{
-      paths: ["1.bin", "2.bin", "3.bin", "4.bin"],
-      weights: [
-        { name: "a", shape: [3], dtype: "float32" },
-        { name: "big", shape: [50, 8], dtype: "float32" },
-        {
-          name: "q",
-          shape: [10, 3],
-          dtype: "float32",
-          quantization: { dtype: "uint16", scale: q.scale, min: q.min },
-        },
-      ],
-    }], Object.fromEntries(shards.map((s, i) => [`${i + 1}.bin`, s])));
-    const file = await openTfjsWeights(path);
-    try {
-      const w = Object.fromEntries(file.weights.map((x) => [x.name, x]));
-      assertEquals(await countingReads(() => values(file, w.a)), 12);
-      assertEquals(await countingReads(() => values(file, w.big)), 1600);
-      assertEquals(await countingReads(() => values(file, w.q)), 60);
-      assertEquals(
-        await countingReads(() =>
-          checkRows(file, w.big, big, [49, 0, 1, 2, 24])
-        ),
-        5 * 32,
-      );
-      assertEquals(
-        await countingReads(() => file.readRows(w.q, [9, 3])),
-        2 * 6,
-      );
-      assertEquals(await countingReads(() => file.readRows(w.a, [0])), 12);
-    } finally {
-      file.close();
-    }
-  });
-  assertEquals(tf.memory().numTensors, before);
+tempDirTest("read and readRows read only the bytes they need", async (dir) => {
+  const a = seededValues(20, 3);
+  const big = seededValues(21, 50 * 8);
+  const q = quantizeAffine(seededValues(22, 10 * 3), 16);
+  const group = concat(bytesOf(a), bytesOf(big), bytesOf(q.levels));
+  const shards = splitAt(group, [7, 801, 1500]);
+  const path = await writeModel(dir, "model.json", [{
+    paths: ["1.bin", "2.bin", "3.bin", "4.bin"],
+    weights: [
+      { name: "a", shape: [3], dtype: "float32" },
+      { name: "big", shape: [50, 8], dtype: "float32" },
+      {
+        name: "q",
+        shape: [10, 3],
+        dtype: "float32",
+        quantization: { dtype: "uint16", scale: q.scale, min: q.min },
+      },
+    ],
+  }], Object.fromEntries(shards.map((s, i) => [`${i + 1}.bin`, s])));
+  const file = await openTfjsWeights(path);
+  try {
+    const w = Object.fromEntries(file.weights.map((x) => [x.name, x]));
+    assertEquals(await countingReads(() => values(file, w.a)), 12);
+    assertEquals(await countingReads(() => values(file, w.big)), 1600);
+    assertEquals(await countingReads(() => values(file, w.q)), 60);
+    assertEquals(
+      await countingReads(() => checkRows(file, w.big, big, [49, 0, 1, 2, 24])),
+      5 * 32,
+    );
+    assertEquals(
+      await countingReads(() => file.readRows(w.q, [9, 3])),
+      2 * 6,
+    );
+    assertEquals(await countingReads(() => file.readRows(w.a, [0])), 12);
+  } finally {
+    file.close();
+  }
 });
