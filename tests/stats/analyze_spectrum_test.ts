@@ -30,6 +30,18 @@ import { referenceFit } from "./_power_law_reference.ts";
 // from seed + 5e6 and seed + 6e6). Matrices of different shapes never share
 // a seed, since one seed's stream would give them the same first entries.
 
+/** `k` spikes `strength` times the BBP threshold above unit-variance noise of `kind`, all from `seed`. */
+function spiked(
+  rows: number,
+  cols: number,
+  kind: Noise,
+  k: number,
+  strength: number,
+  seed: number,
+): Float64Array {
+  return plant(noise(rows, cols, kind, seed), rows, cols, k, strength, 1, seed);
+}
+
 const CALIBRATION_SHAPES: [number, number][] = [
   [200, 100],
   [300, 300],
@@ -152,15 +164,7 @@ Deno.test("recall: exactly k planted spikes in 1000Ã—500 Gaussian noise, k = 1â€
       let hits = 0;
       for (let s = 0; s < seeds; s++) {
         const seed = 30_000 + 1000 * t + 10 * k + s;
-        const x = plant(
-          noise(rows, cols, "gauss", seed),
-          rows,
-          cols,
-          k,
-          strength,
-          1,
-          seed,
-        );
+        const x = spiked(rows, cols, "gauss", k, strength, seed);
         const start = performance.now();
         const a = analyze(x, [rows, cols]);
         ms += performance.now() - start;
@@ -201,15 +205,7 @@ Deno.test("recall: exactly k spikes at 2 times the BBP threshold on noise with u
     for (const k of [1, 3, 5, 8]) {
       for (let s = 0; s < 2; s++) {
         const seed = 40_000 + 1000 * i + 10 * k + s;
-        const x = plant(
-          noise(rows, cols, kind, seed),
-          rows,
-          cols,
-          k,
-          2,
-          1,
-          seed,
-        );
+        const x = spiked(rows, cols, kind, k, 2, seed);
         const start = performance.now();
         const a = analyze(x, [rows, cols]);
         ms += performance.now() - start;
