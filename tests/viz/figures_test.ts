@@ -11,7 +11,6 @@ import {
   assertNotMatch,
   assertRejects,
   assertStringIncludes,
-  fail,
 } from "@std/assert";
 import {
   allFigures,
@@ -19,7 +18,7 @@ import {
   MEASURE,
   type NamedFigure,
 } from "./_figures.ts";
-import { Browser, CHROMIUM, hasExecutable } from "./_browser.ts";
+import { Browser, browserTest } from "../_browser.ts";
 import { tickLabel } from "../../viz/_common.ts";
 import {
   analyzeSpectrumSync,
@@ -30,9 +29,6 @@ import {
 } from "../../mod.ts";
 import { esdMode } from "../../viz/spectrum.ts";
 import { noise } from "../stats/_spectra.ts";
-
-const haveChromium = hasExecutable(CHROMIUM);
-const requireBrowser = Deno.env.get("REQUIRE_BROWSER") === "1";
 
 let cached: Promise<NamedFigure[]> | null = null;
 const figures = () => (cached ??= allFigures());
@@ -183,16 +179,9 @@ Deno.test("bad options: sizes, bins and names with control characters or markup"
   }
 });
 
-Deno.test({
-  name:
-    "every figure in headless Chromium: number ticks, axis titles, no overlapping text, no empty panel",
-  ignore: !haveChromium && !requireBrowser,
-  async fn() {
-    if (!haveChromium) {
-      fail(
-        `${CHROMIUM} not found: apt-get install chromium (REQUIRE_BROWSER=1 is set)`,
-      );
-    }
+browserTest(
+  "every figure in headless Chromium: number ticks, axis titles, no overlapping text, no empty panel",
+  async () => {
     const list = await figures();
     const dir = await Deno.makeTempDir({ prefix: "ember_figures_" });
     const browser = await Browser.launch();
@@ -239,4 +228,4 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
+);
