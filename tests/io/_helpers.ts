@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import type { tf } from "../../mod.ts";
-import { withReplaced } from "../_scoped.ts";
+import { withReplaced, withTempDir } from "../_scoped.ts";
 
 /** The folder of the committed fixtures. */
 export const FIXTURES: string = join(import.meta.dirname!, "fixtures");
@@ -132,6 +132,17 @@ export async function runPython(args: string[]): Promise<string> {
     );
   }
   return text.decode(out.stdout);
+}
+
+/** Whether this process's descriptors can be listed (Linux /proc/self/fd). */
+export const HAVE_PROC: boolean = descriptorTargets() !== null;
+
+/** A test in a fresh temporary folder that counts open descriptors: ignored where they cannot be listed. */
+export function descriptorTest(
+  name: string,
+  fn: (dir: string) => Promise<void>,
+): void {
+  Deno.test({ name, ignore: !HAVE_PROC, fn: () => withTempDir(fn) });
 }
 
 /** What this process's descriptors point to (Linux /proc/self/fd), or `null` where /proc is not there. */

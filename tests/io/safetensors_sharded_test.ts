@@ -23,15 +23,16 @@ import { HAVE_NUMPY } from "../_python.ts";
 import {
   bitsOf,
   countingReads,
+  descriptorTest,
   fdsOn,
   FIXTURES,
+  HAVE_PROC,
   readExpected,
   runPython,
 } from "./_helpers.ts";
 import { withTempDir } from "../_scoped.ts";
 
 const PY_SHARDED = join(import.meta.dirname!, "read_sharded_safetensors.py");
-const HAVE_PROC = (await fdsOn("/proc/self")) !== null;
 
 const S1 = "model-00001-of-00003.safetensors";
 const S2 = "model-00002-of-00003.safetensors";
@@ -271,61 +272,59 @@ Deno.test("readRows reads only the rows' bytes, consecutive rows in one read", a
   });
 });
 
-Deno.test({
-  name: "shards are opened on first use, kept open, and all closed by close()",
-  ignore: !HAVE_PROC,
-  fn: () =>
-    withTempDir(async (dir) => {
-      const { index, tensors } = await writeCheckpoint(dir);
-      const paths = [S1, S2, S3].map((s) => join(dir, s));
-      const open = () => Promise.all(paths.map((p) => fdsOn(p)));
-      const file = await openShardedSafetensors(index);
-      assertEquals(await open(), [0, 0, 0], "headers read, shards closed");
-      const head = file.weights.find((w) => w.name === "head.bias")!;
-      const t = await file.read(head);
-      t.dispose();
-      assertEquals(await open(), [0, 0, 1]);
-      await file.readRows(file.weights.find((w) => w.name === "step")!, [0]);
-      await file.readRows(head, [0]);
-      assertEquals(await open(), [1, 0, 1], "one descriptor per shard");
-      // Concurrent reads of one shard share its descriptor, and stay right.
-      const both = await Promise.all(
-        ["embed.weight", "layers.0.w", "embed.weight"].map((n) =>
-          file.read(file.weights.find((w) => w.name === n)!)
-        ),
-      );
-      assertEquals(
-        await bitsOf(both[0]),
-        await bitsOf(tensors.get("embed.weight")!),
-      );
-      assertEquals(
-        await bitsOf(both[1]),
-        await bitsOf(tensors.get("layers.0.w")!),
-      );
-      tf.dispose(both);
-      assertEquals(await open(), [1, 0, 1]);
-      file.close();
-      assertEquals(await open(), [0, 0, 0], "close() closes every shard");
-      await assertRejects(
-        () => file.read(head),
-        SafetensorsError,
-        "it was closed",
-      );
-      await assertRejects(
-        () => file.readRows(head, [0]),
-        SafetensorsError,
-        "it was closed",
-      );
-      assertEquals(await open(), [0, 0, 0], "and none is reopened");
+descriptorTest(
+  "shards are opened on first use, kept open, and all closed by close()",
+  async (dir) => {
+    const { index, tensors } = await writeCheckpoint(dir);
+    const paths = [S1, S2, S3].map((s) => join(dir, s));
+    const open = () => Promise.all(paths.map((p) => fdsOn(p)));
+    const file = await openShardedSafetensors(index);
+    assertEquals(await open(), [0, 0, 0], "headers read, shards closed");
+    const head = file.weights.find((w) => w.name === "head.bias")!;
+    const t = await file.read(head);
+    t.dispose();
+    assertEquals(await open(), [0, 0, 1]);
+    await file.readRows(file.weights.find((w) => w.name === "step")!, [0]);
+    await file.readRows(head, [0]);
+    assertEquals(await open(), [1, 0, 1], "one descriptor per shard");
+    // Concurrent reads of one shard share its descriptor, and stay right.
+    const both = await Promise.all(
+      ["embed.weight", "layers.0.w", "embed.weight"].map((n) =>
+        file.read(file.weights.find((w) => w.name === n)!)
+      ),
+    );
+    assertEquals(
+      await bitsOf(both[0]),
+      await bitsOf(tensors.get("embed.weight")!),
+    );
+    assertEquals(
+      await bitsOf(both[1]),
+      await bitsOf(tensors.get("layers.0.w")!),
+    );
+    tf.dispose(both);
+    assertEquals(await open(), [1, 0, 1]);
+    file.close();
+    assertEquals(await open(), [0, 0, 0], "close() closes every shard");
+    await assertRejects(
+      () => file.read(head),
+      SafetensorsError,
+      "it was closed",
+    );
+    await assertRejects(
+      () => file.readRows(head, [0]),
+      SafetensorsError,
+      "it was closed",
+    );
+    assertEquals(await open(), [0, 0, 0], "and none is reopened");
 
-      // One file: open from the start until close().
-      const single = await openSafetensorsWeights(paths[0]);
-      assertEquals(await fdsOn(paths[0]), 1);
-      single.close();
-      assertEquals(await fdsOn(paths[0]), 0);
-      tf.dispose([...tensors.values()]);
-    }),
-});
+    // One file: open from the start until close().
+    const single = await openSafetensorsWeights(paths[0]);
+    assertEquals(await fdsOn(paths[0]), 1);
+    single.close();
+    assertEquals(await fdsOn(paths[0]), 0);
+    tf.dispose([...tensors.values()]);
+  },
+);
 
 Deno.test("a shard that changed after its header was read is an error, not a misread", async () => {
   await withTempDir(async (dir) => {
