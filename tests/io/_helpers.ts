@@ -7,6 +7,8 @@
 import { join } from "node:path";
 import type { tf } from "../../mod.ts";
 import { withReplaced, withTempDir } from "../_scoped.ts";
+import { assertRejects, assertStringIncludes } from "@std/assert";
+import { SafetensorsError } from "../../lib/io/safetensors.ts";
 
 /** The folder of the committed fixtures. */
 export const FIXTURES: string = join(import.meta.dirname!, "fixtures");
@@ -65,6 +67,24 @@ export function entry(
   end: number,
 ): Record<string, unknown> {
   return { dtype, shape, data_offsets: [begin, end] };
+}
+
+/**
+ * Each of `calls` rejects with a SafetensorsError whose message names `path`
+ * (and includes `includes`); returns the errors.
+ */
+export async function rejectsNaming(
+  path: string,
+  calls: (() => Promise<unknown>)[],
+  includes?: string,
+): Promise<SafetensorsError[]> {
+  const errors: SafetensorsError[] = [];
+  for (const call of calls) {
+    const error = await assertRejects(call, SafetensorsError, includes);
+    assertStringIncludes(error.message, path);
+    errors.push(error);
+  }
+  return errors;
 }
 
 /** Counts the bytes read through Deno.FsFile while `fn` runs. */
