@@ -62,35 +62,57 @@ function varianceError(count: number): number {
   return Math.sqrt(2 / count);
 }
 
+/**
+ * The analyses of `perShape` noise matrices of each kind and shape, the
+ * seeds `base` + 1000·(kind's index) + 100·(shape's index) + 0, 1, …
+ */
+function* analysedNoise(
+  kinds: Noise[],
+  shapes: [number, number][],
+  perShape: number,
+  base: number,
+) {
+  for (const [k, kind] of kinds.entries()) {
+    for (const [j, [rows, cols]] of shapes.entries()) {
+      for (let s = 0; s < perShape; s++) {
+        const seed = base + 1000 * k + 100 * j + s;
+        const a = analyze(noise(rows, cols, kind, seed), [rows, cols]);
+        const what = `${kind} ${rows}×${cols} seed ${seed}`;
+        yield { a, kind, j, rows, cols, what };
+      }
+    }
+  }
+}
+
 Deno.test("calibration: 160 iid Gaussian and uniform matrices, spikes at the design rate 1e-3 at most, verdict random-like", () => {
   const perShape = 20;
   let matrices = 0;
   const spiked: string[] = [];
   const notRandom: string[] = [];
-  for (const [k, kind] of (["gauss", "uniform"] as const).entries()) {
-    for (const [j, [rows, cols]] of CALIBRATION_SHAPES.entries()) {
-      for (let s = 0; s < perShape; s++) {
-        const seed = 10_000 + 1000 * k + 100 * j + s;
-        const a = analyze(noise(rows, cols, kind, seed), [rows, cols]);
-        matrices++;
-        const what = `${kind} ${rows}×${cols} seed ${seed}`;
-        if (a.spikes > 0) spiked.push(`${what}: ${a.spikes}`);
-        if (a.verdict !== "random-like") {
-          notRandom.push(`${what}: ${a.verdict}`);
-        }
-        // The entries have unit mean square; the fitted σ² scatters by about
-        // 1.2–1.7/√(NM) (measured, 20 matrices per shape): 8/√(NM) is ≥ 4.7
-        // of its standard deviations.
-        assertAlmostEquals(
-          a.marchenkoPastur!.sigma2,
-          1,
-          8 / Math.sqrt(rows * cols),
-          `${what}: σ²`,
-        );
-        assertEquals(a.meanOutlier, false, what);
-        assertEquals(a.rank, Math.min(rows, cols), what);
-      }
+  for (
+    const { a, rows, cols, what } of analysedNoise(
+      ["gauss", "uniform"],
+      CALIBRATION_SHAPES,
+      perShape,
+      10_000,
+    )
+  ) {
+    matrices++;
+    if (a.spikes > 0) spiked.push(`${what}: ${a.spikes}`);
+    if (a.verdict !== "random-like") {
+      notRandom.push(`${what}: ${a.verdict}`);
     }
+    // The entries have unit mean square; the fitted σ² scatters by about
+    // 1.2–1.7/√(NM) (measured, 20 matrices per shape): 8/√(NM) is ≥ 4.7
+    // of its standard deviations.
+    assertAlmostEquals(
+      a.marchenkoPastur!.sigma2,
+      1,
+      8 / Math.sqrt(rows * cols),
+      `${what}: σ²`,
+    );
+    assertEquals(a.meanOutlier, false, what);
+    assertEquals(a.rank, Math.min(rows, cols), what);
   }
   assertEquals(matrices, 160);
   // Binomial reasoning: at the design rate p = 1e-3 per matrix, the number
@@ -123,27 +145,27 @@ Deno.test("calibration: unequal row (and column) variances make no spikes and no
   const perShape = 6;
   let matrices = 0;
   let rescaled = 0;
-  for (const [k, kind] of (["rows", "rowcol"] as const).entries()) {
-    for (const [j, [rows, cols]] of shapes.entries()) {
-      for (let s = 0; s < perShape; s++) {
-        const seed = 20_000 + 1000 * k + 100 * j + s;
-        const a = analyze(noise(rows, cols, kind, seed), [rows, cols]);
-        matrices++;
-        const what = `${kind} ${rows}×${cols} seed ${seed}`;
-        // At the design rate, P(any of these 72 matrices has a spike) is
-        // 7%; measured, 1 in 1000 for each kind at 200×100. With these
-        // fixed seeds there is none.
-        assertEquals(a.spikes, 0, `${what}: spikes`);
-        assertEquals(a.heavyTailed, false, `${what}: heavy tail`);
-        assertEquals(a.verdict, "random-like", what);
-        if (a.rescaled) rescaled++;
-        // Rows spread over [0.5, 2] push a tail past the MP edge from 300
-        // rows or columns up (measured 20 in 20 at each of these shapes);
-        // the analysis must then have measured on the equalised matrix.
-        if (kind === "rows" && j >= 1 && j <= 3) {
-          assert(a.rescaled, `${what}: not rescaled`);
-        }
-      }
+  for (
+    const { a, kind, j, what } of analysedNoise(
+      ["rows", "rowcol"],
+      shapes,
+      perShape,
+      20_000,
+    )
+  ) {
+    matrices++;
+    // At the design rate, P(any of these 72 matrices has a spike) is
+    // 7%; measured, 1 in 1000 for each kind at 200×100. With these
+    // fixed seeds there is none.
+    assertEquals(a.spikes, 0, `${what}: spikes`);
+    assertEquals(a.heavyTailed, false, `${what}: heavy tail`);
+    assertEquals(a.verdict, "random-like", what);
+    if (a.rescaled) rescaled++;
+    // Rows spread over [0.5, 2] push a tail past the MP edge from 300
+    // rows or columns up (measured 20 in 20 at each of these shapes);
+    // the analysis must then have measured on the equalised matrix.
+    if (kind === "rows" && j >= 1 && j <= 3) {
+      assert(a.rescaled, `${what}: not rescaled`);
     }
   }
   assertEquals(matrices, 72);
