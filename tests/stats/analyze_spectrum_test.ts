@@ -89,14 +89,9 @@ Deno.test("calibration: 160 iid Gaussian and uniform matrices, spikes at the des
   let matrices = 0;
   const spiked: string[] = [];
   const notRandom: string[] = [];
-  for (
-    const { a, rows, cols, what } of analysedNoise(
-      ["gauss", "uniform"],
-      CALIBRATION_SHAPES,
-      perShape,
-      10_000,
-    )
-  ) {
+  const kinds: Noise[] = ["gauss", "uniform"];
+  const analyses = analysedNoise(kinds, CALIBRATION_SHAPES, perShape, 10_000);
+  for (const { a, rows, cols, what } of analyses) {
     matrices++;
     if (a.spikes > 0) spiked.push(`${what}: ${a.spikes}`);
     if (a.verdict !== "random-like") {
@@ -145,14 +140,8 @@ Deno.test("calibration: unequal row (and column) variances make no spikes and no
   const perShape = 6;
   let matrices = 0;
   let rescaled = 0;
-  for (
-    const { a, kind, j, what } of analysedNoise(
-      ["rows", "rowcol"],
-      shapes,
-      perShape,
-      20_000,
-    )
-  ) {
+  const analyses = analysedNoise(["rows", "rowcol"], shapes, perShape, 20_000);
+  for (const { a, kind, j, what } of analyses) {
     matrices++;
     // At the design rate, P(any of these 72 matrices has a spike) is
     // 7%; measured, 1 in 1000 for each kind at 200×100. With these
