@@ -4,11 +4,11 @@
  * tensor.
  */
 import {
-  assert,
   assertEquals,
   assertInstanceOf,
   assertRejects,
   assertStringIncludes,
+  assertThrows,
 } from "@std/assert";
 import { join } from "node:path";
 import { tf } from "../../mod.ts";
@@ -588,21 +588,17 @@ Deno.test("the strict JSON parser: duplicates, depth, escapes, and no recursion"
       "\u00a0{}",
     ]
   ) {
-    let thrown: unknown;
-    try {
-      parse(bad);
-    } catch (e) {
-      thrown = e;
-    }
-    assertInstanceOf(thrown, JsonSyntaxError, JSON.stringify(bad));
+    assertThrows(
+      () => parse(bad),
+      JsonSyntaxError,
+      undefined,
+      JSON.stringify(bad),
+    );
   }
   // A million levels of nesting: a clear error, not a stack overflow.
-  let thrown: unknown;
-  try {
-    parseStrictJson("[".repeat(1_000_000), 2_000_000);
-  } catch (e) {
-    thrown = e;
-  }
-  assertInstanceOf(thrown, JsonSyntaxError);
-  assert((thrown as Error).message.includes("end of input"));
+  assertThrows(
+    () => parseStrictJson("[".repeat(1_000_000), 2_000_000),
+    JsonSyntaxError,
+    "end of input",
+  );
 });
