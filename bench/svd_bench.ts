@@ -42,16 +42,18 @@ import json, sys, time
 import numpy as np
 sizes = json.loads(sys.argv[1]); folder = sys.argv[2]; only_time = len(sys.argv) > 3
 out = {"version": np.__version__}
+def timed(a, runs):
+    np.linalg.svd(a, compute_uv=False)
+    ts = []
+    for _ in range(runs):
+        t0 = time.perf_counter(); np.linalg.svd(a, compute_uv=False); ts.append((time.perf_counter() - t0) * 1e3)
+    ts.sort()
+    return {"median": ts[len(ts) // 2], "min": ts[0], "runs": len(ts)}
 for n in sizes:
+    runs = 3 if n >= 2048 else 7
     if only_time:
         a64 = np.fromfile(f"{folder}/normal_{n}.f32", dtype=np.float32).reshape(n, n).astype(np.float64)
-        runs = 3 if n >= 2048 else 7
-        np.linalg.svd(a64, compute_uv=False)
-        ts = []
-        for _ in range(runs):
-            t0 = time.perf_counter(); np.linalg.svd(a64, compute_uv=False); ts.append((time.perf_counter() - t0) * 1e3)
-        ts.sort()
-        out[f"f64_{n}"] = {"median": ts[len(ts) // 2], "min": ts[0], "runs": len(ts)}
+        out[f"f64_{n}"] = timed(a64, runs)
         continue
     rng = np.random.default_rng(n)
     a32 = rng.standard_normal((n, n)).astype(np.float32)
@@ -63,14 +65,8 @@ for n in sizes:
     c32 = ((u * np.logspace(0, -6, n)) @ v.T).astype(np.float32)
     c32.tofile(f"{folder}/cond_{n}.f32")
     np.linalg.svd(c32.astype(np.float64), compute_uv=False).tofile(f"{folder}/cond_{n}.f64")
-    runs = 3 if n >= 2048 else 7
     for name, a in (("f64", a64), ("f32", a32)):
-        np.linalg.svd(a, compute_uv=False)
-        ts = []
-        for _ in range(runs):
-            t0 = time.perf_counter(); np.linalg.svd(a, compute_uv=False); ts.append((time.perf_counter() - t0) * 1e3)
-        ts.sort()
-        out[f"{name}_{n}"] = {"median": ts[len(ts) // 2], "min": ts[0], "runs": len(ts)}
+        out[f"{name}_{n}"] = timed(a, runs)
 print(json.dumps(out))
 `;
 

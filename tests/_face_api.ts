@@ -18,6 +18,7 @@
  * @module
  */
 import { join } from "node:path";
+import { concat } from "./_bytes.ts";
 
 /** The pinned version of `@vladmandic/face-api`. */
 export const FACE_API_VERSION = "1.7.15";
@@ -400,13 +401,7 @@ export async function readShards(
       })
     ),
   );
-  const out = new Uint8Array(shards.reduce((n, s) => n + s.length, 0));
-  let at = 0;
-  for (const s of shards) {
-    out.set(s, at);
-    at += s.length;
-  }
-  return out;
+  return concat(...shards);
 }
 
 async function readAllWeights(): Promise<FaceApiTensor[]> {

@@ -52,12 +52,25 @@ if (!adapter && required) {
   );
 }
 
-Deno.test({
-  name:
-    "webgpu: a trained net's parameters and a tf-op result through every reading helper",
-  ignore: !adapter,
-  fn: async () => {
-    const previous = getBackend();
+/** A test on WebGPU, ignored where there is no adapter; the backend it found is restored. */
+function webgpuTest(name: string, fn: () => Promise<void>): void {
+  Deno.test({
+    name: `webgpu: ${name}`,
+    ignore: !adapter,
+    fn: async () => {
+      const previous = getBackend();
+      try {
+        await fn();
+      } finally {
+        await setBackend(previous);
+      }
+    },
+  });
+}
+
+webgpuTest(
+  "a trained net's parameters and a tf-op result through every reading helper",
+  async () => {
     assertEquals(await setBackend("webgpu"), "webgpu");
     const net = new Sequential([
       new Dense(48, { activation: "tanh" }),
@@ -149,17 +162,13 @@ Deno.test({
       op.dispose();
     } finally {
       net.dispose();
-      await setBackend(previous);
     }
   },
-});
+);
 
-Deno.test({
-  name:
-    "webgpu: the teaching helpers read only asynchronously, leak nothing, and agree with wasm",
-  ignore: !adapter,
-  fn: async () => {
-    const previous = getBackend();
+webgpuTest(
+  "the teaching helpers read only asynchronously, leak nothing, and agree with wasm",
+  async () => {
     // Tensors of more than 1000 values, so that WebGPU keeps them on the GPU.
     const run = async () => {
       const x = initializers.randomNormal([64, 32], { stddev: 1, seed: 3 });
@@ -195,33 +204,29 @@ Deno.test({
       x.dispose();
       return { rows, spectrum, table, compared, figure };
     };
-    try {
-      assertEquals(await setBackend("wasm"), "wasm");
-      const cpu = await run();
-      assertEquals(await setBackend("webgpu"), "webgpu");
-      const gpu = await run();
-      gpu.rows.forEach((r, i) => {
-        const c = cpu.rows[i];
-        assertAlmostEquals(
-          r.activationStd,
-          c.activationStd,
-          1e-4 * c.activationStd,
-        );
-        assertAlmostEquals(r.gradientStd, c.gradientStd, 1e-4 * c.gradientStd);
-        assertAlmostEquals(r.saturation!, c.saturation!, 0.01);
-      });
-      const s = cpu.spectrum.singularValues;
-      gpu.spectrum.singularValues.forEach((v, i) =>
-        assertAlmostEquals(v, s[i], 1e-4 * s[0])
+    assertEquals(await setBackend("wasm"), "wasm");
+    const cpu = await run();
+    assertEquals(await setBackend("webgpu"), "webgpu");
+    const gpu = await run();
+    gpu.rows.forEach((r, i) => {
+      const c = cpu.rows[i];
+      assertAlmostEquals(
+        r.activationStd,
+        c.activationStd,
+        1e-4 * c.activationStd,
       );
-      // The draws are made on the host: the same values on every backend.
-      assertEquals(gpu.table.rows, cpu.table.rows);
-      assertStringIncludes(gpu.compared.text, "tfjs: mean");
-      assertStringIncludes(gpu.figure.text, "Parameters at step 0");
-      assert(plotPropagation(gpu.rows).svg.startsWith("<svg"));
-      assert(plotJacobianSpectrum(gpu.spectrum).svg.startsWith("<svg"));
-    } finally {
-      await setBackend(previous);
-    }
+      assertAlmostEquals(r.gradientStd, c.gradientStd, 1e-4 * c.gradientStd);
+      assertAlmostEquals(r.saturation!, c.saturation!, 0.01);
+    });
+    const s = cpu.spectrum.singularValues;
+    gpu.spectrum.singularValues.forEach((v, i) =>
+      assertAlmostEquals(v, s[i], 1e-4 * s[0])
+    );
+    // The draws are made on the host: the same values on every backend.
+    assertEquals(gpu.table.rows, cpu.table.rows);
+    assertStringIncludes(gpu.compared.text, "tfjs: mean");
+    assertStringIncludes(gpu.figure.text, "Parameters at step 0");
+    assert(plotPropagation(gpu.rows).svg.startsWith("<svg"));
+    assert(plotJacobianSpectrum(gpu.spectrum).svg.startsWith("<svg"));
   },
-});
+);

@@ -11,6 +11,7 @@
 import { basename } from "node:path";
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { tf } from "../lib/tf.ts";
+import { concat } from "./_bytes.ts";
 import {
   decodeWeightGroup,
   FACE_API_VERSION,
@@ -131,16 +132,6 @@ function encode(dtype: string, values: number[]): Uint8Array {
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 const range = (n: number, step = 1) =>
   Array.from({ length: n }, (_, i) => i * step);
 
@@ -204,7 +195,7 @@ Deno.test("every stored dtype decodes exactly as tf.io.decodeWeights", () => {
     ],
   ];
   const specs = groups.map(([s]) => s);
-  const bytes = concat(groups.map(([, b]) => b));
+  const bytes = concat(...groups.map(([, b]) => b));
   const ours = decodeWeightGroup(specs, bytes, "synthetic.json", "synthetic");
   const theirs = decodeWithTf(specs, bytes);
   assertEquals(ours.map((w) => w.dtype), [

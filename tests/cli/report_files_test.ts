@@ -25,6 +25,7 @@ import {
   assertStringIncludes,
 } from "@std/assert";
 import { join } from "node:path";
+import { withTempDir } from "../_scoped.ts";
 import { tf } from "../../lib/tf.ts";
 import { saveSafetensors } from "../../lib/io/safetensors.ts";
 import { openWeights } from "../../lib/io/load_weights.ts";
@@ -38,15 +39,6 @@ function assertOneLine(run: Run, includes: string): void {
   const lines = run.stderr.split("\n").filter((l) => l.trim());
   assertEquals(lines.length, 1, show(run));
   assertStringIncludes(lines[0], includes, show(run));
-}
-
-async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "ember_report_files_" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 async function small(path: string, names = ["w"]): Promise<void> {
@@ -286,6 +278,28 @@ Deno.test("report of hand-written tfjs model.json files (LayersModel, GraphModel
   });
 });
 
+/**
+ * Reports `path` in this process, figures of at most `maxSide`: the report
+ * and its sections, as made; every tensor the report made is disposed.
+ */
+async function reportInProcess(
+  path: string,
+  maxSide: number,
+): Promise<
+  { r: Awaited<ReturnType<typeof reportWeights>>; sections: string[] }
+> {
+  const before = tf.memory().numTensors;
+  const file = await openWeights(path);
+  const sections: string[] = [];
+  const r = await reportWeights(file, {
+    maxSide,
+    section: (html) => Promise.resolve(void sections.push(html)),
+    progress: false,
+  }).finally(() => file.close());
+  assertEquals(tf.memory().numTensors, before, "a tensor was not disposed");
+  return { r, sections };
+}
+
 Deno.test("reportWeights in process: sections in file order as they are made, small tensors apart, every tensor disposed", async () => {
   await withTempDir(async (dir) => {
     const path = join(dir, "m.safetensors");
@@ -299,27 +313,15 @@ Deno.test("reportWeights in process: sections in file order as they are made, sm
     } finally {
       tf.dispose(ts);
     }
-    const before = tf.memory().numTensors;
-    const file = await openWeights(path);
-    const sections: string[] = [];
-    try {
-      const r = await reportWeights(file, {
-        maxSide: 4096,
-        section: (html) => Promise.resolve(void sections.push(html)),
-        progress: false,
-      });
-      assertEquals(r.format, "safetensors");
-      assertEquals(r.entries.map((e) => e.name), [
-        "a.weight",
-        "b.weight",
-        "c.weight",
-      ]);
-      assertEquals(r.small.map((e) => e.name), ["a.bias", "scale"]);
-      assert(r.entries.every((e) => e.svg === null), "a figure was kept");
-    } finally {
-      file.close();
-    }
-    assertEquals(tf.memory().numTensors, before, "a tensor was not disposed");
+    const { r, sections } = await reportInProcess(path, 4096);
+    assertEquals(r.format, "safetensors");
+    assertEquals(r.entries.map((e) => e.name), [
+      "a.weight",
+      "b.weight",
+      "c.weight",
+    ]);
+    assertEquals(r.small.map((e) => e.name), ["a.bias", "scale"]);
+    assert(r.entries.every((e) => e.svg === null), "a figure was kept");
     assertEquals(sections.length, 3);
     assertMatch(sections[0], /^<section id="t-a\.weight">/);
     assertMatch(sections[2], /^<section id="t-c\.weight">/);
@@ -654,24 +656,8 @@ Deno.test({
       assertStringIncludes(html, "all zero");
       // In this process: nothing left on the backend, memory bounded, the
       // backend still works.
-      const file = await openWeights(input);
-      const tensors = tf.memory().numTensors;
-      const sections: string[] = [];
-      try {
-        const r = await reportWeights(file, {
-          maxSide: 512,
-          section: (s) => Promise.resolve(void sections.push(s)),
-          progress: false,
-        });
-        assertEquals(r.entries.map((e) => e.name), ["huge.kernel"]);
-      } finally {
-        file.close();
-      }
-      assertEquals(
-        tf.memory().numTensors,
-        tensors,
-        "a tensor was not disposed",
-      );
+      const { r, sections } = await reportInProcess(input, 512);
+      assertEquals(r.entries.map((e) => e.name), ["huge.kernel"]);
       assertStringIncludes(sections[0], "512 rows × 512 columns");
       const peak = peakRss();
       if (peak !== null) assertLess(peak, 3 * 2 ** 30, "the tensor was held");

@@ -23,19 +23,14 @@ import {
   assertNotMatch,
   assertStringIncludes,
   assertThrows,
-  fail,
 } from "@std/assert";
 import { join } from "node:path";
+import { withTempDir } from "../_scoped.ts";
 import { pathToFileURL } from "node:url";
 import { saveSafetensors, tf } from "../../mod.ts";
 import { parseReportArgs } from "../../cli/report/main.ts";
-import {
-  Browser,
-  CHROMIUM,
-  hasExecutable,
-  type Page,
-} from "../viz/_browser.ts";
-import { decodePng, pixelSummary } from "../viz/_png.ts";
+import { Browser, browserTest, type Page } from "../_browser.ts";
+import { decodePng, pixelSummary } from "./_png.ts";
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
 
 const XSS = "<img src=x onerror=alert(1)>";
@@ -52,14 +47,6 @@ const TENSORS: [string, number[], "float32" | "int32"][] = [
 const MATRICES = TENSORS.filter(([, shape]) => shape.length >= 2);
 /** How many NaN and ±Inf values the "broken" tensor holds. */
 const BROKEN_NON_FINITE = 6;
-
-const haveChromium = hasExecutable(CHROMIUM);
-const requireBrowser = Deno.env.get("REQUIRE_BROWSER") === "1";
-if (!haveChromium && !requireBrowser) {
-  console.warn(
-    `report browser test: ${CHROMIUM} not found (Debian: apt-get install chromium). The browser test is ignored.`,
-  );
-}
 
 const show = showRun;
 
@@ -105,16 +92,6 @@ function assertSelfContained(html: string): void {
   assertNotMatch(html, /@import/i);
   for (const m of html.matchAll(/url\(\s*["']?([^)"']*)/gi)) {
     assert(m[1].startsWith("#"), `url(${m[1]}) points outside the page`);
-  }
-}
-
-/** Runs `fn` with a fresh temporary folder, removed afterwards. */
-async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "ember_report_" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
   }
 }
 
@@ -469,16 +446,9 @@ async function checkScreenshots(
   }
 }
 
-Deno.test({
-  name:
-    "report pages in headless Chromium: no script runs, no error, figures drawn",
-  ignore: !haveChromium && !requireBrowser,
-  async fn() {
-    if (!haveChromium) {
-      fail(
-        `${CHROMIUM} not found: apt-get install chromium (REQUIRE_BROWSER=1 is set, so this is a failure, not ignored)`,
-      );
-    }
+browserTest(
+  "report pages in headless Chromium: no script runs, no error, figures drawn",
+  async () => {
     await withTempDir(async (dir) => {
       const launching = Browser.launch();
       // Whatever happens, the browser is closed and its profile removed.
@@ -564,4 +534,4 @@ Deno.test({
       }
     });
   },
-});
+);

@@ -6,9 +6,27 @@
  */
 import { join } from "node:path";
 import type { tf } from "../../mod.ts";
+import { withReplaced, withTempDir } from "../_scoped.ts";
+import { assertRejects, assertStringIncludes } from "@std/assert";
+import { SafetensorsError } from "../../lib/io/safetensors.ts";
 
 /** The folder of the committed fixtures. */
 export const FIXTURES: string = join(import.meta.dirname!, "fixtures");
+
+/** What numpy wrote of a fixture (fixtures/expected.json): metadata, tensor order, and each tensor. */
+export interface Expected {
+  metadata: Record<string, string>;
+  order: string[];
+  tensors: Record<
+    string,
+    { dtype: string; shape: number[]; bits?: string; values?: number[] }
+  >;
+}
+
+/** fixtures/expected.json, by fixture name. */
+export async function readExpected(): Promise<Record<string, Expected>> {
+  return JSON.parse(await Deno.readTextFile(join(FIXTURES, "expected.json")));
+}
 
 /** The python3 + numpy reader written to the specification. */
 export const PY_READER: string = join(
@@ -51,16 +69,38 @@ export function entry(
   return { dtype, shape, data_offsets: [begin, end] };
 }
 
-/** Runs `fn` with a fresh temporary folder, removed afterwards. */
-export async function withTempDir<T>(
-  fn: (dir: string) => Promise<T>,
-): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "ember_safetensors_" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
+/**
+ * Each of `calls` rejects with a SafetensorsError whose message names `path`
+ * (and includes `includes`); returns the errors.
+ */
+export async function rejectsNaming(
+  path: string,
+  calls: (() => Promise<unknown>)[],
+  includes?: string,
+): Promise<SafetensorsError[]> {
+  const errors: SafetensorsError[] = [];
+  for (const call of calls) {
+    const error = await assertRejects(call, SafetensorsError, includes);
+    assertStringIncludes(error.message, path);
+    errors.push(error);
   }
+  return errors;
+}
+
+/** Counts the bytes read through Deno.FsFile while `fn` runs. */
+export async function countingReads(
+  fn: () => Promise<unknown>,
+): Promise<number> {
+  const proto = Deno.FsFile.prototype;
+  const read = proto.read;
+  let total = 0;
+  const counted = async function (this: Deno.FsFile, p: Uint8Array) {
+    const n = await read.call(this, p);
+    total += n ?? 0;
+    return n;
+  };
+  await withReplaced(proto, "read", counted, fn);
+  return total;
 }
 
 /** A float32 or int32 tensor's values as hex bit patterns; bool as 0/1. */
@@ -112,6 +152,17 @@ export async function runPython(args: string[]): Promise<string> {
     );
   }
   return text.decode(out.stdout);
+}
+
+/** Whether this process's descriptors can be listed (Linux /proc/self/fd). */
+export const HAVE_PROC: boolean = descriptorTargets() !== null;
+
+/** A test in a fresh temporary folder that counts open descriptors: ignored where they cannot be listed. */
+export function descriptorTest(
+  name: string,
+  fn: (dir: string) => Promise<void>,
+): void {
+  Deno.test({ name, ignore: !HAVE_PROC, fn: () => withTempDir(fn) });
 }
 
 /** What this process's descriptors point to (Linux /proc/self/fd), or `null` where /proc is not there. */

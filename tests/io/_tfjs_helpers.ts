@@ -1,10 +1,13 @@
 /**
  * Helpers for the tfjs weights tests: seeded values, quantised shards written
- * the way the tfjs converter quantises, and a count of open file descriptors.
+ * the way the tfjs converter quantises, and small LayersModels as tfjs saves
+ * them.
  *
  * @module
  */
 import { join } from "node:path";
+import type { io } from "@tensorflow/tfjs";
+import { tf } from "../../lib/tf.ts";
 
 /** A seeded generator of floats in [0, 1) (mulberry32). */
 export function seeded(seed: number): () => number {
@@ -74,17 +77,6 @@ export function bytesOf(
   );
 }
 
-/** Concatenates byte arrays. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Splits bytes at the given offsets. */
 export function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -114,14 +106,52 @@ export async function writeModel(
   return path;
 }
 
-/** Runs `fn` in a fresh temporary folder, removed afterwards. */
-export async function inTempDir<T>(
-  fn: (dir: string) => Promise<T>,
-): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "tfjs_test_" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+/** An initialiser of tfjs's layers. */
+type Init = ReturnType<typeof tf.initializers.zeros>;
+
+/**
+ * A small Keras-style model: conv2d (3×3) → flatten → dense. `inits` are the
+ * conv kernel's, the conv bias's, the dense kernel's and the dense bias's
+ * initialisers; `names` the two layers' names.
+ */
+export function convDense(
+  inputShape: number[],
+  filters: number,
+  units: number,
+  [convKernel, convBias, denseKernel, denseBias]: Init[],
+  names: [string, string] | [] = [],
+): tf.LayersModel {
+  return tf.sequential({
+    layers: [
+      tf.layers.conv2d({
+        inputShape,
+        filters,
+        kernelSize: 3,
+        name: names[0],
+        kernelInitializer: convKernel,
+        biasInitializer: convBias,
+      }),
+      tf.layers.flatten(),
+      tf.layers.dense({
+        units,
+        name: names[1],
+        kernelInitializer: denseKernel,
+        biasInitializer: denseBias,
+      }),
+    ],
+  });
+}
+
+/** What `model.save` hands a save handler: topology, specs and weight data. */
+export async function artifactsOf(
+  model: tf.LayersModel,
+): Promise<io.ModelArtifacts> {
+  let saved: io.ModelArtifacts | undefined;
+  await model.save(tf.io.withSaveHandler((artifacts) => {
+    saved = artifacts;
+    return Promise.resolve({
+      modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" },
+    });
+  }));
+  return saved!;
 }

@@ -25,7 +25,8 @@ import {
   matrixOf,
   openSafetensorsWeights,
 } from "../../lib/io/_safetensors_file.ts";
-import { FIXTURES, withTempDir } from "./_helpers.ts";
+import { FIXTURES } from "./_helpers.ts";
+import { withTempDir } from "../_scoped.ts";
 
 function env(name: string): string | undefined {
   const state =

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { tf } from "../../lib/tf.ts";
 import { loadWeights, openWeights } from "../../lib/io/load_weights.ts";
 import { saveSafetensors } from "../../lib/io/safetensors.ts";
-import { withTempDir } from "./_helpers.ts";
+import { withTempDir } from "../_scoped.ts";
 
 /** Three shards of two tensors each, and their index. */
 async function checkpoint(dir: string): Promise<Map<string, Float32Array>> {

@@ -4,11 +4,11 @@
  * tensor.
  */
 import {
-  assert,
   assertEquals,
   assertInstanceOf,
   assertRejects,
   assertStringIncludes,
+  assertThrows,
 } from "@std/assert";
 import { join } from "node:path";
 import { tf } from "../../mod.ts";
@@ -23,7 +23,8 @@ import {
   matrixOf,
   openSafetensorsWeights,
 } from "../../lib/io/_safetensors_file.ts";
-import { buildFile, entry, withTempDir } from "./_helpers.ts";
+import { buildFile, entry, rejectsNaming } from "./_helpers.ts";
+import { withTempDir } from "../_scoped.ts";
 
 interface Case {
   /** What is wrong. */
@@ -521,19 +522,11 @@ Deno.test("a header length over 100 MB is refused before anything is allocated",
     new DataView(length.buffer).setBigUint64(0, 120_000_000n, true);
     await file.write(length);
     file.close();
-    for (
-      const call of [
-        () => loadSafetensors(path),
-        () => readSafetensorsHeader(path),
-      ]
-    ) {
-      const error = await assertRejects(
-        call,
-        SafetensorsError,
-        "says 120000000 bytes, over the 100000000-byte limit",
-      );
-      assertStringIncludes(error.message, path);
-    }
+    await rejectsNaming(
+      path,
+      [() => loadSafetensors(path), () => readSafetensorsHeader(path)],
+      "says 120000000 bytes, over the 100000000-byte limit",
+    );
   });
 });
 
@@ -595,21 +588,17 @@ Deno.test("the strict JSON parser: duplicates, depth, escapes, and no recursion"
       "\u00a0{}",
     ]
   ) {
-    let thrown: unknown;
-    try {
-      parse(bad);
-    } catch (e) {
-      thrown = e;
-    }
-    assertInstanceOf(thrown, JsonSyntaxError, JSON.stringify(bad));
+    assertThrows(
+      () => parse(bad),
+      JsonSyntaxError,
+      undefined,
+      JSON.stringify(bad),
+    );
   }
   // A million levels of nesting: a clear error, not a stack overflow.
-  let thrown: unknown;
-  try {
-    parseStrictJson("[".repeat(1_000_000), 2_000_000);
-  } catch (e) {
-    thrown = e;
-  }
-  assertInstanceOf(thrown, JsonSyntaxError);
-  assert((thrown as Error).message.includes("end of input"));
+  assertThrows(
+    () => parseStrictJson("[".repeat(1_000_000), 2_000_000),
+    JsonSyntaxError,
+    "end of input",
+  );
 });

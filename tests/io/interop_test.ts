@@ -19,22 +19,12 @@ import {
   FIXTURES,
   numpyMissing,
   PY_READER,
+  readExpected,
   runPython,
-  withTempDir,
 } from "./_helpers.ts";
+import { withTempDir } from "../_scoped.ts";
 
-interface Expected {
-  metadata: Record<string, string>;
-  order: string[];
-  tensors: Record<
-    string,
-    { dtype: string; shape: number[]; bits?: string; values?: number[] }
-  >;
-}
-
-const expected: Record<string, Expected> = JSON.parse(
-  await Deno.readTextFile(join(FIXTURES, "expected.json")),
-);
+const expected = await readExpected();
 
 const noNumpy = await numpyMissing();
 if (noNumpy !== null) {

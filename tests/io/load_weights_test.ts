@@ -27,7 +27,8 @@ import {
 } from "../../lib/io/load_weights.ts";
 import { saveSafetensors } from "../../lib/io/safetensors.ts";
 import { tf } from "../../lib/tf.ts";
-import { buildFile, entry, fdsUnder, withTempDir } from "./_helpers.ts";
+import { buildFile, entry, fdsUnder } from "./_helpers.ts";
+import { withTempDir } from "../_scoped.ts";
 
 /** Open file descriptors of this process. */
 

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { Dense, Parameter, tf } from "../../mod.ts";
 import { namedTensors } from "../../lib/io/named_tensors.ts";
 import { loadSafetensors, saveSafetensors } from "../../lib/io/safetensors.ts";
-import { bitsOf, withTempDir } from "./_helpers.ts";
+import { bitsOf } from "./_helpers.ts";
+import { withTempDir } from "../_scoped.ts";
 
 /** A GraphModel with two Const nodes, loaded from memory. */
 async function graphModel(): Promise<tf.GraphModel> {

@@ -38,10 +38,11 @@ def fail(message):
     sys.exit(1)
 
 
-def no_duplicates(pairs):
+def no_duplicates(pairs, what="duplicate keys in the header"):
+    """A JSON object's pairs as a dict; a key twice fails with `what`."""
     keys = [k for k, _ in pairs]
     if len(keys) != len(set(keys)):
-        fail(f"duplicate keys in the header: {keys}")
+        fail(f"{what}: {keys}")
     return dict(pairs)
 
 

@@ -20,13 +20,11 @@ import json
 import os
 import sys
 
-from read_safetensors import fail, read
+from read_safetensors import fail, no_duplicates, read
+
 
 def unique(pairs):
-    keys = [k for k, _ in pairs]
-    if len(keys) != len(set(keys)):
-        fail(f"a key appears twice in the index: {keys}")
-    return dict(pairs)
+    return no_duplicates(pairs, "a key appears twice in the index")
 
 
 def main(index):

@@ -25,10 +25,9 @@ import {
   openSafetensorsWeights,
   openShardedSafetensors,
 } from "../../lib/io/_safetensors_file.ts";
-import { bitsOf, fdsOn, mkfifo, withTempDir } from "./_helpers.ts";
+import { bitsOf, descriptorTest, fdsOn, mkfifo } from "./_helpers.ts";
+import { withTempDir } from "../_scoped.ts";
 import { runSnippet } from "../_subprocess.ts";
-
-const HAVE_PROC = (await fdsOn("/proc/self")) !== null;
 
 /** Every reading entry point, as a call that should fail on `path`. */
 function readers(path: string): [string, () => Promise<unknown>][] {
@@ -130,70 +129,64 @@ Deno.test("a directory and a character device are refused by every reader, namin
   });
 });
 
-Deno.test({
-  name:
-    "iterateSafetensors closes its file on break, on return(), on an error and at the end",
-  ignore: !HAVE_PROC,
-  fn: () =>
-    withTempDir(async (dir) => {
-      const path = join(dir, "it.safetensors");
-      const ts = [tf.ones([4]), tf.zeros([2, 2]), tf.fill([3], 2)];
-      await saveSafetensors(
-        path,
-        new Map([["a", ts[0]], ["b", ts[1]], ["c", ts[2]]]),
-      );
-      tf.dispose(ts);
-      assertEquals(await fdsOn(path), 0);
+descriptorTest(
+  "iterateSafetensors closes its file on break, on return(), on an error and at the end",
+  async (dir) => {
+    const path = join(dir, "it.safetensors");
+    const ts = [tf.ones([4]), tf.zeros([2, 2]), tf.fill([3], 2)];
+    await saveSafetensors(
+      path,
+      new Map([["a", ts[0]], ["b", ts[1]], ["c", ts[2]]]),
+    );
+    tf.dispose(ts);
+    assertEquals(await fdsOn(path), 0);
 
-      for await (const [name, t] of iterateSafetensors(path)) {
-        t.dispose();
-        assertEquals(await fdsOn(path), 1, "open while iterating");
-        if (name === "b") break;
-      }
-      assertEquals(await fdsOn(path), 0, "closed after break");
+    for await (const [name, t] of iterateSafetensors(path)) {
+      t.dispose();
+      assertEquals(await fdsOn(path), 1, "open while iterating");
+      if (name === "b") break;
+    }
+    assertEquals(await fdsOn(path), 0, "closed after break");
 
-      const it = iterateSafetensors(path);
-      const first = await it.next();
-      assert(!first.done);
-      first.value[1].dispose();
-      assertEquals(await fdsOn(path), 1);
-      assertEquals(await it.return(undefined), {
-        done: true,
-        value: undefined,
-      });
-      assertEquals(await fdsOn(path), 0, "closed after return()");
-      assertEquals(await it.next(), { done: true, value: undefined });
+    const it = iterateSafetensors(path);
+    const first = await it.next();
+    assert(!first.done);
+    first.value[1].dispose();
+    assertEquals(await fdsOn(path), 1);
+    assertEquals(await it.return(undefined), {
+      done: true,
+      value: undefined,
+    });
+    assertEquals(await fdsOn(path), 0, "closed after return()");
+    assertEquals(await it.next(), { done: true, value: undefined });
 
-      // Returned before the first next(): the file is never opened.
-      const unopened = iterateSafetensors(path);
-      await unopened.return(undefined);
-      assertEquals(await fdsOn(path), 0);
+    // Returned before the first next(): the file is never opened.
+    const unopened = iterateSafetensors(path);
+    await unopened.return(undefined);
+    assertEquals(await fdsOn(path), 0);
 
-      // An error mid-way (the file shrank) closes it too.
-      const shrinking = iterateSafetensors(path);
-      const one = await shrinking.next();
-      assert(!one.done);
-      one.value[1].dispose();
-      await Deno.truncate(path, 100);
-      await assertRejects(() => shrinking.next(), SafetensorsError);
-      assertEquals(await fdsOn(path), 0, "closed after an error");
-    }),
-});
+    // An error mid-way (the file shrank) closes it too.
+    const shrinking = iterateSafetensors(path);
+    const one = await shrinking.next();
+    assert(!one.done);
+    one.value[1].dispose();
+    await Deno.truncate(path, 100);
+    await assertRejects(() => shrinking.next(), SafetensorsError);
+    assertEquals(await fdsOn(path), 0, "closed after an error");
+  },
+);
 
-Deno.test({
-  name:
-    "an iterateSafetensors dropped unfinished has its file closed when collected",
-  ignore: !HAVE_PROC,
-  fn: () =>
-    withTempDir(async (dir) => {
-      const path = join(dir, "drop.safetensors");
-      const ts = [tf.ones([4]), tf.zeros([2, 2])];
-      await saveSafetensors(path, new Map([["a", ts[0]], ["b", ts[1]]]));
-      tf.dispose(ts);
-      // A subprocess with --expose-gc: tests here run in parallel, in one
-      // process, and collecting garbage needs the flag.
-      const run = await runSnippet(
-        `
+descriptorTest(
+  "an iterateSafetensors dropped unfinished has its file closed when collected",
+  async (dir) => {
+    const path = join(dir, "drop.safetensors");
+    const ts = [tf.ones([4]), tf.zeros([2, 2])];
+    await saveSafetensors(path, new Map([["a", ts[0]], ["b", ts[1]]]));
+    tf.dispose(ts);
+    // A subprocess with --expose-gc: tests here run in parallel, in one
+    // process, and collecting garbage needs the flag.
+    const run = await runSnippet(
+      `
         import { iterateSafetensors } from "{{LIB}}io/safetensors.ts";
         const path = ${JSON.stringify(path)};
         async function fds() {
@@ -223,19 +216,19 @@ Deno.test({
         }
         console.log(JSON.stringify({ before, during, after: await fds(), rounds }));
         `,
-        {
-          v8Flags: "--expose-gc",
-          timeoutMs: 90_000,
-          env: { EMBER_BACKEND: "wasm" },
-        },
-      );
-      assertEquals(run.code, 0, run.stderr);
-      const { before, during, after } = JSON.parse(run.stdout);
-      assertEquals(before, 0);
-      assertEquals(during, 1, "the dropped iterator holds the file open");
-      assertEquals(after, 0, "collected, it is closed");
-    }),
-});
+      {
+        v8Flags: "--expose-gc",
+        timeoutMs: 90_000,
+        env: { EMBER_BACKEND: "wasm" },
+      },
+    );
+    assertEquals(run.code, 0, run.stderr);
+    const { before, during, after } = JSON.parse(run.stdout);
+    assertEquals(before, 0);
+    assertEquals(during, 1, "the dropped iterator holds the file open");
+    assertEquals(after, 0, "collected, it is closed");
+  },
+);
 
 Deno.test("saveSafetensors keeps the mode of the file it replaces", async () => {
   if (Deno.build.os === "windows") return;

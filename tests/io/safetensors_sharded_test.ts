@@ -20,10 +20,19 @@ import {
 } from "../../lib/io/_safetensors_file.ts";
 import type { StoredWeight } from "../../lib/io/_weight_file.ts";
 import { HAVE_NUMPY } from "../_python.ts";
-import { bitsOf, fdsOn, FIXTURES, runPython, withTempDir } from "./_helpers.ts";
+import {
+  bitsOf,
+  countingReads,
+  descriptorTest,
+  fdsOn,
+  FIXTURES,
+  HAVE_PROC,
+  readExpected,
+  runPython,
+} from "./_helpers.ts";
+import { withTempDir } from "../_scoped.ts";
 
 const PY_SHARDED = join(import.meta.dirname!, "read_sharded_safetensors.py");
-const HAVE_PROC = (await fdsOn("/proc/self")) !== null;
 
 const S1 = "model-00001-of-00003.safetensors";
 const S2 = "model-00002-of-00003.safetensors";
@@ -151,24 +160,6 @@ function rowLists(count: number): number[][] {
   ];
 }
 
-/** Counts the bytes read through Deno.FsFile while `fn` runs. */
-async function countingReads(fn: () => Promise<void>): Promise<number> {
-  const proto = Deno.FsFile.prototype;
-  const read = proto.read;
-  let total = 0;
-  proto.read = async function (this: Deno.FsFile, p: Uint8Array) {
-    const n = await read.call(this, p);
-    total += n ?? 0;
-    return n;
-  };
-  try {
-    await fn();
-  } finally {
-    proto.read = read;
-  }
-  return total;
-}
-
 Deno.test("a 3-shard checkpoint opens shard by shard in index order, each in data order, and round-trips bit for bit", async () => {
   await withTempDir(async (dir) => {
     const { index, tensors } = await writeCheckpoint(dir);
@@ -281,61 +272,59 @@ Deno.test("readRows reads only the rows' bytes, consecutive rows in one read", a
   });
 });
 
-Deno.test({
-  name: "shards are opened on first use, kept open, and all closed by close()",
-  ignore: !HAVE_PROC,
-  fn: () =>
-    withTempDir(async (dir) => {
-      const { index, tensors } = await writeCheckpoint(dir);
-      const paths = [S1, S2, S3].map((s) => join(dir, s));
-      const open = () => Promise.all(paths.map((p) => fdsOn(p)));
-      const file = await openShardedSafetensors(index);
-      assertEquals(await open(), [0, 0, 0], "headers read, shards closed");
-      const head = file.weights.find((w) => w.name === "head.bias")!;
-      const t = await file.read(head);
-      t.dispose();
-      assertEquals(await open(), [0, 0, 1]);
-      await file.readRows(file.weights.find((w) => w.name === "step")!, [0]);
-      await file.readRows(head, [0]);
-      assertEquals(await open(), [1, 0, 1], "one descriptor per shard");
-      // Concurrent reads of one shard share its descriptor, and stay right.
-      const both = await Promise.all(
-        ["embed.weight", "layers.0.w", "embed.weight"].map((n) =>
-          file.read(file.weights.find((w) => w.name === n)!)
-        ),
-      );
-      assertEquals(
-        await bitsOf(both[0]),
-        await bitsOf(tensors.get("embed.weight")!),
-      );
-      assertEquals(
-        await bitsOf(both[1]),
-        await bitsOf(tensors.get("layers.0.w")!),
-      );
-      tf.dispose(both);
-      assertEquals(await open(), [1, 0, 1]);
-      file.close();
-      assertEquals(await open(), [0, 0, 0], "close() closes every shard");
-      await assertRejects(
-        () => file.read(head),
-        SafetensorsError,
-        "it was closed",
-      );
-      await assertRejects(
-        () => file.readRows(head, [0]),
-        SafetensorsError,
-        "it was closed",
-      );
-      assertEquals(await open(), [0, 0, 0], "and none is reopened");
+descriptorTest(
+  "shards are opened on first use, kept open, and all closed by close()",
+  async (dir) => {
+    const { index, tensors } = await writeCheckpoint(dir);
+    const paths = [S1, S2, S3].map((s) => join(dir, s));
+    const open = () => Promise.all(paths.map((p) => fdsOn(p)));
+    const file = await openShardedSafetensors(index);
+    assertEquals(await open(), [0, 0, 0], "headers read, shards closed");
+    const head = file.weights.find((w) => w.name === "head.bias")!;
+    const t = await file.read(head);
+    t.dispose();
+    assertEquals(await open(), [0, 0, 1]);
+    await file.readRows(file.weights.find((w) => w.name === "step")!, [0]);
+    await file.readRows(head, [0]);
+    assertEquals(await open(), [1, 0, 1], "one descriptor per shard");
+    // Concurrent reads of one shard share its descriptor, and stay right.
+    const both = await Promise.all(
+      ["embed.weight", "layers.0.w", "embed.weight"].map((n) =>
+        file.read(file.weights.find((w) => w.name === n)!)
+      ),
+    );
+    assertEquals(
+      await bitsOf(both[0]),
+      await bitsOf(tensors.get("embed.weight")!),
+    );
+    assertEquals(
+      await bitsOf(both[1]),
+      await bitsOf(tensors.get("layers.0.w")!),
+    );
+    tf.dispose(both);
+    assertEquals(await open(), [1, 0, 1]);
+    file.close();
+    assertEquals(await open(), [0, 0, 0], "close() closes every shard");
+    await assertRejects(
+      () => file.read(head),
+      SafetensorsError,
+      "it was closed",
+    );
+    await assertRejects(
+      () => file.readRows(head, [0]),
+      SafetensorsError,
+      "it was closed",
+    );
+    assertEquals(await open(), [0, 0, 0], "and none is reopened");
 
-      // One file: open from the start until close().
-      const single = await openSafetensorsWeights(paths[0]);
-      assertEquals(await fdsOn(paths[0]), 1);
-      single.close();
-      assertEquals(await fdsOn(paths[0]), 0);
-      tf.dispose([...tensors.values()]);
-    }),
-});
+    // One file: open from the start until close().
+    const single = await openSafetensorsWeights(paths[0]);
+    assertEquals(await fdsOn(paths[0]), 1);
+    single.close();
+    assertEquals(await fdsOn(paths[0]), 0);
+    tf.dispose([...tensors.values()]);
+  },
+);
 
 Deno.test("a shard that changed after its header was read is an error, not a misread", async () => {
   await withTempDir(async (dir) => {
@@ -556,17 +545,7 @@ Deno.test("a malformed index, or a malformed shard, is an error naming the index
   });
 });
 
-interface Expected {
-  order: string[];
-  tensors: Record<
-    string,
-    { dtype: string; shape: number[]; bits?: string; values?: number[] }
-  >;
-}
-
-const EXPECTED: Record<string, Expected> = JSON.parse(
-  await Deno.readTextFile(join(FIXTURES, "expected.json")),
-);
+const EXPECTED = await readExpected();
 
 /** A float64 array of numpy's values for rows of a fixture tensor. */
 function expectedRows(

@@ -21,15 +21,17 @@ import {
   faceApiWeights,
 } from "../_face_api.ts";
 import {
+  artifactsOf,
   bytesOf,
-  concat,
-  inTempDir,
+  convDense,
   quantizeAffine,
   seededValues,
   splitAt,
   writeModel,
 } from "./_tfjs_helpers.ts";
-import { fdsUnder } from "./_helpers.ts";
+import { countingReads, fdsUnder } from "./_helpers.ts";
+import { withTempDir } from "../_scoped.ts";
+import { concat } from "../_bytes.ts";
 
 /** Asserts two lists of numbers are equal element by element (Object.is). */
 function assertSame(
@@ -111,46 +113,35 @@ async function checkAgainstDecodeWeights(
   }
 }
 
-Deno.test("a LayersModel saved by tfjs reads back exactly, as decodeWeights reads it", async () => {
-  const before = tf.memory().numTensors;
-  await inTempDir(async (dir) => {
-    const model = tf.sequential({
-      layers: [
-        tf.layers.conv2d({
-          inputShape: [5, 5, 2],
-          filters: 3,
-          kernelSize: 3,
-          kernelInitializer: tf.initializers.glorotUniform({ seed: 7 }),
-          biasInitializer: tf.initializers.randomNormal({ seed: 8 }),
-        }),
-        tf.layers.flatten(),
-        tf.layers.dense({
-          units: 4,
-          kernelInitializer: tf.initializers.glorotUniform({ seed: 9 }),
-          biasInitializer: tf.initializers.randomNormal({ seed: 10 }),
-        }),
-      ],
-    });
-    let bytes = new Uint8Array();
-    let specs: io.WeightsManifestEntry[] = [];
-    await model.save(tf.io.withSaveHandler(async (artifacts) => {
-      specs = artifacts.weightSpecs!;
-      bytes = new Uint8Array(
-        tf.io.CompositeArrayBuffer.join(artifacts.weightData!),
-      );
-      await writeModel(dir, "model.json", {
-        format: "layers-model",
-        generatedBy: "tests",
-        modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths: ["weights.bin"], weights: specs }],
-      }, { "weights.bin": bytes });
-      return {
-        modelArtifactsInfo: {
-          dateSaved: new Date(),
-          modelTopologyType: "JSON",
-        },
-      };
-    }));
+/** A test in a fresh temporary folder that must leave no tensor behind. */
+function tempDirTest(name: string, fn: (dir: string) => Promise<void>): void {
+  Deno.test(name, async () => {
+    const before = tf.memory().numTensors;
+    await withTempDir(fn);
+    assertEquals(tf.memory().numTensors, before);
+  });
+}
+
+tempDirTest(
+  "a LayersModel saved by tfjs reads back exactly, as decodeWeights reads it",
+  async (dir) => {
+    const model = convDense([5, 5, 2], 3, 4, [
+      tf.initializers.glorotUniform({ seed: 7 }),
+      tf.initializers.randomNormal({ seed: 8 }),
+      tf.initializers.glorotUniform({ seed: 9 }),
+      tf.initializers.randomNormal({ seed: 10 }),
+    ]);
+    const artifacts = await artifactsOf(model);
+    const specs = artifacts.weightSpecs!;
+    const bytes = new Uint8Array(
+      tf.io.CompositeArrayBuffer.join(artifacts.weightData!),
+    );
+    await writeModel(dir, "model.json", {
+      format: "layers-model",
+      generatedBy: "tests",
+      modelTopology: artifacts.modelTopology,
+      weightsManifest: [{ paths: ["weights.bin"], weights: specs }],
+    }, { "weights.bin": bytes });
     const expected = model.getWeights().map((t) => t.dataSync());
     model.dispose();
 
@@ -188,13 +179,12 @@ Deno.test("a LayersModel saved by tfjs reads back exactly, as decodeWeights read
       file.close();
       file.close();
     }
-  });
-  assertEquals(tf.memory().numTensors, before);
-});
+  },
+);
 
-Deno.test("quantised and typed weights decode as tfjs decodes them", async () => {
-  const before = tf.memory().numTensors;
-  await inTempDir(async (dir) => {
+tempDirTest(
+  "quantised and typed weights decode as tfjs decodes them",
+  async (dir) => {
     const v8 = seededValues(1, 30, -2, 3);
     const v16 = seededValues(2, 28, -0.5, 0.25);
     const q8 = quantizeAffine(v8, 8);
@@ -375,13 +365,12 @@ Deno.test("quantised and typed weights decode as tfjs decodes them", async () =>
       file.close();
     }
     await assertRejects(() => file.read(file.weights[0]), Error, "close()");
-  });
-  assertEquals(tf.memory().numTensors, before);
-});
+  },
+);
 
-Deno.test("a GraphModel's weights are named after its Const nodes", async () => {
-  const before = tf.memory().numTensors;
-  await inTempDir(async (dir) => {
+tempDirTest(
+  "a GraphModel's weights are named after its Const nodes",
+  async (dir) => {
     const kernel = seededValues(4, 2 * 2 * 1 * 2);
     const bias = seededValues(5, 2);
     const json = {
@@ -457,13 +446,12 @@ Deno.test("a GraphModel's weights are named after its Const nodes", async () => 
     });
     assertEquals(layers.format, "tfjs-layers-model");
     layers.close();
-  });
-  assertEquals(tf.memory().numTensors, before);
-});
+  },
+);
 
 Deno.test("weights span shard boundaries; groups and shards open lazily", async () => {
   const before = tf.memory().numTensors;
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const a = seededValues(6, 3);
     const b = seededValues(7, 6);
     const c = seededValues(8, 5);
@@ -551,7 +539,7 @@ Deno.test("weights span shard boundaries; groups and shards open lazily", async 
 });
 
 Deno.test("readRows samples a sparse 8 GiB weight by reading only its rows", async () => {
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const rows = 65536;
     const cols = 32768;
     const rowBytes = 4 * cols;
@@ -591,7 +579,7 @@ Deno.test("every face-api manifest reads as tfjs decodes it", async () => {
   const before = tf.memory().numTensors;
   const reference = await faceApiWeights();
   // A private copy, so that the descriptors counted are this test's alone.
-  await inTempDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const source = await faceApiModelDir();
     for await (const entry of Deno.readDir(source)) {
       if (entry.isFile) {
@@ -643,9 +631,9 @@ Deno.test("every face-api manifest reads as tfjs decodes it", async () => {
   assertEquals(tf.memory().numTensors, before);
 });
 
-Deno.test("bad input: errors name the file and the problem, and leave no file open", async () => {
-  const before = tf.memory().numTensors;
-  await inTempDir(async (dir) => {
+tempDirTest(
+  "bad input: errors name the file and the problem, and leave no file open",
+  async (dir) => {
     const f32 = (name: string, shape = [2]) => ({
       name,
       shape,
@@ -843,13 +831,12 @@ Deno.test("bad input: errors name the file and the problem, and leave no file op
       file.close();
     }
     assertEquals(fdsUnder(dir), fds, "no file descriptor is left open");
-  });
-  assertEquals(tf.memory().numTensors, before);
-});
+  },
+);
 
-Deno.test("every float16 bit pattern decodes as tfjs decodes it, bit for bit", async () => {
-  const before = tf.memory().numTensors;
-  await inTempDir(async (dir) => {
+tempDirTest(
+  "every float16 bit pattern decodes as tfjs decodes it, bit for bit",
+  async (dir) => {
     const bits = Uint16Array.from({ length: 65536 }, (_, i) => i);
     const specs: io.WeightsManifestEntry[] = [{
       name: "halves",
@@ -882,42 +869,20 @@ Deno.test("every float16 bit pattern decodes as tfjs decodes it, bit for bit", a
     } finally {
       file.close();
     }
-  });
-  assertEquals(tf.memory().numTensors, before);
-});
+  },
+);
 
-Deno.test("a quantised LayersModel reads as tf.loadLayersModel loads it", async () => {
-  const before = tf.memory().numTensors;
-  await inTempDir(async (dir) => {
-    const model = tf.sequential({
-      layers: [
-        tf.layers.conv2d({
-          inputShape: [6, 6, 3],
-          filters: 4,
-          kernelSize: 3,
-          kernelInitializer: tf.initializers.heNormal({ seed: 11 }),
-          biasInitializer: tf.initializers.randomUniform({ seed: 12 }),
-        }),
-        tf.layers.flatten(),
-        tf.layers.dense({
-          units: 5,
-          kernelInitializer: tf.initializers.glorotNormal({ seed: 13 }),
-          biasInitializer: tf.initializers.randomNormal({ seed: 14 }),
-        }),
-      ],
-    });
-    let topology: unknown;
-    let saved: io.WeightsManifestEntry[] = [];
-    await model.save(tf.io.withSaveHandler((artifacts) => {
-      topology = artifacts.modelTopology;
-      saved = artifacts.weightSpecs!;
-      return Promise.resolve({
-        modelArtifactsInfo: {
-          dateSaved: new Date(),
-          modelTopologyType: "JSON",
-        },
-      });
-    }));
+tempDirTest(
+  "a quantised LayersModel reads as tf.loadLayersModel loads it",
+  async (dir) => {
+    const model = convDense([6, 6, 3], 4, 5, [
+      tf.initializers.heNormal({ seed: 11 }),
+      tf.initializers.randomUniform({ seed: 12 }),
+      tf.initializers.glorotNormal({ seed: 13 }),
+      tf.initializers.randomNormal({ seed: 14 }),
+    ]);
+    const { modelTopology: topology, weightSpecs } = await artifactsOf(model);
+    const saved = weightSpecs!;
     const originals = model.getWeights().map((t) =>
       t.dataSync() as Float32Array
     );
@@ -1003,66 +968,44 @@ Deno.test("a quantised LayersModel reads as tf.loadLayersModel loads it", async 
     } finally {
       file.close();
     }
-  });
-  assertEquals(tf.memory().numTensors, before);
-});
+  },
+);
 
-Deno.test("read and readRows read only the bytes they need", async () => {
-  const before = tf.memory().numTensors;
-  const proto = Deno.FsFile.prototype;
-  const originalRead = proto.read;
-  let bytesRead = 0;
-  proto.read = async function (this: Deno.FsFile, p: Uint8Array) {
-    const n = await originalRead.call(this, p);
-    bytesRead += n ?? 0;
-    return n;
-  };
+tempDirTest("read and readRows read only the bytes they need", async (dir) => {
+  const a = seededValues(20, 3);
+  const big = seededValues(21, 50 * 8);
+  const q = quantizeAffine(seededValues(22, 10 * 3), 16);
+  const group = concat(bytesOf(a), bytesOf(big), bytesOf(q.levels));
+  const shards = splitAt(group, [7, 801, 1500]);
+  const path = await writeModel(dir, "model.json", [{
+    paths: ["1.bin", "2.bin", "3.bin", "4.bin"],
+    weights: [
+      { name: "a", shape: [3], dtype: "float32" },
+      { name: "big", shape: [50, 8], dtype: "float32" },
+      {
+        name: "q",
+        shape: [10, 3],
+        dtype: "float32",
+        quantization: { dtype: "uint16", scale: q.scale, min: q.min },
+      },
+    ],
+  }], Object.fromEntries(shards.map((s, i) => [`${i + 1}.bin`, s])));
+  const file = await openTfjsWeights(path);
   try {
-    await inTempDir(async (dir) => {
-      const a = seededValues(20, 3);
-      const big = seededValues(21, 50 * 8);
-      const q = quantizeAffine(seededValues(22, 10 * 3), 16);
-      const group = concat(bytesOf(a), bytesOf(big), bytesOf(q.levels));
-      const shards = splitAt(group, [7, 801, 1500]);
-      const path = await writeModel(dir, "model.json", [{
-        paths: ["1.bin", "2.bin", "3.bin", "4.bin"],
-        weights: [
-          { name: "a", shape: [3], dtype: "float32" },
-          { name: "big", shape: [50, 8], dtype: "float32" },
-          {
-            name: "q",
-            shape: [10, 3],
-            dtype: "float32",
-            quantization: { dtype: "uint16", scale: q.scale, min: q.min },
-          },
-        ],
-      }], Object.fromEntries(shards.map((s, i) => [`${i + 1}.bin`, s])));
-      const file = await openTfjsWeights(path);
-      try {
-        const w = Object.fromEntries(file.weights.map((x) => [x.name, x]));
-        const counted = async (fn: () => Promise<unknown>) => {
-          bytesRead = 0;
-          await fn();
-          return bytesRead;
-        };
-        assertEquals(await counted(() => values(file, w.a)), 12);
-        assertEquals(await counted(() => values(file, w.big)), 1600);
-        assertEquals(await counted(() => values(file, w.q)), 60);
-        assertEquals(
-          await counted(() => checkRows(file, w.big, big, [49, 0, 1, 2, 24])),
-          5 * 32,
-        );
-        assertEquals(
-          await counted(() => file.readRows(w.q, [9, 3])),
-          2 * 6,
-        );
-        assertEquals(await counted(() => file.readRows(w.a, [0])), 12);
-      } finally {
-        file.close();
-      }
-    });
+    const w = Object.fromEntries(file.weights.map((x) => [x.name, x]));
+    assertEquals(await countingReads(() => values(file, w.a)), 12);
+    assertEquals(await countingReads(() => values(file, w.big)), 1600);
+    assertEquals(await countingReads(() => values(file, w.q)), 60);
+    assertEquals(
+      await countingReads(() => checkRows(file, w.big, big, [49, 0, 1, 2, 24])),
+      5 * 32,
+    );
+    assertEquals(
+      await countingReads(() => file.readRows(w.q, [9, 3])),
+      2 * 6,
+    );
+    assertEquals(await countingReads(() => file.readRows(w.a, [0])), 12);
   } finally {
-    proto.read = originalRead;
+    file.close();
   }
-  assertEquals(tf.memory().numTensors, before);
 });

@@ -16,29 +16,18 @@ import { join } from "node:path";
 import { tf } from "../../lib/tf.ts";
 import { loadWeights, openWeights } from "../../lib/io/load_weights.ts";
 import { faceApiModels, faceApiWeights } from "../_face_api.ts";
-import { fdsUnder, withTempDir } from "./_helpers.ts";
+import { fdsUnder } from "./_helpers.ts";
+import { convDense } from "./_tfjs_helpers.ts";
+import { withTempDir } from "../_scoped.ts";
 
-/** A small Keras-style model: dense + conv2d. */
+/** A small Keras-style model: conv2d "conv" → flatten → dense "head". */
 function smallModel(): tf.LayersModel {
-  return tf.sequential({
-    layers: [
-      tf.layers.conv2d({
-        inputShape: [8, 8, 3],
-        filters: 4,
-        kernelSize: 3,
-        name: "conv",
-        kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
-        biasInitializer: tf.initializers.randomNormal({ seed: 2 }),
-      }),
-      tf.layers.flatten(),
-      tf.layers.dense({
-        units: 5,
-        name: "head",
-        kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }),
-        biasInitializer: tf.initializers.randomNormal({ seed: 4 }),
-      }),
-    ],
-  });
+  return convDense([8, 8, 3], 4, 5, [
+    tf.initializers.glorotUniform({ seed: 1 }),
+    tf.initializers.randomNormal({ seed: 2 }),
+    tf.initializers.glorotNormal({ seed: 3 }),
+    tf.initializers.randomNormal({ seed: 4 }),
+  ], ["conv", "head"]);
 }
 
 /** Saves a model as tfjs does in files: model.json and shards of `shardBytes`. */

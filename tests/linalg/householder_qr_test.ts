@@ -27,7 +27,7 @@ import { blockedQr } from "../../lib/linalg/_blocked_qr.ts";
 import { matmul } from "../../lib/linalg/_matmul.ts";
 import { gemmJs } from "../../lib/linalg/_gemm_js.ts";
 import { WASM } from "../../lib/linalg/_gemm_wasm.ts";
-import { HAVE_NUMPY } from "../_python.ts";
+import { HAVE_NUMPY, runPythonWith } from "../_python.ts";
 import { lcgMatrix } from "./_matrices.ts";
 
 /** Largest |entry| below the diagonal of the k×n row-major R (must be exactly 0). */
@@ -421,19 +421,8 @@ async function numpyAbsDiagonal(
     "r = np.linalg.qr(a, mode='r')",
     "print(json.dumps(np.abs(np.diag(r)).tolist()))",
   ].join("\n");
-  const child = new Deno.Command("python3", {
-    args: ["-c", script],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-  await writer.close();
-  const out = await child.output();
-  const text = new TextDecoder();
-  assert(out.success, `numpy failed: ${text.decode(out.stderr)}`);
-  return JSON.parse(text.decode(out.stdout));
+  const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  return JSON.parse(await runPythonWith(script, bytes));
 }
 
 Deno.test({

@@ -535,35 +535,29 @@ async function numpyCase(
   }
 }
 
+/** Ours against numpy on its n×n normal and condition-1e6 matrices. */
+async function matchesNumpy(n: number): Promise<void> {
+  for (const kind of ["normal", "cond"] as const) {
+    const { a, ref } = await numpyCase(kind, n);
+    assertAccurate(
+      singularValuesSync({ values: a, shape: [n, n] }),
+      ref,
+      `${n} ${kind}`,
+    );
+  }
+}
+
 Deno.test({
   name:
     "matches numpy on a 512×512 normal matrix and a 512×512 condition-1e6 one",
   ignore: !numpy,
-  fn: async () => {
-    for (const kind of ["normal", "cond"] as const) {
-      const { a, ref } = await numpyCase(kind, 512);
-      assertAccurate(
-        singularValuesSync({ values: a, shape: [512, 512] }),
-        ref,
-        `512 ${kind}`,
-      );
-    }
-  },
+  fn: () => matchesNumpy(512),
 });
 
 Deno.test({
   name: "matches numpy on a 2048×2048 matrix (SVD_TEST_LARGE=1)",
   ignore: !numpy || Deno.env.get("SVD_TEST_LARGE") !== "1",
-  fn: async () => {
-    for (const kind of ["normal", "cond"] as const) {
-      const { a, ref } = await numpyCase(kind, 2048);
-      assertAccurate(
-        singularValuesSync({ values: a, shape: [2048, 2048] }),
-        ref,
-        `2048 ${kind}`,
-      );
-    }
-  },
+  fn: () => matchesNumpy(2048),
 });
 
 Deno.test("singularValues: options.threads false gives the same bits; a non-boolean is a TypeError", () => {

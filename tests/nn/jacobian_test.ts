@@ -21,6 +21,7 @@ import {
   singularValuesSync,
   tf,
 } from "../../mod.ts";
+import { matmulInto } from "../_matmul.ts";
 
 const W = 32;
 
@@ -43,14 +44,7 @@ function matmul(
   k: number,
   m: number,
 ): Float64Array {
-  const out = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) {
-    for (let p = 0; p < k; p++) {
-      const v = a[i * k + p];
-      for (let j = 0; j < m; j++) out[i * m + j] += v * b[p * m + j];
-    }
-  }
-  return out;
+  return matmulInto(new Float64Array(n * m), a, b, n, k, m);
 }
 
 async function host(t: tf.Tensor): Promise<Float64Array> {

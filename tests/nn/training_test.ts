@@ -4,6 +4,29 @@
  */
 import { assert, assertEquals, assertLess } from "@std/assert";
 import { AutoNCP, Dense, NCP, Sequential, setSeed, tf } from "../../mod.ts";
+import type { Module } from "../../mod.ts";
+
+/**
+ * Trains `net` with Adam at `rate` for `steps` steps on the mean squared
+ * error of `net.call(x)` against `y`; the loss before and after.
+ */
+function fit(
+  net: Module,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  rate: number,
+  steps: number,
+): [number, number] {
+  const loss = () => tf.losses.meanSquaredError(y, net.call(x)) as tf.Scalar;
+  const optimizer = tf.train.adam(rate);
+  const first = tf.tidy(() => loss().dataSync()[0]);
+  for (let i = 0; i < steps; i++) {
+    optimizer.minimize(loss, false, net.trainableVariables());
+  }
+  const last = tf.tidy(() => loss().dataSync()[0]);
+  optimizer.dispose();
+  return [first, last];
+}
 
 Deno.test("a Dense/Sequential net learns a small regression (loss falls at least 20×)", () => {
   setSeed(1);
@@ -18,16 +41,9 @@ Deno.test("a Dense/Sequential net learns a small regression (loss falls at least
     const [a, b] = tf.split(x, 2, 1);
     return tf.add(tf.sin(tf.mul(a, 2)), tf.square(b));
   });
-  const loss = () => tf.losses.meanSquaredError(y, net.call(x)) as tf.Scalar;
   net.call(x).dispose(); // build
-  const optimizer = tf.train.adam(0.02);
-  const first = tf.tidy(() => loss().dataSync()[0]);
-  for (let i = 0; i < 300; i++) {
-    optimizer.minimize(loss, false, net.trainableVariables());
-  }
-  const last = tf.tidy(() => loss().dataSync()[0]);
+  const [first, last] = fit(net, x, y, 0.02, 300);
   assertLess(last, first / 20, `loss ${first} → ${last}`);
-  optimizer.dispose();
   tf.dispose([x, y]);
   net.dispose();
   assertEquals(tf.memory().numTensors, before);
@@ -53,13 +69,7 @@ Deno.test("an NCP learns to continue a sine wave (loss falls at least 5×), mask
     await ncp._inputMask!.data.data(),
     await ncp._recurrentMask!.data.data(),
   ];
-  const loss = () => tf.losses.meanSquaredError(y, ncp.call(x)) as tf.Scalar;
-  const optimizer = tf.train.adam(0.03);
-  const first = tf.tidy(() => loss().dataSync()[0]);
-  for (let i = 0; i < 120; i++) {
-    optimizer.minimize(loss, false, ncp.trainableVariables());
-  }
-  const last = tf.tidy(() => loss().dataSync()[0]);
+  const [first, last] = fit(ncp, x, y, 0.03, 120);
   assertLess(last, first / 5, `loss ${first} → ${last}`);
   assertEquals(await ncp._inputMask!.data.data(), masks[0]);
   assertEquals(await ncp._recurrentMask!.data.data(), masks[1]);
@@ -71,7 +81,6 @@ Deno.test("an NCP learns to continue a sine wave (loss falls at least 5×), mask
   masks[1].forEach((m, i) => {
     if (m === 0) assert(effective[i] === 0);
   });
-  optimizer.dispose();
   tf.dispose([x, y]);
   ncp.dispose();
   assertEquals(tf.memory().numTensors, before);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { HAVE_PYTHON } from "../_python.ts";
+import { HAVE_PYTHON, runPythonWith } from "../_python.ts";
 import { Chunks } from "../../lib/random/_bits.ts";
 import { philoxInto } from "../../lib/random/_philox_js.ts";
 import type { Draw } from "../../lib/random/stream.ts";
@@ -20,21 +20,7 @@ if (!HAVE_PYTHON) {
 
 /** Runs `script` with python3, `input` as JSON on stdin; returns its stdout parsed as JSON. */
 export async function python<T>(script: string, input: unknown): Promise<T> {
-  const child = new Deno.Command("python3", {
-    args: ["-c", script],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(JSON.stringify(input)));
-  await writer.close();
-  const out = await child.output();
-  const text = new TextDecoder();
-  if (!out.success) {
-    throw new Error(`python3 failed: ${text.decode(out.stderr)}`);
-  }
-  return JSON.parse(text.decode(out.stdout)) as T;
+  return JSON.parse(await runPythonWith(script, JSON.stringify(input))) as T;
 }
 
 /**

@@ -27,6 +27,26 @@ import {
   truncatedMoments,
 } from "./_helpers.ts";
 
+/**
+ * `n` values of `draw` into a Float32Array (seed `seed`) and into a
+ * Float64Array (seed `seed + 1`), labelled.
+ */
+function inBothPrecisions(
+  draw: (
+    n: number,
+    d: Draw,
+    offset?: number,
+    out?: Float64Array,
+  ) => Float32Array | Float64Array,
+  n: number,
+  seed: number,
+): [string, Float32Array | Float64Array][] {
+  return [
+    ["f32", draw(n, nextDraw(seed))],
+    ["f64", draw(n, nextDraw(seed + 1), 0, new Float64Array(n))],
+  ];
+}
+
 type Out = Float32Array | Float64Array | Int32Array | Uint8Array;
 type Gen = (n: number, draw: Draw, offset: number) => Out;
 
@@ -201,12 +221,7 @@ function checkKs(
 
 Deno.test("standardNormal: mean, variance, KS against Φ, tail frequency", () => {
   const n = 400000;
-  for (
-    const [label, x] of [
-      ["f32", standardNormal(n, nextDraw(1001))],
-      ["f64", standardNormal(n, nextDraw(1002), 0, new Float64Array(n))],
-    ] as const
-  ) {
+  for (const [label, x] of inBothPrecisions(standardNormal, n, 1001)) {
     // N(0, 1): σ² = 1, μ₄ = 3.
     checkMoments(x, 0, 1, 3, `normal ${label}`);
     checkKs(x, lowerTail, `normal ${label}`);
@@ -225,12 +240,7 @@ Deno.test("standardNormal: mean, variance, KS against Φ, tail frequency", () =>
 Deno.test("standardNormal: the Ziggurat tail beyond R follows N(0, 1) conditioned on |x| > R", () => {
   // 1e7 draws give about 2600 values beyond R = 3.654 (probability 2·Q(R)).
   const n = 10_000_000;
-  for (
-    const [label, x] of [
-      ["f32", standardNormal(n, nextDraw(1003))],
-      ["f64", standardNormal(n, nextDraw(1004), 0, new Float64Array(n))],
-    ] as const
-  ) {
+  for (const [label, x] of inBothPrecisions(standardNormal, n, 1003)) {
     const tail = Array.from(x.filter((v) => Math.abs(v) > R), Math.abs);
     const qr = upperTail(R);
     checkKs(tail, (v) => 1 - upperTail(v) / qr, `normal ${label} tail`);
@@ -247,12 +257,7 @@ Deno.test("standardNormal: the Ziggurat tail beyond R follows N(0, 1) conditione
 
 Deno.test("uniform: mean, variance, KS against U[0, 1)", () => {
   const n = 400000;
-  for (
-    const [label, x] of [
-      ["f32", uniform(n, nextDraw(2001))],
-      ["f64", uniform(n, nextDraw(2002), 0, new Float64Array(n))],
-    ] as const
-  ) {
+  for (const [label, x] of inBothPrecisions(uniform, n, 2001)) {
     // U[0, 1): σ² = 1/12, μ₄ = 1/80.
     checkMoments(x, 0.5, 1 / 12, 1 / 80, `uniform ${label}`);
     checkKs(x, (v) => Math.min(Math.max(v, 0), 1), `uniform ${label}`);

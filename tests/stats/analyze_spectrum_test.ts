@@ -30,6 +30,18 @@ import { referenceFit } from "./_power_law_reference.ts";
 // from seed + 5e6 and seed + 6e6). Matrices of different shapes never share
 // a seed, since one seed's stream would give them the same first entries.
 
+/** `k` spikes `strength` times the BBP threshold above unit-variance noise of `kind`, all from `seed`. */
+function spiked(
+  rows: number,
+  cols: number,
+  kind: Noise,
+  k: number,
+  strength: number,
+  seed: number,
+): Float64Array {
+  return plant(noise(rows, cols, kind, seed), rows, cols, k, strength, 1, seed);
+}
+
 const CALIBRATION_SHAPES: [number, number][] = [
   [200, 100],
   [300, 300],
@@ -50,35 +62,52 @@ function varianceError(count: number): number {
   return Math.sqrt(2 / count);
 }
 
+/**
+ * The analyses of `perShape` noise matrices of each kind and shape, the
+ * seeds `base` + 1000·(kind's index) + 100·(shape's index) + 0, 1, …
+ */
+function* analysedNoise(
+  kinds: Noise[],
+  shapes: [number, number][],
+  perShape: number,
+  base: number,
+) {
+  for (const [k, kind] of kinds.entries()) {
+    for (const [j, [rows, cols]] of shapes.entries()) {
+      for (let s = 0; s < perShape; s++) {
+        const seed = base + 1000 * k + 100 * j + s;
+        const a = analyze(noise(rows, cols, kind, seed), [rows, cols]);
+        const what = `${kind} ${rows}×${cols} seed ${seed}`;
+        yield { a, kind, j, rows, cols, what };
+      }
+    }
+  }
+}
+
 Deno.test("calibration: 160 iid Gaussian and uniform matrices, spikes at the design rate 1e-3 at most, verdict random-like", () => {
   const perShape = 20;
   let matrices = 0;
   const spiked: string[] = [];
   const notRandom: string[] = [];
-  for (const [k, kind] of (["gauss", "uniform"] as const).entries()) {
-    for (const [j, [rows, cols]] of CALIBRATION_SHAPES.entries()) {
-      for (let s = 0; s < perShape; s++) {
-        const seed = 10_000 + 1000 * k + 100 * j + s;
-        const a = analyze(noise(rows, cols, kind, seed), [rows, cols]);
-        matrices++;
-        const what = `${kind} ${rows}×${cols} seed ${seed}`;
-        if (a.spikes > 0) spiked.push(`${what}: ${a.spikes}`);
-        if (a.verdict !== "random-like") {
-          notRandom.push(`${what}: ${a.verdict}`);
-        }
-        // The entries have unit mean square; the fitted σ² scatters by about
-        // 1.2–1.7/√(NM) (measured, 20 matrices per shape): 8/√(NM) is ≥ 4.7
-        // of its standard deviations.
-        assertAlmostEquals(
-          a.marchenkoPastur!.sigma2,
-          1,
-          8 / Math.sqrt(rows * cols),
-          `${what}: σ²`,
-        );
-        assertEquals(a.meanOutlier, false, what);
-        assertEquals(a.rank, Math.min(rows, cols), what);
-      }
+  const kinds: Noise[] = ["gauss", "uniform"];
+  const analyses = analysedNoise(kinds, CALIBRATION_SHAPES, perShape, 10_000);
+  for (const { a, rows, cols, what } of analyses) {
+    matrices++;
+    if (a.spikes > 0) spiked.push(`${what}: ${a.spikes}`);
+    if (a.verdict !== "random-like") {
+      notRandom.push(`${what}: ${a.verdict}`);
     }
+    // The entries have unit mean square; the fitted σ² scatters by about
+    // 1.2–1.7/√(NM) (measured, 20 matrices per shape): 8/√(NM) is ≥ 4.7
+    // of its standard deviations.
+    assertAlmostEquals(
+      a.marchenkoPastur!.sigma2,
+      1,
+      8 / Math.sqrt(rows * cols),
+      `${what}: σ²`,
+    );
+    assertEquals(a.meanOutlier, false, what);
+    assertEquals(a.rank, Math.min(rows, cols), what);
   }
   assertEquals(matrices, 160);
   // Binomial reasoning: at the design rate p = 1e-3 per matrix, the number
@@ -111,27 +140,21 @@ Deno.test("calibration: unequal row (and column) variances make no spikes and no
   const perShape = 6;
   let matrices = 0;
   let rescaled = 0;
-  for (const [k, kind] of (["rows", "rowcol"] as const).entries()) {
-    for (const [j, [rows, cols]] of shapes.entries()) {
-      for (let s = 0; s < perShape; s++) {
-        const seed = 20_000 + 1000 * k + 100 * j + s;
-        const a = analyze(noise(rows, cols, kind, seed), [rows, cols]);
-        matrices++;
-        const what = `${kind} ${rows}×${cols} seed ${seed}`;
-        // At the design rate, P(any of these 72 matrices has a spike) is
-        // 7%; measured, 1 in 1000 for each kind at 200×100. With these
-        // fixed seeds there is none.
-        assertEquals(a.spikes, 0, `${what}: spikes`);
-        assertEquals(a.heavyTailed, false, `${what}: heavy tail`);
-        assertEquals(a.verdict, "random-like", what);
-        if (a.rescaled) rescaled++;
-        // Rows spread over [0.5, 2] push a tail past the MP edge from 300
-        // rows or columns up (measured 20 in 20 at each of these shapes);
-        // the analysis must then have measured on the equalised matrix.
-        if (kind === "rows" && j >= 1 && j <= 3) {
-          assert(a.rescaled, `${what}: not rescaled`);
-        }
-      }
+  const analyses = analysedNoise(["rows", "rowcol"], shapes, perShape, 20_000);
+  for (const { a, kind, j, what } of analyses) {
+    matrices++;
+    // At the design rate, P(any of these 72 matrices has a spike) is
+    // 7%; measured, 1 in 1000 for each kind at 200×100. With these
+    // fixed seeds there is none.
+    assertEquals(a.spikes, 0, `${what}: spikes`);
+    assertEquals(a.heavyTailed, false, `${what}: heavy tail`);
+    assertEquals(a.verdict, "random-like", what);
+    if (a.rescaled) rescaled++;
+    // Rows spread over [0.5, 2] push a tail past the MP edge from 300
+    // rows or columns up (measured 20 in 20 at each of these shapes);
+    // the analysis must then have measured on the equalised matrix.
+    if (kind === "rows" && j >= 1 && j <= 3) {
+      assert(a.rescaled, `${what}: not rescaled`);
     }
   }
   assertEquals(matrices, 72);
@@ -152,15 +175,7 @@ Deno.test("recall: exactly k planted spikes in 1000×500 Gaussian noise, k = 1�
       let hits = 0;
       for (let s = 0; s < seeds; s++) {
         const seed = 30_000 + 1000 * t + 10 * k + s;
-        const x = plant(
-          noise(rows, cols, "gauss", seed),
-          rows,
-          cols,
-          k,
-          strength,
-          1,
-          seed,
-        );
+        const x = spiked(rows, cols, "gauss", k, strength, seed);
         const start = performance.now();
         const a = analyze(x, [rows, cols]);
         ms += performance.now() - start;
@@ -201,15 +216,7 @@ Deno.test("recall: exactly k spikes at 2 times the BBP threshold on noise with u
     for (const k of [1, 3, 5, 8]) {
       for (let s = 0; s < 2; s++) {
         const seed = 40_000 + 1000 * i + 10 * k + s;
-        const x = plant(
-          noise(rows, cols, kind, seed),
-          rows,
-          cols,
-          k,
-          2,
-          1,
-          seed,
-        );
+        const x = spiked(rows, cols, kind, k, 2, seed);
         const start = performance.now();
         const a = analyze(x, [rows, cols]);
         ms += performance.now() - start;

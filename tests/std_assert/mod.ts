@@ -274,6 +274,25 @@ function checkError(
   }
 }
 
+/**
+ * The error `caught` from a function that was to `verb` ("throw" or
+ * "reject"), checked against `ErrorClass` and `msgIncludes`; fails when
+ * nothing was caught.
+ */
+function expected(
+  caught: { error: unknown } | undefined,
+  verb: "throw" | "reject",
+  ErrorClass: ErrorConstructor_ | undefined,
+  msgIncludes: string | undefined,
+  msg: string | undefined,
+): unknown {
+  if (!caught) {
+    throw new AssertionError(`Expected function to ${verb}${suffix(msg)}`);
+  }
+  checkError(caught.error, ErrorClass, msgIncludes, msg);
+  return caught.error;
+}
+
 /** Asserts that `fn` throws; returns what it threw. */
 export function assertThrows(fn: () => unknown, msg?: string): unknown;
 /** Asserts that `fn` throws an instance of `ErrorClass` whose message includes `msgIncludes`. */
@@ -292,19 +311,13 @@ export function assertThrows(
 ): unknown {
   const ErrorClass = typeof classOrMsg === "function" ? classOrMsg : undefined;
   if (typeof classOrMsg === "string") msg = classOrMsg;
-  let thrown = false;
-  let error: unknown;
+  let caught: { error: unknown } | undefined;
   try {
     fn();
-  } catch (e) {
-    thrown = true;
-    error = e;
+  } catch (error) {
+    caught = { error };
   }
-  if (!thrown) {
-    throw new AssertionError(`Expected function to throw${suffix(msg)}`);
-  }
-  checkError(error, ErrorClass, msgIncludes, msg);
-  return error;
+  return expected(caught, "throw", ErrorClass, msgIncludes, msg);
 }
 
 /** Asserts that `fn` returns a promise that rejects; returns the reason. */
@@ -342,19 +355,13 @@ export async function assertRejects(
       `Function returned a non-promise when expected to reject${suffix(msg)}`,
     );
   }
-  let rejected = false;
-  let error: unknown;
+  let caught: { error: unknown } | undefined;
   try {
     await promise;
-  } catch (e) {
-    rejected = true;
-    error = e;
+  } catch (error) {
+    caught = { error };
   }
-  if (!rejected) {
-    throw new AssertionError(`Expected function to reject${suffix(msg)}`);
-  }
-  checkError(error, ErrorClass, msgIncludes, msg);
-  return error;
+  return expected(caught, "reject", ErrorClass, msgIncludes, msg);
 }
 
 /** Always fails. */

@@ -14,12 +14,10 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "@std/assert";
-import { initializers, tf } from "../../mod.ts";
+import { initializers as I, tf } from "../../mod.ts";
 import { assertFollowsInit } from "../../testing.ts";
 import { continuousCdf } from "../../lib/stats/law_cdf.ts";
 import { leakFreeTest, messageOf, numberAfter } from "./_helpers.ts";
-
-const I = initializers;
 
 /**
  * The scale of √n·D's fluctuations: the Kolmogorov distribution's mean,

@@ -12,12 +12,10 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "@std/assert";
-import { initializers, tf } from "../../mod.ts";
+import { initializers as I, tf } from "../../mod.ts";
 import { assertOrthogonal, ORTHOGONAL_TOL } from "../../testing.ts";
 import { gramDeviation } from "../../lib/linalg/gram_deviation.ts";
 import { leakFreeTest, messageOf, numberAfter } from "./_helpers.ts";
-
-const I = initializers;
 
 /** Rounding an exactly orthogonal matrix to float32 moves WᵀW by at most 2u(1 + u). */
 const ROUNDING_BOUND = 2 ** -23 * (1 + 2 ** -24);
@@ -108,35 +106,36 @@ leakFreeTest("bad arguments name the argument and the value", async () => {
   const q = I.orthogonal([4, 4], { seed: 0 });
   const vector = tf.ones([4]);
   const empty = tf.zeros([0, 3]);
-  await assertRejects(
-    () => assertOrthogonal(vector),
-    RangeError,
-    "assertOrthogonal: x.shape must be of rank >= 2, received [4]",
-  );
-  await assertRejects(
-    () => assertOrthogonal(empty),
-    RangeError,
-    "assertOrthogonal: x.shape must be a non-empty shape, received [0, 3]",
-  );
-  await assertRejects(
-    () => assertOrthogonal(q, { tol: -1 }),
-    RangeError,
-    "assertOrthogonal: options.tol must be a finite number >= 0, received -1",
-  );
-  await assertRejects(
-    () => assertOrthogonal(q, { gain: 0 }),
-    RangeError,
-    "assertOrthogonal: options.gain must be a finite number > 0, received 0",
-  );
-  await assertRejects(
-    () => assertOrthogonal(q, { gain: "2" as never }),
-    TypeError,
-    'assertOrthogonal: options.gain must be a finite number > 0, received "2"',
-  );
-  await assertRejects(
-    () => assertOrthogonal(q, { tolerance: 1 } as never),
-    TypeError,
-    'assertOrthogonal: each key of options must be one of "gain", "tol", received "tolerance"',
-  );
+  /** Each call of assertOrthogonal(x, options) rejects with `error` and its message. */
+  const rejectAll = async (
+    error: typeof RangeError,
+    cases: [x: tf.Tensor, options: object, message: string][],
+  ) => {
+    for (const [x, options, message] of cases) {
+      await assertRejects(
+        () => assertOrthogonal(x, options),
+        error,
+        `assertOrthogonal: ${message}`,
+      );
+    }
+  };
+  await rejectAll(RangeError, [
+    [vector, {}, "x.shape must be of rank >= 2, received [4]"],
+    [empty, {}, "x.shape must be a non-empty shape, received [0, 3]"],
+    [q, { tol: -1 }, "options.tol must be a finite number >= 0, received -1"],
+    [q, { gain: 0 }, "options.gain must be a finite number > 0, received 0"],
+  ]);
+  await rejectAll(TypeError, [
+    [
+      q,
+      { gain: "2" },
+      'options.gain must be a finite number > 0, received "2"',
+    ],
+    [
+      q,
+      { tolerance: 1 },
+      'each key of options must be one of "gain", "tol", received "tolerance"',
+    ],
+  ]);
   tf.dispose([q, vector, empty]);
 });

@@ -12,11 +12,9 @@ import {
   assertRejects,
   assertStringIncludes,
 } from "@std/assert";
-import { initializers, tf } from "../../mod.ts";
+import { initializers as I, tf } from "../../mod.ts";
 import { assertSpectrum, SPECTRUM_VERDICTS } from "../../testing.ts";
 import { leakFreeTest, messageOf } from "./_helpers.ts";
-
-const I = initializers;
 
 /** 400×200 noise N(0, 1) plus 0.3·U·V, U and V 400×3 and 3×200 of N(0, 1): singular values ≈ 0.3·√(400·200) ≈ 85 against a bulk edge √400 + √200 ≈ 34. */
 function planted(): { noise: tf.Tensor; signal: tf.Tensor } {

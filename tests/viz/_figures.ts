@@ -33,6 +33,7 @@ import {
   tracePropagation,
 } from "../../mod.ts";
 import { noise, plant } from "../stats/_spectra.ts";
+import { matmulInto } from "../_matmul.ts";
 
 /** A named figure. */
 export interface NamedFigure {
@@ -43,14 +44,7 @@ export interface NamedFigure {
 function product(rows: number, inner: number, cols: number): Float32Array {
   const a = noise(rows, inner, "gauss", 11);
   const b = noise(inner, cols, "gauss", 12);
-  const out = new Float32Array(rows * cols);
-  for (let i = 0; i < rows; i++) {
-    for (let k = 0; k < inner; k++) {
-      const aik = a[i * inner + k];
-      for (let j = 0; j < cols; j++) out[i * cols + j] += aik * b[k * cols + j];
-    }
-  }
-  return out;
+  return matmulInto(new Float32Array(rows * cols), a, b, rows, inner, cols);
 }
 
 /** Builds every figure (a few seconds: one 2000×2000 SVD and a short training). */
@@ -62,22 +56,17 @@ export async function allFigures(): Promise<NamedFigure[]> {
     values,
     shape,
   });
-  add(
-    "spectrum square 300×300",
-    await plotSpectrum(shaped(noise(300, 300, "gauss", 1), [300, 300])),
-  );
-  add(
-    "spectrum tall 600×100",
-    await plotSpectrum(shaped(noise(600, 100, "uniform", 2), [600, 100])),
-  );
-  add(
-    "spectrum wide 100×600",
-    await plotSpectrum(shaped(noise(100, 600, "gauss", 3), [100, 600])),
-  );
-  add(
-    "spectrum 10×3",
-    await plotSpectrum(shaped(noise(10, 3, "gauss", 4), [10, 3])),
-  );
+  for (
+    const [name, rows, cols, kind, seed] of [
+      ["spectrum square 300×300", 300, 300, "gauss", 1],
+      ["spectrum tall 600×100", 600, 100, "uniform", 2],
+      ["spectrum wide 100×600", 100, 600, "gauss", 3],
+      ["spectrum 10×3", 10, 3, "gauss", 4],
+    ] as const
+  ) {
+    const values = noise(rows, cols, kind, seed);
+    add(name, await plotSpectrum(shaped(values, [rows, cols])));
+  }
   const big = initializers.glorotNormal([2000, 2000], { seed: 5 });
   add("spectrum 2000×2000", await plotSpectrum(big));
   big.dispose();

@@ -7,17 +7,11 @@ import { assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { display, initializers, plotHistogram, tf } from "../../mod.ts";
 
 import { executeCells, jupyter } from "../_jupyter.ts";
+import { logged } from "../_scoped.ts";
 
+/** Everything console.log printed while `fn` ran, argument by argument. */
 async function printed(fn: () => Promise<void>): Promise<unknown[]> {
-  const lines: unknown[] = [];
-  const log = console.log;
-  console.log = (...args: unknown[]) => lines.push(...args);
-  try {
-    await fn();
-  } finally {
-    console.log = log;
-  }
-  return lines;
+  return (await logged(fn)).flat();
 }
 
 Deno.test("display outside the kernel prints a figure's text form, and any value", async () => {

@@ -11,7 +11,6 @@ import {
   assertNotMatch,
   assertRejects,
   assertStringIncludes,
-  fail,
 } from "@std/assert";
 import {
   allFigures,
@@ -19,7 +18,7 @@ import {
   MEASURE,
   type NamedFigure,
 } from "./_figures.ts";
-import { Browser, CHROMIUM, hasExecutable } from "./_browser.ts";
+import { Browser, browserTest } from "../_browser.ts";
 import { tickLabel } from "../../viz/_common.ts";
 import {
   analyzeSpectrumSync,
@@ -30,9 +29,6 @@ import {
 } from "../../mod.ts";
 import { esdMode } from "../../viz/spectrum.ts";
 import { noise } from "../stats/_spectra.ts";
-
-const haveChromium = hasExecutable(CHROMIUM);
-const requireBrowser = Deno.env.get("REQUIRE_BROWSER") === "1";
 
 let cached: Promise<NamedFigure[]> | null = null;
 const figures = () => (cached ??= allFigures());
@@ -143,37 +139,26 @@ Deno.test("bad options: sizes, bins and names with control characters or markup"
   const w = tf.randomNormal([40, 20], 0, 1, "float32", 1);
   try {
     for (const width of [NaN, 0, -5, Infinity]) {
-      await assertRejects(
-        () => plotSpectrum(w, { width }),
-        RangeError,
-        "width",
-      );
-      await assertRejects(
-        () => plotHistogram(w, { width }),
-        RangeError,
-        "width",
-      );
+      for (const plot of [plotSpectrum, plotHistogram]) {
+        await assertRejects(() => plot(w, { width }), RangeError, "width");
+      }
     }
-    await assertRejects(
-      () => plotSpectrum(w, { height: 0 }),
-      RangeError,
-      "height",
-    );
-    await assertRejects(
-      () => plotHistogram(w, { bins: 10001 }),
-      RangeError,
-      "bins",
-    );
-    await assertRejects(
-      () => plotSpectrum(w, { bins: 0 }),
-      RangeError,
-      "plotSpectrum: options.bins must be an integer in [1, 10000], received 0",
-    );
-    await assertRejects(
-      () => plotHistogram(w, { width: -5 }),
-      RangeError,
-      "plotHistogram: options.width must be a finite number > 0, received -5",
-    );
+    for (
+      const [bad, message] of [
+        [() => plotSpectrum(w, { height: 0 }), "height"],
+        [() => plotHistogram(w, { bins: 10001 }), "bins"],
+        [
+          () => plotSpectrum(w, { bins: 0 }),
+          "plotSpectrum: options.bins must be an integer in [1, 10000], received 0",
+        ],
+        [
+          () => plotHistogram(w, { width: -5 }),
+          "plotHistogram: options.width must be a finite number > 0, received -5",
+        ],
+      ] as const
+    ) {
+      await assertRejects(bad, RangeError, message);
+    }
     const fig = await plotHistogram(w, {
       title: "bad\u0000\u001b[31m<b>&\u0007name",
     });
@@ -194,16 +179,9 @@ Deno.test("bad options: sizes, bins and names with control characters or markup"
   }
 });
 
-Deno.test({
-  name:
-    "every figure in headless Chromium: number ticks, axis titles, no overlapping text, no empty panel",
-  ignore: !haveChromium && !requireBrowser,
-  async fn() {
-    if (!haveChromium) {
-      fail(
-        `${CHROMIUM} not found: apt-get install chromium (REQUIRE_BROWSER=1 is set)`,
-      );
-    }
+browserTest(
+  "every figure in headless Chromium: number ticks, axis titles, no overlapping text, no empty panel",
+  async () => {
     const list = await figures();
     const dir = await Deno.makeTempDir({ prefix: "ember_figures_" });
     const browser = await Browser.launch();
@@ -250,4 +228,4 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
-});
+);

@@ -5,7 +5,7 @@
  * notebook's would.
  */
 import { assertEquals, assertStringIncludes } from "@std/assert";
-import { notebookProblems } from "../../notebooks/run.ts";
+import { type Notebook, notebookProblems } from "../../notebooks/run.ts";
 import { executeCells, jupyter } from "../_jupyter.ts";
 
 const CELLS = [
@@ -20,18 +20,32 @@ const CELLS = [
   "net.summary();",
 ];
 
-Deno.test({
-  name: "every plot helper displays rich output in the Deno kernel",
-  ignore: !jupyter,
-  fn: async () => {
-    const notebook = await executeCells(
-      CELLS,
-      import.meta.dirname!,
-      "helpers",
-    );
-    assertEquals(notebookProblems(notebook), []);
-  },
-});
+/**
+ * Runs `cells` as a notebook named `name` in the Deno kernel (ignored where
+ * there is no Jupyter); it must have no problems, and passes to `check`.
+ */
+function kernelTest(
+  title: string,
+  cells: string[],
+  name: string,
+  check: (notebook: Notebook) => void = () => {},
+): void {
+  Deno.test({
+    name: title,
+    ignore: !jupyter,
+    fn: async () => {
+      const notebook = await executeCells(cells, import.meta.dirname!, name);
+      assertEquals(notebookProblems(notebook), []);
+      check(notebook);
+    },
+  });
+}
+
+kernelTest(
+  "every plot helper displays rich output in the Deno kernel",
+  CELLS,
+  "helpers",
+);
 
 /** A notebook whose cells train a small net under liveTraining. */
 const LIVE_CELLS = [
@@ -58,17 +72,11 @@ for (let i = 0; i < 10; i++) {
 await quiet.finish();`,
 ];
 
-Deno.test({
-  name:
-    "liveTraining in the Deno kernel: exactly one rich output per view, showing the last step",
-  ignore: !jupyter,
-  fn: async () => {
-    const notebook = await executeCells(
-      LIVE_CELLS,
-      import.meta.dirname!,
-      "live",
-    );
-    assertEquals(notebookProblems(notebook), []);
+kernelTest(
+  "liveTraining in the Deno kernel: exactly one rich output per view, showing the last step",
+  LIVE_CELLS,
+  "live",
+  (notebook) => {
     const expected = [
       ["every update", "step 11 of 12", "Parameters at step 11"],
       ["throttled", "step 9 ·", "doubled"],
@@ -100,4 +108,4 @@ Deno.test({
       assertStringIncludes(text + data["image/svg+xml"], detail);
     });
   },
-});
+);

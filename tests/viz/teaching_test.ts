@@ -30,6 +30,7 @@ import {
 } from "../../mod.ts";
 import { JUPYTER_DISPLAY } from "../../lib/_jupyter.ts";
 import { seriesStyle } from "../../viz/_series.ts";
+import { logged } from "../_scoped.ts";
 
 /** Rows of a made-up trace: std 1 everywhere except where given. */
 function rows(
@@ -341,15 +342,7 @@ Deno.test("plotHistogram compare: tfjs's glorotNormal drawn over ours, on the sa
 
 /** Runs `fn` with console.log captured. */
 async function captured(fn: () => Promise<void>): Promise<string[]> {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...args: unknown[]) => void lines.push(args.join(" "));
-  try {
-    await fn();
-  } finally {
-    console.log = log;
-  }
-  return lines;
+  return (await logged(fn)).map((args) => args.join(" "));
 }
 
 Deno.test("liveTraining outside Jupyter: a progress line per redraw; the first, the last and finish() always draw", async () => {

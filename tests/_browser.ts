@@ -1,5 +1,6 @@
 /**
- * A minimal Chrome DevTools Protocol client for the report's browser test:
+ * A minimal Chrome DevTools Protocol client for the browser tests (the
+ * report's pages, every figure), and `browserTest` to declare one:
  * launches a headless Chromium with a fresh profile, opens pages, records
  * every console error, exception, error log entry and JavaScript dialog,
  * evaluates expressions and takes screenshots. Nothing is downloaded: it uses
@@ -7,6 +8,7 @@
  *
  * @module
  */
+import { fail } from "@std/assert";
 
 /** Where Debian installs Chromium. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -19,6 +21,32 @@ export function hasExecutable(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A test that needs Chromium: ignored where it is missing, unless
+ * REQUIRE_BROWSER=1, which makes its absence a failure.
+ */
+export function browserTest(name: string, fn: () => Promise<void>): void {
+  const have = hasExecutable(CHROMIUM);
+  const ignore = !have && Deno.env.get("REQUIRE_BROWSER") !== "1";
+  if (ignore) {
+    console.warn(
+      `${CHROMIUM} not found (Debian: apt-get install chromium): "${name}" is ignored.`,
+    );
+  }
+  Deno.test({
+    name,
+    ignore,
+    async fn() {
+      if (!have) {
+        fail(
+          `${CHROMIUM} not found: apt-get install chromium (REQUIRE_BROWSER=1 is set, so this is a failure, not ignored)`,
+        );
+      }
+      await fn();
+    },
+  });
 }
 
 interface Message {
