@@ -31,10 +31,12 @@ import { analyseWeights, type WeightCollection } from "./collection.ts";
  * `[kh, kw, C, 1]` as the C × kh·kw matrix of its filters).
  * @param options `conv` (`"reshape"` or `"slices"`), `powerLaw`
  * (`"default"` or `"weightwatcher"`), `sigma2` (the entries' variance in
- * theory).
+ * theory), `quantizationStep` (the grid step of quantised weights: the
+ * rank then counts only singular values above the rounding floor).
  * @returns The analysis.
  * @throws {RangeError} For rank < 2, an empty input, NaN or ±Inf entries
- * (how many of each), or a bad `sigma2`, `conv` or `powerLaw`.
+ * (how many of each), or a bad `sigma2`, `conv`, `powerLaw` or
+ * `quantizationStep`.
  * @throws {TypeError} For an unknown option, a disposed or non-numeric
  * tensor, or an input that is not weights.
  *

@@ -57,6 +57,16 @@ export interface AnalyzeSpectrumOptions {
    * computed.
    */
   singularValues?: Float64Array;
+  /**
+   * The step h of the grid the entries are stored on, for quantised weights
+   * (a uint8 weight of tfjs stores q·scale + min: h = scale). Rounding to
+   * the grid adds a matrix E of errors uniform in ±h/2, whose spectral norm
+   * is about (h/√12)(√N + √M) (Bai–Yin); by Weyl's inequality no singular
+   * value below it can be told from rounding, so the numerical rank counts
+   * only those above it (see `rank`). Default: none (the entries are taken
+   * as exact in their storage type).
+   */
+  quantizationStep?: number;
 }
 
 /**
@@ -167,6 +177,8 @@ export interface SpectrumAnalysis {
    * max(N·2⁻⁵²·σ₁, 8·u·‖W‖_F·(1/√N + 1/√M)), u the unit roundoff of the
    * storage (2⁻²⁴ for a Float32Array, else 2⁻⁵³): the SVD's own error, and
    * the spectral norm that rounding the entries to storage precision leaves.
+   * With the `quantizationStep` option h, also at least (h/√12)(√N + √M),
+   * the rounding floor of a quantised weight.
    */
   rank: number;
   /** See `rank`. */
@@ -222,14 +234,20 @@ export interface SpectrumAnalysis {
   summary: string;
 }
 
-const OPTIONS = ["conv", "powerLaw", "sigma2", "singularValues"];
+const OPTIONS = [
+  "conv",
+  "powerLaw",
+  "sigma2",
+  "singularValues",
+  "quantizationStep",
+];
 
 function checkSpectrumOptions(
   fn: string,
   options: AnalyzeSpectrumOptions,
 ): void {
   checkOptions(fn, options, OPTIONS);
-  const { conv, powerLaw, sigma2 } = options;
+  const { conv, powerLaw, sigma2, quantizationStep } = options;
   if (conv !== undefined) {
     checkChoice(fn, "options.conv", conv, ["reshape", "slices"]);
   }
@@ -237,6 +255,20 @@ function checkSpectrumOptions(
     checkChoice(fn, "options.powerLaw", powerLaw, ["default", "weightwatcher"]);
   }
   if (sigma2 !== undefined) checkPositive(fn, "options.sigma2", sigma2);
+  if (quantizationStep !== undefined) {
+    checkPositive(fn, "options.quantizationStep", quantizationStep);
+  }
+}
+
+/**
+ * The spectral norm of the rounding errors of an N × M matrix stored on a
+ * grid of step `h` (errors uniform in ±h/2): (h/√12)(√N + √M); 0 without a
+ * step.
+ */
+function roundingFloor(h: number | undefined, n: number, m: number): number {
+  return h === undefined
+    ? 0
+    : (h / Math.sqrt(12)) * (Math.sqrt(n) + Math.sqrt(m));
 }
 
 function checkInput(fn: string, x: ShapedValues): void {
@@ -459,6 +491,7 @@ function analyzeMatrix(
   const tol = Math.max(
     n * 2 ** -52 * s1,
     8 * roundoff(values) * frobenius * (1 / Math.sqrt(n) + 1 / Math.sqrt(m)),
+    roundingFloor(options.quantizationStep, n, m),
   );
   let rank = 0;
   while (rank < sigma.length && sigma[rank] > tol) rank++;
@@ -718,6 +751,7 @@ function analyzeSlices(
     const tol = Math.max(
       n * 2 ** -52 * sig[0],
       8 * u * Math.sqrt(f.sumSquares) * (1 / Math.sqrt(n) + 1 / Math.sqrt(m)),
+      roundingFloor(options.quantizationStep, n, m),
     );
     tolerance = Math.max(tolerance, tol);
     let r = 0;

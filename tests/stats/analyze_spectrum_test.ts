@@ -375,6 +375,59 @@ Deno.test("a rank-5 product computed in Float32 has rank 5, no spikes, verdict l
   assertEquals(x.verdict, "low-rank");
 });
 
+Deno.test("quantizationStep: a rank-5 matrix stored on a uint8 grid has rank 5 above the rounding floor, full rank without it", () => {
+  const [m, r, n] = [300, 5, 200];
+  const a = noise(m, r, "gauss", 60_011);
+  const b = noise(r, n, "gauss", 60_012);
+  const exact = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < r; k++) s += a[i * r + k] * b[k * n + j];
+      exact[i * n + j] = s;
+    }
+  }
+  // tfjs's uint8 quantisation: 256 levels q·h + min from the smallest entry
+  // to the largest.
+  let lo = Infinity, hi = -Infinity;
+  for (const v of exact) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  const h = (hi - lo) / 255;
+  const stored = Float32Array.from(
+    exact,
+    (v) => Math.round((v - lo) / h) * h + lo,
+  );
+  const plain = analyze(stored, [m, n]);
+  assertEquals(plain.rank, n, "rounding noise counts as rank without the step");
+  const floor = (h / Math.sqrt(12)) * (Math.sqrt(m) + Math.sqrt(n));
+  const x = analyzeSpectrumSync(
+    { values: stored, shape: [m, n] },
+    { quantizationStep: h },
+  );
+  assertAlmostEquals(x.rankTolerance, floor, floor * 1e-12);
+  assertEquals(x.rank, r);
+  assertEquals(x.verdict, "low-rank");
+  // The floor is what rounding really leaves: the largest singular value of
+  // the rounding errors lies within 10% of it (Bai–Yin, at this size).
+  const errors = Float64Array.from(stored, (v, i) => v - exact[i]);
+  const e1 = singularValuesSync({ values: errors, shape: [m, n] })[0];
+  assertLess(Math.abs(e1 / floor - 1), 0.1);
+  // Conv slices get the same floor, per slice.
+  const slices = analyzeSpectrumSync(
+    { values: stored, shape: [3, 100, n] },
+    { conv: "slices", quantizationStep: h },
+  );
+  const sliceFloor = (h / Math.sqrt(12)) * (Math.sqrt(100) + Math.sqrt(n));
+  assertGreaterOrEqual(slices.rankTolerance, sliceFloor);
+  assertThrows(
+    () =>
+      analyzeSpectrumSync({ values: stored, shape: [m, n] }, {
+        quantizationStep: 0,
+      }),
+    RangeError,
+    "options.quantizationStep",
+  );
+});
+
 Deno.test("all zeros: verdict zero, rank 0, no fits", () => {
   const a = analyze(new Float32Array(20 * 30), [20, 30]);
   assertEquals(a.verdict, "zero");
@@ -491,7 +544,7 @@ Deno.test("bad input: NaN and ±Inf counted, unknown options listed, rank-1 shap
   assertThrows(
     () => analyze(ok, [10, 10], { bins: 3 }),
     TypeError,
-    'analyzeSpectrumSync: each key of options must be one of "conv", "powerLaw", "sigma2", "singularValues", received "bins"',
+    'analyzeSpectrumSync: each key of options must be one of "conv", "powerLaw", "sigma2", "singularValues", "quantizationStep", received "bins"',
   );
   assertThrows(
     () => analyze(ok, [100]),
@@ -549,7 +602,7 @@ Deno.test("analyzeSpectrum reads a tensor or Parameter and gives analyzeSpectrum
     await assertRejects(
       () => analyzeSpectrum(t, { bins: 3 } as never),
       TypeError,
-      'analyzeSpectrum: each key of options must be one of "conv", "powerLaw", "sigma2", "singularValues", received "bins"',
+      'analyzeSpectrum: each key of options must be one of "conv", "powerLaw", "sigma2", "singularValues", "quantizationStep", received "bins"',
     );
     const v = tf.ones([10]);
     try {

@@ -10,6 +10,8 @@ import {
   assertAlmostEquals,
   assertEquals,
   assertGreater,
+  assertGreaterOrEqual,
+  assertLess,
   assertLessOrEqual,
 } from "@std/assert";
 import {
@@ -156,4 +158,47 @@ Deno.test("face-api: power-law fits in analyzeSpectrum match the O(n²) referenc
     const ww = analyzeSpectrumSync(x, { powerLaw: "weightwatcher" });
     check(ww, ww.singularValues.map((s) => s * s), "weightwatcher");
   }
+});
+
+Deno.test("face-api: with the uint8 grid's step, every quantised matrix's rank counts only singular values above the rounding floor", async () => {
+  const quantised = (await matrices()).filter((w) =>
+    w.quantization?.dtype === "uint8" && w.quantization.scale !== undefined &&
+    w.shape.length === 2
+  );
+  assertGreater(quantised.length, 0);
+  for (const w of quantised) {
+    const what = `${w.model} ${w.name} [${w.shape}]`;
+    const h = w.quantization!.scale!;
+    const plain = analyzeSpectrumSync({ values: w.values, shape: w.shape });
+    const a = analyzeSpectrumSync(
+      { values: w.values, shape: w.shape },
+      { quantizationStep: h },
+    );
+    const [rows, cols] = expectedMatrix(w.shape);
+    const live = [rows - a.zeroRows, cols - a.zeroCols];
+    const floor = (h / Math.sqrt(12)) *
+      (Math.sqrt(live[0]) + Math.sqrt(live[1]));
+    assertGreaterOrEqual(a.rankTolerance, floor, what);
+    assertEquals(
+      a.rank,
+      a.singularValues.filter((s) => s > a.rankTolerance).length,
+      what,
+    );
+    assertLessOrEqual(a.rank, plain.rank, what);
+  }
+  // The recognition net's last layer, fc [256, 128]: 47 of its 128 singular
+  // values lie under the floor (notebook 07): rank about 80, not 128.
+  const fc = quantised.find((w) =>
+    w.model === "face_recognition_model" && w.name === "fc"
+  )!;
+  const a = analyzeSpectrumSync(
+    { values: fc.values, shape: fc.shape },
+    { quantizationStep: fc.quantization!.scale! },
+  );
+  assertLess(a.rank, 90);
+  assertGreater(a.rank, 70);
+  assertEquals(
+    analyzeSpectrumSync({ values: fc.values, shape: fc.shape }).rank,
+    128,
+  );
 });
