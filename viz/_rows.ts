@@ -45,6 +45,8 @@ export interface RowItem {
   section?: string;
   /** The singular values, if already computed (by a worker). */
   singularValues?: Float64Array;
+  /** The grid step of quantised weights: rank counts only what is above the rounding floor. */
+  quantizationStep?: number;
 }
 
 /** Statistics of one row, for tables. */
@@ -207,6 +209,7 @@ export function rowsFigure(
         mp: item.mp,
         fn,
         singularValues: item.singularValues,
+        quantizationStep: item.quantizationStep,
       })
       : null
   );

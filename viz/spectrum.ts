@@ -110,6 +110,8 @@ export function spectrumView(
     fn: string;
     /** Singular values already computed (see `AnalyzeSpectrumOptions`). */
     singularValues?: Float64Array;
+    /** The grid step of quantised weights (see `AnalyzeSpectrumOptions`). */
+    quantizationStep?: number;
   },
 ): SpectrumView {
   const { shape, values } = weights;
@@ -160,6 +162,9 @@ export function spectrumView(
     ...(options.singularValues
       ? { singularValues: options.singularValues }
       : {}),
+    ...(options.quantizationStep === undefined
+      ? {}
+      : { quantizationStep: options.quantizationStep }),
   });
   return {
     rows: analysis.matrixShape[0],

@@ -24,6 +24,12 @@ export interface PlotWeightRowOptions {
   mp?: "theory" | "fit";
   /** The singular values, when already computed (for example by a worker). Default: computed here. */
   singularValues?: Float64Array;
+  /**
+   * The grid step of quantised weights (a tfjs uint8 weight's `scale`): the
+   * rank then counts only singular values above the rounding floor (see
+   * `analyzeSpectrum`'s option of that name). Default: none.
+   */
+  quantizationStep?: number;
   /** Width in pixels. Default 960. */
   width?: number;
 }
@@ -65,6 +71,7 @@ export function plotWeightRow(
     expected: options.density ?? null,
     mp: options.mp,
     singularValues: options.singularValues,
+    quantizationStep: options.quantizationStep,
   }], { width: options.width, header: false });
   return { figure, stats: stats[0] };
 }

@@ -246,7 +246,16 @@ export function storageNote(w: StoredWeight, std?: number): string | null {
     prose(noise)
   }${share}. That is the spectrum's noise floor: eigenvalues λ near step²/12 = ${
     prose(noise * noise)
-  } or below are at the level of rounding.`;
+  } or below are at the level of rounding, and the rank counts only singular values above the rounding's norm (step/√12)(√N + √M).`;
+}
+
+/** The grid step of a weight stored by an integer quantisation (uint8, uint16); undefined otherwise. */
+function gridStep(w: StoredWeight): number | undefined {
+  const q = w.quantization;
+  return q !== null && (q.dtype === "uint8" || q.dtype === "uint16") &&
+      q.scale !== undefined && q.scale > 0
+    ? q.scale
+    : undefined;
 }
 
 /** The short form of {@linkcode storageNote} for the small tensors' table (the dtype column names the stored type). */
@@ -440,6 +449,9 @@ export async function reportWeights(
       method: m.method,
       mp: "fit",
       ...(sigma ? { singularValues: await sigma } : {}),
+      // A tfjs integer quantisation stores a grid of this step: rank counts
+      // only what stands above its rounding floor.
+      ...(gridStep(w) === undefined ? {} : { quantizationStep: gridStep(w) }),
     });
     entry.shape = [...w.shape];
     entry.storage = storageNote(w, entry.stats.std);

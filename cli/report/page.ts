@@ -202,12 +202,15 @@ export function reportEntry(
     mask?: boolean;
     /** The singular values, if already computed (by a worker). */
     singularValues?: Float64Array;
+    /** The grid step of a quantised weight (rank above the rounding floor). */
+    quantizationStep?: number;
   } = {},
 ): ReportEntry {
   const { figure, stats } = plotWeightRow(name, { values, shape }, {
     density: options.density ?? null,
     mp: options.mp,
     singularValues: options.singularValues,
+    quantizationStep: options.quantizationStep,
     width: 960,
   });
   const entry = {

@@ -719,3 +719,19 @@ Deno.test("report of 20,000 tiny tensors: one table, under 60 s and 20 MB", asyn
     );
   });
 });
+
+Deno.test("report of a uint8-quantised model: rank counts only singular values above the rounding floor (face-api's fc: rank 81 of 128, low-rank)", async () => {
+  const manifests = await faceApiModels();
+  const manifest = manifests.find((m) => m.includes("face_recognition"))!;
+  const { r } = await reportInProcess(manifest, 4096);
+  const fc = r.entries.find((e) => e.name === "fc")!;
+  assertEquals(fc.stats.verdict, "low-rank");
+  assertStringIncludes(fc.stats.summary ?? "", "rank 81 of 128");
+  assertStringIncludes(
+    fc.storage ?? "",
+    "the rank counts only singular values above the rounding's norm",
+  );
+  // A float32 layer of the same model keeps float32's own tolerance.
+  const float = r.entries.find((e) => e.name.startsWith("conv64_down/conv1"))!;
+  assertEquals(float.storage, null);
+});
