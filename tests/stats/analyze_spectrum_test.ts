@@ -355,11 +355,16 @@ Deno.test("zero rows and columns are counted and set aside: rank 170 of 200, low
   assertAlmostEquals(mp.sigma2, 1, 8 / Math.sqrt(260 * 170));
 });
 
-Deno.test("a rank-5 product computed in Float32 has rank 5, no spikes, verdict low-rank", () => {
-  const [m, r, n] = [200, 5, 150];
-  const a = noise(m, r, "gauss", 60_007);
-  const b = noise(r, n, "gauss", 60_008);
-  const product = new Float32Array(m * n);
+/** The m × n product of Gaussian m × r and r × n matrices (seeds `seed`, `seed + 1`), in Float64. */
+function rankProduct(
+  m: number,
+  r: number,
+  n: number,
+  seed: number,
+): Float64Array {
+  const a = noise(m, r, "gauss", seed);
+  const b = noise(r, n, "gauss", seed + 1);
+  const product = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let s = 0;
@@ -367,6 +372,12 @@ Deno.test("a rank-5 product computed in Float32 has rank 5, no spikes, verdict l
       product[i * n + j] = s;
     }
   }
+  return product;
+}
+
+Deno.test("a rank-5 product computed in Float32 has rank 5, no spikes, verdict low-rank", () => {
+  const [m, n] = [200, 150];
+  const product = Float32Array.from(rankProduct(m, 5, n, 60_007));
   const x = analyze(product, [m, n]);
   assertEquals(x.rank, 5);
   assertGreater(x.singularValues[4], x.rankTolerance);
@@ -377,16 +388,7 @@ Deno.test("a rank-5 product computed in Float32 has rank 5, no spikes, verdict l
 
 Deno.test("quantizationStep: a rank-5 matrix stored on a uint8 grid has rank 5 above the rounding floor, full rank without it", () => {
   const [m, r, n] = [300, 5, 200];
-  const a = noise(m, r, "gauss", 60_011);
-  const b = noise(r, n, "gauss", 60_012);
-  const exact = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < r; k++) s += a[i * r + k] * b[k * n + j];
-      exact[i * n + j] = s;
-    }
-  }
+  const exact = rankProduct(m, r, n, 60_011);
   // tfjs's uint8 quantisation: 256 levels q·h + min from the smallest entry
   // to the largest.
   let lo = Infinity, hi = -Infinity;
