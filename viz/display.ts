@@ -5,9 +5,12 @@
  * @module
  */
 import { checkNonNegative, checkOptions } from "../lib/validate.ts";
-import { jupyterKernel, settle, SETTLE_MS } from "./_kernel.ts";
-
-const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
+import {
+  JUPYTER_DISPLAY,
+  jupyterKernel,
+  settle,
+  SETTLE_MS,
+} from "./_kernel.ts";
 
 /** Options for {@linkcode display}. */
 export interface DisplayOptions {

@@ -6,14 +6,9 @@
  * @module
  */
 import { xmlText } from "../lib/text.ts";
+import { JUPYTER_DISPLAY } from "./_kernel.ts";
 import { renderPng } from "./_png.ts";
 import { rangeError, typeError } from "../lib/validate.ts";
-
-/**
- * The method the Deno Jupyter kernel calls to display an object (a global
- * symbol: the same value wherever it is made).
- */
-const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
 
 /** A panel of a figure: a finished SVG (usually from Observable Plot) and where it goes. */
 export interface Panel {

@@ -18,10 +18,8 @@ import { checkShape, show } from "../lib/validate.ts";
 import { readWeights } from "../lib/read/weights.ts";
 import { escapeHtml } from "../lib/text.ts";
 import { num } from "./_common.ts";
+import { JUPYTER_DISPLAY } from "./_kernel.ts";
 import type { tf } from "../lib/tf.ts";
-
-/** The method the Deno Jupyter kernel calls to display an object (a global symbol). */
-const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
 
 /** One initializer's row of {@linkcode varianceTable}. */
 export interface VarianceRow {

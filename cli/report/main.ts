@@ -451,7 +451,7 @@ export async function reportWeights(
       ...(sigma ? { singularValues: await sigma } : {}),
       // A tfjs integer quantisation stores a grid of this step: rank counts
       // only what stands above its rounding floor.
-      ...(gridStep(w) === undefined ? {} : { quantizationStep: gridStep(w) }),
+      quantizationStep: gridStep(w),
     });
     entry.shape = [...w.shape];
     entry.storage = storageNote(w, entry.stats.std);
