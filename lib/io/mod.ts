@@ -15,6 +15,7 @@ export {
   saveSafetensors,
   type TensorHeaderEntry,
 } from "./safetensors.ts";
+export type { NamedTensorsInput } from "./named_tensors.ts";
 export {
   iterateWeights,
   loadWeights,

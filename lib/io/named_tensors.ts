@@ -13,7 +13,29 @@ import { disposedError, show, typeError } from "../validate.ts";
 import { Parameter } from "../nn/parameter.ts";
 import { namedWeights } from "../read/collection.ts";
 
-/** What {@linkcode namedTensors} accepts. */
+/**
+ * Tensors by name, in any of the forms `saveSafetensors` accepts: a `Map`
+ * of name → tensor, variable or Parameter, a plain object of tensors or
+ * Parameters, a Module (anything with `stateDict()`), a `tf.LayersModel`, a
+ * `tf.GraphModel`, or an array of `tf.LayerVariable`s.
+ *
+ * @example
+ * ```ts
+ * import { type NamedTensorsInput, readSafetensorsHeader, saveSafetensors, tf } from "../../mod.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * // One checkpoint writer for every kind of model a notebook holds.
+ * async function checkpoint(path: string, weights: NamedTensorsInput) {
+ *   await saveSafetensors(path, weights, { step: "100" });
+ * }
+ * const path = await Deno.makeTempFile({ suffix: ".safetensors" });
+ * const w = tf.zeros([2, 2]);
+ * await checkpoint(path, { w });
+ * assertEquals([...(await readSafetensorsHeader(path)).tensors.keys()], ["w"]);
+ * w.dispose();
+ * await Deno.remove(path);
+ * ```
+ */
 export type NamedTensorsInput =
   | Map<string, tf.Tensor | tf.LayerVariable | Parameter>
   | { stateDict(): Map<string, tf.Tensor> }

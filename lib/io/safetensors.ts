@@ -47,7 +47,6 @@ import {
 } from "./_format.ts";
 import { fileKind, openRegularFile } from "./_safetensors_file.ts";
 import { namedTensors, type NamedTensorsInput } from "./named_tensors.ts";
-import type { Parameter } from "../nn/parameter.ts";
 import type { SafetensorsHeader } from "./_types.ts";
 
 export {
@@ -341,21 +340,12 @@ function checkText(value: string, arg: string): void {
  */
 export async function saveSafetensors(
   path: string,
-  // The union of NamedTensorsInput, spelled out so that the public signature
-  // names only public types.
-  tensors:
-    | Map<string, tf.Tensor | tf.LayerVariable | Parameter>
-    | { stateDict(): Map<string, tf.Tensor> }
-    | tf.NamedTensorMap
-    | Record<string, tf.Tensor | Parameter>
-    | tf.LayersModel
-    | tf.GraphModel
-    | readonly tf.LayerVariable[],
+  tensors: NamedTensorsInput,
   metadata?: Record<string, string>,
 ): Promise<void> {
   checkNonEmptyString("saveSafetensors", "path", path);
   const named = namedTensors(
-    tensors satisfies NamedTensorsInput,
+    tensors,
     "saveSafetensors",
     "tensors",
   );
