@@ -63,8 +63,9 @@ export interface AnalyzeSpectrumOptions {
    * the grid adds a matrix E of errors uniform in ±h/2, whose spectral norm
    * is about (h/√12)(√N + √M) (Bai–Yin); by Weyl's inequality no singular
    * value below it can be told from rounding, so the numerical rank counts
-   * only those above it (see `rank`). Default: none (the entries are taken
-   * as exact in their storage type).
+   * only those above it (see `rank`), and so does the re-test on equalised
+   * rows and columns (`rescaled`: scaling keeps the rank). Default: none
+   * (the entries are taken as exact in their storage type).
    */
   quantizationStep?: number;
 }
@@ -560,8 +561,12 @@ function analyzeMatrix(
           8 * roundoff(values) * Math.sqrt(ss) *
             (1 / Math.sqrt(ne) + 1 / Math.sqrt(me)),
         );
+        // Scaling rows and columns by non-zero factors keeps the rank, so the
+        // equalised matrix has no more directions above the floor than the
+        // original's numerical rank: with a quantisation step, the values
+        // under the rounding floor stay out of the re-test too.
         let r2 = 0;
-        while (r2 < t.length && t[r2] > tol2) r2++;
+        while (r2 < Math.min(t.length, rank) && t[r2] > tol2) r2++;
         const e2 = t.subarray(0, r2).map((v) => (v * v) / ne);
         if (r2 >= MIN_BULK) {
           test = fitBulk(e2, ne, r2);

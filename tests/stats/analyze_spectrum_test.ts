@@ -430,6 +430,44 @@ Deno.test("quantizationStep: a rank-5 matrix stored on a uint8 grid has rank 5 a
   );
 });
 
+Deno.test("quantizationStep: the equalised-rows re-test also leaves out what lies under the rounding floor", () => {
+  // W = X·Qᵀ, [256, 128] of rank 40: X Gaussian [256, 40] with row standard
+  // deviations from 1 to 8 (so the first fit sees a tail and the rows are
+  // equalised), Q orthonormal [128, 40]; stored on a uint8 grid.
+  const [m, r, n] = [256, 40, 128];
+  const x = noise(m, r, "gauss", 60_101);
+  for (let i = 0; i < m; i++) {
+    for (let k = 0; k < r; k++) x[i * r + k] *= 8 ** (i / (m - 1));
+  }
+  const q = orthonormal(n, r, 60_102);
+  const exact = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < r; k++) s += x[i * r + k] * q[k][j];
+      exact[i * n + j] = s;
+    }
+  }
+  let lo = Infinity, hi = -Infinity;
+  for (const v of exact) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  const h = (hi - lo) / 255;
+  const stored = Float32Array.from(
+    exact,
+    (v) => Math.round((v - lo) / h) * h + lo,
+  );
+  const reference = analyze(Float32Array.from(exact), [m, n]);
+  const a = analyzeSpectrumSync(
+    { values: stored, shape: [m, n] },
+    { quantizationStep: h },
+  );
+  assert(reference.rescaled && a.rescaled, "the re-test ran");
+  assertEquals([a.rank, reference.rank], [r, r]);
+  // Scaling rows keeps the rank: the re-test fits the 40 values above the
+  // floor, not the 88 rounding-noise values that would make the 40 a tail.
+  assertEquals([a.verdict, a.heavyTailed], [reference.verdict, false]);
+  assertEquals(a.verdict, "low-rank");
+});
+
 Deno.test("all zeros: verdict zero, rank 0, no fits", () => {
   const a = analyze(new Float32Array(20 * 30), [20, 30]);
   assertEquals(a.verdict, "zero");
