@@ -104,3 +104,108 @@ export function formatNumber(x: number): string {
   const a = Math.abs(x);
   return a >= 1e-3 && a < 1e5 ? String(+x.toPrecision(4)) : x.toExponential(3);
 }
+
+/** A column of {@linkcode textTable} and {@linkcode htmlTable}. */
+export interface TableColumn {
+  /** The heading. */
+  readonly head: string;
+  /** "right" for numbers, "left" for text. */
+  readonly align: "left" | "right";
+}
+
+/**
+ * A table as aligned plain text for a terminal: the caption, the headings,
+ * a rule, the rows, and an optional footer; every cell made visible
+ * ({@linkcode visibleText}) and padded to its column's width (two spaces
+ * between columns, trailing spaces dropped).
+ *
+ * @param columns The headings and alignments.
+ * @param rows One array of cell texts per row, as many as `columns`.
+ * @param options `caption` and `footer` lines (none by default).
+ * @returns The lines joined with "\n".
+ *
+ * @example
+ * ```ts
+ * import { textTable } from "./text.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const columns = [{ head: "name", align: "left" }, { head: "n", align: "right" }] as const;
+ * assertEquals(
+ *   textTable(columns, [["w", "12"], ["bias", "3"]]),
+ *   "name   n\n----  --\nw     12\nbias   3",
+ * );
+ * ```
+ */
+export function textTable(
+  columns: readonly TableColumn[],
+  rows: readonly (readonly string[])[],
+  options: { caption?: string; footer?: string } = {},
+): string {
+  const head = columns.map((c) => visibleText(c.head));
+  const body = rows.map((r) => columns.map((_, i) => visibleText(r[i] ?? "")));
+  const widths = head.map((h, i) =>
+    Math.max(h.length, ...body.map((r) => r[i].length))
+  );
+  const line = (cells: string[]) =>
+    cells.map((c, i) =>
+      columns[i].align === "right" ? c.padStart(widths[i]) : c.padEnd(widths[i])
+    ).join("  ").trimEnd();
+  const lines = [
+    line(head),
+    line(widths.map((w) => "-".repeat(w))),
+    ...body.map(line),
+  ];
+  if (options.caption !== undefined) {
+    lines.unshift(visibleText(options.caption));
+  }
+  if (options.footer !== undefined) lines.push(visibleText(options.footer));
+  return lines.join("\n");
+}
+
+/**
+ * A table as HTML for a notebook or a page: every heading, cell and the
+ * caption escaped ({@linkcode escapeHtml}); right-aligned columns in tabular
+ * figures; no cell wraps.
+ *
+ * @param columns The headings and alignments.
+ * @param rows One array of cell texts per row, as many as `columns`.
+ * @param options `caption` (none by default), shown above the table.
+ * @returns One `<table class="ember-table">` element.
+ *
+ * @example
+ * ```ts
+ * import { htmlTable } from "./text.ts";
+ * import { assertStringIncludes } from "@std/assert";
+ *
+ * const html = htmlTable([{ head: "name", align: "left" }], [["<b>"]]);
+ * assertStringIncludes(html, ">&lt;b&gt;</td>");
+ * ```
+ */
+export function htmlTable(
+  columns: readonly TableColumn[],
+  rows: readonly (readonly string[])[],
+  options: { caption?: string } = {},
+): string {
+  const pad = "padding:3px 10px;white-space:nowrap";
+  const style = columns.map((c) =>
+    c.align === "right"
+      ? ` style="text-align:right;font-variant-numeric:tabular-nums;${pad}"`
+      : ` style="text-align:left;${pad}"`
+  );
+  const caption = options.caption === undefined
+    ? ""
+    : `<caption style="caption-side:top;text-align:left;color:#555;padding:4px 10px">${
+      escapeHtml(options.caption)
+    }</caption>`;
+  const head = columns.map((c, i) =>
+    `<th${style[i]}>${escapeHtml(c.head)}</th>`
+  )
+    .join("");
+  const body = rows.map((r) =>
+    `<tr>${
+      columns.map((_, i) => `<td${style[i]}>${escapeHtml(r[i] ?? "")}</td>`)
+        .join("")
+    }</tr>`
+  ).join("");
+  return `<table class="ember-table" style="border-collapse:collapse">${caption}<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+}

@@ -1,18 +1,10 @@
 /**
- * The Deno Jupyter kernel, as seen from a cell: the symbol it displays
- * objects by, whether it is there, and how long to let it publish a display
- * before the cell ends.
+ * The Deno Jupyter kernel, as seen from a cell: whether it is there, and
+ * how long to let it publish a display before the cell ends (the symbol it
+ * displays objects by is `lib/jupyter.ts`'s).
  *
  * @module
  */
-
-/**
- * The method the Deno Jupyter kernel calls to display an object (a global
- * symbol: the same value wherever it is made), typed so classes can declare it.
- */
-export const JUPYTER_DISPLAY: unique symbol = Symbol.for(
-  "Jupyter.display",
-) as never;
 
 /** `Deno.jupyter` inside the Deno kernel, else null (it throws outside). */
 export function jupyterKernel(): typeof Deno.jupyter | null {

@@ -5,12 +5,8 @@
  * @module
  */
 import { checkNonNegative, checkOptions } from "../lib/validate.ts";
-import {
-  JUPYTER_DISPLAY,
-  jupyterKernel,
-  settle,
-  SETTLE_MS,
-} from "./_kernel.ts";
+import { JUPYTER_DISPLAY } from "../lib/jupyter.ts";
+import { jupyterKernel, settle, SETTLE_MS } from "./_kernel.ts";
 
 /** Options for {@linkcode display}. */
 export interface DisplayOptions {

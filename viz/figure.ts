@@ -6,7 +6,7 @@
  * @module
  */
 import { xmlText } from "../lib/text.ts";
-import { JUPYTER_DISPLAY } from "./_kernel.ts";
+import { JUPYTER_DISPLAY } from "../lib/jupyter.ts";
 import { renderPng } from "./_png.ts";
 import { rangeError, typeError } from "../lib/validate.ts";
 

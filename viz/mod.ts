@@ -38,6 +38,8 @@ export {
   plotJacobianSpectrum,
   type PlotJacobianSpectrumOptions,
 } from "./jacobian.ts";
+export { Table, table, type TableOptions } from "./table.ts";
+export type { TableColumn } from "../lib/text.ts";
 export {
   type VarianceRow,
   VarianceTable,

@@ -16,10 +16,25 @@ import {
 import { lawOf } from "../lib/stats/laws.ts";
 import { checkShape, show } from "../lib/validate.ts";
 import { readWeights } from "../lib/read/weights.ts";
-import { escapeHtml } from "../lib/text.ts";
+import { htmlTable, type TableColumn, textTable } from "../lib/text.ts";
 import { num } from "./_common.ts";
-import { JUPYTER_DISPLAY } from "./_kernel.ts";
+import { JUPYTER_DISPLAY } from "../lib/jupyter.ts";
 import type { tf } from "../lib/tf.ts";
+
+const COLUMNS: readonly TableColumn[] = [
+  { head: "initializer", align: "left" },
+  { head: "fan_in", align: "right" },
+  { head: "fan_out", align: "right" },
+  { head: "target variance", align: "left" },
+  { head: "theory", align: "right" },
+  { head: "measured", align: "right" },
+  { head: "measured / theory", align: "right" },
+];
+
+/** A fan, or nothing for rank < 2. */
+function count(fan: number | null): string {
+  return fan === null ? "" : String(fan);
+}
 
 /** One initializer's row of {@linkcode varianceTable}. */
 export interface VarianceRow {
@@ -82,54 +97,35 @@ export class VarianceTable {
 
   /** The table as HTML (numbers right-aligned, no wrapping). */
   get html(): string {
-    const pad = "padding:3px 10px;white-space:nowrap";
-    const R =
-      ` style="text-align:right;font-variant-numeric:tabular-nums;${pad}"`;
-    const L = ` style="text-align:left;${pad}"`;
-    const cell = (v: number | null) =>
-      `<td${R}>${v === null ? "" : num(v)}</td>`;
-    return `<table class="ember-stats" style="border-collapse:collapse"><caption style="caption-side:top;text-align:left;color:#555;padding:4px 10px">${
-      escapeHtml(this.caption)
-    }</caption><thead><tr><th${L}>initializer</th><th${R}>fan_in</th><th${R}>fan_out</th><th${L}>target variance</th><th${R}>theory</th><th${R}>measured</th><th${R}>± s.e.</th><th${R}>measured / theory</th></tr></thead><tbody>${
-      this.rows.map((r) =>
-        `<tr><td${L}>${escapeHtml(r.name)}</td>${cell(r.fanIn)}${
-          cell(r.fanOut)
-        }<td${L}>${escapeHtml(r.formula)}</td>${cell(r.theory)}${
-          cell(r.measured)
-        }${cell(r.standardError)}${cell(r.ratio)}</tr>`
-      ).join("")
-    }</tbody></table>`;
+    const cells = this.rows.map((r) => [
+      r.name,
+      count(r.fanIn),
+      count(r.fanOut),
+      r.formula,
+      num(r.theory),
+      num(r.measured),
+      num(r.standardError),
+      num(r.ratio),
+    ]);
+    return htmlTable(
+      [...COLUMNS.slice(0, 6), { head: "± s.e.", align: "right" }, COLUMNS[6]],
+      cells,
+      { caption: this.caption },
+    );
   }
 
   /** The table as aligned plain text. */
   toString(): string {
-    const head = [
-      "initializer",
-      "fan_in",
-      "fan_out",
-      "target variance",
-      "theory",
-      "measured",
-      "measured / theory",
-    ];
-    const body = this.rows.map((r) => [
+    const cells = this.rows.map((r) => [
       r.name,
-      r.fanIn === null ? "" : String(r.fanIn),
-      r.fanOut === null ? "" : String(r.fanOut),
+      count(r.fanIn),
+      count(r.fanOut),
       r.formula,
       num(r.theory),
       `${num(r.measured)} ± ${num(r.standardError)}`,
       num(r.ratio),
     ]);
-    const widths = head.map((h, i) =>
-      Math.max(h.length, ...body.map((row) => row[i].length))
-    );
-    const line = (row: string[]) =>
-      row.map((c, i) =>
-        i === 0 || i === 3 ? c.padEnd(widths[i]) : c.padStart(widths[i])
-      )
-        .join("  ");
-    return [this.caption, line(head), ...body.map(line)].join("\n");
+    return textTable(COLUMNS, cells, { caption: this.caption });
   }
 
   /** The Jupyter MIME bundle: HTML, with the text as fallback. */

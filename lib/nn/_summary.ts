@@ -5,8 +5,8 @@
  */
 import type { tf } from "../tf.ts";
 import type { Parameter } from "./parameter.ts";
-import { JUPYTER_DISPLAY } from "../_jupyter.ts";
-import { escapeHtml } from "../text.ts";
+import { JUPYTER_DISPLAY } from "../jupyter.ts";
+import { htmlTable, type TableColumn, textTable } from "../text.ts";
 
 /** One row of a {@linkcode Summary}. */
 export interface SummaryRow {
@@ -21,6 +21,14 @@ export interface SummaryRow {
   /** The initializer and its options, `"(buffer)"` for buffers, `""` if unknown. */
   initializer: string;
 }
+
+const COLUMNS: readonly TableColumn[] = [
+  { head: "name", align: "left" },
+  { head: "shape", align: "left" },
+  { head: "count", align: "right" },
+  { head: "trainable", align: "left" },
+  { head: "initializer", align: "left" },
+];
 
 /** A module's parameter table. */
 export class Summary {
@@ -79,45 +87,27 @@ export class Summary {
     ]);
   }
 
-  /** A plain-text table. */
-  toString(): string {
-    const head = ["name", "shape", "count", "trainable", "initializer"];
-    const cells = this.#cells();
-    const widths = head.map((h, i) =>
-      Math.max(h.length, ...cells.map((c) => c[i].length))
-    );
-    const line = (c: string[]) =>
-      c.map((x, i) => (i === 2 ? x.padStart(widths[i]) : x.padEnd(widths[i])))
-        .join("  ").trimEnd();
+  /** The totals line: "26 parameters (26 trainable)". */
+  get #footer(): string {
     const { total, trainable } = this.totals;
-    return [
-      this.title,
-      line(head),
-      line(widths.map((w) => "-".repeat(w))),
-      ...cells.map(line),
-      `${total.toLocaleString("en-US")} parameters (${
-        trainable.toLocaleString("en-US")
-      } trainable)`,
-    ].join("\n");
+    return `${total.toLocaleString("en-US")} parameters (${
+      trainable.toLocaleString("en-US")
+    } trainable)`;
   }
 
-  /** An HTML table. */
+  /** A plain-text table (names with control characters made visible). */
+  toString(): string {
+    return textTable(COLUMNS, this.#cells(), {
+      caption: this.title,
+      footer: this.#footer,
+    });
+  }
+
+  /** An HTML table (names escaped). */
   toHtml(): string {
-    const { total, trainable } = this.totals;
-    const rows = this.#cells().map((c) =>
-      `<tr>${
-        c.map((x, i) =>
-          `<td style="text-align:${i === 2 ? "right" : "left"}">${
-            escapeHtml(x)
-          }</td>`
-        ).join("")
-      }</tr>`
-    ).join("");
-    return `<table><caption style="text-align:left"><b>${
-      escapeHtml(this.title)
-    }</b>: ${total.toLocaleString("en-US")} parameters (${
-      trainable.toLocaleString("en-US")
-    } trainable)</caption><thead><tr><th>name</th><th>shape</th><th>count</th><th>trainable</th><th>initializer</th></tr></thead><tbody>${rows}</tbody></table>`;
+    return htmlTable(COLUMNS, this.#cells(), {
+      caption: `${this.title}: ${this.#footer}`,
+    });
   }
 
   /** The Jupyter MIME bundle: HTML, with the text table as fallback. */

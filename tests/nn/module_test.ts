@@ -13,7 +13,7 @@ import {
   Sequential,
   tf,
 } from "../../mod.ts";
-import { JUPYTER_DISPLAY } from "../../lib/_jupyter.ts";
+import { JUPYTER_DISPLAY } from "../../lib/jupyter.ts";
 
 /** The seed's TestModule: a module with nothing declared. */
 class TestModule extends Module {
@@ -309,11 +309,15 @@ Deno.test("summary is text outside Jupyter and an HTML table inside", () => {
   assertStringIncludes(text, "glorotUniform");
   assertStringIncludes(text, "26 parameters (26 trainable)");
   const bundle = summary[JUPYTER_DISPLAY]();
-  assertStringIncludes(bundle["text/html"], "<table>");
+  assertStringIncludes(bundle["text/html"], '<table class="ember-table"');
+  assertStringIncludes(bundle["text/html"], ">layers.1._bias</td>");
+  // The count column is right-aligned, in both forms.
   assertStringIncludes(
     bundle["text/html"],
-    '<td style="text-align:left">layers.1._bias</td>',
+    '<td style="text-align:right;font-variant-numeric:tabular-nums;padding:3px 10px;white-space:nowrap">12</td>',
   );
+  assertStringIncludes(text, "\n----------------  ------  -----");
+  assertStringIncludes(text, "layers.0._kernel  [3, 4]     12  yes");
   assertEquals(bundle["text/plain"], text);
   net.dispose();
 });
@@ -324,6 +328,11 @@ Deno.test("summary escapes names", () => {
   const html = m.summary().toHtml();
   assert(!html.includes("<img"));
   assertStringIncludes(html, "&lt;img src=x onerror=alert(1)&gt;");
+  // In a terminal, escape sequences in a name are made visible.
+  m["\u001b[2Jw"] = new Parameter([1]);
+  const text = m.summary().toString();
+  assert(!text.includes("\u001b"));
+  assertStringIncludes(text, "?[2Jw");
   m.dispose();
 });
 

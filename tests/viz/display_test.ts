@@ -59,6 +59,7 @@ Deno.test({
         'import * as m from "../../../mod.ts";\nconst w = m.initializers.heNormal([64, 32], { seed: 1 });',
         "await m.display(m.plotHistogram(w));",
         'await m.display(m.varianceTable(["glorot_normal"], [20, 10]));',
+        'await m.display(m.table([{ name: "<b>x</b>", n: 3 }]));',
         "await m.display(m.tf.tidy(() => w.mean()).data().then((v) => `mean ${v[0].toFixed(3)}`), { settle: 0 });",
       ],
       import.meta.dirname!,
@@ -72,7 +73,12 @@ Deno.test({
     assertEquals(kinds, [
       ["display_data:image/svg+xml,text/html,text/plain"],
       ["display_data:text/html,text/plain"],
+      ["display_data:text/html,text/plain"],
       ["display_data:text/plain"],
     ]);
+    // A table's names arrive escaped.
+    const html = String(notebook.cells[3].outputs![0].data!["text/html"]);
+    assertStringIncludes(html, "&lt;b&gt;x&lt;/b&gt;");
+    assertEquals(html.includes("<b>"), false);
   },
 });

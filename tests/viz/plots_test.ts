@@ -24,7 +24,7 @@ import {
   snapshotWeights,
   tf,
 } from "../../mod.ts";
-import { JUPYTER_DISPLAY } from "../../lib/_jupyter.ts";
+import { JUPYTER_DISPLAY } from "../../lib/jupyter.ts";
 import { rankTicks } from "../../viz/_common.ts";
 import { spyReads } from "../_reads.ts";
 

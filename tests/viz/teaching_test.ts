@@ -28,7 +28,7 @@ import {
   tracePropagation,
   varianceTable,
 } from "../../mod.ts";
-import { JUPYTER_DISPLAY } from "../../lib/_jupyter.ts";
+import { JUPYTER_DISPLAY } from "../../lib/jupyter.ts";
 import { seriesStyle } from "../../viz/_series.ts";
 import { logged } from "../_scoped.ts";
 

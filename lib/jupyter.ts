@@ -1,7 +1,8 @@
 /**
  * The symbol the Deno Jupyter kernel looks for: an object with a
  * `[Symbol.for("Jupyter.display")]()` method is displayed as the MIME bundle
- * that method returns.
+ * that method returns. Internal (not exported from `mod.ts`), shared by the
+ * tables of lib/ and the figures of viz/.
  *
  * @module
  */
