@@ -14,7 +14,45 @@ import { measure, printTable, type Row } from "./_harness.ts";
 import { singularValuesSync } from "../lib/linalg/singular_values.ts";
 import { analyzeSpectrumSync } from "../lib/stats/analyze_spectrum.ts";
 import { fitPowerLaw } from "../lib/stats/power_law.ts";
-import { type Noise, noise, plant } from "../tests/stats/_spectra.ts";
+import {
+  type Noise,
+  noise,
+  orthonormal,
+  plant,
+} from "../tests/stats/_spectra.ts";
+
+/** `w` rounded to a grid of `levels` steps from its least to its largest entry, and the step. */
+function onGrid(
+  w: Float64Array,
+  levels: number,
+): { stored: Float32Array; step: number } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of w) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  const step = (hi - lo) / levels;
+  return {
+    stored: Float32Array.from(
+      w,
+      (v) => Math.round((v - lo) / step) * step + lo,
+    ),
+    step,
+  };
+}
+
+/** X·Qᵀ: [rows, cols] of rank r, X Gaussian [rows, r], Q orthonormal [cols, r]. */
+function rankR(rows: number, cols: number, r: number, seed: number) {
+  const x = noise(rows, r, "gauss", seed);
+  const q = orthonormal(cols, r, seed + 1);
+  const w = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      let s = 0;
+      for (let k = 0; k < r; k++) s += x[i * r + k] * q[k][j];
+      w[i * cols + j] = s;
+    }
+  }
+  return w;
+}
 
 /** Runs the benchmark. */
 export async function run(): Promise<void> {
@@ -57,10 +95,19 @@ export async function run(): Promise<void> {
       t.median.toFixed(0)
     } ms, weightwatcher ${w.median.toFixed(0)} ms`,
   );
-  if (Deno.env.get("SPECTRUM_CALIBRATION") !== "1") {
-    console.log("(SPECTRUM_CALIBRATION=1 adds the calibration table)");
+  const which = Deno.env.get("SPECTRUM_CALIBRATION");
+  if (which !== "1" && which !== "spikes" && which !== "rank") {
+    console.log(
+      "(SPECTRUM_CALIBRATION=1 adds the calibration tables; =spikes or =rank only those)",
+    );
     return;
   }
+  if (which !== "rank") spikeCalibration();
+  if (which !== "spikes") rankCalibration();
+}
+
+/** False spikes on pure noise, and the recall of planted spikes. */
+function spikeCalibration(): void {
   console.log(
     "\nCalibration: matrices with ≥ 1 spike (false alarms), pure noise",
   );
@@ -105,6 +152,66 @@ export async function run(): Promise<void> {
       }
       console.log(`| ${kind} | ${strength} | ${cells.join(" | ")} |`);
     }
+  }
+}
+
+/** False "low-rank" on quantised random matrices, and the recall of rank deficiencies. */
+function rankCalibration(): void {
+  console.log(
+    "\nQuantised random matrices (quantizationStep given): low-rank false alarms, and the rank deficiency against the expected count E",
+  );
+  console.log(
+    "| entries | shape | grid levels | low-rank, bulk fitted | low-rank, rank < 8 (no bulk) | deficiency − E (min … max) |",
+  );
+  for (const kind of ["gauss", "uniform", "t3"] as Noise[]) {
+    for (const [r, c] of [[128, 128], [256, 256], [256, 224], [300, 256]]) {
+      for (const levels of [255, 31]) {
+        let alarms = 0;
+        let unfitted = 0;
+        let lo = Infinity;
+        let hi = -Infinity;
+        const trials = 100;
+        for (let s = 0; s < trials; s++) {
+          const { stored, step } = onGrid(
+            noise(r, c, kind, 104_729 * s + 7 * r + c + levels),
+            levels,
+          );
+          const a = analyzeSpectrumSync({ values: stored, shape: [r, c] }, {
+            quantizationStep: step,
+          });
+          if (a.lowRank && a.expectedBelowTolerance !== null) alarms++;
+          if (a.lowRank && a.expectedBelowTolerance === null) unfitted++;
+          if (a.expectedBelowTolerance !== null) {
+            const excess = Math.min(r, c) - a.rank - a.expectedBelowTolerance;
+            [lo, hi] = [Math.min(lo, excess), Math.max(hi, excess)];
+          }
+        }
+        console.log(
+          `| ${kind} | ${r}×${c} | ${levels} | ${alarms}/${trials} | ${unfitted}/${trials} | ${
+            lo.toFixed(1)
+          } … ${hi.toFixed(1)} |`,
+        );
+      }
+    }
+  }
+  console.log(
+    "\nRecall: rank min − k on a uint8 grid (255 levels), called low-rank",
+  );
+  for (const [r, c] of [[256, 256], [512, 256]]) {
+    const cells: string[] = [];
+    for (const k of [2, 5, 10, 20, 40]) {
+      let found = 0;
+      const trials = 20;
+      for (let s = 0; s < trials; s++) {
+        const { stored, step } = onGrid(rankR(r, c, c - k, 7 * s + k), 255);
+        const a = analyzeSpectrumSync({ values: stored, shape: [r, c] }, {
+          quantizationStep: step,
+        });
+        if (a.lowRank) found++;
+      }
+      cells.push(`k=${k}: ${found}/${trials}`);
+    }
+    console.log(`| ${r}×${c} | ${cells.join(" | ")} |`);
   }
 }
 

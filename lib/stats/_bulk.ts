@@ -9,7 +9,7 @@ import { mpQuantiles } from "./_mp_quantile.ts";
 import { marchenkoPasturEdges, tracyWidomScale } from "./marchenko_pastur.ts";
 
 /** The per-matrix false-alarm rate the spike test is designed for (pure iid noise). */
-const FALSE_ALARM = 1e-3;
+export const FALSE_ALARM = 1e-3;
 /** Separation of a spike from the top of the bulk below it, in units of that edge's Tracy–Widom scale. */
 const SEPARATION = 6;
 /** Quantile levels of the bulk used to fit σ². */
@@ -43,7 +43,7 @@ export interface BulkFit {
  * P(TW₁ > s) ≈ A·e^(−2s^{3/2}/3)/s^{3/2}, with A set so that the tabulated
  * 0.999 quantile (3.2724) is exact.
  */
-function tracyWidomQuantile(p: number): number {
+export function tracyWidomQuantile(p: number): number {
   const tail = (s: number) =>
     (0.3066 * Math.exp((-2 / 3) * s ** 1.5)) / s ** 1.5;
   let lo = 1;
@@ -56,15 +56,25 @@ function tracyWidomQuantile(p: number): number {
   return (lo + hi) / 2;
 }
 
-/** Least-squares σ²: the bulk's ascending values x against MP(q, 1) quantiles, on the central levels. */
-function fitSigma2(eig: Float64Array, skip: number, q: number): number {
+/**
+ * Least-squares σ²: the bulk's ascending values x against MP(q, 1)
+ * quantiles, on the central levels; the `censored` smallest (known only to
+ * lie below the rank tolerance) take up their levels but no part in the fit.
+ */
+function fitSigma2(
+  eig: Float64Array,
+  skip: number,
+  q: number,
+  censored: number,
+): number {
   const nb = eig.length - skip;
-  let lo = Math.ceil(FIT_LO * nb - 0.5);
+  let lo = Math.max(Math.ceil(FIT_LO * nb - 0.5), censored);
   let hi = Math.floor(FIT_HI * nb - 0.5);
   if (hi - lo < 2) {
-    lo = 0;
+    lo = censored;
     hi = nb - 1;
   }
+  if (hi < lo) return 0;
   const ts = new Float64Array(hi - lo + 1);
   for (let i = lo; i <= hi; i++) ts[i - lo] = (i + 0.5) / nb;
   const qs = mpQuantiles(q, ts);
@@ -109,8 +119,9 @@ export function separation(eig: Float64Array, j: number, k: number): number {
 }
 
 /**
- * Fits the bulk of `eig` (descending, all > 0) as MP(q = n/m, σ²) and finds
- * the spikes.
+ * Fits the bulk of `eig` (descending, all > 0 but for the last
+ * `options.censored`, which stand for values below the rank tolerance) as
+ * MP(q = n/m, σ²) and finds the spikes.
  *
  * 1. σ² (unless given) is the least-squares ratio of the bulk's values to
  *    the MP(q, 1) quantiles at levels 0.1–0.6 (positions (i + ½)/nb among
@@ -131,7 +142,7 @@ export function fitBulk(
   eig: Float64Array,
   n: number,
   m: number,
-  options: { sigma2?: number; tests?: number } = {},
+  options: { sigma2?: number; tests?: number; censored?: number } = {},
 ): BulkFit {
   const q = n / m;
   const p = eig.length;
@@ -142,7 +153,9 @@ export function fitBulk(
   let k = 0;
   const cap = Math.floor(p / 4);
   for (let iteration = 0; iteration < 30; iteration++) {
-    if (given === undefined) sigma2 = fitSigma2(eig, k, q);
+    if (given === undefined) {
+      sigma2 = fitSigma2(eig, k, q, options.censored ?? 0);
+    }
     if (!(sigma2 > 0)) break;
     const { mu, scale } = tracyWidomScale(n, m, sigma2);
     threshold = mu + c * scale + (2 * marchenkoPasturEdges(q, sigma2)[1]) / p;

@@ -20,6 +20,8 @@ import { notHostData } from "../host.ts";
 import { scanValues } from "../_scan.ts";
 import { singularValuesAs } from "../linalg/singular_values.ts";
 import { fitBulk, hasTail, MIN_BULK } from "./_bulk.ts";
+import { roundedRank } from "./_rounded_rank.ts";
+import { marchenkoPasturCdf } from "./marchenko_pastur.ts";
 import { equalize, type MatrixFacts, matrixFacts } from "./_matrix.ts";
 import { fitPowerLaw, type PowerLawMethod } from "./power_law.ts";
 
@@ -225,6 +227,22 @@ export interface SpectrumAnalysis {
    * columns scaled to equal spread (they were unequal), see `_matrix.ts`.
    */
   rescaled: boolean;
+  /**
+   * Whether the rank is below min(N, M) by more than rounding explains:
+   * all-zero rows or columns, or more singular values under `rankTolerance`
+   * than a random matrix with the fitted bulk has there
+   * (`expectedBelowTolerance`, tested as a Poisson count at a 10⁻³
+   * false-alarm rate). The verdict is "low-rank" only when no verdict
+   * before it in the order applies.
+   */
+  lowRank: boolean;
+  /**
+   * How many singular values a full-rank random matrix with the fitted
+   * Marchenko–Pastur bulk has under `rankTolerance`: about 0 for weights
+   * stored as floats, a few for a near-square matrix stored on a coarse
+   * grid (at N = M the law reaches down to 0). `null` without a bulk fit.
+   */
+  expectedBelowTolerance: number | null;
   /** The bulk's MP law, or `null` with fewer than 8 non-zero eigenvalues or a flat or zero spectrum. */
   marchenkoPastur: MarchenkoPasturBulk | null;
   /** The power-law fit, or `null` with too few distinct eigenvalues. */
@@ -360,7 +378,11 @@ function fmt(x: number): string {
  * **Steps.** The entries are scanned (all-zero rows and columns, mean,
  * variance, levels); the singular values are computed in Float64
  * (`singularValues`); the eigenvalues σᵢ²/N below the numerical-rank
- * tolerance take no part in any fit. The bulk is MP(Q, σ²) with σ² fitted
+ * tolerance take no part in any fit. A rank below min(N, M) is structure
+ * (`lowRank`) only if more values lie under the tolerance than the MP law
+ * puts there (`expectedBelowTolerance`: a near-square random matrix on a
+ * coarse grid loses a few); otherwise the bulk is fitted as full rank with
+ * those values censored. The bulk is MP(Q, σ²) with σ² fitted
  * to the eigenvalues' 0.1–0.6 quantiles (robust to spikes and to a heavy
  * tail) unless given. A non-zero mean μ adds a rank-one outlier, predicted
  * at (s²+σ²)(s²+σ²/Q)/s² with s² = μ²M when s² > σ²/√Q (the BBP
@@ -526,9 +548,23 @@ function analyzeMatrix(
   let heavyTailed = false;
   let rescaled = false;
   const positive = eig.subarray(0, rank);
+  // Under min(N, M), the rank is structure only if more values lie under
+  // the tolerance than a random matrix's bulk puts there (a near-square
+  // random matrix on a coarse grid loses a few); then the bulk is fitted as
+  // MP with aspect n/rank, else as a full-rank MP with the missing values
+  // censored.
+  const rounded = !zero && !flat && rank < m
+    ? roundedRank(positive, n, m, [tol], options.sigma2)
+    : null;
+  const explained = rank >= m || (rounded?.explained ?? false);
+  const values0 = rounded !== null && rounded.explained
+    ? rounded.padded
+    : positive;
+  const bulkM = explained ? m : rank;
+  const censored = values0.length - rank;
   if (!zero && !flat && rank >= MIN_BULK) {
     const sigma2 = options.sigma2;
-    const first = fitBulk(positive, n, rank, { sigma2 });
+    const first = fitBulk(values0, n, bulkM, { sigma2, censored });
     // The mean's rank-one outlier, by the BBP formula for W = μ·11ᵀ + noise.
     const s2 = first.sigma2;
     const gamma = m / n;
@@ -539,8 +575,8 @@ function analyzeMatrix(
         meanOutlierIndex = closest(positive, first.outliers, predicted);
       }
     }
-    const bulk = without(positive, meanOutlierIndex);
-    const fit = fitBulk(bulk, n, rank, { sigma2 });
+    const bulk = without(values0, meanOutlierIndex);
+    const fit = fitBulk(bulk, n, bulkM, { sigma2, censored });
     marchenkoPastur = bulkOf(fit);
     spikeThreshold = fit.threshold;
     let test = fit;
@@ -567,10 +603,12 @@ function analyzeMatrix(
         // under the rounding floor stay out of the re-test too.
         let r2 = 0;
         while (r2 < Math.min(t.length, rank) && t[r2] > tol2) r2++;
-        const e2 = t.subarray(0, r2).map((v) => (v * v) / ne);
+        // As above: a deficiency rounding explains is censored, not a rank.
+        const e2 = new Float64Array(explained ? me : r2);
+        for (let i = 0; i < r2; i++) e2[i] = (t[i] * t[i]) / ne;
         if (r2 >= MIN_BULK) {
-          test = fitBulk(e2, ne, r2);
-          testSize = r2;
+          test = fitBulk(e2, ne, e2.length, { censored: e2.length - r2 });
+          testSize = e2.length;
         }
       }
     }
@@ -578,13 +616,19 @@ function analyzeMatrix(
     spikeIndices = topIndices(spikes, meanOutlierIndex);
     heavyTailed = hasTail(test, testSize);
   }
+  const lowRank = m < Math.min(rows, cols) || !explained;
+  const expectedBelowTolerance = rounded !== null
+    ? rounded.expected
+    : marchenkoPastur !== null && rank >= m && marchenkoPastur.sigma2 > 0
+    ? m * marchenkoPasturCdf(tol * tol / n, n / m, marchenkoPastur.sigma2)
+    : null;
   const { powerLaw, verdict } = conclude(sigma, eig.subarray(0, rank), {
     zero,
     binary,
     flat,
     heavyTailed,
     spikes,
-    lowRank: rank < Math.min(rows, cols),
+    lowRank,
   }, options);
   return summarized({
     ...base,
@@ -595,6 +639,8 @@ function analyzeMatrix(
     meanOutlierIndex,
     heavyTailed,
     rescaled,
+    lowRank,
+    expectedBelowTolerance,
     marchenkoPastur,
     powerLaw,
     verdict,
@@ -685,7 +731,13 @@ function summarize(a: SpectrumAnalysis): string {
   const of = `${a.slices > 1 ? `${a.slices} slices of ` : ""}${r}×${c}`;
   const plural = (k: number, word: string) =>
     `${k} ${word}${k === 1 ? "" : "s"}`;
-  const rank = a.rank < Math.min(r, c) ? `, rank ${a.rank}` : "";
+  const rank = a.rank >= Math.min(r, c)
+    ? ""
+    : a.lowRank || a.expectedBelowTolerance === null
+    ? `, rank ${a.rank}`
+    : `, rank ${a.rank} of ${Math.min(r, c)} (a random matrix has ≈ ${
+      fmt(a.expectedBelowTolerance)
+    } singular values under the tolerance)`;
   const mean = a.meanOutlier ? ", plus the mean's outlier" : "";
   const mp = a.marchenkoPastur;
   const bulk = mp
@@ -718,7 +770,7 @@ function summarize(a: SpectrumAnalysis): string {
       }, no spikes${mean}`;
     default:
       return mp
-        ? `${of}: random-like, no spikes${bulk}${
+        ? `${of}: random-like, no spikes${bulk}${rank}${
           a.rescaled ? "; rows and columns of unequal scale widen the bulk" : ""
         }${mean}`
         : `${of}: ${plural(a.rank, "singular value")}, too few for a bulk`;
@@ -743,7 +795,7 @@ function analyzeSlices(
   const perSlice: { eig: Float64Array; mean: number }[] = [];
   const pooledSigma: number[] = [];
   let rank = 0;
-  let tolerance = 0;
+  const tolerances: number[] = [];
   for (let s = 0; s < count; s++) {
     const slice = Float64Array.from(
       { length: size },
@@ -758,7 +810,7 @@ function analyzeSlices(
       8 * u * Math.sqrt(f.sumSquares) * (1 / Math.sqrt(n) + 1 / Math.sqrt(m)),
       roundingFloor(options.quantizationStep, n, m),
     );
-    tolerance = Math.max(tolerance, tol);
+    tolerances.push(tol);
     let r = 0;
     while (r < sig.length && sig[r] > tol) r++;
     rank += r;
@@ -775,6 +827,11 @@ function analyzeSlices(
   const zero = all.sumSquares === 0;
   const binary = all.levels === 2;
   const flat = rank >= 2 && sigma[0] <= sigma[rank - 1] * (1 + 1e-3);
+  // As for one matrix: a deficiency that rounding explains is censored.
+  const rounded = !zero && !flat && rank < m * count
+    ? roundedRank(positive, n, m, tolerances, options.sigma2)
+    : null;
+  const censored = rounded !== null && rounded.explained ? m * count - rank : 0;
   let marchenkoPastur: MarchenkoPasturBulk | null = null;
   let spikes = 0;
   let spikeThreshold = Infinity;
@@ -782,9 +839,10 @@ function analyzeSlices(
   let meanOutliers = 0;
   let spikeIndices: number[] = [];
   if (!zero && !flat && rank >= MIN_BULK) {
-    const first = fitBulk(positive, n, m, {
+    const first = fitBulk(censored ? rounded!.padded : positive, n, m, {
       sigma2: options.sigma2,
       tests: count,
+      censored,
     });
     // Each slice's mean makes its own rank-one outlier.
     const kept: number[] = [];
@@ -811,8 +869,13 @@ function analyzeSlices(
         if (i !== skip) kept.push(v);
       });
     }
-    const bulk = Float64Array.from(kept).sort().reverse();
-    const fit = fitBulk(bulk, n, m, { sigma2: options.sigma2, tests: count });
+    const bulk = new Float64Array(kept.length + censored);
+    bulk.set(Float64Array.from(kept).sort().reverse());
+    const fit = fitBulk(bulk, n, m, {
+      sigma2: options.sigma2,
+      tests: count,
+      censored,
+    });
     marchenkoPastur = bulkOf(fit);
     spikes = fit.spikes;
     spikeThreshold = fit.threshold;
@@ -826,13 +889,24 @@ function analyzeSlices(
       else spikeIndices.push(i);
     }
   }
+  const lowRank = rank < m * count && !(rounded?.explained ?? false);
+  let expectedBelowTolerance = rounded?.expected ?? null;
+  if (rounded === null && marchenkoPastur !== null && rank >= m * count) {
+    const s2 = marchenkoPastur.sigma2;
+    expectedBelowTolerance = s2 > 0
+      ? tolerances.reduce(
+        (e, t) => e + m * marchenkoPasturCdf((t * t) / n, n / m, s2),
+        0,
+      )
+      : null;
+  }
   const { powerLaw, verdict } = conclude(sigma, positive, {
     zero,
     binary,
     flat,
     heavyTailed,
     spikes,
-    lowRank: rank < m * count,
+    lowRank,
   }, options);
   return summarized({
     shape,
@@ -844,7 +918,7 @@ function analyzeSlices(
     frobeniusNorm: Math.sqrt(all.sumSquares),
     stableRank: s1 > 0 ? all.sumSquares / (s1 * s1) : 0,
     rank,
-    rankTolerance: tolerance,
+    rankTolerance: Math.max(...tolerances),
     zeroRows: 0,
     zeroCols: 0,
     mean: all.mean,
@@ -859,6 +933,8 @@ function analyzeSlices(
     binary,
     zero,
     rescaled: false,
+    lowRank,
+    expectedBelowTolerance,
     marchenkoPastur,
     powerLaw,
     verdict,

@@ -391,13 +391,7 @@ Deno.test("quantizationStep: a rank-5 matrix stored on a uint8 grid has rank 5 a
   const exact = rankProduct(m, r, n, 60_011);
   // tfjs's uint8 quantisation: 256 levels q·h + min from the smallest entry
   // to the largest.
-  let lo = Infinity, hi = -Infinity;
-  for (const v of exact) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
-  const h = (hi - lo) / 255;
-  const stored = Float32Array.from(
-    exact,
-    (v) => Math.round((v - lo) / h) * h + lo,
-  );
+  const { stored, step: h } = onGrid(exact, 255);
   const plain = analyze(stored, [m, n]);
   assertEquals(plain.rank, n, "rounding noise counts as rank without the step");
   const floor = (h / Math.sqrt(12)) * (Math.sqrt(m) + Math.sqrt(n));
@@ -435,26 +429,8 @@ Deno.test("quantizationStep: the equalised-rows re-test also leaves out what lie
   // deviations from 1 to 8 (so the first fit sees a tail and the rows are
   // equalised), Q orthonormal [128, 40]; stored on a uint8 grid.
   const [m, r, n] = [256, 40, 128];
-  const x = noise(m, r, "gauss", 60_101);
-  for (let i = 0; i < m; i++) {
-    for (let k = 0; k < r; k++) x[i * r + k] *= 8 ** (i / (m - 1));
-  }
-  const q = orthonormal(n, r, 60_102);
-  const exact = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < r; k++) s += x[i * r + k] * q[k][j];
-      exact[i * n + j] = s;
-    }
-  }
-  let lo = Infinity, hi = -Infinity;
-  for (const v of exact) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
-  const h = (hi - lo) / 255;
-  const stored = Float32Array.from(
-    exact,
-    (v) => Math.round((v - lo) / h) * h + lo,
-  );
+  const exact = rankProductQ(m, n, r, 60_101, (i) => 8 ** (i / (m - 1)));
+  const { stored, step: h } = onGrid(exact, 255);
   const reference = analyze(Float32Array.from(exact), [m, n]);
   const a = analyzeSpectrumSync(
     { values: stored, shape: [m, n] },
@@ -467,6 +443,111 @@ Deno.test("quantizationStep: the equalised-rows re-test also leaves out what lie
   assertEquals([a.verdict, a.heavyTailed], [reference.verdict, false]);
   assertEquals(a.verdict, "low-rank");
 });
+
+/** `w` on a grid of `levels` steps from its least entry to its largest. */
+function onGrid(
+  w: Float64Array,
+  levels: number,
+): { stored: Float32Array; step: number } {
+  let lo = Infinity, hi = -Infinity;
+  for (const v of w) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  const step = (hi - lo) / levels;
+  return {
+    stored: Float32Array.from(
+      w,
+      (v) => Math.round((v - lo) / step) * step + lo,
+    ),
+    step,
+  };
+}
+
+Deno.test("quantizationStep: a random square matrix on a grid is random-like: the few singular values under the floor are what the MP law puts there", () => {
+  // At N = M the Marchenko–Pastur law reaches down to 0, so a grid hides a
+  // few singular values of any random matrix (measured on 400 Gaussian and
+  // uniform matrices, 128² to 300 × 256: deficiency − E within −2.2 … +2.5).
+  for (const [levels, seed] of [[255, 70_001], [255, 70_002], [31, 70_003]]) {
+    const { stored, step } = onGrid(noise(256, 256, "gauss", seed), levels);
+    const a = analyzeSpectrumSync(
+      { values: stored, shape: [256, 256] },
+      { quantizationStep: step },
+    );
+    const what = `${levels} levels, seed ${seed}`;
+    assertLess(a.rank, 256, what);
+    assertEquals([a.verdict, a.lowRank], ["random-like", false], what);
+    assertAlmostEquals(a.expectedBelowTolerance!, 256 - a.rank, 4, what);
+    assertAlmostEquals(a.marchenkoPastur!.q, 1, 1e-12, what);
+    assertAlmostEquals(a.marchenkoPastur!.sigma2, 1, 0.05, what);
+    assertStringIncludes(a.summary, `rank ${a.rank} of 256 (a random matrix`);
+  }
+  // The same per slice of a kernel.
+  const { stored, step } = onGrid(noise(3 * 128, 128, "gauss", 70_004), 31);
+  const slices = analyzeSpectrumSync(
+    { values: stored, shape: [3, 128, 128] },
+    { conv: "slices", quantizationStep: step },
+  );
+  assertLess(slices.rank, 3 * 128);
+  assertEquals([slices.verdict, slices.lowRank], ["random-like", false]);
+  assertAlmostEquals(slices.expectedBelowTolerance!, 3 * 128 - slices.rank, 5);
+});
+
+Deno.test("quantizationStep: a rank deficiency beyond what rounding explains is low-rank", () => {
+  // Rank 236 of 256 on a uint8 grid: about 3 values under the floor are
+  // rounding, 20 are not.
+  const square = onGrid(rankProductQ(256, 256, 236, 70_011), 255);
+  const a = analyzeSpectrumSync(
+    { values: square.stored, shape: [256, 256] },
+    { quantizationStep: square.step },
+  );
+  assert(a.expectedBelowTolerance! < 10);
+  assertEquals([a.lowRank, a.verdict], [true, "low-rank"]);
+  // Off square the law has a soft lower edge far above the floor: E ≈ 0,
+  // and 2 missing singular values are structure.
+  const tall = onGrid(rankProductQ(512, 256, 254, 70_012), 255);
+  const b = analyzeSpectrumSync(
+    { values: tall.stored, shape: [512, 256] },
+    { quantizationStep: tall.step },
+  );
+  assertEquals(b.rank, 254);
+  assertLess(b.expectedBelowTolerance!, 1e-6);
+  assertEquals([b.lowRank, b.verdict], [true, "low-rank"]);
+  // Float storage: E is tiny, and one exactly repeated column is a rank.
+  const g = Float32Array.from(noise(256, 256, "gauss", 70_013));
+  for (let i = 0; i < 256; i++) g[i * 256 + 255] = g[i * 256];
+  const c = analyze(g, [256, 256]);
+  assertEquals(c.rank, 255);
+  assertLess(c.expectedBelowTolerance!, 1e-3);
+  assertEquals([c.lowRank, c.verdict], [true, "low-rank"]);
+  const full = analyze(Float32Array.from(noise(300, 200, "gauss", 70_014)), [
+    300,
+    200,
+  ]);
+  assertEquals([full.lowRank, full.expectedBelowTolerance], [false, 0]);
+});
+
+/**
+ * X·Qᵀ: [rows, cols] of rank r, X Gaussian [rows, r] with row i scaled by
+ * `rowScale(i)` (1 by default), Q orthonormal [cols, r].
+ */
+function rankProductQ(
+  rows: number,
+  cols: number,
+  r: number,
+  seed: number,
+  rowScale: (i: number) => number = () => 1,
+): Float64Array {
+  const x = noise(rows, r, "gauss", seed);
+  const q = orthonormal(cols, r, seed + 1);
+  const w = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const scale = rowScale(i);
+    for (let j = 0; j < cols; j++) {
+      let s = 0;
+      for (let k = 0; k < r; k++) s += x[i * r + k] * q[k][j];
+      w[i * cols + j] = scale * s;
+    }
+  }
+  return w;
+}
 
 Deno.test("all zeros: verdict zero, rank 0, no fits", () => {
   const a = analyze(new Float32Array(20 * 30), [20, 30]);

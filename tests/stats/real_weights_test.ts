@@ -197,6 +197,22 @@ Deno.test("face-api: with the uint8 grid's step, every quantised matrix's rank c
   );
   assertLess(a.rank, 90);
   assertGreater(a.rank, 70);
+  // Off square, the bulk's lower edge is far above the floor: structure.
+  assertLess(a.expectedBelowTolerance!, 1);
+  assertEquals([a.lowRank, a.verdict], [true, "low-rank"]);
+  // A square 32 × 32 pointwise filter loses one singular value under the
+  // floor, as a random matrix of that shape does (E ≈ 1): not low-rank.
+  const square = (await matrices()).find((w) =>
+    w.model === "face_expression_model" &&
+    w.name === "dense0/conv3/pointwise_filter"
+  )!;
+  const s = analyzeSpectrumSync(
+    { values: square.values, shape: square.shape },
+    { quantizationStep: square.quantization!.scale! },
+  );
+  assertEquals(s.rank, 31);
+  assertEquals([s.lowRank, s.verdict], [false, "random-like"]);
+  assertGreater(s.expectedBelowTolerance!, 0.1);
   assertEquals(
     analyzeSpectrumSync({ values: fc.values, shape: fc.shape }).rank,
     128,
