@@ -735,9 +735,9 @@ function summarize(a: SpectrumAnalysis): string {
     ? ""
     : a.lowRank || a.expectedBelowTolerance === null
     ? `, rank ${a.rank}`
-    : `, rank ${a.rank} of ${Math.min(r, c)} (a random matrix has ≈ ${
-      fmt(a.expectedBelowTolerance)
-    } singular values under the tolerance)`;
+    : `, rank ${a.rank} of ${Math.min(r, c)} (≈ ${
+      fmt(Math.min(r, c) - a.expectedBelowTolerance)
+    } for a random matrix)`;
   const mean = a.meanOutlier ? ", plus the mean's outlier" : "";
   const mp = a.marchenkoPastur;
   const bulk = mp
