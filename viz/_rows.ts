@@ -47,6 +47,8 @@ export interface RowItem {
   singularValues?: Float64Array;
   /** The grid step of quantised weights: rank counts only what is above the rounding floor. */
   quantizationStep?: number;
+  /** The half-precision format the weights were stored in: likewise. */
+  storedDtype?: "float16" | "bfloat16";
 }
 
 /** Statistics of one row, for tables. */
@@ -210,6 +212,7 @@ export function rowsFigure(
         fn,
         singularValues: item.singularValues,
         quantizationStep: item.quantizationStep,
+        storedDtype: item.storedDtype,
       })
       : null
   );

@@ -112,6 +112,8 @@ export function spectrumView(
     singularValues?: Float64Array;
     /** The grid step of quantised weights (see `AnalyzeSpectrumOptions`). */
     quantizationStep?: number;
+    /** The half-precision format the weights were stored in (see `AnalyzeSpectrumOptions`). */
+    storedDtype?: "float16" | "bfloat16";
   },
 ): SpectrumView {
   const { shape, values } = weights;
@@ -165,6 +167,9 @@ export function spectrumView(
     ...(options.quantizationStep === undefined
       ? {}
       : { quantizationStep: options.quantizationStep }),
+    ...(options.storedDtype === undefined
+      ? {}
+      : { storedDtype: options.storedDtype }),
   });
   return {
     rows: analysis.matrixShape[0],

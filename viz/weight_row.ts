@@ -30,6 +30,13 @@ export interface PlotWeightRowOptions {
    * `analyzeSpectrum`'s option of that name). Default: none.
    */
   quantizationStep?: number;
+  /**
+   * The half-precision format the weights were stored in (`"float16"`,
+   * `"bfloat16"`): likewise, the rank counts only singular values above
+   * that rounding's floor (see `analyzeSpectrum`'s option of that name).
+   * Default: none.
+   */
+  storedDtype?: "float16" | "bfloat16";
   /** Width in pixels. Default 960. */
   width?: number;
 }
@@ -44,7 +51,8 @@ export interface PlotWeightRowOptions {
  * @param name The row's name (used in the statistics).
  * @param x Values and shape (rank ≥ 2 for the spectrum panels; the last
  * dimension is the columns).
- * @param options `density`, `mp`, `singularValues`, `width`.
+ * @param options `density`, `mp`, `singularValues`, `quantizationStep`,
+ * `storedDtype`, `width`.
  * @returns The figure and the row's statistics.
  *
  * @example
@@ -72,6 +80,7 @@ export function plotWeightRow(
     mp: options.mp,
     singularValues: options.singularValues,
     quantizationStep: options.quantizationStep,
+    storedDtype: options.storedDtype,
   }], { width: options.width, header: false });
   return { figure, stats: stats[0] };
 }

@@ -220,17 +220,14 @@ function prose(x: number): string {
  */
 export function storageNote(w: StoredWeight, std?: number): string | null {
   const q = w.quantization;
-  const half = q?.dtype === "float16" || w.storedDtype === "F16" ||
-    w.storedDtype === "float16";
-  if (half || w.storedDtype === "BF16") {
-    const [kind, digits, bits] = half
-      ? ["float16", "3", "10"]
-      : ["bfloat16", "2", "7"];
-    return `Stored as ${kind}${
+  const half = halfPrecision(w);
+  if (half !== undefined) {
+    const [digits, step, u] = half === "float16"
+      ? ["3", "2⁻¹⁰", "2⁻¹¹"]
+      : ["2", "2⁻⁷", "2⁻⁸"];
+    return `Stored as ${half}${
       q ? " by the tfjs converter" : ""
-    }: about ${digits} significant digits (a relative step of 2⁻${
-      bits === "10" ? "¹⁰" : "⁷"
-    }); structure finer than that is rounding.`;
+    }: about ${digits} significant digits (a relative step of ${step}); structure finer than that is rounding, so the rank counts only singular values above the rounding's norm, about (u/√3)(largest row norm + largest column norm) with u = ${u}.`;
   }
   if (q === null || q.scale === undefined || q.min === undefined) return null;
   const levels = q.dtype === "uint8" ? 256 : 65536;
@@ -247,6 +244,15 @@ export function storageNote(w: StoredWeight, std?: number): string | null {
   }${share}. That is the spectrum's noise floor: eigenvalues λ near step²/12 = ${
     prose(noise * noise)
   } or below are at the level of rounding, and the rank counts only singular values above the rounding's norm (step/√12)(√N + √M).`;
+}
+
+/** The half-precision format a weight was stored in (safetensors F16/BF16, tfjs float16); undefined otherwise. */
+function halfPrecision(w: StoredWeight): "float16" | "bfloat16" | undefined {
+  if (
+    w.quantization?.dtype === "float16" || w.storedDtype === "F16" ||
+    w.storedDtype === "float16"
+  ) return "float16";
+  return w.storedDtype === "BF16" ? "bfloat16" : undefined;
 }
 
 /** The grid step of a weight stored by an integer quantisation (uint8, uint16); undefined otherwise. */
@@ -452,6 +458,8 @@ export async function reportWeights(
       // A tfjs integer quantisation stores a grid of this step: rank counts
       // only what stands above its rounding floor.
       quantizationStep: gridStep(w),
+      // Half precision likewise: rank above its rounding's floor.
+      storedDtype: halfPrecision(w),
     });
     entry.shape = [...w.shape];
     entry.storage = storageNote(w, entry.stats.std);

@@ -204,6 +204,8 @@ export function reportEntry(
     singularValues?: Float64Array;
     /** The grid step of a quantised weight (rank above the rounding floor). */
     quantizationStep?: number;
+    /** The half-precision format a weight was stored in (likewise). */
+    storedDtype?: "float16" | "bfloat16";
   } = {},
 ): ReportEntry {
   const { figure, stats } = plotWeightRow(name, { values, shape }, {
@@ -211,6 +213,7 @@ export function reportEntry(
     mp: options.mp,
     singularValues: options.singularValues,
     quantizationStep: options.quantizationStep,
+    storedDtype: options.storedDtype,
     width: 960,
   });
   const entry = {

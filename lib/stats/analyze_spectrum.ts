@@ -21,6 +21,7 @@ import { scanValues } from "../_scan.ts";
 import { singularValuesAs } from "../linalg/singular_values.ts";
 import { fitBulk, hasTail, MIN_BULK } from "./_bulk.ts";
 import { roundedRank } from "./_rounded_rank.ts";
+import { floatFloor, gridFloor, HALF_PRECISIONS } from "./_storage_floor.ts";
 import { marchenkoPasturCdf } from "./marchenko_pastur.ts";
 import { equalize, type MatrixFacts, matrixFacts } from "./_matrix.ts";
 import { fitPowerLaw, type PowerLawMethod } from "./power_law.ts";
@@ -70,6 +71,16 @@ export interface AnalyzeSpectrumOptions {
    * (the entries are taken as exact in their storage type).
    */
   quantizationStep?: number;
+  /**
+   * The half-precision format the entries were stored in before they were
+   * decoded to these values: `"float16"` (a safetensors F16 tensor, a tfjs
+   * float16 quantisation) or `"bfloat16"` (BF16). Rounding to nearest in it
+   * moves each entry by up to u·|w| (u = 2⁻¹¹ and 2⁻⁸), a matrix of errors
+   * whose spectral norm is about (u/√3)(largest row norm + largest column
+   * norm); the numerical rank counts only singular values above it, as for
+   * `quantizationStep`. Default: none (the array's own precision).
+   */
+  storedDtype?: "float16" | "bfloat16";
 }
 
 /**
@@ -181,7 +192,8 @@ export interface SpectrumAnalysis {
    * storage (2⁻²⁴ for a Float32Array, else 2⁻⁵³): the SVD's own error, and
    * the spectral norm that rounding the entries to storage precision leaves.
    * With the `quantizationStep` option h, also at least (h/√12)(√N + √M),
-   * the rounding floor of a quantised weight.
+   * the rounding floor of a quantised weight; with `storedDtype`, at least
+   * the rounding floor of that half-precision format.
    */
   rank: number;
   /** See `rank`. */
@@ -259,6 +271,7 @@ const OPTIONS = [
   "sigma2",
   "singularValues",
   "quantizationStep",
+  "storedDtype",
 ];
 
 function checkSpectrumOptions(
@@ -266,7 +279,7 @@ function checkSpectrumOptions(
   options: AnalyzeSpectrumOptions,
 ): void {
   checkOptions(fn, options, OPTIONS);
-  const { conv, powerLaw, sigma2, quantizationStep } = options;
+  const { conv, powerLaw, sigma2, quantizationStep, storedDtype } = options;
   if (conv !== undefined) {
     checkChoice(fn, "options.conv", conv, ["reshape", "slices"]);
   }
@@ -277,17 +290,9 @@ function checkSpectrumOptions(
   if (quantizationStep !== undefined) {
     checkPositive(fn, "options.quantizationStep", quantizationStep);
   }
-}
-
-/**
- * The spectral norm of the rounding errors of an N × M matrix stored on a
- * grid of step `h` (errors uniform in ±h/2): (h/√12)(√N + √M); 0 without a
- * step.
- */
-function roundingFloor(h: number | undefined, n: number, m: number): number {
-  return h === undefined
-    ? 0
-    : (h / Math.sqrt(12)) * (Math.sqrt(n) + Math.sqrt(m));
+  if (storedDtype !== undefined) {
+    checkChoice(fn, "options.storedDtype", storedDtype, HALF_PRECISIONS);
+  }
 }
 
 function checkInput(fn: string, x: ShapedValues): void {
@@ -514,7 +519,8 @@ function analyzeMatrix(
   const tol = Math.max(
     n * 2 ** -52 * s1,
     8 * roundoff(values) * frobenius * (1 / Math.sqrt(n) + 1 / Math.sqrt(m)),
-    roundingFloor(options.quantizationStep, n, m),
+    gridFloor(options.quantizationStep, n, m),
+    floatFloor(options.storedDtype, values, rows, cols),
   );
   let rank = 0;
   while (rank < sigma.length && sigma[rank] > tol) rank++;
@@ -808,7 +814,8 @@ function analyzeSlices(
     const tol = Math.max(
       n * 2 ** -52 * sig[0],
       8 * u * Math.sqrt(f.sumSquares) * (1 / Math.sqrt(n) + 1 / Math.sqrt(m)),
-      roundingFloor(options.quantizationStep, n, m),
+      gridFloor(options.quantizationStep, n, m),
+      floatFloor(options.storedDtype, slice, rows, cols),
     );
     tolerances.push(tol);
     let r = 0;

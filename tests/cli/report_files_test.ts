@@ -357,11 +357,16 @@ Deno.test("report of a Hugging Face sharded checkpoint and of bfloat16 safetenso
         },
       }),
     );
-    // bfloat16: the top halves of float32 bit patterns.
+    // bfloat16: float32 bit patterns rounded to their top halves (to
+    // nearest, ties to even, as PyTorch converts). sin(1.7(32i + j)) =
+    // sin(aᵢ + bⱼ) is a rank-2 matrix.
     const f32 = new Float32Array(32 * 32).map((_, i) => Math.sin(i * 1.7));
     const top = new Uint16Array(f32.length);
     const bits = new Uint32Array(f32.buffer);
-    for (let i = 0; i < f32.length; i++) top[i] = bits[i] >>> 16;
+    for (let i = 0; i < f32.length; i++) {
+      const b = bits[i];
+      top[i] = (b + 0x7fff + ((b >>> 16) & 1)) >>> 16;
+    }
     const bf16 = join(dir, "bf16.safetensors");
     await writeRaw(bf16, [{
       name: "w",
@@ -383,10 +388,16 @@ Deno.test("report of a Hugging Face sharded checkpoint and of bfloat16 safetenso
     sectionOf(html, "layer.0.weight");
     sectionOf(html, "layer.1.weight");
     smallRow(html, "layer.0.bias");
+    const bf16Section = sectionOf(
+      await Deno.readTextFile(join(dir, "bf16.html")),
+      "w",
+    );
     assertStringIncludes(
-      sectionOf(await Deno.readTextFile(join(dir, "bf16.html")), "w"),
+      bf16Section,
       "Stored as bfloat16: about 2 significant digits",
     );
+    // Its rank counts only what stands above bfloat16's rounding: 2, not 32.
+    assertStringIncludes(bf16Section, "low-rank: 32×32: rank 2 of 32");
   });
 });
 

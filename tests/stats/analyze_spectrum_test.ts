@@ -444,6 +444,59 @@ Deno.test("quantizationStep: the equalised-rows re-test also leaves out what lie
   assertEquals(a.verdict, "low-rank");
 });
 
+/** Rounds to the nearest bfloat16 (ties to even): the top half of float32's bits. */
+function bfloat16(x: number): number {
+  const f = new Float32Array([x]);
+  const bits = new Uint32Array(f.buffer);
+  const b = bits[0];
+  bits[0] = ((b + 0x7fff + ((b >>> 16) & 1)) >>> 16) << 16;
+  return f[0];
+}
+
+Deno.test("storedDtype: a rank-5 matrix stored as float16 or bfloat16 has rank 5 above the rounding floor, full rank without it", () => {
+  const [m, r, n] = [300, 5, 200];
+  const exact = rankProduct(m, r, n, 60_021);
+  for (
+    const [format, round] of [
+      ["float16", Math.f16round],
+      ["bfloat16", bfloat16],
+    ] as const
+  ) {
+    const stored = Float32Array.from(exact, round);
+    const plain = analyze(stored, [m, n]);
+    assertEquals(plain.rank, n, `${format}: rounding counts as rank`);
+    const a = analyzeSpectrumSync(
+      { values: stored, shape: [m, n] },
+      { storedDtype: format },
+    );
+    assertEquals([a.rank, a.verdict], [r, "low-rank"], format);
+    // The floor bounds what rounding really leaves, and not loosely: the
+    // rounding errors' largest singular value is 1/3 to 1 times it (the
+    // bound takes each error's largest standard deviation, u·|w|/√3).
+    const errors = Float64Array.from(stored, (v, i) => v - exact[i]);
+    const e1 = singularValuesSync({ values: errors, shape: [m, n] })[0];
+    assertLess(e1, a.rankTolerance, format);
+    assertGreater(e1, a.rankTolerance / 3, format);
+  }
+  // A random square matrix in bfloat16 loses about one singular value
+  // under the floor, as the MP law predicts: random-like.
+  const g = noise(256, 256, "gauss", 70_356);
+  const b = analyzeSpectrumSync(
+    { values: Float32Array.from(g, bfloat16), shape: [256, 256] },
+    { storedDtype: "bfloat16" },
+  );
+  assertGreaterOrEqual(b.rank, 253);
+  assertEquals([b.lowRank, b.verdict], [false, "random-like"]);
+  assertThrows(
+    () =>
+      analyzeSpectrumSync({ values: g, shape: [256, 256] }, {
+        storedDtype: "float8" as never,
+      }),
+    RangeError,
+    'analyzeSpectrumSync: options.storedDtype must be one of "float16", "bfloat16", received "float8"',
+  );
+});
+
 /** `w` on a grid of `levels` steps from its least entry to its largest. */
 function onGrid(
   w: Float64Array,
@@ -666,7 +719,7 @@ Deno.test("bad input: NaN and ±Inf counted, unknown options listed, rank-1 shap
   assertThrows(
     () => analyze(ok, [10, 10], { bins: 3 }),
     TypeError,
-    'analyzeSpectrumSync: each key of options must be one of "conv", "powerLaw", "sigma2", "singularValues", "quantizationStep", received "bins"',
+    'analyzeSpectrumSync: each key of options must be one of "conv", "powerLaw", "sigma2", "singularValues", "quantizationStep", "storedDtype", received "bins"',
   );
   assertThrows(
     () => analyze(ok, [100]),
@@ -724,7 +777,7 @@ Deno.test("analyzeSpectrum reads a tensor or Parameter and gives analyzeSpectrum
     await assertRejects(
       () => analyzeSpectrum(t, { bins: 3 } as never),
       TypeError,
-      'analyzeSpectrum: each key of options must be one of "conv", "powerLaw", "sigma2", "singularValues", "quantizationStep", received "bins"',
+      'analyzeSpectrum: each key of options must be one of "conv", "powerLaw", "sigma2", "singularValues", "quantizationStep", "storedDtype", received "bins"',
     );
     const v = tf.ones([10]);
     try {

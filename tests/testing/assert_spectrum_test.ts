@@ -141,7 +141,7 @@ leakFreeTest(
     await assertRejects(
       call({ spikes: 0, bins: 3 }),
       TypeError,
-      'assertSpectrum: each key of options must be one of "conv", "powerLaw", "sigma2", "singularValues", "quantizationStep", received "bins"',
+      'assertSpectrum: each key of options must be one of "conv", "powerLaw", "sigma2", "singularValues", "quantizationStep", "storedDtype", received "bins"',
     );
     assertEquals(SPECTRUM_VERDICTS.length, 7);
     w.dispose();
