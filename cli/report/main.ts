@@ -37,6 +37,7 @@ import {
   tensorLimit,
   type WeightFile,
 } from "../../lib/io/load_weights.ts";
+import { storagePrecision } from "../../lib/io/storage_precision.ts";
 import { getBackend } from "../../lib/backend.ts";
 import { storageMatrix } from "../../lib/stats/analyze_spectrum.ts";
 import { SvdPool } from "./_svd_pool.ts";
@@ -220,7 +221,7 @@ function prose(x: number): string {
  */
 export function storageNote(w: StoredWeight, std?: number): string | null {
   const q = w.quantization;
-  const half = halfPrecision(w);
+  const half = storagePrecision(w).storedDtype;
   if (half !== undefined) {
     const [digits, step, u] = half === "float16"
       ? ["3", "2⁻¹⁰", "2⁻¹¹"]
@@ -244,24 +245,6 @@ export function storageNote(w: StoredWeight, std?: number): string | null {
   }${share}. That is the spectrum's noise floor: eigenvalues λ near step²/12 = ${
     prose(noise * noise)
   } or below are at the level of rounding, and the rank counts only singular values above the rounding's norm (step/√12)(√N + √M).`;
-}
-
-/** The half-precision format a weight was stored in (safetensors F16/BF16, tfjs float16); undefined otherwise. */
-function halfPrecision(w: StoredWeight): "float16" | "bfloat16" | undefined {
-  if (
-    w.quantization?.dtype === "float16" || w.storedDtype === "F16" ||
-    w.storedDtype === "float16"
-  ) return "float16";
-  return w.storedDtype === "BF16" ? "bfloat16" : undefined;
-}
-
-/** The grid step of a weight stored by an integer quantisation (uint8, uint16); undefined otherwise. */
-function gridStep(w: StoredWeight): number | undefined {
-  const q = w.quantization;
-  return q !== null && (q.dtype === "uint8" || q.dtype === "uint16") &&
-      q.scale !== undefined && q.scale > 0
-    ? q.scale
-    : undefined;
 }
 
 /** The short form of {@linkcode storageNote} for the small tensors' table (the dtype column names the stored type). */
@@ -455,11 +438,9 @@ export async function reportWeights(
       method: m.method,
       mp: "fit",
       ...(sigma ? { singularValues: await sigma } : {}),
-      // A tfjs integer quantisation stores a grid of this step: rank counts
-      // only what stands above its rounding floor.
-      quantizationStep: gridStep(w),
-      // Half precision likewise: rank above its rounding's floor.
-      storedDtype: halfPrecision(w),
+      // A quantised or half-precision weight: rank counts only what stands
+      // above its rounding floor.
+      ...storagePrecision(w),
     });
     entry.shape = [...w.shape];
     entry.storage = storageNote(w, entry.stats.std);

@@ -26,6 +26,10 @@ import {
   rangeError,
   typeError,
 } from "../validate.ts";
+import {
+  type StoragePrecision,
+  storagePrecision,
+} from "./storage_precision.ts";
 import type {
   Quantization,
   StoredWeight,
@@ -321,6 +325,29 @@ export class WeightMap extends Map<string, tf.Tensor> {
    */
   quantization(name: string): Quantization | null {
     return this.stored.get(name)?.quantization ?? null;
+  }
+
+  /**
+   * How coarsely a weight was stored, as `analyzeSpectrum` options (see
+   * {@linkcode storagePrecision}): `analyzeSpectrum(w, weights.storagePrecision(name))`
+   * counts rank only above the rounding of a quantised or half-precision
+   * weight.
+   *
+   * @param name The weight's name.
+   * @returns `{ quantizationStep }`, `{ storedDtype }` or `{}`.
+   * @throws {RangeError} For a name the map does not hold.
+   */
+  storagePrecision(name: string): StoragePrecision {
+    const weight = this.stored.get(name);
+    if (weight === undefined) {
+      throw rangeError(
+        "WeightMap.storagePrecision",
+        "name",
+        "a weight of this map",
+        name,
+      );
+    }
+    return storagePrecision(weight);
   }
 }
 

@@ -17,6 +17,10 @@ export {
 } from "./safetensors.ts";
 export type { NamedTensorsInput } from "./named_tensors.ts";
 export {
+  type StoragePrecision,
+  storagePrecision,
+} from "./storage_precision.ts";
+export {
   iterateWeights,
   loadWeights,
   type LoadWeightsOptions,
