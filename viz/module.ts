@@ -9,6 +9,8 @@ import { Module } from "../lib/nn/module.ts";
 import { tf } from "../lib/tf.ts";
 import { namedWeights, type WeightCollection } from "../lib/read/collection.ts";
 import { checkModule } from "./_common.ts";
+import { WeightMap } from "../lib/io/load_weights.ts";
+import { storagePrecision } from "../lib/io/storage_precision.ts";
 
 /** Options for {@linkcode plotModule}. */
 export interface PlotModuleOptions {
@@ -28,7 +30,9 @@ export interface PlotModuleOptions {
  *
  * @param module A built Module, a `tf.LayersModel` (its weights by layer
  * name), a `tf.GraphModel`, a `Map<string, tf.Tensor>` (what `loadWeights`
- * returns) or a `tf.NamedTensorMap`.
+ * returns: its quantised and half-precision weights are analysed with
+ * their `storagePrecision`, so rank counts only what stands above their
+ * rounding) or a `tf.NamedTensorMap`.
  * @param options `title`, `width`, `bins`.
  * @returns A Figure.
  * @throws {RangeError} If the module has no parameters (build it by calling it first).
@@ -73,12 +77,20 @@ export async function plotModule(
   const masks = params.filter((p) => !p.trainable);
   const count = trainable.reduce((n, p) => n + p.x.size, 0);
   const what = module instanceof Module ? "mask" : "non-trainable weight";
+  // Weights loaded from a file: rank above their storage's rounding only.
+  const precision = (name: string) => {
+    const stored = module instanceof WeightMap
+      ? module.stored.get(name)
+      : undefined;
+    return stored ? storagePrecision(stored) : {};
+  };
   const items = await readItems(
     [
-      ...trainable.map((p) => ({ name: p.name, x: p.x })),
+      ...trainable.map((p) => ({ name: p.name, x: p.x, ...precision(p.name) })),
       ...masks.map((p) => ({
         name: p.name,
         x: p.x,
+        ...precision(p.name),
         section: module instanceof Module
           ? "Masks (not trainable: fixed wiring, not learned)"
           : "Non-trainable weights (buffers, moving statistics)",

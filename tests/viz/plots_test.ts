@@ -11,6 +11,7 @@ import {
   Dense,
   Figure,
   initializers,
+  loadWeights,
   Module,
   Parameter,
   Plot,
@@ -27,6 +28,8 @@ import {
 import { JUPYTER_DISPLAY } from "../../lib/jupyter.ts";
 import { rankTicks } from "../../viz/_common.ts";
 import { spyReads } from "../_reads.ts";
+import { faceApiModelDir } from "../_face_api.ts";
+import { join } from "node:path";
 
 /** Checks what every helper's Figure must offer. */
 function checkFigure(fig: Figure, ...texts: string[]): void {
@@ -255,4 +258,31 @@ Deno.test("rank axes: whole ranks at a round step, rank 1 always", () => {
       `${n}`,
     );
   }
+});
+
+Deno.test("plotModule of weights from a file analyses each quantised weight with its storage precision (face-api's uint8 fc: low-rank)", async () => {
+  const before = tf.memory().numTensors;
+  const weights = await loadWeights(
+    join(
+      await faceApiModelDir(),
+      "face_recognition_model-weights_manifest.json",
+    ),
+  );
+  try {
+    const html = (await plotModule(weights)).html;
+    // The statistics table's row for fc ends with its verdict: with the
+    // uint8 grid's floor, 47 of its 128 singular values are rounding.
+    const row = html.slice(html.lastIndexOf(">fc</td>"));
+    assertStringIncludes(row.slice(0, row.indexOf("</tr>")), "low-rank");
+    // The same tensors as a plain Map carry no storage: full rank, random-like.
+    const plain = (await plotModule(new Map(weights))).html;
+    const plainRow = plain.slice(plain.lastIndexOf(">fc</td>"));
+    assertStringIncludes(
+      plainRow.slice(0, plainRow.indexOf("</tr>")),
+      "random-like",
+    );
+  } finally {
+    tf.dispose([...weights.values()]);
+  }
+  assertEquals(tf.memory().numTensors, before);
 });
