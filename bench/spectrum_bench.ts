@@ -17,42 +17,10 @@ import { fitPowerLaw } from "../lib/stats/power_law.ts";
 import {
   type Noise,
   noise,
-  orthonormal,
+  onGrid,
   plant,
+  rankR,
 } from "../tests/stats/_spectra.ts";
-
-/** `w` rounded to a grid of `levels` steps from its least to its largest entry, and the step. */
-function onGrid(
-  w: Float64Array,
-  levels: number,
-): { stored: Float32Array; step: number } {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of w) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
-  const step = (hi - lo) / levels;
-  return {
-    stored: Float32Array.from(
-      w,
-      (v) => Math.round((v - lo) / step) * step + lo,
-    ),
-    step,
-  };
-}
-
-/** X·Qᵀ: [rows, cols] of rank r, X Gaussian [rows, r], Q orthonormal [cols, r]. */
-function rankR(rows: number, cols: number, r: number, seed: number) {
-  const x = noise(rows, r, "gauss", seed);
-  const q = orthonormal(cols, r, seed + 1);
-  const w = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) {
-      let s = 0;
-      for (let k = 0; k < r; k++) s += x[i * r + k] * q[k][j];
-      w[i * cols + j] = s;
-    }
-  }
-  return w;
-}
 
 /** Runs the benchmark. */
 export async function run(): Promise<void> {

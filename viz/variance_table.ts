@@ -95,37 +95,38 @@ export class VarianceTable {
     }] (${n} values, seed ${this.seed}) against the variance of the initializer's law; ± one standard error`;
   }
 
-  /** The table as HTML (numbers right-aligned, no wrapping). */
+  /** The cells before the standard error, the measured value, and after it. */
+  #cells(): { head: string[]; measured: string; se: string; ratio: string }[] {
+    return this.rows.map((r) => ({
+      head: [
+        r.name,
+        count(r.fanIn),
+        count(r.fanOut),
+        r.formula,
+        num(r.theory),
+      ],
+      measured: num(r.measured),
+      se: num(r.standardError),
+      ratio: num(r.ratio),
+    }));
+  }
+
+  /** The table as HTML (numbers right-aligned, no wrapping; ± s.e. a column). */
   get html(): string {
-    const cells = this.rows.map((r) => [
-      r.name,
-      count(r.fanIn),
-      count(r.fanOut),
-      r.formula,
-      num(r.theory),
-      num(r.measured),
-      num(r.standardError),
-      num(r.ratio),
-    ]);
     return htmlTable(
       [...COLUMNS.slice(0, 6), { head: "± s.e.", align: "right" }, COLUMNS[6]],
-      cells,
+      this.#cells().map((c) => [...c.head, c.measured, c.se, c.ratio]),
       { caption: this.caption },
     );
   }
 
-  /** The table as aligned plain text. */
+  /** The table as aligned plain text (measured ± s.e. in one column). */
   toString(): string {
-    const cells = this.rows.map((r) => [
-      r.name,
-      count(r.fanIn),
-      count(r.fanOut),
-      r.formula,
-      num(r.theory),
-      `${num(r.measured)} ± ${num(r.standardError)}`,
-      num(r.ratio),
-    ]);
-    return textTable(COLUMNS, cells, { caption: this.caption });
+    return textTable(
+      COLUMNS,
+      this.#cells().map((c) => [...c.head, `${c.measured} ± ${c.se}`, c.ratio]),
+      { caption: this.caption },
+    );
   }
 
   /** The Jupyter MIME bundle: HTML, with the text as fallback. */

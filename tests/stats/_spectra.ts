@@ -148,3 +148,47 @@ export function plant(
   }
   return out;
 }
+
+/** `w` rounded to a grid of `levels` steps from its least entry to its largest (tfjs's uint8 quantisation at 255), and the step. */
+export function onGrid(
+  w: Float64Array,
+  levels: number,
+): { stored: Float32Array; step: number } {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of w) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  const step = (hi - lo) / levels;
+  return {
+    stored: Float32Array.from(
+      w,
+      (v) => Math.round((v - lo) / step) * step + lo,
+    ),
+    step,
+  };
+}
+
+/**
+ * X·Qᵀ: [rows, cols] of rank r, X Gaussian [rows, r] (seed) with row i
+ * scaled by `rowScale(i)` (1 by default), Q orthonormal [cols, r]
+ * (seed + 1).
+ */
+export function rankR(
+  rows: number,
+  cols: number,
+  r: number,
+  seed: number,
+  rowScale: (i: number) => number = () => 1,
+): Float64Array {
+  const x = noise(rows, r, "gauss", seed);
+  const q = orthonormal(cols, r, seed + 1);
+  const w = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const scale = rowScale(i);
+    for (let j = 0; j < cols; j++) {
+      let s = 0;
+      for (let k = 0; k < r; k++) s += x[i * r + k] * q[k][j];
+      w[i * cols + j] = scale * s;
+    }
+  }
+  return w;
+}

@@ -22,7 +22,14 @@ import { tf } from "../../lib/tf.ts";
 import { householderQr } from "../../lib/linalg/householder_qr.ts";
 import { uniform } from "../../lib/random/distributions.ts";
 import { nextDraw } from "../../lib/random/stream.ts";
-import { type Noise, noise, orthonormal, plant } from "./_spectra.ts";
+import {
+  type Noise,
+  noise,
+  onGrid,
+  orthonormal,
+  plant,
+  rankR,
+} from "./_spectra.ts";
 import { referenceFit } from "./_power_law_reference.ts";
 
 // Seeds: every matrix gets its own seed below 1e6 (noise() derives the row
@@ -429,7 +436,7 @@ Deno.test("quantizationStep: the equalised-rows re-test also leaves out what lie
   // deviations from 1 to 8 (so the first fit sees a tail and the rows are
   // equalised), Q orthonormal [128, 40]; stored on a uint8 grid.
   const [m, r, n] = [256, 40, 128];
-  const exact = rankProductQ(m, n, r, 60_101, (i) => 8 ** (i / (m - 1)));
+  const exact = rankR(m, n, r, 60_101, (i) => 8 ** (i / (m - 1)));
   const { stored, step: h } = onGrid(exact, 255);
   const reference = analyze(Float32Array.from(exact), [m, n]);
   const a = analyzeSpectrumSync(
@@ -497,23 +504,6 @@ Deno.test("storedDtype: a rank-5 matrix stored as float16 or bfloat16 has rank 5
   );
 });
 
-/** `w` on a grid of `levels` steps from its least entry to its largest. */
-function onGrid(
-  w: Float64Array,
-  levels: number,
-): { stored: Float32Array; step: number } {
-  let lo = Infinity, hi = -Infinity;
-  for (const v of w) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
-  const step = (hi - lo) / levels;
-  return {
-    stored: Float32Array.from(
-      w,
-      (v) => Math.round((v - lo) / step) * step + lo,
-    ),
-    step,
-  };
-}
-
 Deno.test("quantizationStep: a random square matrix on a grid is random-like: the few singular values under the floor are what the MP law puts there", () => {
   // At N = M the Marchenko–Pastur law reaches down to 0, so a grid hides a
   // few singular values of any random matrix (measured on 400 Gaussian and
@@ -547,7 +537,7 @@ Deno.test("quantizationStep: a random square matrix on a grid is random-like: th
 Deno.test("quantizationStep: a rank deficiency beyond what rounding explains is low-rank", () => {
   // Rank 236 of 256 on a uint8 grid: about 3 values under the floor are
   // rounding, 20 are not.
-  const square = onGrid(rankProductQ(256, 256, 236, 70_011), 255);
+  const square = onGrid(rankR(256, 256, 236, 70_011), 255);
   const a = analyzeSpectrumSync(
     { values: square.stored, shape: [256, 256] },
     { quantizationStep: square.step },
@@ -556,7 +546,7 @@ Deno.test("quantizationStep: a rank deficiency beyond what rounding explains is 
   assertEquals([a.lowRank, a.verdict], [true, "low-rank"]);
   // Off square the law has a soft lower edge far above the floor: E ≈ 0,
   // and 2 missing singular values are structure.
-  const tall = onGrid(rankProductQ(512, 256, 254, 70_012), 255);
+  const tall = onGrid(rankR(512, 256, 254, 70_012), 255);
   const b = analyzeSpectrumSync(
     { values: tall.stored, shape: [512, 256] },
     { quantizationStep: tall.step },
@@ -577,31 +567,6 @@ Deno.test("quantizationStep: a rank deficiency beyond what rounding explains is 
   ]);
   assertEquals([full.lowRank, full.expectedBelowTolerance], [false, 0]);
 });
-
-/**
- * X·Qᵀ: [rows, cols] of rank r, X Gaussian [rows, r] with row i scaled by
- * `rowScale(i)` (1 by default), Q orthonormal [cols, r].
- */
-function rankProductQ(
-  rows: number,
-  cols: number,
-  r: number,
-  seed: number,
-  rowScale: (i: number) => number = () => 1,
-): Float64Array {
-  const x = noise(rows, r, "gauss", seed);
-  const q = orthonormal(cols, r, seed + 1);
-  const w = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) {
-    const scale = rowScale(i);
-    for (let j = 0; j < cols; j++) {
-      let s = 0;
-      for (let k = 0; k < r; k++) s += x[i * r + k] * q[k][j];
-      w[i * cols + j] = scale * s;
-    }
-  }
-  return w;
-}
 
 Deno.test("all zeros: verdict zero, rank 0, no fits", () => {
   const a = analyze(new Float32Array(20 * 30), [20, 30]);
