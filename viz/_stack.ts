@@ -26,7 +26,7 @@ export function collectionName(x: WeightCollection): string {
 }
 
 /**
- * Draws `plot(weight, options)` for each weight of `x` that `keep` accepts,
+ * Draws `plot(weight, options, name)` for each weight of `x` that `keep` accepts,
  * titled with the weight's name and shape, and stacks the figures under
  * `options.title` (default: the model's name and `what` of the count of
  * weights drawn, e.g. `what("2 weights")`).
@@ -40,7 +40,7 @@ export async function stackWeights<O extends { title?: string }>(
   need: string,
   options: O,
   what: (weights: string) => string,
-  plot: (x: tf.Tensor | Parameter, options: O) => Promise<Figure>,
+  plot: (x: tf.Tensor | Parameter, options: O, name: string) => Promise<Figure>,
 ): Promise<Figure> {
   const { title, ...each } = options;
   const weights = namedWeights(x, fn).filter(keep);
@@ -55,7 +55,7 @@ export async function stackWeights<O extends { title?: string }>(
       await plot(w.x, {
         ...each,
         title: `${w.name} [${w.x.shape.join(", ")}]`,
-      } as O),
+      } as O, w.name),
     );
   }
   const n = weights.length;

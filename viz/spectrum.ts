@@ -9,6 +9,8 @@ import {
   type WeightCollection,
 } from "../lib/read/collection.ts";
 import { stackWeights } from "./_stack.ts";
+import { WeightMap } from "../lib/io/load_weights.ts";
+import { storagePrecision } from "../lib/io/storage_precision.ts";
 import * as Plot from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
 import {
@@ -58,6 +60,18 @@ export interface PlotSpectrumOptions {
   width?: number;
   /** Height of the plots in pixels. Default 260. */
   height?: number;
+  /**
+   * The grid step of a quantised weight: the rank counts only singular
+   * values above its rounding floor (see `analyzeSpectrum`). Default: none;
+   * for a `WeightMap` (`loadWeights`), each weight's own.
+   */
+  quantizationStep?: number;
+  /**
+   * The half-precision format a weight was stored in (`"float16"`,
+   * `"bfloat16"`): likewise. Default: none; for a `WeightMap`, each
+   * weight's own.
+   */
+  storedDtype?: "float16" | "bfloat16";
 }
 
 /** A weight matrix's spectrum analysis for drawing, or why there is none. */
@@ -664,7 +678,8 @@ export function messagePanel(
  * Map<string, tf.Tensor> or tf.NamedTensorMap), drawn as one spectrum per
  * weight of rank ≥ 2, stacked and titled by name.
  * @param options `title`, `bins` (default from the data, Freedman–Diaconis),
- * `mp` ("theory" or "fit"), `expected`, `width`, `height`.
+ * `mp` ("theory" or "fit"), `expected`, `width`, `height`,
+ * `quantizationStep`, `storedDtype`.
  * @returns A Figure.
  * @throws {RangeError} For a 1-D input (use `plotHistogram`) or an empty one.
  *
@@ -684,6 +699,8 @@ export async function plotSpectrum(
   options: PlotSpectrumOptions = {},
 ): Promise<Figure> {
   if (isWeightCollection(x)) {
+    // Weights from a file: each analysed with how it was stored.
+    const stored = x instanceof WeightMap ? x.stored : null;
     return await stackWeights(
       x,
       "plotSpectrum",
@@ -691,7 +708,13 @@ export async function plotSpectrum(
       "a weight of rank >= 2",
       options,
       (weights) => `spectra of ${weights} of rank ≥ 2`,
-      plotSpectrum,
+      (w, o, name) => {
+        const weight = stored?.get(name);
+        return plotSpectrum(w, {
+          ...(weight ? storagePrecision(weight) : {}),
+          ...o,
+        });
+      },
     );
   }
   const width = checkSize("plotSpectrum", "width", options.width, 760);
@@ -702,6 +725,8 @@ export async function plotSpectrum(
     mp: options.mp,
     expected: options.expected,
     fn: "plotSpectrum",
+    quantizationStep: options.quantizationStep,
+    storedDtype: options.storedDtype,
   });
   const title = options.title ??
     `Spectrum of ${defaultTitle(x, weights.shape)}`;

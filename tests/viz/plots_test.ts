@@ -1,6 +1,7 @@
 import {
   assert,
   assertEquals,
+  assertMatch,
   assertRejects,
   assertStringIncludes,
   assertThrows,
@@ -260,7 +261,7 @@ Deno.test("rank axes: whole ranks at a round step, rank 1 always", () => {
   }
 });
 
-Deno.test("plotModule of weights from a file analyses each quantised weight with its storage precision (face-api's uint8 fc: low-rank)", async () => {
+Deno.test("plotModule and plotSpectrum of weights from a file analyse each quantised weight with its storage precision (face-api's uint8 fc: low-rank)", async () => {
   const before = tf.memory().numTensors;
   const weights = await loadWeights(
     join(
@@ -281,6 +282,18 @@ Deno.test("plotModule of weights from a file analyses each quantised weight with
       plainRow.slice(0, plainRow.indexOf("</tr>")),
       "random-like",
     );
+    // plotSpectrum: of the WeightMap, each weight with its own; of one
+    // tensor, with the option given.
+    const fc = weights.get("fc")!;
+    const stacked = (await plotSpectrum(weights)).text;
+    const fcText = stacked.slice(stacked.indexOf("fc [256, 128]"));
+    // (the low-rank verdict's summary: "256×128: rank 81 of 128, no spikes")
+    assertMatch(fcText, /256×128: rank \d+ of 128, no spikes/);
+    assertMatch(
+      (await plotSpectrum(fc, weights.storagePrecision("fc"))).text,
+      /256×128: rank \d+ of 128, no spikes/,
+    );
+    assertStringIncludes((await plotSpectrum(fc)).text, "random-like");
   } finally {
     tf.dispose([...weights.values()]);
   }
