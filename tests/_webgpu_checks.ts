@@ -230,3 +230,52 @@ webgpuTest(
     assert(plotJacobianSpectrum(gpu.spectrum).svg.startsWith("<svg"));
   },
 );
+
+webgpuTest("matMul on the adapter agrees with the CPU backend", async () => {
+  const a = Array.from({ length: 64 * 48 }, (_, i) => Math.sin(i));
+  const b = Array.from({ length: 48 * 32 }, (_, i) => Math.cos(3 * i));
+  const product = async () => {
+    const x = tf.tensor2d(a, [64, 48]);
+    const y = tf.tensor2d(b, [48, 32]);
+    const z = tf.matMul(x, y);
+    const values = await z.data();
+    tf.dispose([x, y, z]);
+    return values;
+  };
+  await setBackend("cpu");
+  const expected = await product();
+  assertEquals(await setBackend("webgpu"), "webgpu");
+  const actual = await product();
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+  }
+  assert(worst <= 1e-5, `max |webgpu - cpu| = ${worst}`);
+});
+
+webgpuTest(
+  "the same seed gives the same bits on webgpu as on cpu",
+  async () => {
+    const names = [
+      "glorotNormal",
+      "orthogonal",
+      "randomUniform",
+      "binomial",
+      "truncatedNormal",
+    ];
+    const draw = async (backend: "cpu" | "webgpu") => {
+      assertEquals(await setBackend(backend), backend);
+      const out: Uint32Array[] = [];
+      for (const name of names) {
+        const t = initializers.getInitializer(name)([33, 17], { seed: 2024 });
+        assertEquals(tf.getBackend(), backend);
+        out.push(new Uint32Array((await t.data() as Float32Array).buffer));
+        t.dispose();
+      }
+      return out;
+    };
+    const cpu = await draw("cpu");
+    const gpu = await draw("webgpu");
+    names.forEach((name, i) => assertEquals(gpu[i], cpu[i], name));
+  },
+);

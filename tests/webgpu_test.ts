@@ -1,7 +1,9 @@
 /**
  * The WebGPU checks (_webgpu_checks.ts: a net trained on WebGPU, every
- * reading helper on its parameters and on a tf-op result), run in a
- * `deno test` process of their own.
+ * reading helper on its parameters and on a tf-op result, the teaching
+ * helpers, matMul against the CPU backend, seeded bits against the CPU
+ * backend), run in a `deno test` process of their own: no other test
+ * module uses the adapter.
  *
  * Why a process of its own: with Mesa's llvmpipe adapter, a process that has
  * used WebGPU sometimes aborts at exit with a C heap error (`malloc():

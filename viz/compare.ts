@@ -9,7 +9,7 @@ import {
   type InitializerConfig,
   initializerFor,
 } from "../lib/initializers/registry.ts";
-import { checkShape, typeError } from "../lib/validate.ts";
+import { checkOptions, checkShape, typeError } from "../lib/validate.ts";
 import { tf } from "../lib/tf.ts";
 
 /** Options for {@linkcode compareInitializers}. */
@@ -49,6 +49,7 @@ export async function compareInitializers(
   options: CompareOptions = {},
 ): Promise<Figure> {
   const fn = "compareInitializers";
+  checkOptions(fn, options, ["seed", "width", "bins", "title"]);
   if (!Array.isArray(names) || names.length === 0) {
     throw typeError(
       fn,

@@ -29,7 +29,7 @@ import {
 } from "../lib/stats/histogram.ts";
 import { type Law, lawOf } from "../lib/stats/laws.ts";
 import { legendLabels } from "./spectrum.ts";
-import { typeError } from "../lib/validate.ts";
+import { checkOptions, typeError } from "../lib/validate.ts";
 import type { Density } from "../lib/stats/density.ts";
 
 /** Options for {@linkcode plotHistogram}. */
@@ -470,6 +470,15 @@ export async function plotHistogram(
   x: WeightsLike | WeightCollection,
   options: PlotHistogramOptions = {},
 ): Promise<Figure> {
+  checkOptions("plotHistogram", options, [
+    "bins",
+    "logY",
+    "title",
+    "expected",
+    "width",
+    "height",
+    "compare",
+  ]);
   if (isWeightCollection(x)) {
     return await stackWeights(
       x,

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { checkOptions } from "../lib/validate.ts";
 import type { Figure } from "./figure.ts";
 import { readItems, rowsFigure } from "./_rows.ts";
 import { Module } from "../lib/nn/module.ts";
@@ -53,6 +54,7 @@ export async function plotModule(
   module: WeightCollection,
   options: PlotModuleOptions = {},
 ): Promise<Figure> {
+  checkOptions("plotModule", options, ["title", "width", "bins"]);
   checkModule("plotModule", module);
   const kind = module instanceof Module
     ? module.constructor.name

@@ -6,7 +6,7 @@
 import * as PlotNS from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
 import { COLORS, plotSvg } from "./_common.ts";
-import { typeError } from "../lib/validate.ts";
+import { checkOptions, typeError } from "../lib/validate.ts";
 
 /**
  * Observable Plot (the copy the toolkit renders with), re-exported so that
@@ -62,6 +62,7 @@ export function plotFigure(
   options: PlotOptions,
   figure: PlotFigureOptions = {},
 ): Figure {
+  checkOptions("plotFigure", figure, ["title", "subtitle", "text"], "figure");
   if (options === null || typeof options !== "object") {
     throw typeError(
       "plotFigure",

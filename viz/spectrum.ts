@@ -39,7 +39,7 @@ import {
 import { lawOf } from "../lib/stats/laws.ts";
 import type { Density } from "../lib/stats/density.ts";
 import { escapeHtml } from "../lib/text.ts";
-import { message, rangeError } from "../lib/validate.ts";
+import { checkOptions, message, rangeError } from "../lib/validate.ts";
 
 /** Options for {@linkcode plotSpectrum}. */
 export interface PlotSpectrumOptions {
@@ -698,6 +698,16 @@ export async function plotSpectrum(
   x: WeightsLike | WeightCollection,
   options: PlotSpectrumOptions = {},
 ): Promise<Figure> {
+  checkOptions("plotSpectrum", options, [
+    "title",
+    "bins",
+    "mp",
+    "expected",
+    "width",
+    "height",
+    "quantizationStep",
+    "storedDtype",
+  ]);
   if (isWeightCollection(x)) {
     // Weights from a file: each analysed with how it was stored.
     const stored = x instanceof WeightMap ? x.stored : null;

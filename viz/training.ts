@@ -8,7 +8,7 @@ import { namedWeights, type WeightCollection } from "../lib/read/collection.ts";
 import type { Figure } from "./figure.ts";
 import { rowsFigure } from "./_rows.ts";
 import { Parameter } from "../lib/nn/parameter.ts";
-import { message, show } from "../lib/validate.ts";
+import { checkOptions, message, show } from "../lib/validate.ts";
 import { checkModule } from "./_common.ts";
 import type { Density } from "../lib/stats/density.ts";
 import { readWeights } from "../lib/read/weights.ts";
@@ -89,6 +89,7 @@ export function plotTraining(
   history: readonly TrainingSnapshot[],
   options: PlotTrainingOptions = {},
 ): Figure {
+  checkOptions("plotTraining", options, ["parameter", "width"]);
   if (!Array.isArray(history) || history.length === 0) {
     throw new RangeError(
       `plotTraining: history must be a non-empty array of snapshots (see snapshotWeights), received ${

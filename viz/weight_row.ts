@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { checkOptions } from "../lib/validate.ts";
 import type { Figure } from "./figure.ts";
 import { rowsFigure, type RowStats } from "./_rows.ts";
 import { type HostWeights, hostWeights } from "../lib/host.ts";
@@ -71,6 +72,14 @@ export function plotWeightRow(
   x: HostWeights,
   options: PlotWeightRowOptions = {},
 ): { figure: Figure; stats: RowStats } {
+  checkOptions("plotWeightRow", options, [
+    "density",
+    "mp",
+    "singularValues",
+    "quantizationStep",
+    "storedDtype",
+    "width",
+  ]);
   const weights = hostWeights(x, "plotWeightRow");
   const { figure, stats } = rowsFigure(name, "", [{
     name,

@@ -7,7 +7,7 @@ import * as Plot from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
 import { COLORS, plotSvg } from "./_common.ts";
 import { NeuronMap } from "../lib/nn/ncp/neuron_maps.ts";
-import { typeError } from "../lib/validate.ts";
+import { checkOptions, typeError } from "../lib/validate.ts";
 
 /** Options for {@linkcode plotWiring}. */
 export interface PlotWiringOptions {
@@ -42,6 +42,7 @@ export function plotWiring(
   map: NeuronMap,
   options: PlotWiringOptions = {},
 ): Figure {
+  checkOptions("plotWiring", options, ["title", "cell"]);
   if (!(map instanceof NeuronMap)) {
     throw typeError("plotWiring", "map", "a NeuronMap", map);
   }

@@ -4,7 +4,7 @@
  * @module
  */
 import { type HostWeights, hostWeights } from "../host.ts";
-import { checkCount, rangeError } from "../validate.ts";
+import { checkCount, checkOptions, rangeError } from "../validate.ts";
 
 /** Options for {@linkcode histogramSync} (and `histogram`). */
 export interface HistogramOptions {
@@ -95,6 +95,7 @@ export function histogramAs(
   x: HostWeights,
   options: HistogramOptions = {},
 ): Histogram {
+  checkOptions(fn, options, ["bins", "thresholds", "range"]);
   const { values } = hostWeights(x, fn);
   const n = values.length;
   if (n === 0) throw rangeError(fn, "x", "non-empty", values);

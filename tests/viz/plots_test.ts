@@ -11,6 +11,7 @@ import {
   compareInitializers,
   Dense,
   Figure,
+  histogram,
   initializers,
   loadWeights,
   Module,
@@ -21,6 +22,7 @@ import {
   plotModule,
   plotSpectrum,
   plotTraining,
+  plotWeightRow,
   plotWiring,
   Sequential,
   snapshotWeights,
@@ -297,5 +299,45 @@ Deno.test("plotModule and plotSpectrum of weights from a file analyse each quant
   } finally {
     tf.dispose([...weights.values()]);
   }
+  assertEquals(tf.memory().numTensors, before);
+});
+
+Deno.test("every plot helper refuses a misspelt option, naming it (a British 'quantisationStep' must not be ignored)", async () => {
+  const before = tf.memory().numTensors;
+  const w = initializers.glorotUniform([16, 8], { seed: 1 });
+  const host = { values: new Float32Array(16), shape: [4, 4] };
+  const bad = { quantisationStep: 0.01 } as never;
+  const calls: [string, () => unknown][] = [
+    ["plotSpectrum", () => plotSpectrum(w, bad)],
+    ["plotHistogram", () => plotHistogram(w, bad)],
+    ["plotModule", () => plotModule(new Map([["w", w]]), bad)],
+    ["compareInitializers", () => compareInitializers(["zeros"], [4, 4], bad)],
+    ["plotWeightRow", () => plotWeightRow("w", host, bad)],
+    ["plotWiring", () => plotWiring(new AutoNCP(8, 2), bad)],
+    ["histogram", () => histogram(w, bad)],
+  ];
+  for (const [fn, call] of calls) {
+    const message = `${fn}: each key of options must be one of`;
+    try {
+      await call();
+      throw new Error(`${fn} accepted a misspelt option`);
+    } catch (e) {
+      assert(e instanceof TypeError, `${fn}: ${e}`);
+      assertStringIncludes(e.message, message);
+      assertStringIncludes(e.message, 'received "quantisationStep"');
+    }
+  }
+  const snapshot = await snapshotWeights(new Map([["w", w]]), 0);
+  assertThrows(
+    () => plotTraining([snapshot], bad),
+    TypeError,
+    'plotTraining: each key of options must be one of "parameter", "width", received "quantisationStep"',
+  );
+  assertThrows(
+    () => plotFigure({ marks: [] }, bad),
+    TypeError,
+    'plotFigure: each key of figure must be one of "title", "subtitle", "text", received "quantisationStep"',
+  );
+  w.dispose();
   assertEquals(tf.memory().numTensors, before);
 });
