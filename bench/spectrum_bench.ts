@@ -15,6 +15,7 @@ import { singularValuesSync } from "../lib/linalg/singular_values.ts";
 import { analyzeSpectrumSync } from "../lib/stats/analyze_spectrum.ts";
 import { fitPowerLaw } from "../lib/stats/power_law.ts";
 import {
+  bfloat16,
   type Noise,
   noise,
   onGrid,
@@ -156,6 +157,48 @@ function rankCalibration(): void {
         }
         console.log(
           `| ${kind} | ${r}×${c} | ${levels} | ${alarms}/${trials} | ${unfitted}/${trials} | ${
+            lo.toFixed(1)
+          } … ${hi.toFixed(1)} |`,
+        );
+      }
+    }
+  }
+  console.log(
+    "\nRandom matrices stored in half precision (storedDtype given): low-rank false alarms",
+  );
+  console.log(
+    "| entries | shape | format | low-rank | rank below min(N, M) | deficiency − E (min … max) |",
+  );
+  for (const kind of ["gauss", "t3"] as Noise[]) {
+    for (const [r, c] of [[128, 128], [256, 256], [300, 256]]) {
+      for (
+        const [format, round] of [
+          ["float16", Math.f16round],
+          ["bfloat16", bfloat16],
+        ] as const
+      ) {
+        let alarms = 0;
+        let deficient = 0;
+        let lo = Infinity;
+        let hi = -Infinity;
+        const trials = 50;
+        for (let s = 0; s < trials; s++) {
+          const stored = Float32Array.from(
+            noise(r, c, kind, 15_485_863 * s + 7 * r + c),
+            round,
+          );
+          const a = analyzeSpectrumSync({ values: stored, shape: [r, c] }, {
+            storedDtype: format,
+          });
+          if (a.lowRank) alarms++;
+          if (a.rank < Math.min(r, c)) deficient++;
+          if (a.expectedBelowTolerance !== null) {
+            const excess = Math.min(r, c) - a.rank - a.expectedBelowTolerance;
+            [lo, hi] = [Math.min(lo, excess), Math.max(hi, excess)];
+          }
+        }
+        console.log(
+          `| ${kind} | ${r}×${c} | ${format} | ${alarms}/${trials} | ${deficient}/${trials} | ${
             lo.toFixed(1)
           } … ${hi.toFixed(1)} |`,
         );

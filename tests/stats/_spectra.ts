@@ -192,3 +192,12 @@ export function rankR(
   }
   return w;
 }
+
+/** Rounds to the nearest bfloat16 (ties to even, as PyTorch converts): the top half of float32's bits. */
+export function bfloat16(x: number): number {
+  const f = new Float32Array([x]);
+  const bits = new Uint32Array(f.buffer);
+  const b = bits[0];
+  bits[0] = ((b + 0x7fff + ((b >>> 16) & 1)) >>> 16) << 16;
+  return f[0];
+}

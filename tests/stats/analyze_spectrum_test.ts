@@ -23,6 +23,7 @@ import { householderQr } from "../../lib/linalg/householder_qr.ts";
 import { uniform } from "../../lib/random/distributions.ts";
 import { nextDraw } from "../../lib/random/stream.ts";
 import {
+  bfloat16,
   type Noise,
   noise,
   onGrid,
@@ -450,15 +451,6 @@ Deno.test("quantizationStep: the equalised-rows re-test also leaves out what lie
   assertEquals([a.verdict, a.heavyTailed], [reference.verdict, false]);
   assertEquals(a.verdict, "low-rank");
 });
-
-/** Rounds to the nearest bfloat16 (ties to even): the top half of float32's bits. */
-function bfloat16(x: number): number {
-  const f = new Float32Array([x]);
-  const bits = new Uint32Array(f.buffer);
-  const b = bits[0];
-  bits[0] = ((b + 0x7fff + ((b >>> 16) & 1)) >>> 16) << 16;
-  return f[0];
-}
 
 Deno.test("storedDtype: a rank-5 matrix stored as float16 or bfloat16 has rank 5 above the rounding floor, full rank without it", () => {
   const [m, r, n] = [300, 5, 200];
