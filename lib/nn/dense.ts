@@ -11,7 +11,7 @@ import {
   Parameter,
   resolveInitializer,
 } from "./parameter.ts";
-import { checkCount } from "../validate.ts";
+import { checkCount, checkOptions } from "../validate.ts";
 import type { Initializer } from "../initializers/registry.ts";
 
 /** Options for {@linkcode Dense}. */
@@ -68,6 +68,13 @@ export class Dense extends Module {
    */
   constructor(units: number, options: DenseOptions = {}) {
     super();
+    checkOptions("Dense", options, [
+      "activation",
+      "useBias",
+      "kernelInitializer",
+      "biasInitializer",
+      "inputDim",
+    ]);
     this.units = checkCount("Dense", "units", units, 1);
     this.#activation = activationFor(
       options.activation,

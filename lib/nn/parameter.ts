@@ -9,7 +9,13 @@ import {
   type InitRecord,
   initRecordOf,
 } from "../initializers/mod.ts";
-import { checkBoolean, rangeError, show, typeError } from "../validate.ts";
+import {
+  checkBoolean,
+  checkOptions,
+  rangeError,
+  show,
+  typeError,
+} from "../validate.ts";
 import {
   type Initializer,
   type InitializerConfig,
@@ -127,6 +133,7 @@ export class Parameter {
    * @throws {TypeError} For missing or non-numeric data; {RangeError} for ragged arrays or NaN in a shape.
    */
   constructor(data: ParameterData, options: ParameterOptions = {}) {
+    checkOptions("Parameter", options, ["name", "trainable"]);
     if (data === undefined || data === null) {
       throw typeError(
         "Parameter",

@@ -5,7 +5,7 @@
  */
 import type { tf } from "../tf.ts";
 import { Module } from "./module.ts";
-import { show, typeError } from "../validate.ts";
+import { checkOptions, show, typeError } from "../validate.ts";
 
 /** Options for {@linkcode Sequential}. */
 export interface SequentialOptions {
@@ -47,6 +47,7 @@ export class Sequential extends Module {
    */
   constructor(layers: Module[], options: SequentialOptions = {}) {
     super();
+    checkOptions("Sequential", options, ["inputShape"]);
     if (!Array.isArray(layers)) {
       throw typeError("Sequential", "layers", "an array of modules", layers);
     }

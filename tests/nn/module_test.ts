@@ -6,10 +6,15 @@ import {
   assertThrows,
 } from "@std/assert";
 import {
+  AutoNCP,
   Dense,
+  FullyConnectedMap,
   initializers,
   Module,
+  NCP,
+  NCPMap,
   Parameter,
+  RandomMap,
   Sequential,
   tf,
 } from "../../mod.ts";
@@ -344,5 +349,69 @@ Deno.test("dispose frees everything; trainableVariables skips frozen parameters"
   m.buf = tf.zeros([2]);
   assertEquals(m.trainableVariables(), [m.w.data]);
   m.dispose();
+  assertEquals(tf.memory().numTensors, before);
+});
+
+Deno.test("a misspelt option is an error naming it, as in Keras, never a silent default (kernelInitialiser would have meant glorot_uniform)", () => {
+  const before = tf.memory().numTensors;
+  const cases: [string, () => unknown, string][] = [
+    [
+      "Dense",
+      () => new Dense(4, { kernelInitialiser: "he_normal" } as never),
+      "kernelInitialiser",
+    ],
+    [
+      "NCP",
+      () =>
+        new NCP(new AutoNCP(8, 2), { recurrentInit: "orthogonal" } as never),
+      "recurrentInit",
+    ],
+    [
+      "Sequential",
+      () => new Sequential([], { input_shape: [3] } as never),
+      "input_shape",
+    ],
+    [
+      "Parameter",
+      () => new Parameter([2], { requiresGrad: false } as never),
+      "requiresGrad",
+    ],
+    [
+      "AutoNCP",
+      () => new AutoNCP(8, 2, { sparsity: 0.1 } as never),
+      "sparsity",
+    ],
+    [
+      "NCPMap",
+      () =>
+        new NCPMap(
+          {
+            interNeurons: 2,
+            commandNeurons: 2,
+            motorNeurons: 1,
+            sparsity: 0.1,
+          } as never,
+        ),
+      "sparsity",
+    ],
+    [
+      "FullyConnectedMap",
+      () => new FullyConnectedMap(4, 2, { selfConnection: false } as never),
+      "selfConnection",
+    ],
+    [
+      "RandomMap",
+      () => new RandomMap(4, 2, { sparsity: 0.1 } as never),
+      "sparsity",
+    ],
+  ];
+  for (const [fn, make, key] of cases) {
+    const error = assertThrows(
+      make,
+      TypeError,
+      `${fn}: each key of options must be one of`,
+    );
+    assertStringIncludes((error as Error).message, `received "${key}"`);
+  }
   assertEquals(tf.memory().numTensors, before);
 });

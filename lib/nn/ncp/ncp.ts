@@ -13,7 +13,12 @@ import {
   resolveInitializer,
 } from "../parameter.ts";
 import { NeuronMap } from "./neuron_maps.ts";
-import { checkCount, rangeError, typeError } from "../../validate.ts";
+import {
+  checkCount,
+  checkOptions,
+  rangeError,
+  typeError,
+} from "../../validate.ts";
 
 /** Options for {@linkcode NCP}. */
 export interface NCPOptions {
@@ -89,6 +94,14 @@ export class NCP extends Module {
    */
   constructor(neuronMap: NeuronMap, options: NCPOptions = {}) {
     super();
+    checkOptions("NCP", options, [
+      "activation",
+      "useBias",
+      "kernelInitializer",
+      "recurrentInitializer",
+      "biasInitializer",
+      "inputDim",
+    ]);
     if (!(neuronMap instanceof NeuronMap)) {
       throw typeError("NCP", "neuronMap", "a NeuronMap", neuronMap);
     }

@@ -12,7 +12,12 @@
  */
 import { type Draw, nextDraw } from "../../random/stream.ts";
 import { uniform } from "../../random/distributions.ts";
-import { checkCount, rangeError, typeError } from "../../validate.ts";
+import {
+  checkCount,
+  checkOptions,
+  rangeError,
+  typeError,
+} from "../../validate.ts";
 
 /** A named range of neurons, for plots. */
 export interface NeuronGroup {
@@ -283,6 +288,14 @@ export class NCPMap extends NeuronMap {
     if (options === null || typeof options !== "object") {
       throw typeError(fn, "options", "an object", options);
     }
+    checkOptions(fn, options, [
+      "interNeurons",
+      "commandNeurons",
+      "motorNeurons",
+      "sensoryNeurons",
+      "sparsityLevel",
+      "seed",
+    ]);
     const inter = checkCount(
       fn,
       "options.interNeurons",
@@ -392,6 +405,7 @@ export class AutoNCP extends NCPMap {
    * @param options `sparsityLevel` (0.5), `seed`.
    */
   constructor(units: number, outputSize: number, options: AutoNCPOptions = {}) {
+    checkOptions("AutoNCP", options, ["sparsityLevel", "seed"]);
     checkCount("AutoNCP", "units", units, 1);
     checkCount("AutoNCP", "outputSize", outputSize, 1);
     if (units < outputSize + 2) {
@@ -453,6 +467,7 @@ export class FullyConnectedMap extends NeuronMap {
     outputDim: number,
     options: FullyConnectedMapOptions = {},
   ) {
+    checkOptions(new.target.name, options, ["selfConnections", "seed"]);
     super(units, outputDim, options.seed);
     this.selfConnections = options.selfConnections ?? true;
     const rng = uniformsFor(this);
@@ -519,6 +534,7 @@ export class RandomMap extends NeuronMap {
     outputDim: number,
     options: RandomMapOptions = {},
   ) {
+    checkOptions(new.target.name, options, ["sparsityLevel", "seed"]);
     const sparsity = checkSparsity(
       new.target.name,
       options.sparsityLevel ?? 0.5,
