@@ -6,7 +6,13 @@
  *
  * @module
  */
-import { rangeError, show } from "../validate.ts";
+import {
+  checkCount,
+  checkOptions,
+  checkPositive,
+  rangeError,
+  show,
+} from "../validate.ts";
 import { fitBulk, hasTail, MIN_BULK } from "./_bulk.ts";
 import { fitPowerLaw, type PowerLawFit } from "./power_law.ts";
 
@@ -60,6 +66,10 @@ export function fitMarchenkoPastur(
   cols: number,
   sigma2?: number,
 ): MarchenkoPasturFit {
+  const fn = "fitMarchenkoPastur";
+  checkCount(fn, "rows", rows, 1);
+  checkCount(fn, "cols", cols, 1);
+  if (sigma2 !== undefined) checkPositive(fn, "sigma2", sigma2);
   const n = Math.max(rows, cols);
   const m = Math.min(rows, cols);
   const positive = Float64Array.from(
@@ -154,6 +164,8 @@ export function spectralStats(
   options: SpectralOptions = {},
 ): SpectralStats {
   const fn = "spectralStats";
+  const { sigma2 } = checkOptions(fn, options, ["sigma2"]);
+  if (sigma2 !== undefined) checkPositive(fn, "options.sigma2", sigma2);
   if (shape.length !== 2) {
     throw rangeError(fn, "shape", "[rows, cols]", shape);
   }

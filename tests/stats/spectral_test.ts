@@ -10,7 +10,11 @@ import {
   marchenkoPasturDensity,
   marchenkoPasturEdges,
 } from "../../lib/stats/marchenko_pastur.ts";
-import { fitPowerLaw, spectralStats } from "../../lib/stats/spectral.ts";
+import {
+  fitMarchenkoPastur,
+  fitPowerLaw,
+  spectralStats,
+} from "../../lib/stats/spectral.ts";
 import { lawOf } from "../../lib/stats/laws.ts";
 import { integrate } from "../initializers/_stats.ts";
 
@@ -175,5 +179,29 @@ Deno.test("spectralStats refuses negative, NaN, infinite and unsorted singular v
     () => spectralStats(new Float64Array([1, 2]), [4, 2]),
     RangeError,
     "spectralStats: singularValues[1] must be <= singularValues[0] = 1 (descending order), received 2",
+  );
+});
+
+Deno.test("spectralStats and fitMarchenkoPastur check their options and arguments", () => {
+  const sigma = new Float64Array([4, 2, 1]);
+  assertThrows(
+    () => spectralStats(sigma, [6, 3], { sigma: 1 } as never),
+    TypeError,
+    'spectralStats: each key of options must be one of "sigma2", received "sigma"',
+  );
+  assertThrows(
+    () => spectralStats(sigma, [6, 3], { sigma2: -1 }),
+    RangeError,
+    "spectralStats: options.sigma2 must be a finite number > 0, received -1",
+  );
+  assertThrows(
+    () => fitMarchenkoPastur([1, 2, 3], 10, 5, { sigma2: 1 } as never),
+    TypeError,
+    "fitMarchenkoPastur: sigma2 must be",
+  );
+  assertThrows(
+    () => fitMarchenkoPastur([1, 2, 3], 0, 5),
+    RangeError,
+    "fitMarchenkoPastur: rows must be",
   );
 });
