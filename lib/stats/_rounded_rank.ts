@@ -25,10 +25,11 @@ export interface RoundedRank {
 }
 
 /**
- * P(D ≥ d) for D Poisson with mean `mean`, summed from d upward (d > mean).
- * The Poisson law's variance (= mean) exceeds that of an eigenvalue count
- * (which grows like log mean), so the tail is conservative: it errs towards
- * "explained", never towards a false "low-rank".
+ * P(D ≥ d) for D Poisson with mean `mean`, summed from d upward; 1 when
+ * d ≤ mean (the probability is then about ½ or more, and only the decision
+ * at FALSE_ALARM uses it). The Poisson law's variance (= mean) exceeds that
+ * of an eigenvalue count (which grows like log mean), so the tail errs
+ * towards "explained" rather than towards a false "low-rank".
  */
 function poissonTail(mean: number, d: number): number {
   if (d <= 0) return 1;
