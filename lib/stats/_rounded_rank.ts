@@ -56,13 +56,38 @@ function lowerEdgeScale(n: number, m: number, sigma2: number): number {
 }
 
 /**
+ * How many eigenvalues of random n × m matrices with entries of variance
+ * σ² (one per tolerance) lie under the tolerances: Σ m·F_MP(tol²/n + c·s₋),
+ * with s₋ the lower edge's Tracy–Widom scale and c the Tracy–Widom quantile
+ * at FALSE_ALARM per matrix, so a floor just under λ₋, which the smallest
+ * eigenvalue crosses by fluctuation, counts as reached.
+ *
+ * @param n The larger dimension.
+ * @param m The smaller dimension.
+ * @param tolerances Each matrix's rank tolerance on singular values.
+ * @param sigma2 The entries' variance, > 0.
+ */
+export function expectedBelow(
+  n: number,
+  m: number,
+  tolerances: readonly number[],
+  sigma2: number,
+): number {
+  const shift = tracyWidomQuantile(FALSE_ALARM / tolerances.length) *
+    lowerEdgeScale(n, m, sigma2);
+  let expected = 0;
+  for (const t of tolerances) {
+    expected += m * marchenkoPasturCdf((t * t) / n + shift, n / m, sigma2);
+  }
+  return expected;
+}
+
+/**
  * Tests the rank deficiency against a full-rank random model: the bulk is
  * fitted as MP(q = n/m, σ²) with the missing values censored (they hold
  * their quantile levels but take no part in the fit), and the expected
- * count under the tolerance is E = m·F_MP(tol²/n + c·s₋), summed over the
- * slices: s₋ the lower edge's Tracy–Widom scale and c the Tracy–Widom
- * quantile at FALSE_ALARM per slice, so a floor just under λ₋, which the
- * smallest eigenvalue crosses by fluctuation, counts as reached.
+ * count under the tolerance is E ({@linkcode expectedBelow}), summed over
+ * the slices.
  * The deficiency is explained when P(D ≥ deficiency) ≥ FALSE_ALARM for
  * D ~ Poisson(E), designed for a false-alarm rate of 10⁻³ per matrix.
  * Calibrated on 2,400 random matrices (Gaussian, uniform and Student-t3
@@ -98,13 +123,7 @@ export function roundedRank(
     tests: tolerances.length,
   });
   if (!(fit.sigma2 > 0)) return null;
-  const shift = tracyWidomQuantile(FALSE_ALARM / tolerances.length) *
-    lowerEdgeScale(n, m, fit.sigma2);
-  let expected = 0;
-  for (const t of tolerances) {
-    expected += m *
-      marchenkoPasturCdf((t * t) / n + shift, n / m, fit.sigma2);
-  }
+  const expected = expectedBelow(n, m, tolerances, fit.sigma2);
   return {
     padded,
     expected,

@@ -20,9 +20,12 @@ import { notHostData } from "../host.ts";
 import { scanValues } from "../_scan.ts";
 import { singularValuesAs } from "../linalg/singular_values.ts";
 import { fitBulk, hasTail, MIN_BULK } from "./_bulk.ts";
-import { roundedRank } from "./_rounded_rank.ts";
+import {
+  expectedBelow,
+  type RoundedRank,
+  roundedRank,
+} from "./_rounded_rank.ts";
 import { floatFloor, gridFloor, HALF_PRECISIONS } from "./_storage_floor.ts";
-import { marchenkoPasturCdf } from "./marchenko_pastur.ts";
 import { equalize, type MatrixFacts, matrixFacts } from "./_matrix.ts";
 import { fitPowerLaw, type PowerLawMethod } from "./power_law.ts";
 
@@ -623,11 +626,12 @@ function analyzeMatrix(
     heavyTailed = hasTail(test, testSize);
   }
   const lowRank = m < Math.min(rows, cols) || !explained;
-  const expectedBelowTolerance = rounded !== null
-    ? rounded.expected
-    : marchenkoPastur !== null && rank >= m && marchenkoPastur.sigma2 > 0
-    ? m * marchenkoPasturCdf(tol * tol / n, n / m, marchenkoPastur.sigma2)
-    : null;
+  const expectedBelowTolerance = expectedOf(rounded, marchenkoPastur, {
+    full: rank >= m,
+    n,
+    m,
+    tolerances: [tol],
+  });
   const { powerLaw, verdict } = conclude(sigma, eig.subarray(0, rank), {
     zero,
     binary,
@@ -662,6 +666,20 @@ function bulkOf(fit: MarchenkoPasturBulk): MarchenkoPasturBulk {
     lambdaPlus: fit.lambdaPlus,
     fitted: fit.fitted,
   };
+}
+
+/**
+ * `expectedBelowTolerance`: the deficiency test's count where it ran, else
+ * (full rank) the fitted bulk's; `null` without a bulk.
+ */
+function expectedOf(
+  rounded: RoundedRank | null,
+  bulk: MarchenkoPasturBulk | null,
+  shape: { full: boolean; n: number; m: number; tolerances: number[] },
+): number | null {
+  if (rounded !== null) return rounded.expected;
+  if (bulk === null || !shape.full || !(bulk.sigma2 > 0)) return null;
+  return expectedBelow(shape.n, shape.m, shape.tolerances, bulk.sigma2);
 }
 
 /** The analysis with its one-line summary of the rest (the last field). */
@@ -897,16 +915,12 @@ function analyzeSlices(
     }
   }
   const lowRank = rank < m * count && !(rounded?.explained ?? false);
-  let expectedBelowTolerance = rounded?.expected ?? null;
-  if (rounded === null && marchenkoPastur !== null && rank >= m * count) {
-    const s2 = marchenkoPastur.sigma2;
-    expectedBelowTolerance = s2 > 0
-      ? tolerances.reduce(
-        (e, t) => e + m * marchenkoPasturCdf((t * t) / n, n / m, s2),
-        0,
-      )
-      : null;
-  }
+  const expectedBelowTolerance = expectedOf(rounded, marchenkoPastur, {
+    full: rank >= m * count,
+    n,
+    m,
+    tolerances,
+  });
   const { powerLaw, verdict } = conclude(sigma, positive, {
     zero,
     binary,
