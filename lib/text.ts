@@ -82,8 +82,8 @@ export function visibleText(text: string): string {
 }
 
 /**
- * A number for people: 4 significant digits, plain between 1e-3 and 1e5,
- * else in exponential form; trailing zeros dropped.
+ * A number for people: 4 significant digits, plain between 1e-3 and 1e5
+ * (trailing zeros dropped), else in exponential form (`2.500e-5`).
  *
  * @param x Any number.
  * @returns `"0"`, `"NaN"`, `"Infinity"` or the rounded number.

@@ -69,7 +69,7 @@ export interface RowStats {
   spectralNorm: number | null;
   /** Stable rank Σσᵢ²/σ₁²; `null` without a spectrum. */
   stableRank: number | null;
-  /** Singular values above the Marchenko–Pastur edge; `null` without a spectrum. */
+  /** The spikes, as `SpectrumAnalysis.spikes` counts them; `null` without a spectrum. */
   spikes: number | null;
   /** α when meaningful (see `PowerLawSummary.meaningful`), else `null`. */
   alpha: number | null;

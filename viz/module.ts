@@ -15,11 +15,15 @@ import { storagePrecision } from "../lib/io/storage_precision.ts";
 
 /** Options for {@linkcode plotModule}. */
 export interface PlotModuleOptions {
-  /** Title. Default: the module's class. */
+  /**
+   * Title. Default: "Kind: N parameters" (and ", M masks" or non-trainable
+   * weights), Kind the Module's class, the LayersModel's name, "GraphModel"
+   * or "weights".
+   */
   title?: string;
   /** Width in pixels. Default 960. */
   width?: number;
-  /** Histogram bins. Default 40. */
+  /** Bins of every row's value and ESD histograms. Default: Freedman–Diaconis per row (5–100). */
   bins?: number;
 }
 

@@ -51,7 +51,8 @@ export interface PlotSpectrumOptions {
    * Where the Marchenko–Pastur σ² comes from: `"theory"` (the initializer's
    * variance, when known) or `"fit"` (fitted to the bulk). Default: theory
    * when the weights came from a random initializer and still have its
-   * variance (mean square within 6 standard errors), else fitted.
+   * variance (the variance, mean removed, within 6 standard errors of
+   * it), else fitted.
    */
   mp?: "theory" | "fit";
   /** The law the entries were drawn from, overriding the record. */
@@ -370,7 +371,8 @@ export function spectrumPanels(
       const curve: { x: number; y: number }[] = [];
       for (let i = 0; i <= 200; i++) {
         const x = lo * (hi / lo) ** (i / 200);
-        // The bulk's m eigenvalues out of all drawn follow the MP CDF.
+        // The m eigenvalues drawn, less the mean's outlier (spikes
+        // included), follow the MP CDF.
         curve.push({
           x,
           y: (m / sorted.length) *
@@ -423,7 +425,8 @@ export function spectrumPanels(
     const peak = Math.max(...h.counts);
     let mpPeak = 0;
     if (hasMp) {
-      // Expected counts per bin: m · bin width · density, in the axis' own
+      // Expected counts per bin: m (the eigenvalues drawn, less the mean's
+      // outlier) · bin width · density, in the axis' own
       // variable (for log10 λ the density is ln 10 · λ · ρ(λ)).
       const width = (h.edges[h.edges.length - 1] - h.edges[0]) /
         h.counts.length;

@@ -27,7 +27,7 @@ export interface TableOptions {
 /**
  * What {@linkcode table} returns: the headings and the cells as text, shown
  * as an HTML table by the Jupyter kernel and as aligned text by
- * `console.log` and `String()`.
+ * `console.log` (Deno's inspector) and `String()`.
  */
 export class Table {
   /** The headings and alignments (numbers right, everything else left). */
@@ -67,6 +67,11 @@ export class Table {
   /** The Jupyter MIME bundle: HTML, with the text as fallback. */
   [JUPYTER_DISPLAY](): Record<string, string> {
     return { "text/html": this.html, "text/plain": this.toString() };
+  }
+
+  /** What `console.log` prints in Deno: the aligned text. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.toString();
   }
 }
 

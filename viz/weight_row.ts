@@ -44,8 +44,8 @@ export interface PlotWeightRowOptions {
 
 /**
  * One row of three panels for a matrix held on the host: the histogram of its
- * values, the histogram of its eigenvalue spectrum (σ²/rows) with the
- * Marchenko–Pastur law, and its singular values in rank order; with the
+ * values, its eigenvalue spectrum (σ²/N, N the longer side; a histogram, or
+ * the ECDF under 100 eigenvalues) with the Marchenko–Pastur law, and its singular values in rank order; with the
  * row's statistics (mean, std, σ₁, stable rank, spikes, power-law α, the
  * spectrum's verdict). No header: the caller titles the row.
  *

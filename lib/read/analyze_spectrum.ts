@@ -31,14 +31,18 @@ import { analyseWeights, type WeightCollection } from "./collection.ts";
  * `[kh, kw, C, 1]` as the C × kh·kw matrix of its filters).
  * @param options `conv` (`"reshape"` or `"slices"`), `powerLaw`
  * (`"default"` or `"weightwatcher"`), `sigma2` (the entries' variance in
- * theory), `quantizationStep` (the grid step of quantised weights: the
- * rank then counts only singular values above the rounding floor).
+ * theory), `singularValues` (already computed), `quantizationStep` (the
+ * grid step of quantised weights) and `storedDtype` (`"float16"` or
+ * `"bfloat16"`): with either of the last two the rank counts only singular
+ * values above the storage's rounding floor (`storagePrecision` gives the
+ * right one for a weight read from a file).
  * @returns The analysis.
  * @throws {RangeError} For rank < 2, an empty input, NaN or ±Inf entries
- * (how many of each), or a bad `sigma2`, `conv`, `powerLaw` or
- * `quantizationStep`.
- * @throws {TypeError} For an unknown option, a disposed or non-numeric
- * tensor, or an input that is not weights.
+ * (how many of each), or a bad `sigma2`, `conv`, `powerLaw`,
+ * `quantizationStep` or `storedDtype`.
+ * @throws {TypeError} For an unknown option, `singularValues` that is not a
+ * Float64Array of min(rows, cols) values, a disposed or non-numeric tensor,
+ * or an input that is not weights.
  *
  * @example Random weights look random; a planted signal is a spike
  * ```ts

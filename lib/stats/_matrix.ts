@@ -22,7 +22,7 @@ export interface MatrixFacts {
   levels: number;
 }
 
-/** Scans the matrix once (plus one pass for the variance, in Float64). */
+/** Three passes over the matrix, in Float64: zero rows and columns, levels and Σw²; the mean; the variance. */
 export function matrixFacts(
   values: ArrayLike<number>,
   rows: number,

@@ -180,7 +180,8 @@ export interface SpectrumAnalysis {
   singularValues: Float64Array;
   /**
    * The empirical spectral density's points: σᵢ²/N, descending, N the longer
-   * side of the matrix without its all-zero rows and columns.
+   * side of the matrix without its all-zero rows and columns (with
+   * `conv: "slices"`, the longer side of a slice, zero rows included).
    */
   eigenvalues: Float64Array;
   /** σ₁. */
@@ -201,9 +202,9 @@ export interface SpectrumAnalysis {
   rank: number;
   /** See `rank`. */
   rankTolerance: number;
-  /** All-zero rows of the matrix. */
+  /** All-zero rows of the matrix (0 with `conv: "slices"`: not counted). */
   zeroRows: number;
-  /** All-zero columns of the matrix. */
+  /** All-zero columns of the matrix (0 with `conv: "slices"`: not counted). */
   zeroCols: number;
   /** Mean of the entries (of the non-zero rows and columns). */
   mean: number;
@@ -224,7 +225,10 @@ export interface SpectrumAnalysis {
   spikeThreshold: number;
   /** The rank-one outlier that a non-zero mean makes (never a spike). */
   meanOutlier: boolean;
-  /** Its index into `eigenvalues`, or −1. */
+  /**
+   * Its index into `eigenvalues`, or −1 (always −1 with `conv: "slices"`,
+   * where each slice may have one: see `meanOutlier`).
+   */
   meanOutlierIndex: number;
   /**
    * The bulk itself has a tail: at least max(5, 1% of the eigenvalues) lie
@@ -258,7 +262,11 @@ export interface SpectrumAnalysis {
    * grid (at N = M the law reaches down to 0). `null` without a bulk fit.
    */
   expectedBelowTolerance: number | null;
-  /** The bulk's MP law, or `null` with fewer than 8 non-zero eigenvalues or a flat or zero spectrum. */
+  /**
+   * The bulk's MP law, or `null` with fewer than 8 eigenvalues above
+   * `rankTolerance` or a flat or zero spectrum (`sigma2` 0 when the fit
+   * fails).
+   */
   marchenkoPastur: MarchenkoPasturBulk | null;
   /** The power-law fit, or `null` with too few distinct eigenvalues. */
   powerLaw: PowerLawSummary | null;
@@ -386,7 +394,8 @@ function fmt(x: number): string {
  * **Steps.** The entries are scanned (all-zero rows and columns, mean,
  * variance, levels); the singular values are computed in Float64
  * (`singularValues`); the eigenvalues σᵢ²/N below the numerical-rank
- * tolerance take no part in any fit. A rank below min(N, M) is structure
+ * tolerance take no part in the bulk fit or the default power-law fit
+ * (`powerLaw: "weightwatcher"` fits every σ², as WeightWatcher does). A rank below min(N, M) is structure
  * (`lowRank`) only if more values lie under the tolerance than the MP law
  * puts there (`expectedBelowTolerance`: a near-square random matrix on a
  * coarse grid loses a few); otherwise the bulk is fitted as full rank with
@@ -403,15 +412,20 @@ function fmt(x: number): string {
  * equal median absolute value (`rescaled`), so unequal variances are not
  * taken for structure; that costs a second SVD.
  *
- * **Cost.** One SVD (two when `rescaled`), O(NM) scans, and O(k log k)
- * fits (the power law's search is pruned; see `fitPowerLaw`).
+ * **Cost.** One SVD (two when `rescaled`; one per slice with
+ * `conv: "slices"`; none when `singularValues` is given), O(NM) scans, and
+ * O(k log k) fits (the power law's search is pruned; see `fitPowerLaw`).
  *
  * @param x `{ values, shape }` of rank ≥ 2 (a typed array or number array).
- * @param options `conv`, `powerLaw`, `sigma2` (see {@linkcode AnalyzeSpectrumOptions}).
+ * @param options `conv`, `powerLaw`, `sigma2`, `singularValues`,
+ * `quantizationStep`, `storedDtype` (see {@linkcode AnalyzeSpectrumOptions}).
  * @returns The analysis, field by field in {@linkcode SpectrumAnalysis}.
  * @throws {RangeError} For rank < 2, an empty input, NaN or ±Inf entries
- * (how many of each), or a bad `sigma2`, `conv` or `powerLaw`.
- * @throws {TypeError} For an unknown option or a bad input.
+ * (how many of each), or a bad `sigma2`, `conv`, `powerLaw`,
+ * `quantizationStep` or `storedDtype`.
+ * @throws {TypeError} For an unknown option, `singularValues` that is not a
+ * Float64Array of min(rows, cols) values (or is given with
+ * `conv: "slices"`), or a bad input.
  *
  * @example Noise plus a planted rank-2 signal
  * ```ts
@@ -755,12 +769,14 @@ function summarize(a: SpectrumAnalysis): string {
   const of = `${a.slices > 1 ? `${a.slices} slices of ` : ""}${r}×${c}`;
   const plural = (k: number, word: string) =>
     `${k} ${word}${k === 1 ? "" : "s"}`;
-  const rank = a.rank >= Math.min(r, c)
+  // The full rank: of the matrix, or of all its slices together.
+  const full = Math.min(r, c) * a.slices;
+  const rank = a.rank >= full
     ? ""
     : a.lowRank || a.expectedBelowTolerance === null
     ? `, rank ${a.rank}`
-    : `, rank ${a.rank} of ${Math.min(r, c)} (≈ ${
-      fmt(Math.min(r, c) - a.expectedBelowTolerance)
+    : `, rank ${a.rank} of ${full} (≈ ${
+      fmt(full - a.expectedBelowTolerance)
     } for a random matrix)`;
   const mean = a.meanOutlier ? ", plus the mean's outlier" : "";
   const mp = a.marchenkoPastur;
@@ -785,7 +801,7 @@ function summarize(a: SpectrumAnalysis): string {
         plural(a.spikes, "spike")
       } above the bulk${bulk}${rank}${mean}`;
     case "low-rank":
-      return `${of}: rank ${a.rank} of ${Math.min(r, c)}${
+      return `${of}: rank ${a.rank} of ${full}${
         a.zeroRows || a.zeroCols
           ? ` (${plural(a.zeroRows, "zero row")}, ${
             plural(a.zeroCols, "zero column")

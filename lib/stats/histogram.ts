@@ -12,7 +12,11 @@ export interface HistogramOptions {
   bins?: number;
   /** Explicit bin edges, strictly increasing (at least two). */
   thresholds?: readonly number[];
-  /** [low, high] of the bins. Default: the finite values' min and max. */
+  /**
+   * [low, high] of the bins. Default: the finite values' min and max
+   * (min − ½ to max + ½ when they are equal, [0, 1] when no value is
+   * finite). Ignored when `thresholds` is given.
+   */
   range?: readonly [number, number];
 }
 

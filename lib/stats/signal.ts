@@ -31,7 +31,8 @@ function checkValues(values: unknown, fn: string): ArrayLike<number> {
  * The population standard deviation (divisor n) of every value, two-pass in
  * Float64, with divergence kept: `NaN` if any value is NaN, else `Infinity`
  * if any is ±Infinity. A float32 value's square cannot overflow in Float64,
- * so a finite input always gives a finite result.
+ * so finite float32 input always gives a finite result (float64 values
+ * near 1e154 and above can overflow).
  *
  * @param values The values (a float32 tensor's, read once).
  * @returns The standard deviation, `Infinity` or `NaN`.

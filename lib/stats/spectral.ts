@@ -21,7 +21,11 @@ export { fitPowerLaw } from "./power_law.ts";
 
 /** The Marchenko–Pastur fit of a matrix's spectrum. */
 export interface MarchenkoPasturFit {
-  /** Aspect ratio Q = N/M ≥ 1 (N the longer side). */
+  /**
+   * Aspect ratio Q ≥ 1 of the law fitted: N/M (N the longer side), or N
+   * over the number of eigenvalues above zero when fewer are (a
+   * rank-deficient matrix's non-zero spectrum).
+   */
   q: number;
   /** The entries' variance σ²: given (theory) or fitted to the bulk. */
   sigma2: number;
@@ -33,7 +37,7 @@ export interface MarchenkoPasturFit {
   lambdaPlus: number;
   /** Eigenvalues separated above the bulk (see `analyzeSpectrum`'s `spikes`). */
   spikes: number;
-  /** Eigenvalues above this are outside the bulk. */
+  /** Eigenvalues above this are outside the bulk (Infinity without a fit). */
   spikeThreshold: number;
 }
 
@@ -83,12 +87,12 @@ export function fitMarchenkoPastur(
       lambdaMinus: 0,
       lambdaPlus: 0,
       spikes: 0,
-      spikeThreshold: 0,
+      spikeThreshold: Infinity,
     };
   }
   const fit = fitBulk(positive, n, Math.min(m, positive.length), { sigma2 });
   return {
-    q: n / m,
+    q: fit.q,
     sigma2: fit.sigma2,
     fitted: fit.fitted,
     lambdaMinus: fit.lambdaMinus,
@@ -120,7 +124,10 @@ export interface SpectralStats {
   eigenvalues: Float64Array;
   /** The Marchenko–Pastur fit and spike count. */
   marchenkoPastur: MarchenkoPasturFit;
-  /** The power-law tail fit, or `null` with fewer than 10 positive eigenvalues. */
+  /**
+   * The power-law tail fit of the eigenvalues above the numerical-rank
+   * tolerance, or `null` with fewer than 10 of them or all equal.
+   */
   powerLaw: PowerLawFit | null;
   /**
    * Whether the bulk itself has a tail: at least max(5, 1% of the

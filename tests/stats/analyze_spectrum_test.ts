@@ -422,6 +422,11 @@ Deno.test("quantizationStep: a rank-5 matrix stored on a uint8 grid has rank 5 a
   );
   const sliceFloor = (h / Math.sqrt(12)) * (Math.sqrt(100) + Math.sqrt(n));
   assertGreaterOrEqual(slices.rankTolerance, sliceFloor);
+  // Rank 5 per slice, of 3 × 100 in all.
+  assertEquals(
+    slices.summary,
+    "3 slices of 100×200: rank 15 of 300, no spikes",
+  );
   assertThrows(
     () =>
       analyzeSpectrumSync({ values: stored, shape: [m, n] }, {
@@ -523,6 +528,8 @@ Deno.test("quantizationStep: a random square matrix on a grid is random-like: th
   );
   assertLess(slices.rank, 3 * 128);
   assertEquals([slices.verdict, slices.lowRank], ["random-like", false]);
+  // The full rank of 3 slices is 3 × 128.
+  assertStringIncludes(slices.summary, `rank ${slices.rank} of 384 (≈ `);
   assertAlmostEquals(slices.expectedBelowTolerance!, 3 * 128 - slices.rank, 5);
 });
 

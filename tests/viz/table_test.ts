@@ -79,6 +79,8 @@ Deno.test("table: hostile names are escaped in HTML and made visible in text", (
   const text = String(t);
   assert(!text.includes("\u001b") && !text.includes("\u202e"));
   assertStringIncludes(text, "<img src=x onerror=alert(1)>?[2J?");
+  // console.log (Deno's inspector) prints the same text.
+  assertEquals(Deno.inspect(t), text);
   const bundle = t[JUPYTER_DISPLAY]();
   assertEquals(bundle["text/html"], t.html);
   assertEquals(bundle["text/plain"], text);
