@@ -137,6 +137,7 @@ async function tryBackend(name: BackendName): Promise<string | null> {
  * @param name The backend to select.
  * @returns The name of the backend now active.
  * @throws {RangeError} If `name` is not one of {@linkcode BACKEND_CHOICES}.
+ * @throws {TypeError} If `name` is not a string.
  * @throws {Error} If an explicitly named backend fails to initialise.
  *
  * @example Select the CPU backend

@@ -14,7 +14,9 @@
  * the cores. The page is renamed over `--out` only once it is whole; an
  * `--out` that is an input, one of its shards, or has a weights extension is
  * refused before anything is written, as are inputs that are not regular
- * files. Exit codes: 0 written, 2 refused or failed (one line on stderr).
+ * files. Exit codes: 0 written, 2 refused or failed (one line on stderr),
+ * 130/143 when interrupted (SIGINT/SIGTERM; the previous page is kept); a
+ * TypeError, which would be a bug here, propagates with its stack.
  *
  * @module
  */
@@ -82,7 +84,8 @@ Options:
   -h, --help      this help
 
 Exit status: 0 when the page is written; 2 with one line on stderr when the
-arguments, the input or the output are refused or a write fails.
+arguments, the input or the output are refused or a write fails; 130 or 143
+when interrupted (the previous page is kept).
 `;
 
 /** Parsed command line. */

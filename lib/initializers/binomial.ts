@@ -48,7 +48,10 @@ export function binomialOptions(
  * @param shape The shape.
  * @param options `probability` (0.5), `dtype` (float32, int32 or bool), `seed`, `device`.
  * @returns The tensor.
- * @throws {RangeError} If `probability` is outside [0, 1] or NaN.
+ * @throws {RangeError} If `probability` is outside [0, 1] or NaN, or a bad
+ * shape or seed.
+ * @throws {TypeError} For a probability or seed that is not a number, or a
+ * misspelt option.
  *
  * @example
  * ```ts
@@ -125,6 +128,7 @@ export class BinomialInitializer {
    * @param probability P(value = 1), in [0, 1]. Default 0.5.
    * @param seed Optional seed (integer in [0, 2^53 − 1]).
    * @throws {RangeError} For a bad probability or seed.
+   * @throws {TypeError} For a probability or seed that is not a number.
    */
   constructor(probability = 0.5, seed?: number) {
     const fn = "BinomialInitializer";

@@ -87,6 +87,7 @@ export function fansOf(
  * @param options `inAxis` (default −2) and `outAxis` (default −1).
  * @returns `{ fanIn, fanOut, receptiveField }`.
  * @throws {RangeError} For a bad shape, rank < 2, or bad or equal axes.
+ * @throws {TypeError} For a shape or axis that is not made of integers.
  *
  * @example
  * ```ts

@@ -178,8 +178,9 @@ export function identity(
  * The Dirac delta for convolution kernels `[...spatial, in, out]` (rank 3 to
  * 5): the centre tap maps input channel d to output channel d of each group,
  * so the convolution starts as the identity (PyTorch's `dirac_`, in tfjs's
- * kernel layout). With `groups = g`, the `out / g` channels of each group
- * each copy one input channel.
+ * kernel layout). With `groups = g`, the first min(out / g, in) channels of
+ * each group copy input channels 0, 1, …; the others are zero (as in
+ * PyTorch).
  *
  * @param shape `[...spatial, in, out]`, rank 3 to 5.
  * @param options `groups` (1), `gain` (1), `device`.

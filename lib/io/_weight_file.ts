@@ -13,7 +13,8 @@ import { rangeError, typeError } from "../validate.ts";
 
 /**
  * How a tfjs weight is quantised in its shard: `uint8` and `uint16` are
- * affine (value = q · scale + min, computed in float32 as tfjs does), and
+ * affine (value = q · scale + min, computed in Float64 and rounded once to
+ * float32, as tfjs's decodeWeights gives it), and
  * `float16` is IEEE half precision.
  */
 export interface Quantization {

@@ -195,7 +195,9 @@ export async function openWeights(path: string): Promise<WeightFile> {
   }
   if (Array.isArray(json)) return await openTfjsWeights(path, json);
   if (json !== null && typeof json === "object") {
-    if ("weight_map" in json) return await openShardedSafetensors(path, json);
+    // Read again by the index's own strict reader (duplicate keys refused,
+    // its size limit): the plain parse above keeps the last of two keys.
+    if ("weight_map" in json) return await openShardedSafetensors(path);
     if ("weightsManifest" in json) return await openTfjsWeights(path, json);
     if ("modelTopology" in json) {
       throw new UnsupportedFormatError(
@@ -256,15 +258,26 @@ function elements(weight: StoredWeight): number {
   return weight.shape.reduce((a, b) => a * b, 1);
 }
 
-/** Refuses, before anything is read, a weight too large for the backend. */
-function checkSizes(file: WeightFile, limit: number): void {
+/** The most elements a weight may have, and whose limit that is. */
+interface Limit {
+  elements: number;
+  /** Whether the caller set it (`options.maxElements`), else the backend's. */
+  given: boolean;
+}
+
+/** Refuses, before anything is read, a weight too large for the limit. */
+function checkSizes(file: WeightFile, limit: Limit): void {
   for (const weight of file.weights) {
     const n = elements(weight);
-    if (n > limit) {
+    if (n > limit.elements) {
       throw new RangeError(
         `${weight.file}: tensor ${JSON.stringify(weight.name)} of shape [${
           weight.shape.join(", ")
-        }] has ${n} elements, more than the ${limit} that the ${getBackend()} backend can hold (tensorLimit()); the report samples such tensors from the file`,
+        }] has ${n} elements, ${
+          limit.given
+            ? `more than options.maxElements (${limit.elements})`
+            : `more than the ${limit.elements} that the ${getBackend()} backend can hold (tensorLimit()); the report samples such tensors from the file`
+        }`,
       );
     }
   }
@@ -282,10 +295,15 @@ export interface LoadWeightsOptions {
 function limitOf(
   options: LoadWeightsOptions | undefined,
   fn: string,
-): number {
+): Limit {
   const { maxElements } = checkOptions(fn, options, ["maxElements"]);
-  if (maxElements === undefined) return tensorLimit();
-  return checkCount(fn, "options.maxElements", maxElements, 1);
+  if (maxElements === undefined) {
+    return { elements: tensorLimit(), given: false };
+  }
+  return {
+    elements: checkCount(fn, "options.maxElements", maxElements, 1),
+    given: true,
+  };
 }
 
 /**
@@ -461,7 +479,7 @@ export function iterateWeights(
 
 async function* iterate(
   path: string,
-  limit: number,
+  limit: Limit,
   holder: { file: WeightFile | null },
 ): AsyncGenerator<[string, tf.Tensor, StoredWeight], void, undefined> {
   const file = await openWeights(path);

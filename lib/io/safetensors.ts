@@ -291,8 +291,9 @@ function checkText(value: string, arg: string): void {
  * example `{ format: "pt" }`).
  * @throws {TypeError} If a tensor's dtype is not `float32`, `int32` or `bool`,
  * or an argument has the wrong type.
- * @throws {RangeError} If `path` is empty, a name is `"__metadata__"`, or a
- * name or metadata string has an unpaired surrogate.
+ * @throws {RangeError} If `path` is empty, a name is `"__metadata__"`, a
+ * name or metadata string has an unpaired surrogate, or the header would
+ * pass the format's 100 MB limit.
  * @throws {Error} If `path` exists and is not a regular file (nor a link to
  * one), or its symbolic links loop.
  * @throws {Deno.errors.NotFound} (or another of Deno's errors) If the file

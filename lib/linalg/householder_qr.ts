@@ -151,8 +151,9 @@ export function householderQr(
  * entries, with QᵀQ computed in Float64 (on the same kernels as
  * {@linkcode householderQr}).
  *
- * @param q Q, m×k row-major (for example {@linkcode QrResult.q}, or a copy
- * rounded to float32).
+ * @param q Q, m×k row-major, a Float64Array (for example
+ * {@linkcode QrResult.q}, or its values rounded to float32 and stored back
+ * in a Float64Array).
  * @param m Rows of Q.
  * @param k Columns of Q.
  * @returns The largest absolute entry of QᵀQ − I (0 when k is 0).

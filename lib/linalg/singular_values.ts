@@ -90,7 +90,8 @@ export interface SingularValuesOptions {
  *
  * @param x `{ values, shape }` of rank ≥ 2.
  * @param options `maxSide`: the short side above which a warning about the
- * time is printed first (default 4096).
+ * time is printed first (default 4096); `threads` (default true): whether
+ * the products may use worker threads.
  * @returns σ₁ ≥ σ₂ ≥ … ≥ σ_k ≥ 0, k = min(rows, cols), as a Float64Array.
  * @throws {RangeError} For a 1-D (or scalar) input (use `histogram` or
  * `plotHistogram` for the distribution of a vector's values), an empty

@@ -40,7 +40,8 @@ function tfActivation(layer: TfLayer): string {
 /** A tfjs model's layers, in order, if they form a chain (one input each, from the layer before). */
 function tfChain(model: tf.LayersModel, fn: string): TfLayer[] {
   const layers = model.layers.filter((l) => l.getClassName() !== "InputLayer");
-  if (model instanceof tf.Sequential) return layers;
+  // No layers: layerSteps says so (a RangeError), not "with branches ()".
+  if (model instanceof tf.Sequential || layers.length === 0) return layers;
   const chain = model.inputs.length === 1 && model.outputs.length === 1 &&
     layers.every((layer, i) => {
       const nodes = layer.inboundNodes;
@@ -52,7 +53,7 @@ function tfChain(model: tf.LayersModel, fn: string): TfLayer[] {
         ? from.getClassName() === "InputLayer"
         : from === layers[i - 1];
     });
-  if (!chain || layers.length === 0) {
+  if (!chain) {
     throw new TypeError(
       `${fn}: net must be a chain of layers (a Sequential, a tf.Sequential, or a tf.LayersModel whose layers each take the previous one's output), received a tf.LayersModel with branches (${
         layers.map((l) => l.name).join(", ")

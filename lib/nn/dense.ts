@@ -11,7 +11,7 @@ import {
   Parameter,
   resolveInitializer,
 } from "./parameter.ts";
-import { checkCount, checkOptions } from "../validate.ts";
+import { checkBoolean, checkCount, checkOptions } from "../validate.ts";
 import type { Initializer } from "../initializers/registry.ts";
 
 /** Options for {@linkcode Dense}. */
@@ -86,7 +86,11 @@ export class Dense extends Module {
       : options.activation === undefined
       ? "linear"
       : options.activation.name || "custom";
-    this.#useBias = options.useBias ?? true;
+    this.#useBias = checkBoolean(
+      "Dense",
+      "options.useBias",
+      options.useBias ?? true,
+    );
     this.#kernelInit = resolveInitializer(
       options.kernelInitializer ?? "glorot_uniform",
       "Dense",

@@ -43,8 +43,10 @@ export interface JacobianSpectrum {
 /** Options for {@linkcode jacobianSpectrum}. */
 export interface JacobianSpectrumOptions {
   /**
-   * The most rows (copies of an example) in one forward and backward pass.
-   * Default 4096; lower it to save memory.
+   * The most rows (copies of the batch's examples) in one forward and
+   * backward pass: a chunk holds max(1, ⌊maxRows / batch⌋) outputs' copies
+   * of the batch, so at least one batch. Default 4096; lower it to save
+   * memory.
    */
   maxRows?: number;
 }
@@ -61,10 +63,11 @@ const FN = "jacobianSpectrum";
  *
  * **How.** J is built by reverse mode, a whole row of J for every example
  * per output unit: the batch is repeated once per output j (a batch of
- * outputs × examples rows, in chunks of at most `maxRows` rows) and
+ * outputs × examples rows, in chunks of at most max(`maxRows`, batch) rows) and
  * `tf.grad` of the net, seeded with the one-hot vector of j at each copy,
- * gives ∂y_j/∂x for every example at once. Cost: one forward and one
- * backward pass on outputs × batch rows, and outputs × batch × inputs
+ * gives ∂y_j/∂x for every example at once. Cost: one forward pass on the
+ * batch (to find the outputs), then one forward and one backward pass on
+ * outputs × batch rows, and outputs × batch × inputs
  * values read (once per chunk, asynchronously, so WebGPU works). The
  * singular values of each example's outputs × inputs matrix are then
  * computed on the host in Float64 (`singularValuesSync`). This assumes

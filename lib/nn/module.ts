@@ -69,7 +69,7 @@ export interface LoadOptions {
  * ```
  */
 export class Module {
-  /** Whether `build` has run (or the module needs no build). */
+  /** Whether `build` has run: the first `call` runs it, even for a module with no `build` of its own. */
   built = false;
   /** Training mode (`train()`), as opposed to evaluation mode (`eval()`). */
   training = true;
@@ -232,6 +232,7 @@ export class Module {
    * @param inputs The inputs.
    * @returns What `forward` returns.
    * @throws {RangeError} If the first input's last dimension differs from the one the module was built for.
+   * @throws {TypeError} If the first input is not a tensor.
    */
   call(...inputs: tf.Tensor[]): tf.Tensor {
     const first = inputs[0];
@@ -677,7 +678,8 @@ export class Module {
   }
 
   /**
-   * A table of the parameters: name, shape, count, trainable and initializer.
+   * A table of the parameters, then the buffers: name, shape, count,
+   * trainable (empty for buffers) and initializer.
    * It displays as an HTML table in Jupyter and as text elsewhere.
    *
    * @returns The table.

@@ -101,7 +101,8 @@ function nestedShape(data: unknown, path = "data"): number[] {
  * Given a `tf.Tensor`, the Parameter takes it over: its data becomes the
  * variable's (no copy) and the tensor handle passed in is disposed, so
  * `new Parameter(initializers.glorotUniform(shape))` leaks nothing. Given a
- * `tf.Variable`, it wraps that variable as is. Typed arrays and nested
+ * `tf.Variable`, it wraps that variable (its `trainable` flag set from
+ * `options.trainable`, default true). Typed arrays and nested
  * arrays are copied into a new float32 (or int32/bool for `Int32Array` and
  * `Uint8Array`) variable.
  *
@@ -130,7 +131,7 @@ export class Parameter {
    *
    * @param data A tensor (taken over), a variable (wrapped), a typed array or nested numbers (copied).
    * @param options `name`, `trainable` (default `true`).
-   * @throws {TypeError} For missing or non-numeric data; {RangeError} for ragged arrays or NaN in a shape.
+   * @throws {TypeError} For missing or non-numeric data, or a misspelt option; {RangeError} for ragged arrays.
    */
   constructor(data: ParameterData, options: ParameterOptions = {}) {
     checkOptions("Parameter", options, ["name", "trainable"]);
@@ -268,7 +269,7 @@ export class Parameter {
    * @param initializer For example `"he_normal"`, `{ name: "orthogonal", gain: 2 }` or `initializers.heNormal`.
    * @param options Passed to the initializer (`seed` and its own options).
    * @returns This parameter.
-   * @throws {TypeError} For an unknown initializer, or one that gives another dtype; {RangeError} if it rejects the shape.
+   * @throws {RangeError} For an unknown initializer name, or one that rejects the shape or an option's value; {TypeError} for a spec that is not an initializer, a misspelt option, or a result of another dtype.
    *
    * @example
    * ```ts

@@ -11,7 +11,7 @@ import {
   assertStringIncludes,
 } from "@std/assert";
 import { join } from "node:path";
-import { tf } from "../../mod.ts";
+import { openWeights, tf } from "../../mod.ts";
 import { SafetensorsError, saveSafetensors } from "../../lib/io/safetensors.ts";
 import {
   matrixOf,
@@ -420,6 +420,16 @@ Deno.test("every disagreement between the index and its shards is an error namin
     );
     await Deno.writeTextFile(bad, twiceInMap);
     await refused(bad, 'the key "step" appears twice in one object');
+    // openWeights (and so loadWeights and the report) reads it just as
+    // strictly: its format sniffing must not parse it leniently for it.
+    const viaOpen = await assertRejects(
+      () => openWeights(bad),
+      SafetensorsError,
+    );
+    assertStringIncludes(
+      viaOpen.message,
+      'the key "step" appears twice in one object',
+    );
     // With the parsed content given, the later "step" → S1 wins and is right.
     const parsed = JSON.parse(twiceInMap);
     (await openShardedSafetensors(bad, parsed)).close();

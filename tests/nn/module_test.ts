@@ -413,5 +413,21 @@ Deno.test("a misspelt option is an error naming it, as in Keras, never a silent 
     );
     assertStringIncludes((error as Error).message, `received "${key}"`);
   }
+  // A boolean option is checked too, not taken for its truthiness.
+  assertThrows(
+    () => new Dense(4, { useBias: "no" as never }),
+    TypeError,
+    'Dense: options.useBias must be a boolean, received "no"',
+  );
+  assertThrows(
+    () => new NCP(new AutoNCP(8, 2), { useBias: 0 as never }),
+    TypeError,
+    "NCP: options.useBias must be a boolean, received 0",
+  );
+  assertThrows(
+    () => new FullyConnectedMap(4, 2, { selfConnections: "false" as never }),
+    TypeError,
+    'FullyConnectedMap: options.selfConnections must be a boolean, received "false"',
+  );
   assertEquals(tf.memory().numTensors, before);
 });

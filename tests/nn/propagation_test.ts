@@ -277,6 +277,15 @@ Deno.test("tracePropagation: bad input is an error, and leaves no tensor behind"
   const net = new Sequential([new Dense(4, { inputDim: 3 })]);
   const x = tf.ones([2, 3]);
   const before = tf.memory().numTensors;
+  // A tfjs model with no layers but its input: no layers, not "branches".
+  const input = tf.input({ shape: [3] });
+  const empty = tf.model({ inputs: input, outputs: input });
+  await assertRejects(
+    () => tracePropagation(empty, x),
+    RangeError,
+    "tracePropagation: net must have layers, received none",
+  );
+  empty.dispose();
   await assertRejects(
     () => tracePropagation(new Dense(3) as never, x),
     TypeError,

@@ -14,6 +14,7 @@ import {
 } from "../parameter.ts";
 import { NeuronMap } from "./neuron_maps.ts";
 import {
+  checkBoolean,
   checkCount,
   checkOptions,
   rangeError,
@@ -111,7 +112,11 @@ export class NCP extends Module {
       "NCP",
       "options.activation",
     );
-    this.#useBias = options.useBias ?? true;
+    this.#useBias = checkBoolean(
+      "NCP",
+      "options.useBias",
+      options.useBias ?? true,
+    );
     this.#kernelInitializer = options.kernelInitializer ?? "glorot_uniform";
     this.#recurrentInitializer = options.recurrentInitializer ?? "orthogonal";
     this.#biasInitializer = options.biasInitializer ?? "zeros";

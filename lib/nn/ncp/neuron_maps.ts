@@ -13,6 +13,7 @@
 import { type Draw, nextDraw } from "../../random/stream.ts";
 import { uniform } from "../../random/distributions.ts";
 import {
+  checkBoolean,
   checkCount,
   checkOptions,
   rangeError,
@@ -469,7 +470,11 @@ export class FullyConnectedMap extends NeuronMap {
   ) {
     checkOptions(new.target.name, options, ["selfConnections", "seed"]);
     super(units, outputDim, options.seed);
-    this.selfConnections = options.selfConnections ?? true;
+    this.selfConnections = checkBoolean(
+      new.target.name,
+      "options.selfConnections",
+      options.selfConnections ?? true,
+    );
     const rng = uniformsFor(this);
     for (let i = 0; i < units; i++) {
       for (let j = 0; j < units; j++) {
