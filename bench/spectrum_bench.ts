@@ -12,7 +12,10 @@
  */
 import { measure, printTable, type Row } from "./_harness.ts";
 import { singularValuesSync } from "../lib/linalg/singular_values.ts";
-import { analyzeSpectrumSync } from "../lib/stats/analyze_spectrum.ts";
+import {
+  type AnalyzeSpectrumOptions,
+  analyzeSpectrumSync,
+} from "../lib/stats/analyze_spectrum.ts";
 import { fitPowerLaw } from "../lib/stats/power_law.ts";
 import {
   bfloat16,
@@ -124,6 +127,54 @@ function spikeCalibration(): void {
   }
 }
 
+/** What analysing `trials` random matrices of one kind says about their rank. */
+interface NullRow {
+  /** Called low-rank with a bulk fitted (false alarms). */
+  alarms: number;
+  /** Called low-rank with no bulk to compare with (rank < 8). */
+  unfitted: number;
+  /** Rank below min(N, M) at all. */
+  deficient: number;
+  /** The least and largest deficiency − expectedBelowTolerance. */
+  lo: number;
+  hi: number;
+}
+
+/** Analyses `trials` matrices [r, c]: `draw(s)` gives one's stored values and its options. */
+function nullRow(
+  trials: number,
+  [r, c]: number[],
+  draw: (
+    s: number,
+  ) => { values: Float32Array; options: AnalyzeSpectrumOptions },
+): NullRow {
+  const row = {
+    alarms: 0,
+    unfitted: 0,
+    deficient: 0,
+    lo: Infinity,
+    hi: -Infinity,
+  };
+  for (let s = 0; s < trials; s++) {
+    const { values, options } = draw(s);
+    const a = analyzeSpectrumSync({ values, shape: [r, c] }, options);
+    const fitted = a.expectedBelowTolerance !== null;
+    if (a.lowRank && fitted) row.alarms++;
+    if (a.lowRank && !fitted) row.unfitted++;
+    if (a.rank < Math.min(r, c)) row.deficient++;
+    if (fitted) {
+      const excess = Math.min(r, c) - a.rank - a.expectedBelowTolerance!;
+      [row.lo, row.hi] = [Math.min(row.lo, excess), Math.max(row.hi, excess)];
+    }
+  }
+  return row;
+}
+
+/** `lo … hi` to one decimal. */
+function span(row: NullRow): string {
+  return `${row.lo.toFixed(1)} … ${row.hi.toFixed(1)}`;
+}
+
 /** False "low-rank" on quantised random matrices, and the recall of rank deficiencies. */
 function rankCalibration(): void {
   console.log(
@@ -135,30 +186,18 @@ function rankCalibration(): void {
   for (const kind of ["gauss", "uniform", "t3"] as Noise[]) {
     for (const [r, c] of [[128, 128], [256, 256], [256, 224], [300, 256]]) {
       for (const levels of [255, 31]) {
-        let alarms = 0;
-        let unfitted = 0;
-        let lo = Infinity;
-        let hi = -Infinity;
         const trials = 100;
-        for (let s = 0; s < trials; s++) {
+        const row = nullRow(trials, [r, c], (s) => {
           const { stored, step } = onGrid(
             noise(r, c, kind, 104_729 * s + 7 * r + c + levels),
             levels,
           );
-          const a = analyzeSpectrumSync({ values: stored, shape: [r, c] }, {
-            quantizationStep: step,
-          });
-          if (a.lowRank && a.expectedBelowTolerance !== null) alarms++;
-          if (a.lowRank && a.expectedBelowTolerance === null) unfitted++;
-          if (a.expectedBelowTolerance !== null) {
-            const excess = Math.min(r, c) - a.rank - a.expectedBelowTolerance;
-            [lo, hi] = [Math.min(lo, excess), Math.max(hi, excess)];
-          }
-        }
+          return { values: stored, options: { quantizationStep: step } };
+        });
         console.log(
-          `| ${kind} | ${r}×${c} | ${levels} | ${alarms}/${trials} | ${unfitted}/${trials} | ${
-            lo.toFixed(1)
-          } … ${hi.toFixed(1)} |`,
+          `| ${kind} | ${r}×${c} | ${levels} | ${row.alarms}/${trials} | ${row.unfitted}/${trials} | ${
+            span(row)
+          } |`,
         );
       }
     }
@@ -177,30 +216,18 @@ function rankCalibration(): void {
           ["bfloat16", bfloat16],
         ] as const
       ) {
-        let alarms = 0;
-        let deficient = 0;
-        let lo = Infinity;
-        let hi = -Infinity;
         const trials = 50;
-        for (let s = 0; s < trials; s++) {
-          const stored = Float32Array.from(
+        const row = nullRow(trials, [r, c], (s) => ({
+          values: Float32Array.from(
             noise(r, c, kind, 15_485_863 * s + 7 * r + c),
             round,
-          );
-          const a = analyzeSpectrumSync({ values: stored, shape: [r, c] }, {
-            storedDtype: format,
-          });
-          if (a.lowRank) alarms++;
-          if (a.rank < Math.min(r, c)) deficient++;
-          if (a.expectedBelowTolerance !== null) {
-            const excess = Math.min(r, c) - a.rank - a.expectedBelowTolerance;
-            [lo, hi] = [Math.min(lo, excess), Math.max(hi, excess)];
-          }
-        }
+          ),
+          options: { storedDtype: format },
+        }));
         console.log(
-          `| ${kind} | ${r}×${c} | ${format} | ${alarms}/${trials} | ${deficient}/${trials} | ${
-            lo.toFixed(1)
-          } … ${hi.toFixed(1)} |`,
+          `| ${kind} | ${r}×${c} | ${format} | ${
+            row.alarms + row.unfitted
+          }/${trials} | ${row.deficient}/${trials} | ${span(row)} |`,
         );
       }
     }

@@ -11,7 +11,6 @@ import { tf } from "../lib/tf.ts";
 import { namedWeights, type WeightCollection } from "../lib/read/collection.ts";
 import { checkModule } from "./_common.ts";
 import { WeightMap } from "../lib/io/load_weights.ts";
-import { storagePrecision } from "../lib/io/storage_precision.ts";
 
 /** Options for {@linkcode plotModule}. */
 export interface PlotModuleOptions {
@@ -84,12 +83,8 @@ export async function plotModule(
   const count = trainable.reduce((n, p) => n + p.x.size, 0);
   const what = module instanceof Module ? "mask" : "non-trainable weight";
   // Weights loaded from a file: rank above their storage's rounding only.
-  const precision = (name: string) => {
-    const stored = module instanceof WeightMap
-      ? module.stored.get(name)
-      : undefined;
-    return stored ? storagePrecision(stored) : {};
-  };
+  const precision = (name: string) =>
+    module instanceof WeightMap ? module.storagePrecision(name) : {};
   const items = await readItems(
     [
       ...trainable.map((p) => ({ name: p.name, x: p.x, ...precision(p.name) })),

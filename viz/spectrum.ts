@@ -10,7 +10,6 @@ import {
 } from "../lib/read/collection.ts";
 import { stackWeights } from "./_stack.ts";
 import { WeightMap } from "../lib/io/load_weights.ts";
-import { storagePrecision } from "../lib/io/storage_precision.ts";
 import * as Plot from "@observablehq/plot";
 import { Figure, type Label } from "./figure.ts";
 import {
@@ -713,7 +712,7 @@ export async function plotSpectrum(
   ]);
   if (isWeightCollection(x)) {
     // Weights from a file: each analysed with how it was stored.
-    const stored = x instanceof WeightMap ? x.stored : null;
+    const file = x instanceof WeightMap ? x : null;
     return await stackWeights(
       x,
       "plotSpectrum",
@@ -721,13 +720,8 @@ export async function plotSpectrum(
       "a weight of rank >= 2",
       options,
       (weights) => `spectra of ${weights} of rank ≥ 2`,
-      (w, o, name) => {
-        const weight = stored?.get(name);
-        return plotSpectrum(w, {
-          ...(weight ? storagePrecision(weight) : {}),
-          ...o,
-        });
-      },
+      (w, o, name) =>
+        plotSpectrum(w, { ...file?.storagePrecision(name), ...o }),
     );
   }
   const width = checkSize("plotSpectrum", "width", options.width, 760);

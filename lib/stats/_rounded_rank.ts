@@ -7,7 +7,13 @@
  *
  * @module
  */
-import { FALSE_ALARM, fitBulk, MIN_BULK, tracyWidomQuantile } from "./_bulk.ts";
+import {
+  type BulkFit,
+  FALSE_ALARM,
+  fitBulk,
+  MIN_BULK,
+  tracyWidomQuantile,
+} from "./_bulk.ts";
 import { logGamma } from "./laws.ts";
 import { marchenkoPasturCdf } from "./marchenko_pastur.ts";
 
@@ -22,6 +28,8 @@ export interface RoundedRank {
   expected: number;
   /** Whether `m − rank` values under the tolerance are that many or fewer, up to FALSE_ALARM. */
   explained: boolean;
+  /** The censored full-rank fit of `padded` (the analysis's first fit when `explained`). */
+  fit: BulkFit;
 }
 
 /**
@@ -128,5 +136,6 @@ export function roundedRank(
     padded,
     expected,
     explained: poissonTail(expected, full - rank) >= FALSE_ALARM,
+    fit,
   };
 }

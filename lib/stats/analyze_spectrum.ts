@@ -587,7 +587,10 @@ function analyzeMatrix(
   const censored = values0.length - rank;
   if (!zero && !flat && rank >= MIN_BULK) {
     const sigma2 = options.sigma2;
-    const first = fitBulk(values0, n, bulkM, { sigma2, censored });
+    // The censored fit was made by the deficiency test already.
+    const first = rounded?.explained
+      ? rounded.fit
+      : fitBulk(values0, n, bulkM, { sigma2, censored });
     // The mean's rank-one outlier, by the BBP formula for W = μ·11ᵀ + noise.
     const s2 = first.sigma2;
     const gamma = m / n;
@@ -880,10 +883,9 @@ function analyzeSlices(
   let meanOutliers = 0;
   let spikeIndices: number[] = [];
   if (!zero && !flat && rank >= MIN_BULK) {
-    const first = fitBulk(censored ? rounded!.padded : positive, n, m, {
+    const first = rounded?.explained ? rounded.fit : fitBulk(positive, n, m, {
       sigma2: options.sigma2,
       tests: count,
-      censored,
     });
     // Each slice's mean makes its own rank-one outlier.
     const kept: number[] = [];
