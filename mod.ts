@@ -66,6 +66,7 @@ export {
   type SpectrumAnalysis,
   type SpectrumVerdict,
   storageMatrix,
+  type StoredFloat,
   tracyWidomScale,
 } from "./lib/stats/mod.ts";
 export {

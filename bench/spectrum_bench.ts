@@ -19,6 +19,7 @@ import {
 import { fitPowerLaw } from "../lib/stats/power_law.ts";
 import {
   bfloat16,
+  float8,
   type Noise,
   noise,
   onGrid,
@@ -203,7 +204,7 @@ function rankCalibration(): void {
     }
   }
   console.log(
-    "\nRandom matrices stored in half precision (storedDtype given): low-rank false alarms",
+    "\nRandom matrices stored in half precision or 8-bit floats (storedDtype given): low-rank false alarms",
   );
   console.log(
     "| entries | shape | format | low-rank | rank below min(N, M) | deficiency − E (min … max) |",
@@ -214,6 +215,8 @@ function rankCalibration(): void {
         const [format, round] of [
           ["float16", Math.f16round],
           ["bfloat16", bfloat16],
+          ["float8_e4m3fn", (v: number) => float8(v, "float8_e4m3fn")],
+          ["float8_e5m2", (v: number) => float8(v, "float8_e5m2")],
         ] as const
       ) {
         const trials = 50;

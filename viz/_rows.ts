@@ -22,7 +22,10 @@ import {
   spectrumView,
 } from "./spectrum.ts";
 import { checkBins, checkSize } from "./_common.ts";
-import type { SpectrumVerdict } from "../lib/stats/analyze_spectrum.ts";
+import type {
+  SpectrumVerdict,
+  StoredFloat,
+} from "../lib/stats/analyze_spectrum.ts";
 import { readWeights, type WeightsLike } from "../lib/read/weights.ts";
 import type { Weights } from "../lib/host.ts";
 import { freedmanDiaconisBins, histogramSync } from "../lib/stats/histogram.ts";
@@ -47,8 +50,8 @@ export interface RowItem {
   singularValues?: Float64Array;
   /** The grid step of quantised weights: rank counts only what is above the rounding floor. */
   quantizationStep?: number;
-  /** The half-precision format the weights were stored in: likewise. */
-  storedDtype?: "float16" | "bfloat16";
+  /** The low-precision float format the weights were stored in: likewise. */
+  storedDtype?: StoredFloat;
 }
 
 /** Statistics of one row, for tables. */

@@ -29,6 +29,7 @@ import type { Weights } from "../lib/host.ts";
 import {
   analyzeSpectrumAs,
   type SpectrumAnalysis,
+  type StoredFloat,
 } from "../lib/stats/analyze_spectrum.ts";
 import { freedmanDiaconisBins, histogramSync } from "../lib/stats/histogram.ts";
 import {
@@ -67,11 +68,11 @@ export interface PlotSpectrumOptions {
    */
   quantizationStep?: number;
   /**
-   * The half-precision format a weight was stored in (`"float16"`,
-   * `"bfloat16"`): likewise. Default: none; for a `WeightMap`, each
-   * weight's own.
+   * The low-precision float format a weight was stored in (`"float16"`,
+   * `"bfloat16"`, `"float8_e4m3fn"`, `"float8_e5m2"`): likewise. Default:
+   * none; for a `WeightMap`, each weight's own.
    */
-  storedDtype?: "float16" | "bfloat16";
+  storedDtype?: StoredFloat;
 }
 
 /** A weight matrix's spectrum analysis for drawing, or why there is none. */
@@ -126,8 +127,8 @@ export function spectrumView(
     singularValues?: Float64Array;
     /** The grid step of quantised weights (see `AnalyzeSpectrumOptions`). */
     quantizationStep?: number;
-    /** The half-precision format the weights were stored in (see `AnalyzeSpectrumOptions`). */
-    storedDtype?: "float16" | "bfloat16";
+    /** The low-precision float format the weights were stored in (see `AnalyzeSpectrumOptions`). */
+    storedDtype?: StoredFloat;
   },
 ): SpectrumView {
   const { shape, values } = weights;

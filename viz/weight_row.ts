@@ -10,6 +10,7 @@ import type { Figure } from "./figure.ts";
 import { rowsFigure, type RowStats } from "./_rows.ts";
 import { type HostWeights, hostWeights } from "../lib/host.ts";
 import type { Density } from "../lib/stats/density.ts";
+import type { StoredFloat } from "../lib/stats/analyze_spectrum.ts";
 
 export type { RowStats };
 
@@ -32,12 +33,12 @@ export interface PlotWeightRowOptions {
    */
   quantizationStep?: number;
   /**
-   * The half-precision format the weights were stored in (`"float16"`,
-   * `"bfloat16"`): likewise, the rank counts only singular values above
-   * that rounding's floor (see `analyzeSpectrum`'s option of that name).
-   * Default: none.
+   * The low-precision float format the weights were stored in (a
+   * {@linkcode StoredFloat}): likewise, the rank counts only singular values
+   * above that rounding's floor (see `analyzeSpectrum`'s option of that
+   * name). Default: none.
    */
-  storedDtype?: "float16" | "bfloat16";
+  storedDtype?: StoredFloat;
   /** Width in pixels. Default 960. */
   width?: number;
 }

@@ -41,7 +41,10 @@ import {
 } from "../../lib/io/load_weights.ts";
 import { storagePrecision } from "../../lib/io/storage_precision.ts";
 import { getBackend } from "../../lib/backend.ts";
-import { storageMatrix } from "../../lib/stats/analyze_spectrum.ts";
+import {
+  storageMatrix,
+  type StoredFloat,
+} from "../../lib/stats/analyze_spectrum.ts";
 import { SvdPool } from "./_svd_pool.ts";
 import { nextDraw } from "../../lib/random/stream.ts";
 import { uniform } from "../../lib/random/distributions.ts";
@@ -51,7 +54,8 @@ const HELP = `Usage: deno task report [PATH] [--out report.html] [--max-side N]
 
 Writes one self-contained HTML page (inline SVG and CSS, no script, no
 network) about the weights in PATH, which may be:
-  - a safetensors file (F64, F32, F16, BF16, integer and bool tensors)
+  - a safetensors file (F64, F32, F16, BF16, F8_E4M3, F8_E5M2, integer and
+    bool tensors)
   - a Hugging Face sharded checkpoint: model.safetensors.index.json
   - a tfjs model.json (LayersModel or GraphModel) with its .bin shards
   - a tfjs weights manifest (*weights_manifest.json) with its shards
@@ -215,6 +219,14 @@ function prose(x: number): string {
   return num(x).replace(/\.?0+e/, "e");
 }
 
+/** Each low-precision float in words: its digits, relative step and unit roundoff. */
+const FLOAT_WORDS: Readonly<Record<StoredFloat, [string, string, string]>> = {
+  float16: ["about 3 significant digits", "2⁻¹⁰", "2⁻¹¹"],
+  bfloat16: ["about 2 significant digits", "2⁻⁷", "2⁻⁸"],
+  float8_e4m3fn: ["about 1 significant digit", "2⁻³", "2⁻⁴"],
+  float8_e5m2: ["less than 1 significant digit", "2⁻²", "2⁻³"],
+};
+
 /**
  * How a file stores a weight, where that sets a noise floor (a tfjs
  * quantisation, half precision), in words; null where it does not.
@@ -224,14 +236,15 @@ function prose(x: number): string {
  */
 export function storageNote(w: StoredWeight, std?: number): string | null {
   const q = w.quantization;
-  const half = storagePrecision(w).storedDtype;
-  if (half !== undefined) {
-    const [digits, step, u] = half === "float16"
-      ? ["3", "2⁻¹⁰", "2⁻¹¹"]
-      : ["2", "2⁻⁷", "2⁻⁸"];
-    return `Stored as ${half}${
+  const float = storagePrecision(w).storedDtype;
+  if (float !== undefined) {
+    const [digits, step, u] = FLOAT_WORDS[float];
+    const raw = float.startsWith("float8")
+      ? " These are the raw 8-bit values, as PyTorch loads them: a scale the checkpoint keeps in another tensor is not applied (one scale for the whole tensor only rescales the spectrum; scales per row or per block change it)."
+      : "";
+    return `Stored as ${float}${
       q ? " by the tfjs converter" : ""
-    }: about ${digits} significant digits (a relative step of ${step}); structure finer than that is rounding, so the rank counts only singular values above the rounding's norm, about (u/√3)(largest row norm + largest column norm) with u = ${u}.`;
+    }: ${digits} (a relative step of ${step}); structure finer than that is rounding, so the rank counts only singular values above the rounding's norm, about (u/√3)(largest row norm + largest column norm) with u = ${u}.${raw}`;
   }
   if (q === null || q.scale === undefined || q.min === undefined) return null;
   const levels = q.dtype === "uint8" ? 256 : 65536;
@@ -259,7 +272,9 @@ function storageShort(w: StoredWeight): string | null {
 /** A weight's dtype on the page: the loaded one, ← the stored one where it differs in precision (float32 ← uint8). */
 function dtypeLabel(w: StoredWeight): string {
   const stored = w.quantization?.dtype ??
-    (["F16", "BF16", "F64"].includes(w.storedDtype) ? w.storedDtype : null);
+    (["F16", "BF16", "F8_E4M3", "F8_E5M2", "F64"].includes(w.storedDtype)
+      ? w.storedDtype
+      : null);
   return stored === null ? w.dtype : `${w.dtype} ← ${stored}`;
 }
 
@@ -285,8 +300,8 @@ async function matrixValues(
 ): Promise<MatrixValues> {
   const size = w.shape.reduce((a, b) => a * b, 1);
   const limit = tensorLimit();
-  const [r, c] = storageMatrix(w.shape);
-  if (r <= maxSide && c <= maxSide && size <= limit) {
+  const [rows, cols] = storageMatrix(w.shape);
+  if (rows <= maxSide && cols <= maxSide && size <= limit) {
     const tensor = await file.read(w);
     try {
       return {
@@ -298,20 +313,34 @@ async function matrixValues(
       tensor.dispose();
     }
   }
-  // readRows' matrix: [product of all axes but the last, last].
-  const cols = w.shape[w.shape.length - 1];
-  const rows = size / cols;
+  // readRows reads rows of [product of all axes but the last, last]; a row
+  // of the storage matrix is `per` of those (a depthwise kernel's row of C
+  // channels is C rows of one value), so sampling picks whole storage rows
+  // and columns: a channel of a depthwise kernel, not a single value.
+  const per = cols / w.shape[w.shape.length - 1];
   const colPick = pick(cols, maxSide, 2);
   const kc = colPick ? colPick.length : cols;
   const kr = Math.min(rows, maxSide, Math.max(2, Math.floor(limit / kc)));
   const rowPick = pick(rows, kr, 1) ??
     Float64Array.from({ length: rows }, (_, i) => i);
-  const out = new Float64Array(rowPick.length * kc);
+  // Float32 values in a Float32Array, as a whole read gives them: the
+  // analysis takes the rank tolerance from the array's type (float32's
+  // rounding is not rank).
+  const out = w.dtype === "float32" && w.storedDtype !== "F64"
+    ? new Float32Array(rowPick.length * kc)
+    : new Float64Array(rowPick.length * kc);
   // A batch of rows at a time: at most about 32 MB of Float64 in flight.
   const batch = Math.max(1, Math.floor(2 ** 22 / cols));
   for (let start = 0; start < rowPick.length; start += batch) {
     const chunk = Array.from(rowPick.subarray(start, start + batch));
-    const got = await file.readRows(w, chunk);
+    const got = await file.readRows(
+      w,
+      per === 1
+        ? chunk
+        : chunk.flatMap((i) =>
+          Array.from({ length: per }, (_, k) => i * per + k)
+        ),
+    );
     for (let i = 0; i < chunk.length; i++) {
       const dst = (start + i) * kc;
       const src = i * cols;

@@ -11,7 +11,10 @@ import {
   visibleText,
 } from "../../lib/text.ts";
 import type { Density } from "../../lib/stats/density.ts";
-import { storageMatrix } from "../../lib/stats/analyze_spectrum.ts";
+import {
+  storageMatrix,
+  type StoredFloat,
+} from "../../lib/stats/analyze_spectrum.ts";
 
 /**
  * Text for the page: control characters (escape sequences among them) and
@@ -204,8 +207,8 @@ export function reportEntry(
     singularValues?: Float64Array;
     /** The grid step of a quantised weight (rank above the rounding floor). */
     quantizationStep?: number;
-    /** The half-precision format a weight was stored in (likewise). */
-    storedDtype?: "float16" | "bfloat16";
+    /** The low-precision float format a weight was stored in (likewise). */
+    storedDtype?: StoredFloat;
   } = {},
 ): ReportEntry {
   const { figure, stats } = plotWeightRow(name, { values, shape }, {

@@ -34,6 +34,8 @@ export const ITEM_SIZE: Readonly<Record<SafetensorsDType, number>> = Object
     F32: 4,
     F16: 2,
     BF16: 2,
+    F8_E4M3: 1,
+    F8_E5M2: 1,
     I64: 8,
     I32: 4,
     I16: 2,
@@ -398,6 +400,41 @@ function f16Table(): Uint32Array {
   return bits;
 }
 
+/** The 256 values of each 8-bit float, made on first use. */
+const fp8Tables = new Map<"F8_E4M3" | "F8_E5M2", Float32Array>();
+
+/**
+ * The value of every byte of an OCP 8-bit float, as float32 (exact): E4M3
+ * (PyTorch's `float8_e4m3fn`: 4 exponent bits, bias 7, subnormals, no
+ * infinities, S.1111.111 the only NaNs, max 448) or E5M2 (`float8_e5m2`:
+ * 5 exponent bits, bias 15, IEEE-style: exponent 31 is ±Infinity with a zero
+ * mantissa, else NaN; max 57344).
+ */
+function fp8Table(dtype: "F8_E4M3" | "F8_E5M2"): Float32Array {
+  const cached = fp8Tables.get(dtype);
+  if (cached !== undefined) return cached;
+  const exponentBits = dtype === "F8_E4M3" ? 4 : 5;
+  const mantissaBits = 7 - exponentBits;
+  const bias = 2 ** (exponentBits - 1) - 1;
+  const top = 2 ** exponentBits - 1;
+  const steps = 2 ** mantissaBits;
+  const table = new Float32Array(256);
+  for (let byte = 0; byte < 256; byte++) {
+    const sign = byte & 0x80 ? -1 : 1;
+    const e = (byte >> mantissaBits) & top;
+    const m = byte & (steps - 1);
+    let magnitude: number;
+    if (e === 0) magnitude = (m / steps) * 2 ** (1 - bias);
+    else if (e === top && dtype === "F8_E5M2") {
+      magnitude = m === 0 ? Infinity : NaN;
+    } else if (e === top && m === steps - 1) magnitude = NaN;
+    else magnitude = (1 + m / steps) * 2 ** (e - bias);
+    table[byte] = sign * magnitude;
+  }
+  fp8Tables.set(dtype, table);
+  return table;
+}
+
 function swapBytes(bytes: Uint8Array, width: number): void {
   for (let i = 0; i < bytes.length; i += width) {
     bytes.subarray(i, i + width).reverse();
@@ -415,7 +452,8 @@ export function loadDtype(
 /**
  * Decodes little-endian elements of `dtype` (all of `bytes`, a whole number
  * of them) into the values the loader gives: float32 values for `F32`, `F16`,
- * `BF16` and `F64` (F64 rounded to the nearest float32), int32 for the
+ * `BF16`, the 8-bit floats and `F64` (F64 rounded to the nearest float32),
+ * int32 for the
  * integer dtypes, bytes 0 or 1 for `BOOL`. Takes `bytes` over: the result may
  * share its memory. Values that tfjs cannot hold (an I64, U64 or U32 outside
  * int32, a BOOL byte other than 0 or 1) are a {@linkcode SafetensorsError}
@@ -463,6 +501,13 @@ export function decodeElements(
       const bits = new Uint32Array(count);
       for (let i = 0; i < count; i++) bits[i] = table[halves[i]];
       return new Float32Array(bits.buffer);
+    }
+    case "F8_E4M3":
+    case "F8_E5M2": {
+      const table = fp8Table(dtype);
+      const values = new Float32Array(count);
+      for (let i = 0; i < count; i++) values[i] = table[bytes[i]];
+      return values;
     }
     case "BF16": {
       const halves = new Uint16Array(buffer, 0, count);

@@ -572,8 +572,9 @@ class TfjsWeightFile implements WeightFile {
     if (this.#closed) {
       throw new Error(`${this.path}: ${method} called after close()`);
     }
+    // The weight itself, not one of the same name (another file's, or a copy).
     const entry = this.#entries.get(weight?.name);
-    if (entry === undefined) {
+    if (entry === undefined || entry.weight !== weight) {
       throw typeError(
         method,
         "weight",

@@ -10,16 +10,20 @@ import { show } from "../validate.ts";
  * An element type a safetensors file may hold, as the file's header spells
  * it.
  *
- * - `"F32"` loads as `float32`. `"F16"`, `"BF16"` and `"F64"` are converted
- *   to `float32` (exactly for F16 and BF16; F64 rounds to the nearest float32,
- *   ties to even, and overflows to ±Infinity).
+ * - `"F32"` loads as `float32`. `"F16"`, `"BF16"`, `"F8_E4M3"`, `"F8_E5M2"`
+ *   and `"F64"` are converted to `float32` (exactly for the 16- and 8-bit
+ *   floats; F64 rounds to the nearest float32, ties to even, and overflows to
+ *   ±Infinity). The 8-bit floats are the OCP formats PyTorch calls
+ *   `float8_e4m3fn` (bias 7, no infinities, max 448) and `float8_e5m2`
+ *   (bias 15, with infinities): their raw values, as PyTorch loads them; a
+ *   scale stored beside them in another tensor is not applied.
  * - `"I32"` loads as `int32`; `"I64"`, `"U64"` and `"U32"` load as `int32`
  *   when every value fits (else the load fails); `"I16"`, `"I8"`, `"U16"` and
  *   `"U8"` load as `int32`.
  * - `"BOOL"` loads as `bool`; its bytes must be 0 or 1.
  *
- * Other dtypes of the format (the 8-, 6- and 4-bit floats, complex) are
- * rejected as unsupported.
+ * Other dtypes of the format (the 6- and 4-bit floats, `F8_E8M0`, complex)
+ * are rejected as unsupported.
  *
  * @example
  * ```ts
@@ -35,6 +39,8 @@ export type SafetensorsDType =
   | "F32"
   | "F16"
   | "BF16"
+  | "F8_E4M3"
+  | "F8_E5M2"
   | "I64"
   | "I32"
   | "I16"

@@ -12,9 +12,10 @@
  * problem with a file is a {@linkcode SafetensorsError} that names the file
  * and, where one is at fault, the tensor.
  *
- * dtypes on load: `F32` → `float32`; `F16`, `BF16` and `F64` → `float32`
- * (F16 and BF16 exactly, subnormals, ±0, ±Infinity and NaN included; F64
- * rounded to the nearest float32); `I32`, `I16`, `I8`, `U16`, `U8` → `int32`;
+ * dtypes on load: `F32` → `float32`; `F16`, `BF16`, `F8_E4M3`, `F8_E5M2` and
+ * `F64` → `float32` (the 16- and 8-bit floats exactly, subnormals, ±0,
+ * ±Infinity and NaN included; the 8-bit floats' raw values, as PyTorch loads
+ * them, with no scale applied; F64 rounded to the nearest float32); `I32`, `I16`, `I8`, `U16`, `U8` → `int32`;
  * `I64`, `U64`, `U32` → `int32` when every value fits (else an error naming
  * the tensor and the value); `BOOL` → `bool`, with every byte 0 or 1 (any
  * other byte is an error). On save: `float32` → `F32`, `int32` → `I32`,
@@ -22,7 +23,7 @@
  *
  * The header is read strictly: a duplicate key, an entry field other than
  * `dtype`, `shape` and `data_offsets`, a non-string metadata value, an
- * unsupported dtype (the 8-, 6- and 4-bit floats, complex) or a header over
+ * unsupported dtype (the 6- and 4-bit floats, `F8_E8M0`, complex) or a header over
  * 100 MB is an error. `"__metadata__": null` counts as no metadata.
  *
  * @module
@@ -107,8 +108,8 @@ export async function readSafetensorsHeader(
  *
  * The file is opened once, its header checked, and each tensor read with a
  * seek and a read into a buffer of its own: loading one tensor of a large file
- * reads only that tensor's bytes. `F16`, `BF16` and `F64` data become
- * `float32` tensors; integer dtypes become `int32` (a 64-bit or `U32` value
+ * reads only that tensor's bytes. `F16`, `BF16`, `F8_E4M3`, `F8_E5M2` and
+ * `F64` data become `float32` tensors; integer dtypes become `int32` (a 64-bit or `U32` value
  * outside int32 is an error); `BOOL` becomes `bool`.
  *
  * The caller owns the tensors (dispose them). On an error, any tensor already

@@ -5,6 +5,14 @@
  * @module
  */
 import type { StoredWeight } from "./_weight_file.ts";
+import type { StoredFloat } from "../stats/analyze_spectrum.ts";
+
+/** The safetensors dtypes that are low-precision floats. */
+const STORED: ReadonlyMap<string, StoredFloat> = new Map([
+  ["BF16", "bfloat16"],
+  ["F8_E4M3", "float8_e4m3fn"],
+  ["F8_E5M2", "float8_e5m2"],
+]);
 
 /**
  * The `analyzeSpectrum` options (also `plotWeightRow`'s) that say how
@@ -13,14 +21,18 @@ import type { StoredWeight } from "./_weight_file.ts";
 export interface StoragePrecision {
   /** The grid step of a uint8 or uint16 quantisation (its `scale`). */
   quantizationStep?: number;
-  /** The half-precision format: safetensors F16 and tfjs float16 quantisation, or BF16. */
-  storedDtype?: "float16" | "bfloat16";
+  /**
+   * The low-precision float format: safetensors F16 and tfjs float16
+   * quantisation, BF16, F8_E4M3 or F8_E5M2.
+   */
+  storedDtype?: StoredFloat;
 }
 
 /**
  * How coarsely a weight was stored, as `analyzeSpectrum` options: a tfjs
  * uint8/uint16 quantisation gives its grid step (`quantizationStep`), a
- * safetensors F16/BF16 tensor or a tfjs float16 quantisation its format
+ * safetensors F16, BF16, F8_E4M3 or F8_E5M2 tensor or a tfjs float16
+ * quantisation its format
  * (`storedDtype`); float32 and float64 give `{}`. With these, the numerical
  * rank counts only singular values above what rounding to that storage
  * leaves.
@@ -40,6 +52,7 @@ export interface StoragePrecision {
  *   { quantizationStep: 0.01 },
  * );
  * assertEquals(storagePrecision({ ...base, storedDtype: "BF16", quantization: null }), { storedDtype: "bfloat16" });
+ * assertEquals(storagePrecision({ ...base, storedDtype: "F8_E4M3", quantization: null }), { storedDtype: "float8_e4m3fn" });
  * assertEquals(storagePrecision({ ...base, storedDtype: "F32", quantization: null }), {});
  * ```
  */
@@ -53,5 +66,6 @@ export function storagePrecision(weight: StoredWeight): StoragePrecision {
     q?.dtype === "float16" || weight.storedDtype === "F16" ||
     weight.storedDtype === "float16"
   ) return { storedDtype: "float16" };
-  return weight.storedDtype === "BF16" ? { storedDtype: "bfloat16" } : {};
+  const float = STORED.get(weight.storedDtype);
+  return float === undefined ? {} : { storedDtype: float };
 }

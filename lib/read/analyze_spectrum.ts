@@ -32,8 +32,8 @@ import { analyseWeights, type WeightCollection } from "./collection.ts";
  * @param options `conv` (`"reshape"` or `"slices"`), `powerLaw`
  * (`"default"` or `"weightwatcher"`), `sigma2` (the entries' variance in
  * theory), `singularValues` (already computed), `quantizationStep` (the
- * grid step of quantised weights) and `storedDtype` (`"float16"` or
- * `"bfloat16"`): with either of the last two the rank counts only singular
+ * grid step of quantised weights) and `storedDtype` (a `StoredFloat`:
+ * `"float16"`, `"bfloat16"`, `"float8_e4m3fn"`, `"float8_e5m2"`): with either of the last two the rank counts only singular
  * values above the storage's rounding floor (`storagePrecision` gives the
  * right one for a weight read from a file).
  * @returns The analysis.

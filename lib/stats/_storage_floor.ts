@@ -6,16 +6,24 @@
  * @module
  */
 
-/** Unit roundoff (round to nearest) of the half-precision formats. */
-const UNIT_ROUNDOFF = { float16: 2 ** -11, bfloat16: 2 ** -8 } as const;
+import type { StoredFloat } from "./analyze_spectrum.ts";
 
-/** The half-precision formats {@linkcode floatFloor} knows. */
-export type HalfPrecision = keyof typeof UNIT_ROUNDOFF;
+/**
+ * Each format's unit roundoff u (round to nearest: half an ulp, relative)
+ * and its subnormal step s (the spacing below the smallest normal number,
+ * where rounding moves a value by up to s/2 whatever its size).
+ */
+const FORMATS: Readonly<Record<StoredFloat, { u: number; s: number }>> = {
+  float16: { u: 2 ** -11, s: 2 ** -24 },
+  bfloat16: { u: 2 ** -8, s: 2 ** -133 },
+  float8_e4m3fn: { u: 2 ** -4, s: 2 ** -9 },
+  float8_e5m2: { u: 2 ** -3, s: 2 ** -16 },
+};
 
 /** The formats' names, for option checks. */
-export const HALF_PRECISIONS: readonly HalfPrecision[] = Object.keys(
-  UNIT_ROUNDOFF,
-) as HalfPrecision[];
+export const STORED_FLOATS: readonly StoredFloat[] = Object.keys(
+  FORMATS,
+) as StoredFloat[];
 
 /**
  * An N × M matrix stored on a grid of step h: errors uniform in ±h/2,
@@ -28,12 +36,14 @@ export function gridFloor(h: number | undefined, n: number, m: number): number {
 }
 
 /**
- * A matrix rounded to a half-precision format: entry (i, j) moves by at
- * most u·|wᵢⱼ|, with a standard deviation of at most u·|wᵢⱼ|/√3 (uniform
- * within its binade's half-ulp), so the errors have a variance profile and
- * their norm is about the largest row norm plus the largest column norm of
- * that profile (Latała; Bandeira and van Handel):
- * (u/√3)(maxᵢ‖wᵢ‖ + maxⱼ‖wʲ‖). 0 without a format.
+ * A matrix rounded to a low-precision float format: entry (i, j) moves by
+ * at most e = max(u·|wᵢⱼ|, s/2) (u the unit roundoff, s the subnormal
+ * step), with a standard deviation of at most e/√3 (uniform within its
+ * half-ulp), so the errors have a variance profile bounded by
+ * (u²wᵢⱼ² + s²/4)/3 and their norm is about the largest row norm plus the
+ * largest column norm of that profile (Latała; Bandeira and van Handel):
+ * (1/√3)(√(u²·maxᵢ‖wᵢ‖² + M·s²/4) + √(u²·maxⱼ‖wʲ‖² + N·s²/4)) for N rows and
+ * M columns. 0 without a format.
  *
  * @param format The format the values were stored in, or undefined.
  * @param values The matrix, row-major.
@@ -42,7 +52,7 @@ export function gridFloor(h: number | undefined, n: number, m: number): number {
  * @param offset Where the matrix starts in `values`.
  */
 export function floatFloor(
-  format: HalfPrecision | undefined,
+  format: StoredFloat | undefined,
   values: ArrayLike<number>,
   rows: number,
   cols: number,
@@ -63,6 +73,8 @@ export function floatFloor(
   }
   let colMax = 0;
   for (const ss of colSS) colMax = Math.max(colMax, ss);
-  return (UNIT_ROUNDOFF[format] / Math.sqrt(3)) *
-    (Math.sqrt(rowMax) + Math.sqrt(colMax));
+  const { u, s } = FORMATS[format];
+  const sub = (s * s) / 4;
+  return (Math.sqrt(u * u * rowMax + cols * sub) +
+    Math.sqrt(u * u * colMax + rows * sub)) / Math.sqrt(3);
 }

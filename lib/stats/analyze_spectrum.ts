@@ -25,7 +25,7 @@ import {
   type RoundedRank,
   roundedRank,
 } from "./_rounded_rank.ts";
-import { floatFloor, gridFloor, HALF_PRECISIONS } from "./_storage_floor.ts";
+import { floatFloor, gridFloor, STORED_FLOATS } from "./_storage_floor.ts";
 import { equalize, type MatrixFacts, matrixFacts } from "./_matrix.ts";
 import { fitPowerLaw, type PowerLawMethod } from "./power_law.ts";
 
@@ -75,16 +75,53 @@ export interface AnalyzeSpectrumOptions {
    */
   quantizationStep?: number;
   /**
-   * The half-precision format the entries were stored in before they were
-   * decoded to these values: `"float16"` (a safetensors F16 tensor, a tfjs
-   * float16 quantisation) or `"bfloat16"` (BF16). Rounding to nearest in it
-   * moves each entry by up to u·|w| (u = 2⁻¹¹ and 2⁻⁸), a matrix of errors
-   * whose spectral norm is about (u/√3)(largest row norm + largest column
-   * norm); the numerical rank counts only singular values above it, as for
-   * `quantizationStep`. Default: none (the array's own precision).
+   * The low-precision float format the entries were stored in before they
+   * were decoded to these values (see {@linkcode StoredFloat}). Rounding to
+   * nearest in it moves each entry by up to u·|w| (u its unit roundoff), or
+   * by half the subnormal step below its smallest normal number, a matrix of
+   * errors whose spectral norm is about (1/√3)(largest row norm + largest
+   * column norm) of that bound; the numerical rank counts only singular
+   * values above it, as for `quantizationStep`. Default: none (the array's
+   * own precision).
    */
-  storedDtype?: "float16" | "bfloat16";
+  storedDtype?: StoredFloat;
 }
+
+/**
+ * A low-precision float format weights are stored in, by the name PyTorch
+ * gives it: `"float16"` (a safetensors F16 tensor, a tfjs float16
+ * quantisation; unit roundoff u = 2⁻¹¹), `"bfloat16"` (BF16; u = 2⁻⁸),
+ * `"float8_e4m3fn"` (safetensors F8_E4M3; u = 2⁻⁴) or `"float8_e5m2"`
+ * (F8_E5M2; u = 2⁻³).
+ *
+ * @example
+ * ```ts
+ * import { analyzeSpectrumSync, type StoredFloat } from "./analyze_spectrum.ts";
+ * import { assertEquals, assertGreater } from "@std/assert";
+ *
+ * // A rank-1 matrix whose entries were rounded to bfloat16 (to nearest, even).
+ * const bits = new Uint32Array(1);
+ * const float = new Float32Array(bits.buffer);
+ * const bfloat16 = (v: number) => {
+ *   float[0] = v;
+ *   bits[0] = (bits[0] + 0x7fff + ((bits[0] >>> 16) & 1)) & 0xffff0000;
+ *   return float[0];
+ * };
+ * const values = Float32Array.from(
+ *   { length: 32 * 64 },
+ *   (_, k) => bfloat16(Math.sin(1 + (k % 64)) * Math.cos(1 + Math.floor(k / 64))),
+ * );
+ * const x = { values, shape: [32, 64] };
+ * assertGreater(analyzeSpectrumSync(x).rank, 1); // rounding, read as rank
+ * const format: StoredFloat = "bfloat16";
+ * assertEquals(analyzeSpectrumSync(x, { storedDtype: format }).rank, 1);
+ * ```
+ */
+export type StoredFloat =
+  | "float16"
+  | "bfloat16"
+  | "float8_e4m3fn"
+  | "float8_e5m2";
 
 /**
  * The matrix whose singular values {@linkcode analyzeSpectrumSync} computes
@@ -302,7 +339,7 @@ function checkSpectrumOptions(
     checkPositive(fn, "options.quantizationStep", quantizationStep);
   }
   if (storedDtype !== undefined) {
-    checkChoice(fn, "options.storedDtype", storedDtype, HALF_PRECISIONS);
+    checkChoice(fn, "options.storedDtype", storedDtype, STORED_FLOATS);
   }
 }
 

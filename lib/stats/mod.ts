@@ -21,6 +21,7 @@ export {
   type SpectrumAnalysis,
   type SpectrumVerdict,
   storageMatrix,
+  type StoredFloat,
 } from "./analyze_spectrum.ts";
 export {
   fitMarchenkoPastur,

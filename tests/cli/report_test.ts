@@ -327,10 +327,27 @@ Deno.test("report --max-side samples a larger matrix and says how", async () => 
     const file = join(dir, "big.safetensors");
     const out = join(dir, "big.html");
     const w = tf.randomNormal([200, 80], 0, 1, "float32", 5);
+    // A depthwise kernel [3, 3, C, 1]: its matrix is 9 × C, so --max-side
+    // samples channels (columns), not single values. Every channel's filter
+    // is one filter scaled, so the matrix has rank 1 however it is sampled.
+    const depthwise = tf.tidy(() =>
+      tf.randomNormal([3, 3, 1, 1], 0, 1, "float32", 6).mul(
+        tf.randomUniform([1, 1, 100, 1], 0.5, 2, "float32", 7),
+      )
+    );
+    // Rank 3 in float32: sampled, float32 rounding must not count as rank.
+    const low = tf.tidy(() =>
+      tf.randomNormal([100, 3], 0, 1, "float32", 8).matMul(
+        tf.randomNormal([3, 70], 0, 1, "float32", 9),
+      )
+    );
     try {
-      await saveSafetensors(file, new Map([["big.weight", w]]));
+      await saveSafetensors(
+        file,
+        new Map([["big.weight", w], ["dw.kernel", depthwise], ["low", low]]),
+      );
     } finally {
-      w.dispose();
+      tf.dispose([w, depthwise, low]);
     }
     const run = await report([file, "--max-side", "64", "--out", out]);
     assertEquals(run.code, 0, show(run));
@@ -344,6 +361,14 @@ Deno.test("report --max-side samples a larger matrix and says how", async () => 
       html,
       "64 rows × 64 columns sampled without replacement",
     );
+    assertStringIncludes(html, "9 × 100 is larger than 64 per side");
+    assertStringIncludes(
+      html,
+      "9 rows × 64 columns sampled without replacement",
+    );
+    assertMatch(html, /rank 1 of 9\b/);
+    assertStringIncludes(html, "100 × 70 is larger than 64 per side");
+    assertMatch(html, /rank 3 of 64\b/);
   });
 });
 

@@ -258,8 +258,8 @@ const CASES: Case[] = [
   },
   {
     label: "unsupported dtype",
-    bytes: buildFile({ w: entry("F8_E4M3", [8], 0, 8) }, f32(2)),
-    includes: 'unsupported dtype "F8_E4M3"',
+    bytes: buildFile({ w: entry("F8_E8M0", [8], 0, 8) }, f32(2)),
+    includes: 'unsupported dtype "F8_E8M0"',
     tensor: "w",
   },
   // Offsets and coverage.

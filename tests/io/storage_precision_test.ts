@@ -36,6 +36,14 @@ Deno.test("storagePrecision: a grid step for uint8/uint16, a format for half pre
     }],
     [{ storedDtype: "F16", quantization: null }, { storedDtype: "float16" }],
     [{ storedDtype: "BF16", quantization: null }, { storedDtype: "bfloat16" }],
+    [{ storedDtype: "F8_E4M3", quantization: null }, {
+      storedDtype: "float8_e4m3fn",
+    }],
+    [{ storedDtype: "F8_E5M2", quantization: null }, {
+      storedDtype: "float8_e5m2",
+    }],
+    // Names of Object.prototype are not formats.
+    [{ storedDtype: "constructor", quantization: null }, {}],
     [{ storedDtype: "F32", quantization: null }, {}],
     [{ storedDtype: "F64", quantization: null }, {}],
     [{ storedDtype: "float32", quantization: null }, {}],

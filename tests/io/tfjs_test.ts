@@ -361,6 +361,17 @@ tempDirTest(
         TypeError,
         "read: weight must be an element of the weights of",
       );
+      // A copy (or another file's weight of the same name) is not one of these.
+      await assertRejects(
+        () => file.read({ ...w.q8 }),
+        TypeError,
+        "read: weight must be an element of the weights of",
+      );
+      await assertRejects(
+        () => file.readRows({ ...w.q8 }, [0]),
+        TypeError,
+        "readRows: weight must be an element of the weights of",
+      );
     } finally {
       file.close();
     }

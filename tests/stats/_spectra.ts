@@ -201,3 +201,30 @@ export function bfloat16(x: number): number {
   bits[0] = ((b + 0x7fff + ((b >>> 16) & 1)) >>> 16) << 16;
   return f[0];
 }
+
+/**
+ * Rounds to the nearest OCP 8-bit float, ties to even (as PyTorch converts):
+ * `float8_e4m3fn` (3 mantissa bits, bias 7, max 448) or `float8_e5m2`
+ * (2 bits, bias 15, max 57344); magnitudes past the max are clamped to it
+ * (no test value comes near).
+ */
+export function float8(
+  x: number,
+  format: "float8_e4m3fn" | "float8_e5m2",
+): number {
+  const [mantissa, bias, max] = format === "float8_e4m3fn"
+    ? [3, 7, 448]
+    : [2, 15, 57344];
+  const a = Math.abs(x);
+  if (a === 0) return x;
+  // The binade of a, exactly (log2 may round across a power of two);
+  // subnormals share the smallest normal binade's step.
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  if (2 ** (e + 1) <= a) e++;
+  const step = 2 ** (Math.max(e, 1 - bias) - mantissa);
+  const q = a / step;
+  let r = Math.round(q);
+  if (r - q === 0.5 && r % 2 === 1) r--;
+  return Math.sign(x) * Math.min(r * step, max);
+}

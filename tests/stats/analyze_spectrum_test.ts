@@ -24,6 +24,7 @@ import { uniform } from "../../lib/random/distributions.ts";
 import { nextDraw } from "../../lib/random/stream.ts";
 import {
   bfloat16,
+  float8,
   type Noise,
   noise,
   onGrid,
@@ -457,13 +458,15 @@ Deno.test("quantizationStep: the equalised-rows re-test also leaves out what lie
   assertEquals(a.verdict, "low-rank");
 });
 
-Deno.test("storedDtype: a rank-5 matrix stored as float16 or bfloat16 has rank 5 above the rounding floor, full rank without it", () => {
+Deno.test("storedDtype: a rank-5 matrix stored as float16, bfloat16 or an 8-bit float has rank 5 above the rounding floor, full rank without it", () => {
   const [m, r, n] = [300, 5, 200];
   const exact = rankProduct(m, r, n, 60_021);
   for (
     const [format, round] of [
       ["float16", Math.f16round],
       ["bfloat16", bfloat16],
+      ["float8_e4m3fn", (v: number) => float8(v, "float8_e4m3fn")],
+      ["float8_e5m2", (v: number) => float8(v, "float8_e5m2")],
     ] as const
   ) {
     const stored = Float32Array.from(exact, round);
@@ -497,7 +500,7 @@ Deno.test("storedDtype: a rank-5 matrix stored as float16 or bfloat16 has rank 5
         storedDtype: "float8" as never,
       }),
     RangeError,
-    'analyzeSpectrumSync: options.storedDtype must be one of "float16", "bfloat16", received "float8"',
+    'analyzeSpectrumSync: options.storedDtype must be one of "float16", "bfloat16", "float8_e4m3fn", "float8_e5m2", received "float8"',
   );
 });
 
