@@ -18,13 +18,12 @@ import {
 } from "../lib/stats/analyze_spectrum.ts";
 import { fitPowerLaw } from "../lib/stats/power_law.ts";
 import {
-  bfloat16,
-  float8,
   type Noise,
   noise,
   onGrid,
   plant,
   rankR,
+  ROUNDINGS,
 } from "../tests/stats/_spectra.ts";
 
 /** Runs the benchmark. */
@@ -211,14 +210,7 @@ function rankCalibration(): void {
   );
   for (const kind of ["gauss", "t3"] as Noise[]) {
     for (const [r, c] of [[128, 128], [256, 256], [300, 256]]) {
-      for (
-        const [format, round] of [
-          ["float16", Math.f16round],
-          ["bfloat16", bfloat16],
-          ["float8_e4m3fn", (v: number) => float8(v, "float8_e4m3fn")],
-          ["float8_e5m2", (v: number) => float8(v, "float8_e5m2")],
-        ] as const
-      ) {
+      for (const [format, round] of ROUNDINGS) {
         const trials = 50;
         const row = nullRow(trials, [r, c], (s) => ({
           values: Float32Array.from(

@@ -114,13 +114,21 @@ export interface TableColumn {
 }
 
 /**
+ * A row of {@linkcode textTable} and {@linkcode htmlTable}: its cells' texts
+ * (as many as the columns), or a section heading across the whole table.
+ */
+export type TableRow = readonly string[] | { readonly section: string };
+
+/**
  * A table as aligned plain text for a terminal: the caption, the headings,
  * a rule, the rows, and an optional footer; every cell made visible
  * ({@linkcode visibleText}) and padded to its column's width (two spaces
- * between columns, trailing spaces dropped).
+ * between columns, trailing spaces dropped); a section heading is a line of
+ * its own.
  *
  * @param columns The headings and alignments.
- * @param rows One array of cell texts per row, as many as `columns`.
+ * @param rows One array of cell texts per row, as many as `columns`, or a
+ * `{ section }` heading.
  * @param options `caption` and `footer` lines (none by default).
  * @returns The lines joined with "\n".
  *
@@ -138,13 +146,20 @@ export interface TableColumn {
  */
 export function textTable(
   columns: readonly TableColumn[],
-  rows: readonly (readonly string[])[],
+  rows: readonly TableRow[],
   options: { caption?: string; footer?: string } = {},
 ): string {
   const head = columns.map((c) => visibleText(c.head));
-  const body = rows.map((r) => columns.map((_, i) => visibleText(r[i] ?? "")));
+  const body = rows.map((r) =>
+    "section" in r
+      ? visibleText(r.section)
+      : columns.map((_, i) => visibleText(r[i] ?? ""))
+  );
   const widths = head.map((h, i) =>
-    Math.max(h.length, ...body.map((r) => r[i].length))
+    Math.max(
+      h.length,
+      ...body.map((r) => typeof r === "string" ? 0 : r[i].length),
+    )
   );
   const line = (cells: string[]) =>
     cells.map((c, i) =>
@@ -153,7 +168,7 @@ export function textTable(
   const lines = [
     line(head),
     line(widths.map((w) => "-".repeat(w))),
-    ...body.map(line),
+    ...body.map((r) => typeof r === "string" ? r : line(r)),
   ];
   if (options.caption !== undefined) {
     lines.unshift(visibleText(options.caption));
@@ -165,10 +180,11 @@ export function textTable(
 /**
  * A table as HTML for a notebook or a page: every heading, cell and the
  * caption escaped ({@linkcode escapeHtml}); right-aligned columns in tabular
- * figures; no cell wraps.
+ * figures; no cell wraps; a section heading spans the table.
  *
  * @param columns The headings and alignments.
- * @param rows One array of cell texts per row, as many as `columns`.
+ * @param rows One array of cell texts per row, as many as `columns`, or a
+ * `{ section }` heading.
  * @param options `caption` (none by default), shown above the table.
  * @returns One `<table class="ember-table">` element.
  *
@@ -183,7 +199,7 @@ export function textTable(
  */
 export function htmlTable(
   columns: readonly TableColumn[],
-  rows: readonly (readonly string[])[],
+  rows: readonly TableRow[],
   options: { caption?: string } = {},
 ): string {
   const pad = "padding:3px 10px;white-space:nowrap";
@@ -202,10 +218,14 @@ export function htmlTable(
   )
     .join("");
   const body = rows.map((r) =>
-    `<tr>${
-      columns.map((_, i) => `<td${style[i]}>${escapeHtml(r[i] ?? "")}</td>`)
-        .join("")
-    }</tr>`
+    "section" in r
+      ? `<tr><th colspan="${columns.length}" style="text-align:left;${pad}">${
+        escapeHtml(r.section)
+      }</th></tr>`
+      : `<tr>${
+        columns.map((_, i) => `<td${style[i]}>${escapeHtml(r[i] ?? "")}</td>`)
+          .join("")
+      }</tr>`
   ).join("");
   return `<table class="ember-table" style="border-collapse:collapse">${caption}<thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }

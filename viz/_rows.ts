@@ -30,7 +30,7 @@ import { readWeights, type WeightsLike } from "../lib/read/weights.ts";
 import type { Weights } from "../lib/host.ts";
 import { freedmanDiaconisBins, histogramSync } from "../lib/stats/histogram.ts";
 import { lawOf } from "../lib/stats/laws.ts";
-import { escapeHtml } from "../lib/text.ts";
+import { htmlTable, type TableColumn, type TableRow } from "../lib/text.ts";
 import type { Density } from "../lib/stats/density.ts";
 
 /** One row: a name, the weights, and (optionally) the law they were drawn from. */
@@ -384,30 +384,40 @@ export function rowsFigure(
   return { figure, stats };
 }
 
-/** An HTML table of row statistics (names escaped; numbers right-aligned under right-aligned headers; α blank where not meaningful). */
+/** The columns of {@linkcode statsTable}. */
+const STATS_COLUMNS: readonly TableColumn[] = [
+  { head: "name", align: "left" },
+  { head: "shape", align: "left" },
+  { head: "mean", align: "right" },
+  { head: "std", align: "right" },
+  { head: "σ₁", align: "right" },
+  { head: "stable rank", align: "right" },
+  { head: "spikes", align: "right" },
+  { head: "α", align: "right" },
+  { head: "verdict", align: "left" },
+  { head: "NaN/Inf", align: "right" },
+];
+
+/** An HTML table of row statistics ({@linkcode htmlTable}: names escaped; α blank where not meaningful; a section's heading where it begins). */
 export function statsTable(stats: RowStats[]): string {
-  const R = ' style="text-align:right;font-variant-numeric:tabular-nums"';
-  const L = ' style="text-align:left"';
-  const cell = (v: number | null) => `<td${R}>${v === null ? "" : num(v)}</td>`;
-  const rows = stats.map((s, i) =>
-    `${
-      s.section && s.section !== stats[i - 1]?.section
-        ? `<tr><th colspan="10"${L}>${escapeHtml(s.section)}</th></tr>`
-        : ""
-    }<tr><td${L}>${escapeHtml(s.name)}</td><td${L}>[${
-      s.shape.join(", ")
-    }]</td>${cell(s.mean)}${cell(s.std)}${cell(s.spectralNorm)}${
-      cell(s.stableRank)
-    }<td${R}>${s.spikes ?? ""}</td>${cell(s.alpha)}<td${L}>${
-      s.verdict ?? ""
-    }</td><td${R}>${s.nonFinite || ""}</td></tr>`
-  ).join("");
-  const th = (t: string, right: boolean) => `<th${right ? R : L}>${t}</th>`;
-  return `<table class="ember-stats"><thead><tr>${th("name", false)}${
-    th("shape", false)
-  }${th("mean", true)}${th("std", true)}${th("σ₁", true)}${
-    th("stable rank", true)
-  }${th("spikes", true)}${th("α", true)}${th("verdict", false)}${
-    th("NaN/Inf", true)
-  }</tr></thead><tbody>${rows}</tbody></table>`;
+  const cell = (v: number | null) => v === null ? "" : num(v);
+  const rows: TableRow[] = [];
+  stats.forEach((s, i) => {
+    if (s.section && s.section !== stats[i - 1]?.section) {
+      rows.push({ section: s.section });
+    }
+    rows.push([
+      s.name,
+      `[${s.shape.join(", ")}]`,
+      cell(s.mean),
+      cell(s.std),
+      cell(s.spectralNorm),
+      cell(s.stableRank),
+      s.spikes === null ? "" : String(s.spikes),
+      cell(s.alpha),
+      s.verdict ?? "",
+      s.nonFinite ? String(s.nonFinite) : "",
+    ]);
+  });
+  return htmlTable(STATS_COLUMNS, rows);
 }

@@ -25,7 +25,7 @@ import {
   withLanes,
 } from "./_series.ts";
 import { checkOptions } from "../lib/validate.ts";
-import { escapeHtml } from "../lib/text.ts";
+import { htmlTable, type TableColumn } from "../lib/text.ts";
 import type { JacobianSpectrum } from "../lib/nn/jacobian.ts";
 
 /** Options for {@linkcode plotJacobianSpectrum}. */
@@ -43,6 +43,18 @@ export interface PlotJacobianSpectrumOptions {
 }
 
 const FN = "plotJacobianSpectrum";
+
+/** The columns of the figure's table. */
+const TABLE_COLUMNS: readonly TableColumn[] = [
+  { head: "net", align: "left" },
+  { head: "J", align: "left" },
+  { head: "examples", align: "right" },
+  { head: "mean σ₁", align: "right" },
+  { head: "mean σ_min", align: "right" },
+  { head: "σ₁/σ_min", align: "right" },
+  { head: "mean σ²", align: "right" },
+  { head: "diverged", align: "right" },
+];
 
 function isSpectrum(v: unknown): v is JacobianSpectrum {
   return v !== null && typeof v === "object" && !Array.isArray(v) &&
@@ -311,19 +323,19 @@ export function plotJacobianSpectrum(
       diverged: s.diverged,
     };
   });
-  const R = ' style="text-align:right;font-variant-numeric:tabular-nums"';
-  const htmlExtra =
-    `<table class="ember-stats"><thead><tr><th style="text-align:left">net</th><th style="text-align:left">J</th><th${R}>examples</th><th${R}>mean σ₁</th><th${R}>mean σ_min</th><th${R}>σ₁/σ_min</th><th${R}>mean σ²</th><th${R}>diverged</th></tr></thead><tbody>${
-      stats.map((s) =>
-        `<tr><td>${escapeHtml(s.name)}</td><td>${s.shape[0]}×${
-          s.shape[1]
-        }</td><td${R}>${s.batch}</td><td${R}>${num(s.max)}</td><td${R}>${
-          num(s.min)
-        }</td><td${R}>${num(s.max / s.min)}</td><td${R}>${
-          num(s.meanSquared)
-        }</td><td${R}>${s.diverged || ""}</td></tr>`
-      ).join("")
-    }</tbody></table>`;
+  const htmlExtra = htmlTable(
+    TABLE_COLUMNS,
+    stats.map((s) => [
+      s.name,
+      `${s.shape[0]}×${s.shape[1]}`,
+      String(s.batch),
+      num(s.max),
+      num(s.min),
+      num(s.max / s.min),
+      num(s.meanSquared),
+      s.diverged ? String(s.diverged) : "",
+    ]),
+  );
   return new Figure({
     width,
     height: panelTop + height + 4,

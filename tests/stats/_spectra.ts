@@ -8,6 +8,7 @@
  */
 import { standardNormal, uniform } from "../../lib/random/distributions.ts";
 import { nextDraw } from "../../lib/random/stream.ts";
+import type { StoredFloat } from "../../lib/stats/analyze_spectrum.ts";
 
 /** Kinds of noise. */
 export type Noise =
@@ -228,3 +229,14 @@ export function float8(
   if (r - q === 0.5 && r % 2 === 1) r--;
   return Math.sign(x) * Math.min(r * step, max);
 }
+
+/** Each low-precision float format with its round-to-nearest. */
+export const ROUNDINGS: readonly (readonly [
+  StoredFloat,
+  (x: number) => number,
+])[] = [
+  ["float16", Math.f16round],
+  ["bfloat16", bfloat16],
+  ["float8_e4m3fn", (x) => float8(x, "float8_e4m3fn")],
+  ["float8_e5m2", (x) => float8(x, "float8_e5m2")],
+];

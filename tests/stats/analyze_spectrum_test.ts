@@ -24,13 +24,13 @@ import { uniform } from "../../lib/random/distributions.ts";
 import { nextDraw } from "../../lib/random/stream.ts";
 import {
   bfloat16,
-  float8,
   type Noise,
   noise,
   onGrid,
   orthonormal,
   plant,
   rankR,
+  ROUNDINGS,
 } from "./_spectra.ts";
 import { referenceFit } from "./_power_law_reference.ts";
 
@@ -461,14 +461,7 @@ Deno.test("quantizationStep: the equalised-rows re-test also leaves out what lie
 Deno.test("storedDtype: a rank-5 matrix stored as float16, bfloat16 or an 8-bit float has rank 5 above the rounding floor, full rank without it", () => {
   const [m, r, n] = [300, 5, 200];
   const exact = rankProduct(m, r, n, 60_021);
-  for (
-    const [format, round] of [
-      ["float16", Math.f16round],
-      ["bfloat16", bfloat16],
-      ["float8_e4m3fn", (v: number) => float8(v, "float8_e4m3fn")],
-      ["float8_e5m2", (v: number) => float8(v, "float8_e5m2")],
-    ] as const
-  ) {
+  for (const [format, round] of ROUNDINGS) {
     const stored = Float32Array.from(exact, round);
     const plain = analyze(stored, [m, n]);
     assertEquals(plain.rank, n, `${format}: rounding counts as rank`);

@@ -397,7 +397,7 @@ Deno.test("liveTraining: the figure of the last step, loss tensors read, NaN kep
   assertStringIncludes(fig.text, "layers.1._kernel");
   assertNotMatch(fig.text, /layers\.0\._kernel/);
   assertStringIncludes(fig.svg, ">∞<");
-  assertStringIncludes(fig.html, "ember-stats");
+  assertStringIncludes(fig.html, "ember-table");
   // By default: every matrix if two or fewer, else the first and the last.
   const all = liveTraining({ output: "none" });
   await all.update({ step: 0, loss: 1, net });
