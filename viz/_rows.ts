@@ -22,13 +22,12 @@ import {
   spectrumView,
 } from "./spectrum.ts";
 import { checkBins, checkSize } from "./_common.ts";
-import type {
-  SpectrumVerdict,
-  StoredFloat,
-} from "../lib/stats/analyze_spectrum.ts";
+import type { SpectrumVerdict } from "../lib/stats/analyze_spectrum.ts";
+import type { StoredFloat } from "../lib/stats/stored_float.ts";
 import { readWeights, type WeightsLike } from "../lib/read/weights.ts";
 import type { Weights } from "../lib/host.ts";
 import { freedmanDiaconisBins, histogramSync } from "../lib/stats/histogram.ts";
+import { histogramBinning } from "./_bins.ts";
 import { lawOf } from "../lib/stats/laws.ts";
 import { htmlTable, type TableColumn, type TableRow } from "../lib/text.ts";
 import type { Density } from "../lib/stats/density.ts";
@@ -234,13 +233,13 @@ export function rowsFigure(
       ? item.weights
       : new Float64Array([0]);
     const joins = shared !== null && joinsShared(views[row]);
-    return histogramSync(values, {
-      bins: joins ? sharedBins! : bins ??
-        freedmanDiaconisBins(
-          values instanceof Float64Array ? values : values.values,
-        ),
-      ...(joins ? { range: shared!.values } : {}),
-    });
+    return histogramSync(
+      values,
+      joins ? { bins: sharedBins!, range: shared!.values } : histogramBinning(
+        values instanceof Float64Array ? values : values.values,
+        { bins, step: item.quantizationStep, format: item.storedDtype },
+      ),
+    );
   });
   const yMax = shared
     ? Math.max(

@@ -27,6 +27,7 @@ import {
   histogramAs,
   histogramSync,
 } from "../lib/stats/histogram.ts";
+import { gridStep, histogramBinning } from "./_bins.ts";
 import { type Law, lawOf } from "../lib/stats/laws.ts";
 import { legendLabels } from "./spectrum.ts";
 import { checkOptions, typeError } from "../lib/validate.ts";
@@ -510,11 +511,20 @@ export async function plotHistogram(
     { text: title, x: 8, y: 18, size: 14, weight: "bold" },
   ];
   if (other) {
-    // Both on the same bins, over both's finite range.
-    const range = finiteRange(weights.values, other.values);
-    const nBins = bins ?? freedmanDiaconisBins(weights.values);
-    h = histogramAs("plotHistogram", weights, { bins: nBins, range });
-    const hc = histogramAs("plotHistogram", other, { bins: nBins, range });
+    // Both on the same bins, over both's finite range; on a grid both lie
+    // on, a whole number of its steps wide (see histogramBinning).
+    const both = new Float64Array(weights.values.length + other.values.length);
+    both.set(weights.values);
+    both.set(other.values, weights.values.length);
+    const step = bins === undefined ? gridStep(both) : null;
+    const binning = step === null
+      ? {
+        bins: bins ?? freedmanDiaconisBins(weights.values),
+        range: finiteRange(weights.values, other.values),
+      }
+      : histogramBinning(both, { step });
+    h = histogramAs("plotHistogram", weights, binning);
+    const hc = histogramAs("plotHistogram", other, binning);
     const binned = (g: Histogram) =>
       g.size - g.nan - g.posInf - g.negInf - g.outside;
     const scale = binned(hc) > 0 ? binned(h) / binned(hc) : 1;
@@ -557,9 +567,11 @@ export async function plotHistogram(
       ),
     );
   } else {
-    h = histogramAs("plotHistogram", weights, {
-      bins: bins ?? freedmanDiaconisBins(weights.values),
-    });
+    h = histogramAs(
+      "plotHistogram",
+      weights,
+      histogramBinning(weights.values, { bins }),
+    );
     notes = histogramNotes(h, law);
     const panel = distributionPanel(weights.values, h, law, {
       width,
@@ -623,6 +635,7 @@ function finiteRange(
   for (const values of [a, b]) {
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
+      if (!Number.isFinite(v)) continue;
       if (v < lo) lo = v;
       if (v > hi) hi = v;
     }

@@ -29,8 +29,8 @@ import type { Weights } from "../lib/host.ts";
 import {
   analyzeSpectrumAs,
   type SpectrumAnalysis,
-  type StoredFloat,
 } from "../lib/stats/analyze_spectrum.ts";
+import type { StoredFloat } from "../lib/stats/stored_float.ts";
 import { freedmanDiaconisBins, histogramSync } from "../lib/stats/histogram.ts";
 import {
   marchenkoPasturCdf,

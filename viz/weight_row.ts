@@ -10,7 +10,7 @@ import type { Figure } from "./figure.ts";
 import { rowsFigure, type RowStats } from "./_rows.ts";
 import { type HostWeights, hostWeights } from "../lib/host.ts";
 import type { Density } from "../lib/stats/density.ts";
-import type { StoredFloat } from "../lib/stats/analyze_spectrum.ts";
+import type { StoredFloat } from "../lib/stats/stored_float.ts";
 
 export type { RowStats };
 

@@ -41,10 +41,8 @@ import {
 } from "../../lib/io/load_weights.ts";
 import { storagePrecision } from "../../lib/io/storage_precision.ts";
 import { getBackend } from "../../lib/backend.ts";
-import {
-  storageMatrix,
-  type StoredFloat,
-} from "../../lib/stats/analyze_spectrum.ts";
+import { storageMatrix } from "../../lib/stats/analyze_spectrum.ts";
+import type { StoredFloat } from "../../lib/stats/stored_float.ts";
 import { SvdPool } from "./_svd_pool.ts";
 import { nextDraw } from "../../lib/random/stream.ts";
 import { uniform } from "../../lib/random/distributions.ts";

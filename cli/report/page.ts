@@ -11,10 +11,8 @@ import {
   visibleText,
 } from "../../lib/text.ts";
 import type { Density } from "../../lib/stats/density.ts";
-import {
-  storageMatrix,
-  type StoredFloat,
-} from "../../lib/stats/analyze_spectrum.ts";
+import { storageMatrix } from "../../lib/stats/analyze_spectrum.ts";
+import type { StoredFloat } from "../../lib/stats/stored_float.ts";
 
 /**
  * Text for the page: control characters (escape sequences among them) and

@@ -5,7 +5,7 @@
  * @module
  */
 import type { StoredWeight } from "./_weight_file.ts";
-import type { StoredFloat } from "../stats/analyze_spectrum.ts";
+import type { StoredFloat } from "../stats/stored_float.ts";
 
 /** The safetensors dtypes that are low-precision floats. */
 const STORED: ReadonlyMap<string, StoredFloat> = new Map([

@@ -6,24 +6,11 @@
  * @module
  */
 
-import type { StoredFloat } from "./analyze_spectrum.ts";
-
-/**
- * Each format's unit roundoff u (round to nearest: half an ulp, relative)
- * and its subnormal step s (the spacing below the smallest normal number,
- * where rounding moves a value by up to s/2 whatever its size).
- */
-const FORMATS: Readonly<Record<StoredFloat, { u: number; s: number }>> = {
-  float16: { u: 2 ** -11, s: 2 ** -24 },
-  bfloat16: { u: 2 ** -8, s: 2 ** -133 },
-  float8_e4m3fn: { u: 2 ** -4, s: 2 ** -9 },
-  float8_e5m2: { u: 2 ** -3, s: 2 ** -16 },
-};
-
-/** The formats' names, for option checks. */
-export const STORED_FLOATS: readonly StoredFloat[] = Object.keys(
-  FORMATS,
-) as StoredFloat[];
+import {
+  type StoredFloat,
+  storedFloatSpacing,
+  unitRoundoff,
+} from "./stored_float.ts";
 
 /**
  * An N × M matrix stored on a grid of step h: errors uniform in ±h/2,
@@ -73,7 +60,8 @@ export function floatFloor(
   }
   let colMax = 0;
   for (const ss of colSS) colMax = Math.max(colMax, ss);
-  const { u, s } = FORMATS[format];
+  const u = unitRoundoff(format);
+  const s = storedFloatSpacing(format, 0);
   const sub = (s * s) / 4;
   return (Math.sqrt(u * u * rowMax + cols * sub) +
     Math.sqrt(u * u * colMax + rows * sub)) / Math.sqrt(3);

@@ -25,7 +25,8 @@ import {
   type RoundedRank,
   roundedRank,
 } from "./_rounded_rank.ts";
-import { floatFloor, gridFloor, STORED_FLOATS } from "./_storage_floor.ts";
+import { floatFloor, gridFloor } from "./_storage_floor.ts";
+import { STORED_FLOATS, type StoredFloat } from "./stored_float.ts";
 import { equalize, type MatrixFacts, matrixFacts } from "./_matrix.ts";
 import { fitPowerLaw, type PowerLawMethod } from "./power_law.ts";
 
@@ -86,42 +87,6 @@ export interface AnalyzeSpectrumOptions {
    */
   storedDtype?: StoredFloat;
 }
-
-/**
- * A low-precision float format weights are stored in, by the name PyTorch
- * gives it: `"float16"` (a safetensors F16 tensor, a tfjs float16
- * quantisation; unit roundoff u = 2⁻¹¹), `"bfloat16"` (BF16; u = 2⁻⁸),
- * `"float8_e4m3fn"` (safetensors F8_E4M3; u = 2⁻⁴) or `"float8_e5m2"`
- * (F8_E5M2; u = 2⁻³).
- *
- * @example
- * ```ts
- * import { analyzeSpectrumSync, type StoredFloat } from "./analyze_spectrum.ts";
- * import { assertEquals, assertGreater } from "@std/assert";
- *
- * // A rank-1 matrix whose entries were rounded to bfloat16 (to nearest, even).
- * const bits = new Uint32Array(1);
- * const float = new Float32Array(bits.buffer);
- * const bfloat16 = (v: number) => {
- *   float[0] = v;
- *   bits[0] = (bits[0] + 0x7fff + ((bits[0] >>> 16) & 1)) & 0xffff0000;
- *   return float[0];
- * };
- * const values = Float32Array.from(
- *   { length: 32 * 64 },
- *   (_, k) => bfloat16(Math.sin(1 + (k % 64)) * Math.cos(1 + Math.floor(k / 64))),
- * );
- * const x = { values, shape: [32, 64] };
- * assertGreater(analyzeSpectrumSync(x).rank, 1); // rounding, read as rank
- * const format: StoredFloat = "bfloat16";
- * assertEquals(analyzeSpectrumSync(x, { storedDtype: format }).rank, 1);
- * ```
- */
-export type StoredFloat =
-  | "float16"
-  | "bfloat16"
-  | "float8_e4m3fn"
-  | "float8_e5m2";
 
 /**
  * The matrix whose singular values {@linkcode analyzeSpectrumSync} computes

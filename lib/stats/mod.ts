@@ -21,8 +21,13 @@ export {
   type SpectrumAnalysis,
   type SpectrumVerdict,
   storageMatrix,
-  type StoredFloat,
 } from "./analyze_spectrum.ts";
+export {
+  STORED_FLOATS,
+  type StoredFloat,
+  storedFloatSpacing,
+  unitRoundoff,
+} from "./stored_float.ts";
 export {
   fitMarchenkoPastur,
   type MarchenkoPasturFit,

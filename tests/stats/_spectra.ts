@@ -8,7 +8,7 @@
  */
 import { standardNormal, uniform } from "../../lib/random/distributions.ts";
 import { nextDraw } from "../../lib/random/stream.ts";
-import type { StoredFloat } from "../../lib/stats/analyze_spectrum.ts";
+import type { StoredFloat } from "../../lib/stats/stored_float.ts";
 
 /** Kinds of noise. */
 export type Noise =

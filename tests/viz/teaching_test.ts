@@ -340,6 +340,20 @@ Deno.test("plotHistogram compare: tfjs's glorotNormal drawn over ours, on the sa
   tf.dispose([ours, theirs, few]);
 });
 
+Deno.test("plotHistogram compare: a ±Infinity in either does not change the bins' range", async () => {
+  const a = Float32Array.from({ length: 1000 }, (_, i) => 3 * Math.sin(i));
+  const b = Float32Array.from(a);
+  b[5] = Infinity;
+  const fig = await plotHistogram({ values: a, shape: [1000] }, {
+    compare: { x: { values: b, shape: [1000] } },
+    expected: null,
+  });
+  // The +Inf is counted apart; no finite value falls outside the range
+  // (the range was [0, 1] and 891 values were outside).
+  assertStringIncludes(fig.text, "compared: 1 +Inf of 1000 values not shown");
+  assertNotMatch(fig.text, /outside/);
+});
+
 /** Runs `fn` with console.log captured. */
 async function captured(fn: () => Promise<void>): Promise<string[]> {
   return (await logged(fn)).map((args) => args.join(" "));

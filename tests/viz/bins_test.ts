@@ -1,0 +1,156 @@
+/**
+ * Histogram bins for values on a grid (viz/_bins.ts): quantised weights
+ * binned k steps at a time with edges halfway between levels, so that the
+ * histogram has no comb of 2- and 3-level bins.
+ */
+import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
+import { gridStep, histogramBinning } from "../../viz/_bins.ts";
+import { histogramSync } from "../../lib/stats/histogram.ts";
+import { lowerTail } from "../../lib/_normal.ts";
+import { bfloat16, float8, noise, onGrid } from "../stats/_spectra.ts";
+import { plotHistogram } from "../../mod.ts";
+
+const N = 256 * 512;
+const gauss = noise(256, 512, "gauss", 5);
+
+/** The largest |count − expected| / √expected over the bins expecting more than 200. */
+function worstDeviation(
+  values: Float32Array,
+  binning: { bins: number; range?: [number, number] },
+): number {
+  const h = histogramSync(values, binning);
+  let worst = 0;
+  for (let i = 0; i < h.counts.length; i++) {
+    // Rounding to the nearest level puts in a bin exactly the unrounded
+    // values between its edges, when the edges lie halfway between levels.
+    const e = N * (lowerTail(h.edges[i + 1]) - lowerTail(h.edges[i]));
+    if (e > 200) {
+      worst = Math.max(worst, Math.abs(h.counts[i] - e) / Math.sqrt(e));
+    }
+  }
+  return worst;
+}
+
+Deno.test("gridStep finds a uint8 grid's step, and no grid in continuous, few-valued or non-uniform data", () => {
+  const { stored, step } = onGrid(gauss, 255);
+  assertAlmostEquals(gridStep(stored)!, step, step * 1e-6);
+  assertEquals(gridStep(Float32Array.from(gauss)), null);
+  assertEquals(gridStep(Float32Array.from(gauss, (v) => Math.sign(v))), null);
+  // bfloat16 has a few thousand values here, but their spacing doubles
+  // from one power of two to the next: not a uniform grid.
+  assertEquals(gridStep(Float32Array.from(gauss, bfloat16)), null);
+});
+
+Deno.test("on a uint8 grid, bins a whole number of steps wide follow the law; equal-width bins over [min, max] make a comb", () => {
+  const { stored, step } = onGrid(gauss, 255);
+  const binning = histogramBinning(stored);
+  const [low, high] = binning.range!;
+  const k = (high - low) / binning.bins / step;
+  assertAlmostEquals(k, Math.round(k), 1e-6, "bins are whole steps");
+  // Edges halfway between levels: no value within a quarter step of one.
+  const edges = histogramSync(stored, binning).edges;
+  for (const v of stored.subarray(0, 5000)) {
+    const nearest = edges.reduce(
+      (d, e) => Math.min(d, Math.abs(e - v)),
+      Infinity,
+    );
+    assert(nearest > step / 4, `${v} is ${nearest} from an edge`);
+  }
+  assert(worstDeviation(stored, binning) < 5, "aligned bins follow the law");
+  // The same number of bins, equal width over [min, max]: 2 or 3 levels in
+  // turn, counts off by far more than sampling explains.
+  assert(worstDeviation(stored, { bins: binning.bins }) > 10, "the comb");
+  // A given step is used as is; a caller's bins are kept.
+  const given = histogramBinning(stored, { step });
+  assertEquals(given.bins, binning.bins);
+  given.range!.forEach((e, i) =>
+    assertAlmostEquals(e, binning.range![i], step * 1e-4)
+  );
+  assertEquals(histogramBinning(stored, { bins: 7 }), { bins: 7 });
+  assertEquals(histogramBinning(Float32Array.from(gauss)).range, undefined);
+});
+
+Deno.test("plotHistogram of quantised weights draws the aligned bins", async () => {
+  const { stored } = onGrid(gauss, 255);
+  const fig = await plotHistogram({ values: stored, shape: [256, 512] });
+  assert(fig.text.includes(`${histogramBinning(stored).bins} bins`), fig.text);
+});
+
+/** Every finite float8_e4m3fn number, ascending (by its definition: 3 mantissa bits, bias 7, max 448). */
+const E4M3 = (() => {
+  const positive = [0];
+  for (let m = 1; m < 8; m++) positive.push((m / 8) * 2 ** -6);
+  for (let e = 1; e < 16; e++) {
+    for (let m = 0; m < 8; m++) {
+      if (e < 15 || m < 7) positive.push((1 + m / 8) * 2 ** (e - 7));
+    }
+  }
+  return [...positive.slice(1).map((v) => -v).reverse(), ...positive];
+})();
+
+Deno.test("8-bit floats: power-of-two bins aligned to the format hold whole steps and follow the law; equal-width bins make a comb", () => {
+  const sigma = 40; // scaled toward the format's range, as FP8 checkpoints are
+  const stored = Float32Array.from(
+    gauss,
+    (v) => float8(sigma * v, "float8_e4m3fn"),
+  );
+  const binning = histogramBinning(stored, { format: "float8_e4m3fn" });
+  const h = histogramSync(stored, binning);
+  const width = h.edges[1] - h.edges[0];
+  assertEquals(Math.log2(width) % 1, 0, "a power of two");
+  // No number of the format on an edge; a bin holds as many as its
+  // neighbour when both lie between the same powers of two.
+  const inside = (i: number) =>
+    E4M3.filter((v) => v >= h.edges[i] && v < h.edges[i + 1]);
+  for (let i = 0; i < h.counts.length; i++) {
+    assert(!E4M3.includes(h.edges[i]), `edge ${h.edges[i]}`);
+    const here = inside(i);
+    const next = i + 1 < h.counts.length ? inside(i + 1) : [];
+    const binade = (v: number) => Math.floor(Math.log2(Math.abs(v)));
+    if (
+      here.length && next.length && here.every((v) => v > 0) &&
+      binade(here[0]) === binade(next[next.length - 1])
+    ) assertEquals(here.length, next.length, `bins ${i}, ${i + 1}`);
+  }
+  // The law of the rounded values: a bin gets the unrounded values between
+  // the rounding boundaries (midpoints of adjacent numbers) at its edges.
+  const boundary = (e: number) => {
+    const next = E4M3.findIndex((v) => v >= e);
+    return next <= 0
+      ? (next === 0 ? -Infinity : Infinity)
+      : (E4M3[next - 1] + E4M3[next]) / 2;
+  };
+  const deviation = (
+    g: { edges: Float64Array; counts: Float64Array },
+    exact: boolean,
+  ) => {
+    let worst = 0;
+    for (let i = 0; i < g.counts.length; i++) {
+      const [a, b] = exact
+        ? [boundary(g.edges[i]), boundary(g.edges[i + 1])]
+        : [g.edges[i], g.edges[i + 1]];
+      const e = N * (lowerTail(b / sigma) - lowerTail(a / sigma));
+      if (e > 200) {
+        worst = Math.max(worst, Math.abs(g.counts[i] - e) / Math.sqrt(e));
+      }
+    }
+    return worst;
+  };
+  assert(deviation(h, true) < 5, "aligned bins follow the law");
+  const plain = histogramSync(stored, { bins: histogramBinning(stored).bins });
+  assert(
+    deviation(plain, false) > 10,
+    "equal-width bins over [min, max]: a comb",
+  );
+});
+
+Deno.test("plotHistogram compare of two weights on one grid: aligned bins for both", async () => {
+  const { stored } = onGrid(gauss, 255);
+  const shuffled = stored.slice().reverse();
+  const fig = await plotHistogram({ values: stored, shape: [256, 512] }, {
+    compare: { x: { values: shuffled, shape: [256, 512] } },
+    expected: null,
+  });
+  const both = new Float64Array([...stored, ...shuffled]);
+  assert(fig.text.includes(`${histogramBinning(both).bins} bins`), fig.text);
+});
