@@ -30,7 +30,14 @@ import {
 import { gridStep, histogramBinning } from "./_bins.ts";
 import { type Law, lawOf } from "../lib/stats/laws.ts";
 import { legendLabels } from "./spectrum.ts";
-import { checkOptions, typeError } from "../lib/validate.ts";
+import {
+  checkChoice,
+  checkOptions,
+  checkPositive,
+  typeError,
+} from "../lib/validate.ts";
+import { STORED_FLOATS, type StoredFloat } from "../lib/stats/stored_float.ts";
+import { WeightMap } from "../lib/io/load_weights.ts";
 import type { Density } from "../lib/stats/density.ts";
 
 /** Options for {@linkcode plotHistogram}. */
@@ -54,6 +61,21 @@ export interface PlotHistogramOptions {
    * tfjs's own `glorotNormal` against ours and the law.
    */
   compare?: HistogramCompare;
+  /**
+   * The step of the grid the values were stored on (a tfjs uint8/uint16
+   * weight's scale): bins a whole number of steps wide, edges halfway
+   * between levels, so that no bin holds more levels than its neighbour.
+   * Default: a uniform grid is found from the values; for a `WeightMap`
+   * (`loadWeights`), each weight's own.
+   */
+  quantizationStep?: number;
+  /**
+   * The low-precision float format the values were stored in
+   * (`"float16"`, `"bfloat16"`, `"float8_e4m3fn"`, `"float8_e5m2"`): bins a
+   * power of two wide, aligned to the format's numbers. Default: none; for
+   * a `WeightMap`, each weight's own.
+   */
+  storedDtype?: StoredFloat;
 }
 
 /** The second set of values of {@linkcode PlotHistogramOptions.compare}. */
@@ -479,8 +501,12 @@ export async function plotHistogram(
     "width",
     "height",
     "compare",
+    "quantizationStep",
+    "storedDtype",
   ]);
   if (isWeightCollection(x)) {
+    // Weights from a file: each binned on the grid it was stored on.
+    const file = x instanceof WeightMap ? x : null;
     return await stackWeights(
       x,
       "plotHistogram",
@@ -488,7 +514,23 @@ export async function plotHistogram(
       "a weight",
       options,
       (weights) => `histograms of ${weights}`,
-      plotHistogram,
+      (w, o, name) =>
+        plotHistogram(w, { ...file?.storagePrecision(name), ...o }),
+    );
+  }
+  const step = options.quantizationStep === undefined
+    ? undefined
+    : checkPositive(
+      "plotHistogram",
+      "options.quantizationStep",
+      options.quantizationStep,
+    );
+  if (options.storedDtype !== undefined) {
+    checkChoice(
+      "plotHistogram",
+      "options.storedDtype",
+      options.storedDtype,
+      STORED_FLOATS,
     );
   }
   const width = checkSize("plotHistogram", "width", options.width, 640);
@@ -570,7 +612,11 @@ export async function plotHistogram(
     h = histogramAs(
       "plotHistogram",
       weights,
-      histogramBinning(weights.values, { bins }),
+      histogramBinning(weights.values, {
+        bins,
+        step,
+        format: options.storedDtype,
+      }),
     );
     notes = histogramNotes(h, law);
     const panel = distributionPanel(weights.values, h, law, {

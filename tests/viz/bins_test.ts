@@ -3,12 +3,20 @@
  * binned k steps at a time with edges halfway between levels, so that the
  * histogram has no comb of 2- and 3-level bins.
  */
-import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
+import {
+  assert,
+  assertAlmostEquals,
+  assertEquals,
+  assertRejects,
+} from "@std/assert";
+import { join } from "node:path";
+import { buildFile, entry } from "../io/_helpers.ts";
+import { withTempDir } from "../_scoped.ts";
 import { gridStep, histogramBinning } from "../../viz/_bins.ts";
 import { histogramSync } from "../../lib/stats/histogram.ts";
 import { lowerTail } from "../../lib/_normal.ts";
 import { bfloat16, float8, noise, onGrid } from "../stats/_spectra.ts";
-import { plotHistogram } from "../../mod.ts";
+import { loadWeights, plotHistogram, tf } from "../../mod.ts";
 
 const N = 256 * 512;
 const gauss = noise(256, 512, "gauss", 5);
@@ -154,3 +162,57 @@ Deno.test("plotHistogram compare of two weights on one grid: aligned bins for bo
   const both = new Float64Array([...stored, ...shuffled]);
   assert(fig.text.includes(`${histogramBinning(both).bins} bins`), fig.text);
 });
+
+Deno.test("plotHistogram takes storedDtype and quantizationStep, and a WeightMap's own for each weight", async () => {
+  const stored = Float32Array.from(
+    gauss,
+    (v) => float8(40 * v, "float8_e4m3fn"),
+  );
+  const x = { values: stored, shape: [256, 512] };
+  const aligned = histogramBinning(stored, { format: "float8_e4m3fn" }).bins;
+  assert(aligned !== histogramBinning(stored).bins, "a different binning");
+  const fig = await plotHistogram(x, { storedDtype: "float8_e4m3fn" });
+  assert(fig.text.includes(`${aligned} bins`), fig.text);
+  await assertRejects(
+    () => plotHistogram(x, { storedDtype: "float8" as never }),
+    RangeError,
+    'plotHistogram: options.storedDtype must be one of "float16", "bfloat16", "float8_e4m3fn", "float8_e5m2", received "float8"',
+  );
+  await assertRejects(
+    () => plotHistogram(x, { quantizationStep: 0 }),
+    RangeError,
+    "plotHistogram: options.quantizationStep must be",
+  );
+  // The same values in an F8_E4M3 safetensors file, through loadWeights.
+  const byte = new Map<number, number>();
+  for (let b = 0; b < 256; b++) {
+    const v = float8Byte(b);
+    if (!byte.has(v)) byte.set(v, b);
+  }
+  await withTempDir(async (dir) => {
+    const path = join(dir, "fp8.safetensors");
+    await Deno.writeFile(
+      path,
+      buildFile(
+        { w: entry("F8_E4M3", [256, 512], 0, N) },
+        Uint8Array.from(stored, (v) => Object.is(v, 0) ? 0 : byte.get(v)!),
+      ),
+    );
+    const weights = await loadWeights(path);
+    try {
+      const figure = await plotHistogram(weights);
+      assert(figure.text.includes(`${aligned} bins`), figure.text);
+    } finally {
+      tf.dispose([...weights.values()]);
+    }
+  });
+});
+
+/** The value of an E4M3 byte (sign, 4 exponent bits with bias 7, 3 mantissa bits; 0x7f/0xff NaN). */
+function float8Byte(b: number): number {
+  const sign = b & 0x80 ? -1 : 1;
+  const e = (b >> 3) & 15;
+  const m = b & 7;
+  if (e === 15 && m === 7) return NaN;
+  return sign * (e === 0 ? (m / 8) * 2 ** -6 : (1 + m / 8) * 2 ** (e - 7));
+}
