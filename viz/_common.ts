@@ -148,9 +148,11 @@ export function checkBins(
 
 /**
  * A log axis over [lo, hi] (lo > 0) with readable labels: the ticks at
- * 1, 2 and 5 times each power of ten within less than 2 decades, at powers
- * of ten otherwise (every other power past 8 decades); all labelled with
- * {@linkcode tickLabel}.
+ * 1, 1.5, 2, 3, 4, 5, 6 and 8 times each power of ten within less than half
+ * a decade, at 1, 2, 3 and 5 times within less than one (5 and 6 would
+ * touch on a short panel), at 1, 2 and 5 times within less than 2, at
+ * powers of ten otherwise (every other power past 8 decades); all labelled
+ * with {@linkcode tickLabel}.
  */
 export function logAxis(
   lo: number,
@@ -166,8 +168,10 @@ export function logAxis(
   const decades = Math.log10(b / a);
   const first = Math.floor(Math.log10(a));
   const last = Math.ceil(Math.log10(b));
-  const mantissas = decades < 1
+  const mantissas = decades < 0.5
     ? [1, 1.5, 2, 3, 4, 5, 6, 8]
+    : decades < 1
+    ? [1, 2, 3, 5]
     : decades < 2
     ? [1, 2, 5]
     : [1];

@@ -28,7 +28,7 @@ import { readWeights, type WeightsLike } from "../lib/read/weights.ts";
 import type { Weights } from "../lib/host.ts";
 import { freedmanDiaconisBins, histogramSync } from "../lib/stats/histogram.ts";
 import { histogramBinning } from "./_bins.ts";
-import { lawOf } from "../lib/stats/laws.ts";
+import { type Law, lawOf } from "../lib/stats/laws.ts";
 import { htmlTable, type TableColumn, type TableRow } from "../lib/text.ts";
 import type { Density } from "../lib/stats/density.ts";
 
@@ -154,20 +154,77 @@ function sharedScales(
     if (!a || a.rank === 0 || a.flat || !joinsShared(view)) continue;
     const eig = a.eigenvalues.subarray(0, a.rank);
     eLo = Math.min(eLo, eig[eig.length - 1]);
-    // The mean's outlier is named, not drawn, so it sets no shared range.
-    eHi = Math.max(eHi, a.meanOutlierIndex === 0 ? eig[1] ?? eig[0] : eig[0]);
+    // The mean's outlier is named, not drawn, so it sets no shared range;
+    // the fitted law's bulk edge λ₊ does (its curve and dashed line are
+    // drawn up to it).
+    const edge = a.marchenkoPastur?.lambdaPlus ?? 0;
+    eHi = Math.max(
+      eHi,
+      a.meanOutlierIndex === 0 ? eig[1] ?? eig[0] : eig[0],
+      Number.isFinite(edge) ? edge : 0,
+    );
     sLo = Math.min(sLo, a.singularValues[a.rank - 1]);
-    sHi = Math.max(sHi, a.singularValues[0]);
+    // The bulk edge as a singular value, √(λ₊·N), N = σ₁²/λ₁: its dashed
+    // line is drawn.
+    const sigmaEdge = eig[0] > 0 && Number.isFinite(edge)
+      ? Math.sqrt(edge * a.singularValues[0] ** 2 / eig[0])
+      : 0;
+    sHi = Math.max(sHi, a.singularValues[0], sigmaEdge);
     if (isWide(a)) log = true;
   }
   const spectrum = eHi > 0
     ? {
-      esd: (log ? [eLo, eHi] : [0, eHi]) as [number, number],
+      // A little room past the extremes, so that the dot of a spike at the
+      // largest eigenvalue is not cut in half by the frame.
+      esd: (log ? [eLo / 1.15, eHi * 1.15] : [0, eHi * 1.04]) as [
+        number,
+        number,
+      ],
       log,
       sigma: [sLo / 1.2, sHi * 1.2] as [number, number],
     }
     : null;
   return { values: [lo, hi], spectrum };
+}
+
+/** The law a row's histogram is drawn against: its `expected`, else its initializer's; null for none. */
+function lawOfItem(item: RowItem): Law | null {
+  const density = item.expected === undefined
+    ? recordOf(item.x)?.density
+    : item.expected;
+  return density ? lawOf(density) : null;
+}
+
+/**
+ * A shared row's bins: about `bins` over `range`, but for a law with walls
+ * (a uniform, a truncated normal: a density that does not fade to 0 at the
+ * ends of its support) a whole number of bins between the walls, so that
+ * no bin straddles one (such a bin is partly empty, and its bar would stand
+ * past the wall as if values lay outside the law). The width changes by at
+ * most a factor (k ± ½)/k for k bins between the walls, and the bins run a
+ * little past `range` on each side (the panel clips them to it).
+ */
+export function wallBins(
+  law: Law | null,
+  range: [number, number],
+  bins: number,
+): { bins: number; range: [number, number] } {
+  const [lo, hi] = range;
+  if (law === null || law.pdf === null || law.continuous === 0) {
+    return { bins, range };
+  }
+  const [a, b] = law.support;
+  const pdf = law.pdf;
+  const inside = (b - a) * 1e-9;
+  const peak = pdf(law.mean);
+  const walled = a >= lo && b <= hi && b > a && peak > 0 &&
+    pdf(a + inside) >= 0.01 * peak && pdf(b - inside) >= 0.01 * peak;
+  if (!walled) return { bins, range };
+  const k = Math.max(1, Math.round((b - a) / ((hi - lo) / bins)));
+  const w = (b - a) / k;
+  const start = a - Math.ceil((a - lo) / w - 1e-9) * w;
+  const end = b + Math.ceil((hi - b) / w - 1e-9) * w;
+  return { bins: Math.round((end - start) / w), range: [start, end] };
 }
 
 function median(xs: number[]): number {
@@ -235,10 +292,12 @@ export function rowsFigure(
     const joins = shared !== null && joinsShared(views[row]);
     return histogramSync(
       values,
-      joins ? { bins: sharedBins!, range: shared!.values } : histogramBinning(
-        values instanceof Float64Array ? values : values.values,
-        { bins, step: item.quantizationStep, format: item.storedDtype },
-      ),
+      joins
+        ? wallBins(lawOfItem(item), shared!.values, sharedBins!)
+        : histogramBinning(
+          values instanceof Float64Array ? values : values.values,
+          { bins, step: item.quantizationStep, format: item.storedDtype },
+        ),
     );
   });
   const yMax = shared
@@ -265,10 +324,7 @@ export function rowsFigure(
     // One read of the data, shared by the histogram and the spectrum.
     const weights = item.weights;
     const h = hists[row];
-    const density = item.expected === undefined
-      ? recordOf(item.x)?.density
-      : item.expected;
-    const law = density ? lawOf(density) : null;
+    const law = lawOfItem(item);
     const panel = distributionPanel(weights.values, h, law, {
       width: third,
       height: ROW_HEIGHT - 20,
@@ -276,6 +332,7 @@ export function rowsFigure(
       compact: true,
       bins: shared && joinsShared(views[row]) ? sharedBins : bins,
       ...(yMax > 0 && joinsShared(views[row]) ? { yMax } : {}),
+      ...(shared && joinsShared(views[row]) ? { xDomain: shared.values } : {}),
     });
     const hNotes = [...histogramNotes(h, law), ...panel.notes];
     const analysis = views[row];

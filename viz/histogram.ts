@@ -95,6 +95,8 @@ interface PanelLayout {
   height: number;
   logY: boolean;
   compact?: boolean;
+  /** The x range drawn (bins past it are clipped), for panels that share an axis. Default: the bins'. */
+  xDomain?: [number, number];
 }
 
 /** The drawing of a histogram and its expected counts, as a Plot SVG. */
@@ -133,6 +135,7 @@ export function histogramPanel(
       fill: COLORS.data,
       fillOpacity: 0.75,
       inset: 0.3,
+      clip: options.xDomain !== undefined,
     }),
     Plot.ruleY([floor]),
   ];
@@ -214,7 +217,11 @@ export function histogramPanel(
     width: options.width,
     height: options.height,
     marginLeft: 52,
-    x: { label: "value", nice: false },
+    x: {
+      label: "value",
+      nice: false,
+      ...(options.xDomain ? { domain: options.xDomain } : {}),
+    },
     y: {
       label: "count",
       type: options.logY ? "log" : "linear",

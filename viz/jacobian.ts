@@ -321,8 +321,13 @@ export function plotJacobianSpectrum(
       min: sv[sv.length - 1],
       meanSquared: s.meanSquared,
       diverged: s.diverged,
+      floor: s.floor,
     };
   });
+  // A σ_min under the float32 resolution is not measured: the table says
+  // "< floor" and the ratio "> σ₁/floor", as the figure draws ↓ at the floor.
+  const unresolved = (s: { min: number; floor: number }) =>
+    s.floor > 0 && !(s.min >= s.floor);
   const htmlExtra = htmlTable(
     TABLE_COLUMNS,
     stats.map((s) => [
@@ -330,8 +335,8 @@ export function plotJacobianSpectrum(
       `${s.shape[0]}×${s.shape[1]}`,
       String(s.batch),
       num(s.max),
-      num(s.min),
-      num(s.max / s.min),
+      unresolved(s) ? `< ${num(s.floor)}` : num(s.min),
+      unresolved(s) ? `> ${num(s.max / s.floor)}` : num(s.max / s.min),
       num(s.meanSquared),
       s.diverged ? String(s.diverged) : "",
     ]),

@@ -573,13 +573,13 @@ export function spectrumPanels(
       r: 4,
     }),
   ];
-  if (hasMp && a.slices === 1 && eig[0] > 0) {
-    const n = ranked[0] ** 2 / eig[0];
+  // The bulk edge as a singular value, √(λ₊·N): the y range reaches it.
+  const edge = hasMp && a.slices === 1 && eig[0] > 0
+    ? Math.sqrt(mp!.lambdaPlus * (ranked[0] ** 2 / eig[0]))
+    : null;
+  if (edge !== null) {
     rankMarks.push(
-      Plot.ruleY([Math.sqrt(mp!.lambdaPlus * n)], {
-        stroke: COLORS.theory,
-        strokeDasharray: "4,3",
-      }),
+      Plot.ruleY([edge], { stroke: COLORS.theory, strokeDasharray: "4,3" }),
     );
   }
   const count = points.length;
@@ -600,7 +600,10 @@ export function spectrumPanels(
         ? logAxis(...options.shared.sigma)
         : a.flat
         ? logAxis(ranked[0] / 2, ranked[0] * 2)
-        : logAxis(points.at(-1)?.v ?? 1, points[0]?.v ?? 10)),
+        : logAxis(
+          Math.min(points.at(-1)?.v ?? 1, edge ?? Infinity),
+          Math.max(points[0]?.v ?? 10, edge ?? 0),
+        )),
     },
     marks: rankMarks,
   });

@@ -17,6 +17,8 @@ import { histogramSync } from "../../lib/stats/histogram.ts";
 import { lowerTail } from "../../lib/_normal.ts";
 import { bfloat16, float8, noise, onGrid } from "../stats/_spectra.ts";
 import { loadWeights, plotHistogram, tf } from "../../mod.ts";
+import { wallBins } from "../../viz/_rows.ts";
+import { lawOf } from "../../lib/stats/laws.ts";
 
 const N = 256 * 512;
 const gauss = noise(256, 512, "gauss", 5);
@@ -216,3 +218,33 @@ function float8Byte(b: number): number {
   if (e === 15 && m === 7) return NaN;
   return sign * (e === 0 ? (m / 8) * 2 ** -6 : (1 + m / 8) * 2 ** (e - 7));
 }
+
+Deno.test("shared rows: a law with walls gets a whole number of bins between them; a normal keeps the shared bins", () => {
+  const range: [number, number] = [-0.108, 0.108];
+  const uniform = lawOf({ kind: "uniform", low: -0.05, high: 0.05 });
+  const b = wallBins(uniform, range, 40);
+  const width = (b.range[1] - b.range[0]) / b.bins;
+  const edge = (x: number) =>
+    Math.abs((x - b.range[0]) / width - Math.round((x - b.range[0]) / width));
+  assert(edge(-0.05) < 1e-9 && edge(0.05) < 1e-9, "both walls are edges");
+  assert(
+    b.range[0] <= range[0] && b.range[1] >= range[1],
+    "covers the shared range",
+  );
+  assert(
+    Math.abs(width / (0.216 / 40) - 1) < 0.1,
+    `width ${width} near the shared one`,
+  );
+  // A truncated normal has walls too; a normal fades out and keeps the bins.
+  const truncated = lawOf({
+    kind: "truncatedNormal",
+    mean: 0,
+    std: 0.05,
+    low: -0.1,
+    high: 0.1,
+  });
+  assert(wallBins(truncated, range, 40).range[0] !== range[0]);
+  const normal = lawOf({ kind: "normal", mean: 0, std: 0.03 });
+  assertEquals(wallBins(normal, range, 40), { bins: 40, range });
+  assertEquals(wallBins(null, range, 40), { bins: 40, range });
+});
