@@ -631,6 +631,29 @@ export function spectrumNotes(
         a.verdict === "low-rank")
     ? " · α not meaningful"
     : "";
+  // Eigenvalues past the drawn edge λ₊ that are not spikes: say why, or a
+  // reader sees them past the dashed line and a verdict of "no spikes".
+  let past = "";
+  if (mp !== null && !a.heavyTailed) {
+    const beyond: number[] = [];
+    for (let i = 0; i < a.rank; i++) {
+      const e = a.eigenvalues[i];
+      if (e > mp.lambdaPlus && i !== a.meanOutlierIndex) beyond.push(e);
+    }
+    const extra = beyond.length - a.spikes;
+    if (extra > 0) {
+      const within = beyond.slice(a.spikes).every((e) =>
+        !(e > a.spikeThreshold)
+      );
+      past = `${extra}${a.spikes > 0 ? " more" : ""} eigenvalue${
+        extra === 1 ? "" : "s"
+      } past λ₊, ${
+        within
+          ? "within the edge's Tracy–Widom fluctuation"
+          : "not apart from the bulk"
+      }: not spikes`;
+    }
+  }
   return [
     {
       text:
@@ -648,6 +671,7 @@ export function spectrumNotes(
       text: `${a.summary}${alpha}`,
       warn: a.verdict === "spiked" || a.verdict === "heavy-tailed",
     },
+    ...(past ? [{ text: past, warn: false }] : []),
   ];
 }
 

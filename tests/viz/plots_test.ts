@@ -33,6 +33,7 @@ import { rankTicks } from "../../viz/_common.ts";
 import { spyReads } from "../_reads.ts";
 import { faceApiModelDir } from "../_face_api.ts";
 import { join } from "node:path";
+import { noise, plant } from "../stats/_spectra.ts";
 
 /** Checks what every helper's Figure must offer. */
 function checkFigure(fig: Figure, ...texts: string[]): void {
@@ -340,4 +341,24 @@ Deno.test("every plot helper refuses a misspelt option, naming it (a British 'qu
   );
   w.dispose();
   assertEquals(tf.memory().numTensors, before);
+});
+
+Deno.test("plotSpectrum says why eigenvalues past the drawn edge λ₊ are not spikes", async () => {
+  // Three planted spikes, and the bulk's largest eigenvalue a little past
+  // λ₊: inside the Tracy–Widom fluctuation, so not a spike.
+  const values = plant(noise(400, 200, "gauss", 10), 400, 200, 3, 3, 1, 4);
+  const fig = await plotSpectrum({ values, shape: [400, 200] });
+  assert(fig.text.includes("3 spikes above the bulk"), fig.text);
+  assert(
+    fig.text.includes(
+      "1 more eigenvalue past λ₊, within the edge's Tracy–Widom fluctuation: not spikes",
+    ),
+    fig.text,
+  );
+  // A pure bulk whose largest eigenvalue stays under λ₊ says nothing more.
+  const quiet = await plotSpectrum({
+    values: noise(400, 200, "gauss", 11),
+    shape: [400, 200],
+  });
+  assert(!quiet.text.includes("past λ₊"), quiet.text);
 });
