@@ -49,13 +49,20 @@ export function tickLabel(v: number): string {
     const plain = String(+a.toPrecision(4));
     if (plain.length <= 7) return sign + plain;
   }
+  return powerLabel(v);
+}
+
+/** `v` as m×10ⁿ (10ⁿ when m is 1), m to 2 significant digits. */
+function powerLabel(v: number): string {
+  const a = Math.abs(v);
   let e = Math.floor(Math.log10(a));
   let m = +(a / 10 ** e).toPrecision(2);
   if (m >= 10) {
     m = +(m / 10).toPrecision(2);
     e += 1;
   }
-  return sign + (m === 1 ? `10${superscript(e)}` : `${m}×10${superscript(e)}`);
+  return (v < 0 ? "−" : "") +
+    (m === 1 ? `10${superscript(e)}` : `${m}×10${superscript(e)}`);
 }
 
 /** On a log axis, labels at 1, 2 and 5 times a power of ten only (the rest are bare ticks). */
@@ -67,14 +74,57 @@ function logTickLabel(v: number): string {
 
 type ScaleOptions = Plot.ScaleOptions & { type?: string; tickFormat?: unknown };
 
-/** Our tick labels on a positional scale, unless the caller chose a format. */
-function withTickFormat(scale: ScaleOptions | undefined): ScaleOptions {
+/**
+ * Our tick labels on a positional scale, unless the caller chose a format;
+ * on a linear scale the values labelled are kept in `seen`, in order, so
+ * that {@linkcode unifyTickLabels} can give the axis one notation.
+ */
+function withTickFormat(
+  scale: ScaleOptions | undefined,
+  seen: number[],
+): ScaleOptions {
   const s = scale ?? {};
   if (s.tickFormat !== undefined) return s;
+  if (s.type === "log") return { ...s, tickFormat: logTickLabel };
   return {
     ...s,
-    tickFormat: s.type === "log" ? logTickLabel : tickLabel,
+    tickFormat: (v: number) => {
+      seen.push(v);
+      return tickLabel(v);
+    },
   } as ScaleOptions;
+}
+
+/**
+ * One notation on a linear axis: {@linkcode tickLabel} writes 0.001 plainly
+ * and 8×10⁻⁴ in powers of ten, so an axis across 10⁻³ (or 10⁶) would mix
+ * them ("8×10⁻⁴, 0.001, 0.0012"). Where it would, every label is plain if
+ * each fits in 7 characters (0.0008), else each is m×10ⁿ.
+ */
+function unifyTickLabels(
+  node: {
+    querySelectorAll(
+      selector: string,
+    ): ArrayLike<{ textContent: string | null }>;
+  },
+  axis: "x" | "y",
+  seen: number[],
+): void {
+  const texts = node.querySelectorAll(
+    `g[aria-label="${axis}-axis tick label"] text`,
+  );
+  if (texts.length !== seen.length || seen.length < 2) return;
+  const power = seen.map((v) => /[⁰¹²³⁴⁵⁶⁷⁸⁹]/.test(tickLabel(v)));
+  const mixed = seen.some((v, i) => v !== 0 && power[i]) &&
+    seen.some((v, i) => v !== 0 && !power[i]);
+  if (!mixed) return;
+  const plain = seen.map((v) =>
+    v === 0 ? "0" : (v < 0 ? "−" : "") + String(+Math.abs(v).toPrecision(4))
+  );
+  const unified = plain.every((l) => l.replace("−", "").length <= 7)
+    ? plain
+    : seen.map((v) => v === 0 ? "0" : powerLabel(v));
+  for (let i = 0; i < texts.length; i++) texts[i].textContent = unified[i];
 }
 
 /**
@@ -83,14 +133,20 @@ function withTickFormat(scale: ScaleOptions | undefined): ScaleOptions {
  * times a power of ten on log axes) unless the options set one.
  */
 export function plotSvg(options: Plot.PlotOptions): string {
+  const seen = { x: [] as number[], y: [] as number[] };
   const node = Plot.plot({
     ...options,
-    x: withTickFormat(options.x as ScaleOptions | undefined),
-    y: withTickFormat(options.y as ScaleOptions | undefined),
+    x: withTickFormat(options.x as ScaleOptions | undefined, seen.x),
+    y: withTickFormat(options.y as ScaleOptions | undefined, seen.y),
     document: createDocument() as unknown as Plot.PlotOptions["document"],
   }) as unknown as {
     outerHTML: string;
+    querySelectorAll(
+      selector: string,
+    ): ArrayLike<{ textContent: string | null }>;
   };
+  unifyTickLabels(node, "x", seen.x);
+  unifyTickLabels(node, "y", seen.y);
   const html = node.outerHTML;
   if (!html.startsWith("<svg")) {
     throw new Error(

@@ -19,7 +19,8 @@ import {
   type NamedFigure,
 } from "./_figures.ts";
 import { Browser, browserTest } from "../_browser.ts";
-import { tickLabel } from "../../viz/_common.ts";
+import { plotSvg, tickLabel } from "../../viz/_common.ts";
+import * as Plot from "@observablehq/plot";
 import {
   analyzeSpectrumSync,
   freedmanDiaconisBins,
@@ -59,6 +60,31 @@ Deno.test("tick labels: plain decimals or m×10ⁿ, never SI prefixes, at most 1
       assertNotMatch(s, /[a-zA-Zµ]/, s);
     }
   }
+});
+
+Deno.test("an axis across 10⁻³ takes one notation: plain where every label fits, else m×10ⁿ", () => {
+  const labels = (domain: [number, number], ticks: number[]) => {
+    const svg = plotSvg({
+      width: 400,
+      height: 120,
+      x: { domain, ticks },
+      marks: [Plot.ruleY([0])],
+    });
+    const group = svg.match(/aria-label="x-axis tick label".*?<\/g>/)![0];
+    return [...group.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+  };
+  // tickLabel alone would write 6×10⁻⁴, 8×10⁻⁴, 0.001, 0.0012, 0.0014.
+  assertEquals(
+    labels([5e-4, 1.5e-3], [6e-4, 8e-4, 1e-3, 1.2e-3, 1.4e-3]),
+    ["0.0006", "0.0008", "0.001", "0.0012", "0.0014"],
+  );
+  // 0.000025 would take 8 characters: powers of ten for all.
+  assertEquals(
+    labels([0, 1.2e-3], [0, 2.5e-5, 1e-3]),
+    ["0", "2.5×10⁻⁵", "10⁻³"],
+  );
+  // Not mixed: left as tickLabel writes them.
+  assertEquals(labels([0, 1], [0, 0.5, 1]), ["0", "0.5", "1"]);
 });
 
 Deno.test("figure data: the ESD mode, bins, discrete values and laws where they apply", async () => {
