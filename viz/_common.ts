@@ -128,6 +128,36 @@ function unifyTickLabels(
 }
 
 /**
+ * On a log axis given its ticks and their format ({@linkcode logAxis}),
+ * every tick gets its label: Plot formats log ticks through d3's log
+ * `tickFormat`, which blanks some of them (0.8 between 0.5 and 1) however
+ * few there are.
+ */
+function labelEveryTick(
+  node: {
+    querySelectorAll(
+      selector: string,
+    ): ArrayLike<{ textContent: string | null }>;
+  },
+  axis: "x" | "y",
+  scale: ScaleOptions | undefined,
+): void {
+  const ticks = (scale as { ticks?: unknown } | undefined)?.ticks;
+  const format = scale?.tickFormat;
+  if (
+    scale?.type !== "log" || !Array.isArray(ticks) ||
+    typeof format !== "function"
+  ) return;
+  const texts = node.querySelectorAll(
+    `g[aria-label="${axis}-axis tick label"] text`,
+  );
+  if (texts.length !== ticks.length) return;
+  for (let i = 0; i < texts.length; i++) {
+    texts[i].textContent = (format as (v: number) => string)(ticks[i]);
+  }
+}
+
+/**
  * Renders Plot options to an SVG string with a fresh server-side document.
  * The x and y axes get {@linkcode tickLabel}'s number format (1, 2 and 5
  * times a power of ten on log axes) unless the options set one.
@@ -147,6 +177,8 @@ export function plotSvg(options: Plot.PlotOptions): string {
   };
   unifyTickLabels(node, "x", seen.x);
   unifyTickLabels(node, "y", seen.y);
+  labelEveryTick(node, "x", options.x as ScaleOptions | undefined);
+  labelEveryTick(node, "y", options.y as ScaleOptions | undefined);
   const html = node.outerHTML;
   if (!html.startsWith("<svg")) {
     throw new Error(
@@ -203,12 +235,13 @@ export function checkBins(
 }
 
 /**
- * A log axis over [lo, hi] (lo > 0) with readable labels: the ticks at
- * 1, 1.5, 2, 3, 4, 5, 6 and 8 times each power of ten within less than half
- * a decade, at 1, 2, 3 and 5 times within less than one (5 and 6 would
- * touch on a short panel), at 1, 2 and 5 times within less than 2, at
- * powers of ten otherwise (every other power past 8 decades); all labelled
- * with {@linkcode tickLabel}.
+ * A log axis over [lo, hi] (lo > 0) with readable labels: within less
+ * than a decade, the ticks at 1, 2 and 5 times a power of ten, then those
+ * at 1.5, 3, 4, 6 and 8 times that lie at least a seventh of the range
+ * (in log) from every tick taken (so that labels do not touch on a short
+ * panel); at 1, 2 and 5 times within less than 2 decades; at powers of ten
+ * otherwise (every other power past 8 decades); all labelled with
+ * {@linkcode tickLabel}.
  */
 export function logAxis(
   lo: number,
@@ -224,21 +257,26 @@ export function logAxis(
   const decades = Math.log10(b / a);
   const first = Math.floor(Math.log10(a));
   const last = Math.ceil(Math.log10(b));
-  const mantissas = decades < 0.5
-    ? [1, 1.5, 2, 3, 4, 5, 6, 8]
-    : decades < 1
-    ? [1, 2, 3, 5]
+  const mantissas = decades < 1
+    ? [1, 2, 5, 1.5, 3, 4, 6, 8]
     : decades < 2
     ? [1, 2, 5]
     : [1];
   const step = decades > 8 ? 2 : 1;
-  const ticks: number[] = [];
-  for (let e = first; e <= last; e += step) {
-    for (const m of mantissas) {
+  let ticks: number[] = [];
+  // In order of preference (1, 2, 5 first); under a decade a tick is taken
+  // only a seventh of the range (in log) from those already taken.
+  const gap = decades < 1 ? decades / 7 : 0;
+  for (const m of mantissas) {
+    for (let e = first; e <= last; e += step) {
       const t = +(m * 10 ** e).toPrecision(12);
-      if (t >= a * (1 - 1e-9) && t <= b * (1 + 1e-9)) ticks.push(t);
+      if (
+        t >= a * (1 - 1e-9) && t <= b * (1 + 1e-9) &&
+        ticks.every((u) => Math.abs(Math.log10(t / u)) >= gap - 1e-12)
+      ) ticks.push(t);
     }
   }
+  ticks = ticks.sort((x, y) => x - y);
   if (ticks.length < 2) {
     // A narrow range: evenly spaced round values instead.
     const raw = (b - a) / 4;

@@ -534,7 +534,8 @@ export function spectrumPanels(
     width: options.width,
     height: options.height,
     marginLeft: 48,
-    marginRight: 16,
+    // Room for half a power-of-ten label (1.5×10⁻⁵) at the last tick.
+    marginRight: 28,
     x: {
       label: options.compact ? "λ" : "eigenvalue λ of WᵀW/N",
       ...esdX,

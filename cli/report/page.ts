@@ -126,9 +126,9 @@ export function departures(stats: RowStats): string[] {
           stats.alpha === null ? "" : ` (power-law α ${num(stats.alpha)})`
         }, typical of trained layers${
           stats.spikes
-            ? `; ${stats.spikes} spike${
-              stats.spikes === 1 ? "" : "s"
-            } stand apart from it`
+            ? `; ${stats.spikes} spike${stats.spikes === 1 ? "" : "s"} stand${
+              stats.spikes === 1 ? "s" : ""
+            } apart from it`
             : ""
         }`,
       );
@@ -238,7 +238,7 @@ p.sub{color:#666;margin:0 0 16px}
 table{border-collapse:collapse;font-size:12px;width:100%}
 th,td{border-bottom:1px solid #e3e3e3;padding:3px 6px;text-align:left;vertical-align:top}td:nth-child(2),.dt{white-space:nowrap}
 td:last-child{min-width:13em}
-th{background:#f6f6f6}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f6f6f6}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .note{color:#a04000}.ok{color:#2a7a2a}.method{color:#666;font-size:12px}
 svg{max-width:100%;height:auto}
 `;

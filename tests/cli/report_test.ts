@@ -29,6 +29,7 @@ import { withTempDir } from "../_scoped.ts";
 import { pathToFileURL } from "node:url";
 import { saveSafetensors, tf } from "../../mod.ts";
 import { parseReportArgs } from "../../cli/report/main.ts";
+import { departures } from "../../cli/report/page.ts";
 import { Browser, browserTest, type Page } from "../_browser.ts";
 import { decodePng, pixelSummary } from "./_png.ts";
 import { initWasm, Resvg } from "@resvg/resvg-wasm";
@@ -560,3 +561,22 @@ browserTest(
     });
   },
 );
+
+Deno.test("report headline: one spike stands, two spikes stand", () => {
+  const row = (spikes: number) => ({
+    name: "w",
+    shape: [64, 32],
+    mean: 0,
+    std: 1,
+    nonFinite: 0,
+    spectralNorm: 1,
+    stableRank: 1,
+    spikes,
+    alpha: 3,
+    verdict: "heavy-tailed" as const,
+    summary: null,
+    notes: [],
+  });
+  assertStringIncludes(departures(row(1))[0], "; 1 spike stands apart from it");
+  assertStringIncludes(departures(row(2))[0], "; 2 spikes stand apart from it");
+});

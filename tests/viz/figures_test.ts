@@ -19,7 +19,7 @@ import {
   type NamedFigure,
 } from "./_figures.ts";
 import { Browser, browserTest } from "../_browser.ts";
-import { plotSvg, tickLabel } from "../../viz/_common.ts";
+import { logAxis, plotSvg, tickLabel } from "../../viz/_common.ts";
 import * as Plot from "@observablehq/plot";
 import {
   analyzeSpectrumSync,
@@ -85,6 +85,22 @@ Deno.test("an axis across 10⁻³ takes one notation: plain where every label fi
   );
   // Not mixed: left as tickLabel writes them.
   assertEquals(labels([0, 1], [0, 0.5, 1]), ["0", "0.5", "1"]);
+});
+
+Deno.test("a log axis from logAxis labels every one of its ticks (Plot's d3 log format blanked 0.8)", () => {
+  const axis = logAxis(0.45, 1.6);
+  assertEquals(axis.ticks, [0.5, 0.6, 0.8, 1, 1.5]);
+  const svg = plotSvg({
+    width: 300,
+    height: 200,
+    y: axis,
+    marks: [Plot.ruleX([0])],
+  });
+  const group = svg.match(/aria-label="y-axis tick label".*?<\/g>/)![0];
+  const labels = [...group.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) =>
+    m[1]
+  );
+  assertEquals(labels, ["0.5", "0.6", "0.8", "1", "1.5"]);
 });
 
 Deno.test("figure data: the ESD mode, bins, discrete values and laws where they apply", async () => {
