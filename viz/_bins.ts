@@ -28,6 +28,23 @@ export interface Binning {
   range?: [number, number];
 }
 
+/** The distinct values, sorted, if there are at most `max` of them (NaN and ±Inf ignored); else null. */
+export function discreteLevels(
+  values: ArrayLike<number>,
+  max = 10,
+): number[] | null {
+  const seen = new Set<number>();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) continue;
+    if (!seen.has(v)) {
+      seen.add(v);
+      if (seen.size > max) return null;
+    }
+  }
+  return seen.size ? [...seen].sort((a, b) => a - b) : null;
+}
+
 /**
  * The step of the uniform grid the finite values lie on, if they take more
  * than 10 and at most {@linkcode MAX_LEVELS} distinct values, each within
@@ -38,15 +55,9 @@ export interface Binning {
  * @returns The step, or null.
  */
 export function gridStep(values: ArrayLike<number>): number | null {
-  const seen = new Set<number>();
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isFinite(v) || seen.has(v)) continue;
-    seen.add(v);
-    if (seen.size > MAX_LEVELS) return null;
-  }
-  if (seen.size <= 10) return null;
-  const levels = Float64Array.from(seen).sort();
+  const distinct = discreteLevels(values, MAX_LEVELS);
+  if (distinct === null || distinct.length <= 10) return null;
+  const levels = Float64Array.from(distinct);
   let gap = Infinity;
   for (let i = 1; i < levels.length; i++) {
     gap = Math.min(gap, levels[i] - levels[i - 1]);

@@ -46,10 +46,15 @@ export function tickLabel(v: number): string {
   const a = Math.abs(v);
   const sign = v < 0 ? "−" : "";
   if (a >= 1e-3 && a < 1e6) {
-    const plain = String(+a.toPrecision(4));
-    if (plain.length <= 7) return sign + plain;
+    const plain = plainLabel(v);
+    if (plain.length - sign.length <= 7) return plain;
   }
   return powerLabel(v);
+}
+
+/** `v` as a plain decimal to 4 significant digits, with the minus sign (−). */
+function plainLabel(v: number): string {
+  return (v < 0 ? "−" : "") + String(+Math.abs(v).toPrecision(4));
 }
 
 /** `v` as m×10ⁿ (10ⁿ when m is 1), m to 2 significant digits. */
@@ -118,9 +123,7 @@ function unifyTickLabels(
   const mixed = seen.some((v, i) => v !== 0 && power[i]) &&
     seen.some((v, i) => v !== 0 && !power[i]);
   if (!mixed) return;
-  const plain = seen.map((v) =>
-    v === 0 ? "0" : (v < 0 ? "−" : "") + String(+Math.abs(v).toPrecision(4))
-  );
+  const plain = seen.map((v) => v === 0 ? "0" : plainLabel(v));
   const unified = plain.every((l) => l.replace("−", "").length <= 7)
     ? plain
     : seen.map((v) => v === 0 ? "0" : powerLabel(v));

@@ -7,12 +7,9 @@
  */
 import { Figure, type Label, type Panel } from "./figure.ts";
 import { COLORS, num, recordOf } from "./_common.ts";
+import { distributionPanel, histogramNotes } from "./histogram.ts";
 import {
-  discreteLevels,
-  distributionPanel,
-  histogramNotes,
-} from "./histogram.ts";
-import {
+  bulkEdgeSigma,
   isWide,
   legendLabels,
   messagePanel,
@@ -27,7 +24,7 @@ import type { StoredFloat } from "../lib/stats/stored_float.ts";
 import { readWeights, type WeightsLike } from "../lib/read/weights.ts";
 import type { Weights } from "../lib/host.ts";
 import { freedmanDiaconisBins, histogramSync } from "../lib/stats/histogram.ts";
-import { histogramBinning } from "./_bins.ts";
+import { discreteLevels, histogramBinning } from "./_bins.ts";
 import { type Law, lawOf } from "../lib/stats/laws.ts";
 import { htmlTable, type TableColumn, type TableRow } from "../lib/text.ts";
 import type { Density } from "../lib/stats/density.ts";
@@ -164,12 +161,8 @@ function sharedScales(
       Number.isFinite(edge) ? edge : 0,
     );
     sLo = Math.min(sLo, a.singularValues[a.rank - 1]);
-    // The bulk edge as a singular value, √(λ₊·N), N = σ₁²/λ₁: its dashed
-    // line is drawn.
-    const sigmaEdge = eig[0] > 0 && Number.isFinite(edge)
-      ? Math.sqrt(edge * a.singularValues[0] ** 2 / eig[0])
-      : 0;
-    sHi = Math.max(sHi, a.singularValues[0], sigmaEdge);
+    // The bulk edge's dashed line is drawn.
+    sHi = Math.max(sHi, a.singularValues[0], bulkEdgeSigma(a) ?? 0);
     if (isWide(a)) log = true;
   }
   const spectrum = eHi > 0

@@ -27,7 +27,7 @@ import {
   histogramAs,
   histogramSync,
 } from "../lib/stats/histogram.ts";
-import { gridStep, histogramBinning } from "./_bins.ts";
+import { discreteLevels, gridStep, histogramBinning } from "./_bins.ts";
 import { type Law, lawOf } from "../lib/stats/laws.ts";
 import { legendLabels } from "./spectrum.ts";
 import {
@@ -234,23 +234,6 @@ export function histogramPanel(
     },
     marks,
   });
-}
-
-/** The distinct values, sorted, if there are at most `max` of them (NaN and ±Inf ignored); else null. */
-export function discreteLevels(
-  values: ArrayLike<number>,
-  max = 10,
-): number[] | null {
-  const seen = new Set<number>();
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isFinite(v)) continue;
-    if (!seen.has(v)) {
-      seen.add(v);
-      if (seen.size > max) return null;
-    }
-  }
-  return seen.size ? [...seen].sort((a, b) => a - b) : null;
 }
 
 /**

@@ -574,10 +574,8 @@ export function spectrumPanels(
       r: 4,
     }),
   ];
-  // The bulk edge as a singular value, √(λ₊·N): the y range reaches it.
-  const edge = hasMp && a.slices === 1 && eig[0] > 0
-    ? Math.sqrt(mp!.lambdaPlus * (ranked[0] ** 2 / eig[0]))
-    : null;
+  // The y range reaches the bulk edge's dashed line.
+  const edge = hasMp && a.slices === 1 ? bulkEdgeSigma(a) : null;
   if (edge !== null) {
     rankMarks.push(
       Plot.ruleY([edge], { stroke: COLORS.theory, strokeDasharray: "4,3" }),
@@ -609,6 +607,18 @@ export function spectrumPanels(
     marks: rankMarks,
   });
   return { esd, ranked: rankedSvg };
+}
+
+/**
+ * The fitted bulk edge as a singular value, √(λ₊·N) with N = σ₁²/λ₁ (the
+ * σ panel's dashed line); null without a bulk.
+ */
+export function bulkEdgeSigma(a: SpectrumAnalysis): number | null {
+  const mp = a.marchenkoPastur;
+  const l1 = a.eigenvalues[0];
+  if (mp === null || !(mp.sigma2 > 0) || !(l1 > 0)) return null;
+  const edge = Math.sqrt(mp.lambdaPlus * (a.singularValues[0] ** 2 / l1));
+  return Number.isFinite(edge) ? edge : null;
 }
 
 /** Two lines summarising a spectrum: norms, then the analysis' verdict. */

@@ -7,8 +7,10 @@
 import type { StoredWeight } from "./_weight_file.ts";
 import type { StoredFloat } from "../stats/stored_float.ts";
 
-/** The safetensors dtypes that are low-precision floats. */
+/** The stored dtypes (safetensors, and tfjs's float16) that are low-precision floats. */
 const STORED: ReadonlyMap<string, StoredFloat> = new Map([
+  ["F16", "float16"],
+  ["float16", "float16"],
   ["BF16", "bfloat16"],
   ["F8_E4M3", "float8_e4m3fn"],
   ["F8_E5M2", "float8_e5m2"],
@@ -62,10 +64,7 @@ export function storagePrecision(weight: StoredWeight): StoragePrecision {
     q !== null && (q.dtype === "uint8" || q.dtype === "uint16") &&
     q.scale !== undefined && q.scale > 0
   ) return { quantizationStep: q.scale };
-  if (
-    q?.dtype === "float16" || weight.storedDtype === "F16" ||
-    weight.storedDtype === "float16"
-  ) return { storedDtype: "float16" };
+  if (q?.dtype === "float16") return { storedDtype: "float16" };
   const float = STORED.get(weight.storedDtype);
   return float === undefined ? {} : { storedDtype: float };
 }
