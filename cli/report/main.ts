@@ -57,6 +57,8 @@ network) about the weights in PATH, which may be:
   - a Hugging Face sharded checkpoint: model.safetensors.index.json
   - a tfjs model.json (LayersModel or GraphModel) with its .bin shards
   - a tfjs weights manifest (*weights_manifest.json) with its shards
+  - a PyTorch checkpoint (torch.save: pytorch_model.bin, .pt, .pth), read
+    without running its pickle (only what a state dict needs is accepted)
 The format is found from the content. With no PATH, it reports a built-in
 demo: an MLP initialised with each initializer, a briefly trained MLP, an NCP.
 
@@ -66,7 +68,7 @@ from random (spikes, a heavy tail, low rank, NaN/Inf); a summary table ranks
 the matrices by that departure. Tensors of rank < 2, with fewer than 64
 values, or with a side of 1 are summarised in one table (mean, std, min,
 max). Quantised weights (tfjs uint8/uint16/float16) and half-precision
-safetensors are noted with the grid their values lie on: the noise floor.
+safetensors or PyTorch tensors are noted with the grid their values lie on: the noise floor.
 
 Matrices with a side above --max-side, or too large to load on the backend,
 are analysed on rows and columns sampled without replacement (seeded) and
@@ -667,6 +669,7 @@ const FORMAT_NAMES: Record<string, string> = {
   "tfjs-layers-model": "a tfjs LayersModel",
   "tfjs-graph-model": "a tfjs GraphModel",
   "tfjs-weights-manifest": "a tfjs weights manifest",
+  "pytorch": "a PyTorch checkpoint",
 };
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -134,6 +134,8 @@ export class SafetensorsError extends Error {
   readonly file: string;
   /** The tensor at fault, when there is one. */
   readonly tensor?: string;
+  /** What is wrong, without the file and tensor. */
+  readonly detail: string;
 
   /**
    * Makes the error; the message names the file and the tensor.
@@ -156,6 +158,7 @@ export class SafetensorsError extends Error {
     );
     this.name = "SafetensorsError";
     this.file = file;
+    this.detail = detail;
     if (options.tensor !== undefined) this.tensor = options.tensor;
   }
 }

@@ -35,9 +35,10 @@ export interface StoredWeight {
   /** The dtype it loads as. */
   dtype: "float32" | "int32" | "bool";
   /**
-   * The element type as stored: a safetensors dtype (`"F16"`, `"BF16"`, …)
-   * or a tfjs one (`"float32"`, `"int32"`, `"uint8"`, `"uint16"`,
-   * `"float16"`).
+   * The element type as stored: a safetensors dtype (`"F16"`, `"BF16"`, …;
+   * a PyTorch checkpoint's dtypes are given by these names too: torch.float16
+   * is `"F16"`) or a tfjs one (`"float32"`, `"int32"`, `"uint8"`,
+   * `"uint16"`, `"float16"`).
    */
   storedDtype: string;
   /** The tfjs quantisation, or `null` where the weight is not quantised. */
@@ -54,7 +55,8 @@ export type WeightFormat =
   | "safetensors-sharded"
   | "tfjs-layers-model"
   | "tfjs-graph-model"
-  | "tfjs-weights-manifest";
+  | "tfjs-weights-manifest"
+  | "pytorch";
 
 /** An open weights file, or set of shards. */
 export interface WeightFile {

@@ -8,7 +8,11 @@
  *   its shards;
  * - a tfjs `model.json`, of a Keras LayersModel or of a GraphModel, with its
  *   weight shards;
- * - a tfjs weights manifest (`*weights_manifest.json`) with its shards.
+ * - a tfjs weights manifest (`*weights_manifest.json`) with its shards;
+ * - a PyTorch checkpoint written by `torch.save` (`pytorch_model.bin`,
+ *   `*.pt`, `*.pth`), in the zip layout of PyTorch 1.6 and later or the
+ *   legacy one, read without running its pickle: only the globals a state
+ *   dict needs are accepted, as `torch.load(weights_only=True)` does.
  *
  * tfjs weights quantised to uint8 or uint16 (value = q · scale + min) or to
  * float16 are dequantised to float32 exactly as tfjs does, and the
@@ -42,6 +46,7 @@ import {
   openShardedSafetensors,
 } from "./_safetensors_file.ts";
 import { openTfjsWeights } from "./_tfjs_file.ts";
+import { LEGACY_MAGIC, openTorchWeights } from "./_torch_file.ts";
 
 export type {
   Quantization,
@@ -56,6 +61,7 @@ export const WEIGHT_FORMATS: readonly string[] = Object.freeze([
   "a Hugging Face sharded checkpoint (model.safetensors.index.json)",
   "a tfjs LayersModel or GraphModel (model.json)",
   "a tfjs weights manifest (*weights_manifest.json)",
+  "a PyTorch checkpoint (torch.save: pytorch_model.bin, .pt, .pth)",
 ]);
 
 /**
@@ -111,7 +117,9 @@ async function readPrefix(path: string, n: number): Promise<Uint8Array> {
 
 /**
  * Opens a weights file of any supported format, found by its content: a
- * safetensors file starts with its header's length and a `{`; a JSON file is
+ * safetensors file starts with its header's length and a `{`; a PyTorch
+ * checkpoint is a zip archive holding `<folder>/data.pkl`, or (legacy)
+ * starts with PyTorch's magic number; a JSON file is
  * a Hugging Face index (it has `weight_map`), a tfjs `model.json` (it has
  * `weightsManifest`) or a tfjs weights manifest (an array of `{ paths,
  * weights }`). Only the header or the JSON is read; the tensors are read
@@ -120,8 +128,8 @@ async function readPrefix(path: string, n: number): Promise<Uint8Array> {
  * Paths that are not regular files (FIFOs, devices, directories) are refused
  * before they are opened, so a FIFO never blocks the reader.
  *
- * @param path The file: a `.safetensors` file, an index, a `model.json` or a
- * weights manifest.
+ * @param path The file: a `.safetensors` file, an index, a `model.json`, a
+ * weights manifest or a PyTorch checkpoint.
  * @returns The open file; close it when done.
  * @throws {UnsupportedFormatError} If the file is none of the formats.
  * @throws {Error} If it cannot be read, is not a regular file, or is
@@ -169,11 +177,21 @@ export async function openWeights(path: string): Promise<WeightFile> {
       return await openSafetensorsWeights(path);
     }
   }
+  const zip = prefix[0] === 0x50 && prefix[1] === 0x4b && prefix[2] === 0x03 &&
+    prefix[3] === 0x04;
+  if (zip || LEGACY_MAGIC.every((b, i) => i === 1 || prefix[i] === b)) {
+    return await openTorchWeights(
+      path,
+      (what) => new UnsupportedFormatError(path, what),
+    );
+  }
   const first = new TextDecoder().decode(prefix).trimStart()[0];
   if (first !== "{" && first !== "[") {
     throw new UnsupportedFormatError(
       path,
-      info.size === 0 ? "it is empty" : "it is neither safetensors nor JSON",
+      info.size === 0
+        ? "it is empty"
+        : "it is neither safetensors, JSON nor a PyTorch checkpoint",
     );
   }
   if (info.size > MAX_JSON_BYTES) {

@@ -31,6 +31,12 @@ import { saveSafetensors } from "../../lib/io/safetensors.ts";
 import { openWeights } from "../../lib/io/load_weights.ts";
 import { reportWeights } from "../../cli/report/main.ts";
 import { faceApiModels } from "../_face_api.ts";
+import {
+  f32Bytes,
+  stateDictPickle,
+  tensorPickle,
+  zipArchive,
+} from "../io/_torch_helpers.ts";
 
 const show = showRun;
 
@@ -398,6 +404,56 @@ Deno.test("report of a Hugging Face sharded checkpoint and of bfloat16 safetenso
     );
     // Its rank counts only what stands above bfloat16's rounding: 2, not 32.
     assertStringIncludes(bf16Section, "low-rank: 32×32: rank 2 of 32");
+  });
+});
+
+Deno.test("report of a PyTorch checkpoint (pytorch_model.bin): bfloat16 read with its rounding floor, a tied transpose, a bias apart", async () => {
+  await withTempDir(async (dir) => {
+    // sin(1.7(32i + j)) = sin(aᵢ + bⱼ): rank 2, stored as bfloat16 (rounded
+    // to nearest even), and a random float32 matrix with its transpose as a
+    // second view of the same storage, as tied weights are saved.
+    const f32 = new Float32Array(32 * 32).map((_, i) => Math.sin(i * 1.7));
+    const bits = new Uint32Array(f32.buffer);
+    const top = Uint16Array.from(
+      bits,
+      (b) => (b + 0x7fff + ((b >>> 16) & 1)) >>> 16,
+    );
+    const random = tf.randomNormal([40, 24], 0, 1, "float32", 11);
+    const values = await random.data();
+    random.dispose();
+    const pickle = stateDictPickle([
+      [
+        "h.0.attn.weight",
+        tensorPickle("0", 1024, 0, [32, 32], [32, 1], "BFloat16Storage"),
+      ],
+      ["h.0.mlp.weight", tensorPickle("1", 960, 0, [40, 24], [24, 1])],
+      ["lm_head.weight", tensorPickle("1", 960, 0, [24, 40], [1, 24])],
+      ["h.0.mlp.bias", tensorPickle("2", 3, 0, [3], [1])],
+    ]);
+    const path = join(dir, "pytorch_model.bin");
+    await Deno.writeFile(
+      path,
+      zipArchive([
+        { name: "pytorch_model/data.pkl", data: pickle },
+        { name: "pytorch_model/data/0", data: new Uint8Array(top.buffer) },
+        { name: "pytorch_model/data/1", data: new Uint8Array(values.buffer) },
+        { name: "pytorch_model/data/2", data: f32Bytes([1, 2, 3]) },
+      ]),
+    );
+    const out = join(dir, "torch.html");
+    const run = await runReport([path, "--out", out]);
+    assertEquals(run.code, 0, show(run));
+    const html = await Deno.readTextFile(out);
+    assertStringIncludes(html, "(a PyTorch checkpoint)");
+    const attn = sectionOf(html, "h.0.attn.weight");
+    assertStringIncludes(
+      attn,
+      "Stored as bfloat16: about 2 significant digits",
+    );
+    assertStringIncludes(attn, "low-rank: 32×32: rank 2 of 32");
+    sectionOf(html, "h.0.mlp.weight");
+    sectionOf(html, "lm_head.weight");
+    smallRow(html, "h.0.mlp.bias");
   });
 });
 

@@ -1,0 +1,814 @@
+/**
+ * PyTorch checkpoints (`torch.save`: `pytorch_model.bin`, `*.pt`, `*.pth`)
+ * as {@linkcode WeightFile}s, without running the pickle inside them.
+ *
+ * Two layouts are read:
+ * - the zip archive of PyTorch 1.6 and later: `<folder>/data.pkl` and each
+ *   storage's bytes in `<folder>/data/<key>`, stored uncompressed;
+ * - the legacy stream of earlier versions: five pickles (magic number,
+ *   protocol 1001, system info, the object, the storage keys), then each
+ *   storage as an 8-byte element count and its bytes.
+ *
+ * The object pickle runs under an allowlist (as `torch.load(weights_only=True)`
+ * does): dicts, `collections.OrderedDict`, lists, tuples, numbers, strings,
+ * the storage classes, dtypes and `torch._utils._rebuild_tensor(_v2, _v3)`
+ * and `_rebuild_parameter`. Any other global is refused by name and nothing
+ * is run. Every tensor anywhere in the object is a weight, named by its path
+ * of keys joined with `.` (`encoder.weight`, `model.fc.weight`,
+ * `optimizer.state.0.exp_avg`).
+ *
+ * A tensor is a view of a storage: an offset, a shape and strides. Views that
+ * are contiguous are read as one byte range; others (a transposed tied
+ * weight, a broadcast row) are gathered from the storage's bytes.
+ *
+ * @module
+ */
+import { tf } from "../tf.ts";
+import { show, typeError } from "../validate.ts";
+import {
+  type ByteSource,
+  decodeElements,
+  ITEM_SIZE,
+  loadDtype,
+} from "./_format.ts";
+import { PickleDict, PickleError, PickleTuple, unpickle } from "./_pickle.ts";
+import { matrixOf, openRegularFile } from "./_safetensors_file.ts";
+import { type SafetensorsDType, SafetensorsError } from "./_types.ts";
+import {
+  checkRows,
+  type StoredWeight,
+  type WeightFile,
+} from "./_weight_file.ts";
+import { readZipEntries, zipDataOffset, type ZipEntry } from "./_zip.ts";
+
+/** The first bytes of a legacy checkpoint: PROTO 2, LONG1 of the magic number. */
+export const LEGACY_MAGIC: Uint8Array = Uint8Array.of(
+  0x80,
+  0x02,
+  0x8a,
+  0x0a,
+  0x6c,
+  0xfc,
+  0x9c,
+  0x46,
+  0xf9,
+  0x20,
+  0x6a,
+  0xa8,
+  0x50,
+  0x19,
+);
+
+/** The element type of each storage class (null: one tfjs cannot hold). */
+const STORAGE_DTYPES: Record<string, SafetensorsDType | null> = {
+  FloatStorage: "F32",
+  DoubleStorage: "F64",
+  HalfStorage: "F16",
+  BFloat16Storage: "BF16",
+  LongStorage: "I64",
+  IntStorage: "I32",
+  ShortStorage: "I16",
+  CharStorage: "I8",
+  ByteStorage: "U8",
+  BoolStorage: "BOOL",
+  UntypedStorage: "U8",
+  ComplexFloatStorage: null,
+  ComplexDoubleStorage: null,
+  QInt8Storage: null,
+  QUInt8Storage: null,
+  QInt32Storage: null,
+  QUInt4x2Storage: null,
+  QUInt2x4Storage: null,
+};
+
+/** torch dtypes by the name they pickle as (null: one tfjs cannot hold). */
+const DTYPES: Record<string, SafetensorsDType | null> = {
+  float32: "F32",
+  float: "F32",
+  float64: "F64",
+  double: "F64",
+  float16: "F16",
+  half: "F16",
+  bfloat16: "BF16",
+  float8_e4m3fn: "F8_E4M3",
+  float8_e5m2: "F8_E5M2",
+  int64: "I64",
+  long: "I64",
+  int32: "I32",
+  int: "I32",
+  int16: "I16",
+  short: "I16",
+  int8: "I8",
+  uint8: "U8",
+  bool: "BOOL",
+  uint16: "U16",
+  uint32: "U32",
+  uint64: "U64",
+  complex64: null,
+  complex128: null,
+  float8_e4m3fnuz: null,
+  float8_e5m2fnuz: null,
+};
+
+/** A global the policy knows, as a token. */
+class Global {
+  constructor(readonly module: string, readonly name: string) {}
+  get qualified(): string {
+    return `${this.module}.${this.name}`;
+  }
+}
+
+/** A storage class, from `torch.<Name>Storage`. */
+class StorageType {
+  constructor(readonly name: string, readonly dtype: SafetensorsDType | null) {}
+}
+
+/** A dtype, from `torch.<name>`. */
+class DType {
+  constructor(readonly name: string, readonly dtype: SafetensorsDType | null) {}
+}
+
+/** A storage the object refers to by persistent id. */
+interface Storage {
+  key: string;
+  type: StorageType;
+  /** Its size in elements of its class (bytes for UntypedStorage). */
+  numel: number;
+}
+
+/** A tensor: a view of a storage. */
+interface TensorView {
+  storage: Storage;
+  dtype: SafetensorsDType;
+  offset: number;
+  shape: number[];
+  stride: number[];
+}
+
+class TensorRef {
+  constructor(readonly view: TensorView) {}
+}
+
+const ALLOWED_CALLS = new Set([
+  "collections.OrderedDict",
+  "torch._utils._rebuild_tensor",
+  "torch._utils._rebuild_tensor_v2",
+  "torch._utils._rebuild_tensor_v3",
+  "torch._utils._rebuild_parameter",
+  "torch._utils._rebuild_parameter_with_state",
+  "_codecs.encode",
+]);
+
+/** Refusals that say what the global is, where we know. */
+const KNOWN_REFUSALS: Record<string, string> = {
+  "torch._utils._rebuild_qtensor": "a quantized tensor",
+  "torch._utils._rebuild_sparse_tensor": "a sparse tensor",
+  "torch._utils._rebuild_nested_tensor": "a nested tensor",
+  "torch._utils._rebuild_wrapper_subclass": "a tensor subclass",
+  "torch._utils._rebuild_meta_tensor_no_storage": "a meta tensor (no data)",
+  "torch._tensor._rebuild_from_type_v2": "a tensor subclass",
+};
+
+function isCount(x: unknown): x is number {
+  return typeof x === "number" && Number.isSafeInteger(x) && x >= 0;
+}
+
+function counts(x: unknown): number[] | null {
+  const items = x instanceof PickleTuple
+    ? x.items
+    : Array.isArray(x)
+    ? x
+    : null;
+  if (items === null || !items.every(isCount)) return null;
+  return [...items] as number[];
+}
+
+/** The policy under which the object pickle runs. */
+function policy(
+  fail: (detail: string) => never,
+  storages: Map<string, Storage>,
+) {
+  const tensor = (
+    storage: unknown,
+    offset: unknown,
+    size: unknown,
+    stride: unknown,
+    dtype: DType | null,
+  ): TensorRef => {
+    if (!(storage instanceof Object) || !("key" in storage)) {
+      fail(`a tensor's storage is ${show(storage)}, not a storage`);
+    }
+    const s = storage as Storage;
+    const shape = counts(size);
+    const strides = counts(stride);
+    if (!isCount(offset) || shape === null || strides === null) {
+      fail(
+        `a tensor of storage ${show(s.key)} has offset ${show(offset)}, ` +
+          `size ${show(size)}, stride ${show(stride)}: not counts`,
+      );
+    }
+    if (shape!.length !== strides!.length) {
+      fail(
+        `a tensor of storage ${show(s.key)} has ${shape!.length} sizes and ${
+          strides!.length
+        } strides`,
+      );
+    }
+    const element = dtype?.dtype ?? s.type.dtype;
+    if (element === null || element === undefined) {
+      fail(
+        `a tensor of storage ${show(s.key)} is ${
+          dtype?.name ?? s.type.name
+        }, which tfjs cannot hold`,
+      );
+    }
+    return new TensorRef({
+      storage: s,
+      dtype: element!,
+      offset: offset as number,
+      shape: shape!,
+      stride: strides!,
+    });
+  };
+  return {
+    global(module: string, name: string): unknown {
+      const qualified = `${module}.${name}`;
+      if (module === "torch" && name in STORAGE_DTYPES) {
+        return new StorageType(name, STORAGE_DTYPES[name]);
+      }
+      if (module === "torch" && name in DTYPES) {
+        return new DType(name, DTYPES[name]);
+      }
+      if (ALLOWED_CALLS.has(qualified)) return new Global(module, name);
+      const known = KNOWN_REFUSALS[qualified];
+      return fail(
+        known === undefined
+          ? `its pickle names ${
+            show(qualified)
+          }, which no weights file needs; it was not run (a pickle can run any code it names)`
+          : `it holds ${known} (${qualified}), which is not read`,
+      );
+    },
+    call(fn: unknown, args: readonly unknown[]): unknown {
+      if (!(fn instanceof Global)) {
+        return fail(`its pickle calls ${show(fn)}, which is not a function`);
+      }
+      switch (fn.qualified) {
+        case "collections.OrderedDict": {
+          const d = new PickleDict();
+          const items = args[0];
+          if (Array.isArray(items)) {
+            for (const item of items) {
+              if (item instanceof PickleTuple && item.items.length === 2) {
+                d.entries.set(item.items[0], item.items[1]);
+              }
+            }
+          }
+          return d;
+        }
+        case "torch._utils._rebuild_tensor":
+        case "torch._utils._rebuild_tensor_v2":
+          return tensor(args[0], args[1], args[2], args[3], null);
+        case "torch._utils._rebuild_tensor_v3": {
+          const dtype = args[6];
+          if (!(dtype instanceof DType)) {
+            return fail(`_rebuild_tensor_v3 has dtype ${show(dtype)}`);
+          }
+          return tensor(args[0], args[1], args[2], args[3], dtype);
+        }
+        case "torch._utils._rebuild_parameter":
+        case "torch._utils._rebuild_parameter_with_state":
+          return args[0];
+        case "_codecs.encode":
+          // Protocol 2 writes Python 3 bytes as encode(str, "latin1").
+          if (typeof args[0] === "string") {
+            return Uint8Array.from(args[0], (c) => c.charCodeAt(0) & 0xff);
+          }
+          return fail(`_codecs.encode of ${show(args[0])}`);
+      }
+      return fail(`its pickle calls ${fn.qualified}`);
+    },
+    build(target: unknown, _state: unknown): void {
+      // A state_dict's _metadata (module versions) is an attribute of the
+      // OrderedDict; it holds no weights.
+      if (!(target instanceof PickleDict)) {
+        fail(`its pickle sets the state of ${show(target)}`);
+      }
+    },
+    persistent(pid: unknown): unknown {
+      const items = pid instanceof PickleTuple ? pid.items : null;
+      if (
+        items === null || items.length < 5 || items[0] !== "storage" ||
+        !(items[1] instanceof StorageType) || typeof items[2] !== "string" ||
+        !isCount(items[4])
+      ) {
+        return fail(`a persistent id ${show(pid)} is not a storage`);
+      }
+      if (items.length > 5 && items[5] !== null) {
+        return fail("it holds a view of a legacy storage, which is not read");
+      }
+      const [, type, key, , numel] = items as [
+        string,
+        StorageType,
+        string,
+        unknown,
+        number,
+      ];
+      const known = storages.get(key);
+      if (known !== undefined) {
+        if (known.type !== type && known.type.name !== type.name) {
+          fail(
+            `storage ${show(key)} is both ${known.type.name} and ${type.name}`,
+          );
+        }
+        return known;
+      }
+      const storage: Storage = { key, type, numel };
+      storages.set(key, storage);
+      return storage;
+    },
+  };
+}
+
+/**
+ * Every tensor in `root`, named by its path of keys, in the order the object
+ * holds them. Each container is walked once (so shared or cyclic references
+ * cannot blow up), without recursion.
+ */
+function collect(
+  root: unknown,
+  fail: (detail: string) => never,
+): [string, TensorView][] {
+  const found: [string, TensorView][] = [];
+  const names = new Set<string>();
+  const seen = new Set<unknown>();
+  const stack: [string, unknown][] = [["", root]];
+  while (stack.length > 0) {
+    const [path, value] = stack.pop()!;
+    if (value instanceof TensorRef) {
+      const name = path === "" ? "tensor" : path;
+      if (names.has(name)) fail(`two tensors are named ${show(name)}`);
+      names.add(name);
+      found.push([name, value.view]);
+      continue;
+    }
+    let children: [string, unknown][];
+    if (value instanceof PickleDict) {
+      children = [];
+      for (const [key, child] of value.entries) {
+        if (
+          typeof key === "string" || typeof key === "number" ||
+          typeof key === "bigint" || typeof key === "boolean"
+        ) {
+          children.push([String(key), child]);
+        }
+      }
+    } else if (Array.isArray(value) || value instanceof PickleTuple) {
+      const items = Array.isArray(value) ? value : value.items;
+      children = items.map((child, i) => [String(i), child]);
+    } else continue;
+    if (seen.has(value)) continue;
+    seen.add(value);
+    for (let i = children.length - 1; i >= 0; i--) {
+      const [key, child] = children[i];
+      stack.push([path === "" ? key : `${path}.${key}`, child]);
+    }
+  }
+  return found;
+}
+
+/** A tensor's element count, and the last storage element it touches. */
+function extent(view: TensorView): { count: number; last: number } {
+  let count = 1;
+  let last = view.offset;
+  for (let i = 0; i < view.shape.length; i++) {
+    count *= view.shape[i];
+    last += (view.shape[i] - 1) * view.stride[i];
+  }
+  return { count, last };
+}
+
+/** Whether the view is its storage's elements in row-major order. */
+function contiguous(view: TensorView): boolean {
+  let expected = 1;
+  for (let i = view.shape.length - 1; i >= 0; i--) {
+    if (view.shape[i] !== 1 && view.stride[i] !== expected) return false;
+    expected *= view.shape[i];
+  }
+  return true;
+}
+
+type Elements = Float32Array | Int32Array | Uint8Array;
+
+/**
+ * The view's elements (of `rows`, seen as [rows, last axis], or all), gathered
+ * from `span`, the decoded storage elements from the view's offset on.
+ */
+function gather(
+  span: Elements,
+  view: TensorView,
+  rows: readonly number[] | null,
+): Elements {
+  const shape = view.shape;
+  const [count, cols] = matrixOf(shape);
+  const picked = rows ?? Array.from({ length: count }, (_, i) => i);
+  const out = new (span.constructor as {
+    new (n: number): Elements;
+  })(picked.length * cols);
+  const rank = shape.length;
+  const colStride = rank === 0 ? 0 : view.stride[rank - 1];
+  let o = 0;
+  for (const r of picked) {
+    // The storage index of row r's first element.
+    let base = 0;
+    let rest = r;
+    for (let axis = rank - 2; axis >= 0; axis--) {
+      base += (rest % shape[axis]) * view.stride[axis];
+      rest = Math.floor(rest / shape[axis]);
+    }
+    for (let c = 0; c < cols; c++) out[o++] = span[base + c * colStride];
+  }
+  return out;
+}
+
+/** Where a storage's bytes are, in the file. */
+interface StorageBytes {
+  offset: number;
+  bytes: number;
+}
+
+/** At most this many bytes of consecutive rows are read at once. */
+const RUN_BYTES = 16 * 2 ** 20;
+
+/** data.pkl (or a legacy object pickle) above this is no state dict's. */
+const MAX_PICKLE_BYTES = 1024 * 2 ** 20;
+
+class TorchWeightFile implements WeightFile {
+  readonly format = "pytorch" as const;
+  readonly path: string;
+  readonly weights: readonly StoredWeight[];
+  #source: ByteSource;
+  #views: Map<StoredWeight, TensorView>;
+  #records: Map<string, StorageBytes>;
+
+  constructor(
+    path: string,
+    source: ByteSource,
+    tensors: [string, TensorView][],
+    records: Map<string, StorageBytes>,
+  ) {
+    this.path = path;
+    this.#source = source;
+    this.#records = records;
+    this.#views = new Map();
+    const weights: StoredWeight[] = [];
+    for (const [name, view] of tensors) {
+      const weight: StoredWeight = Object.freeze({
+        name,
+        shape: Object.freeze([...view.shape]),
+        dtype: loadDtype(view.dtype),
+        storedDtype: view.dtype,
+        quantization: null,
+        file: path,
+        byteLength: extent(view).count * ITEM_SIZE[view.dtype],
+      });
+      this.#views.set(weight, view);
+      weights.push(weight);
+    }
+    this.weights = Object.freeze(weights);
+  }
+
+  #view(weight: StoredWeight, method: string): TensorView {
+    const view = this.#views.get(weight);
+    if (view === undefined) {
+      throw typeError(
+        method,
+        "weight",
+        `an element of the weights of ${JSON.stringify(this.path)}`,
+        weight,
+      );
+    }
+    return view;
+  }
+
+  #fail(detail: string, name?: string): never {
+    throw new Error(
+      `${this.path}${
+        name === undefined ? "" : `, tensor ${show(name)}`
+      }: ${detail}`,
+    );
+  }
+
+  /** Reads storage elements [first, first + n) of the view's storage, decoded. */
+  async #elements(
+    name: string,
+    view: TensorView,
+    first: number,
+    n: number,
+  ): Promise<Elements> {
+    const record = this.#records.get(view.storage.key)!;
+    const width = ITEM_SIZE[view.dtype];
+    try {
+      const bytes = await this.#source.readAt(
+        record.offset + first * width,
+        n * width,
+      );
+      return decodeElements(this.path, name, view.dtype, bytes, first);
+    } catch (error) {
+      if (error instanceof SafetensorsError) this.#fail(error.detail, name);
+      throw error;
+    }
+  }
+
+  async #decoded(
+    weight: StoredWeight,
+    rows: readonly number[] | null,
+  ): Promise<Elements> {
+    const view = this.#view(weight, rows === null ? "read" : "readRows");
+    const { count, last } = extent(view);
+    const [rowCount, cols] = matrixOf(view.shape);
+    if (rows !== null) checkRows(weight, rows, rowCount);
+    if (count === 0 || rows?.length === 0) {
+      return gather(new Float32Array(0), { ...view, shape: [0] }, []);
+    }
+    if (contiguous(view)) {
+      if (rows === null) {
+        return await this.#elements(weight.name, view, view.offset, count);
+      }
+      const parts: Elements[] = [];
+      const rowBytes = cols * ITEM_SIZE[view.dtype];
+      for (let i = 0; i < rows.length;) {
+        let j = i + 1;
+        while (
+          j < rows.length && rows[j] === rows[j - 1] + 1 &&
+          (j + 1 - i) * rowBytes <= RUN_BYTES
+        ) j++;
+        parts.push(
+          await this.#elements(
+            weight.name,
+            view,
+            view.offset + rows[i] * cols,
+            (j - i) * cols,
+          ),
+        );
+        i = j;
+      }
+      const out = new (parts[0].constructor as { new (n: number): Elements })(
+        rows.length * cols,
+      );
+      let at = 0;
+      for (const part of parts) {
+        out.set(part, at);
+        at += part.length;
+      }
+      return out;
+    }
+    const span = await this.#elements(
+      weight.name,
+      view,
+      view.offset,
+      last - view.offset + 1,
+    );
+    return gather(span, view, rows);
+  }
+
+  async read(weight: StoredWeight): Promise<tf.Tensor> {
+    const values = await this.#decoded(weight, null);
+    return tf.tensor(values, [...weight.shape], weight.dtype);
+  }
+
+  async readRows(
+    weight: StoredWeight,
+    rows: readonly number[],
+  ): Promise<Float64Array> {
+    return Float64Array.from(await this.#decoded(weight, rows));
+  }
+
+  close(): void {
+    this.#source.close();
+  }
+}
+
+/** Reads the whole of a zip entry (data.pkl, byteorder). */
+async function readEntry(
+  source: ByteSource,
+  entry: ZipEntry,
+): Promise<Uint8Array> {
+  return await source.readAt(await zipDataOffset(source, entry), entry.size);
+}
+
+/**
+ * Checks that every tensor lies inside its storage, and its storage inside
+ * the file.
+ */
+function checkViews(
+  tensors: [string, TensorView][],
+  records: Map<string, StorageBytes>,
+  fail: (detail: string) => never,
+): void {
+  for (const [name, view] of tensors) {
+    const record = records.get(view.storage.key);
+    if (record === undefined) {
+      fail(
+        `tensor ${show(name)}: its storage ${
+          show(view.storage.key)
+        } is not in the file`,
+      );
+    }
+    const width = ITEM_SIZE[view.dtype];
+    const { count, last } = extent(view);
+    if (count > 0 && (last + 1) * width > record!.bytes) {
+      fail(
+        `tensor ${show(name)} (offset ${view.offset}, shape [${
+          view.shape.join(", ")
+        }], strides [${view.stride.join(", ")}]) reaches byte ${
+          (last + 1) * width
+        } of storage ${show(view.storage.key)}, which holds ${record!.bytes}`,
+      );
+    }
+  }
+}
+
+/**
+ * Opens a PyTorch checkpoint, either layout.
+ *
+ * @param path The file.
+ * @param notTorch Makes the error for a zip archive that is no checkpoint
+ * (what it is, in words).
+ * @throws {Error} Naming the file: a pickle that names a global outside the
+ * allowlist, a TorchScript archive, a big-endian file, a compressed record,
+ * a tensor outside its storage, or a malformed archive or pickle.
+ */
+export async function openTorchWeights(
+  path: string,
+  notTorch: (what: string) => Error,
+): Promise<WeightFile> {
+  const fail = (detail: string): never => {
+    throw new Error(`${path}: ${detail}`);
+  };
+  let source: ByteSource;
+  try {
+    source = await openRegularFile(path);
+  } catch (error) {
+    if (error instanceof SafetensorsError) fail(error.detail);
+    throw error;
+  }
+  try {
+    const head = await source.readAt(0, Math.min(source.size, 4));
+    const legacy = head[0] === 0x80;
+    const storages = new Map<string, Storage>();
+    const run = (bytes: Uint8Array, start = 0) => {
+      try {
+        return unpickle(bytes, policy(fail, storages), start);
+      } catch (error) {
+        if (error instanceof PickleError) {
+          if (error.truncated && legacy) throw error;
+          fail(`its pickle is malformed: ${error.message}`);
+        }
+        throw error;
+      }
+    };
+    let tensors: [string, TensorView][];
+    const records = new Map<string, StorageBytes>();
+    if (!legacy) {
+      let entries: ZipEntry[];
+      try {
+        entries = await readZipEntries(source);
+      } catch (error) {
+        if (error instanceof SafetensorsError) throw error;
+        return fail(
+          `it is not a readable zip archive: ${(error as Error).message}`,
+        );
+      }
+      const pickles = entries.filter((e) => /^[^/]+\/data\.pkl$/.test(e.name));
+      if (pickles.length !== 1) {
+        throw notTorch(
+          pickles.length === 0
+            ? "it is a zip archive without a data.pkl, not a torch.save checkpoint"
+            : "it is a zip archive with several data.pkl, not one torch.save checkpoint",
+        );
+      }
+      const prefix = pickles[0].name.slice(0, -"data.pkl".length);
+      const byName = new Map(entries.map((e) => [e.name, e]));
+      if (byName.has(`${prefix}constants.pkl`)) {
+        fail(
+          "it is a TorchScript archive (torch.jit.save), whose weights live in its code; " +
+            "save the model's state_dict() with torch.save and open that",
+        );
+      }
+      const order = byName.get(`${prefix}byteorder`);
+      if (order !== undefined) {
+        const text = new TextDecoder().decode(await readEntry(source, order));
+        if (text !== "little") {
+          fail(
+            `its byte order is ${
+              show(text)
+            }; only little-endian checkpoints are read`,
+          );
+        }
+      }
+      for (const entry of [pickles[0]]) {
+        if (entry.method !== 0) {
+          fail(
+            `${entry.name} is compressed (method ${entry.method}); torch.save stores it uncompressed`,
+          );
+        }
+        if (entry.size > MAX_PICKLE_BYTES) {
+          fail(
+            `${entry.name} holds ${entry.size} bytes, more than a state dict's pickle`,
+          );
+        }
+      }
+      const { value } = run(await readEntry(source, pickles[0]));
+      tensors = collect(value, fail);
+      for (const storage of storages.values()) {
+        const entry = byName.get(`${prefix}data/${storage.key}`);
+        if (entry === undefined) continue;
+        if (entry.method !== 0) {
+          fail(
+            `${entry.name} is compressed (method ${entry.method}); torch.save stores it uncompressed`,
+          );
+        }
+        records.set(storage.key, {
+          offset: await zipDataOffset(source, entry),
+          bytes: entry.size,
+        });
+      }
+    } else {
+      // Five pickles, then the storages: read more of the file until the
+      // pickles are whole.
+      let length = Math.min(source.size, 2 ** 20);
+      let parsed: { value: unknown; keys: unknown; end: number } | undefined;
+      while (parsed === undefined) {
+        const bytes = await source.readAt(0, length);
+        try {
+          let at = 0;
+          const magic = run(bytes, at);
+          const protocol = run(bytes, at = magic.end);
+          if (protocol.value !== 1001) {
+            fail(`its legacy protocol is ${show(protocol.value)}, not 1001`);
+          }
+          const info = run(bytes, at = protocol.end);
+          const little = info.value instanceof PickleDict
+            ? info.value.entries.get("little_endian")
+            : undefined;
+          if (little === false) {
+            fail(
+              "it was saved on a big-endian machine; only little-endian checkpoints are read",
+            );
+          }
+          const object = run(bytes, at = info.end);
+          const keys = run(bytes, at = object.end);
+          parsed = { value: object.value, keys: keys.value, end: keys.end };
+        } catch (error) {
+          if (!(error instanceof PickleError) || !error.truncated) throw error;
+          if (length >= source.size || length >= MAX_PICKLE_BYTES) {
+            fail(`its pickle is malformed: ${error.message}`);
+          }
+          length = Math.min(source.size, length * 4);
+        }
+      }
+      tensors = collect(parsed.value, fail);
+      const keys = Array.isArray(parsed.keys) ? parsed.keys : null;
+      if (keys === null || !keys.every((k) => typeof k === "string")) {
+        fail(
+          `its storage keys are ${show(parsed.keys)}, not a list of strings`,
+        );
+      }
+      let at = parsed.end;
+      for (const key of keys as string[]) {
+        const storage = storages.get(key);
+        if (storage === undefined) {
+          fail(
+            `storage ${
+              show(key)
+            } is listed but no tensor uses it, so its size is unknown`,
+          );
+        }
+        if (at + 8 > source.size) fail("it ends before its storages");
+        const numel = new DataView(
+          (await source.readAt(at, 8)).buffer,
+        ).getBigInt64(0, true);
+        const width = storage!.type.dtype === null
+          ? 1
+          : ITEM_SIZE[storage!.type.dtype];
+        const bytes = Number(numel) * width;
+        if (numel < 0n || at + 8 + bytes > source.size) {
+          fail(
+            `storage ${
+              show(key)
+            } claims ${numel} elements, past the end of the file`,
+          );
+        }
+        records.set(key, { offset: at + 8, bytes });
+        at += 8 + bytes;
+      }
+    }
+    checkViews(tensors, records, fail);
+    return new TorchWeightFile(path, source, tensors, records);
+  } catch (error) {
+    source.close();
+    if (error instanceof SafetensorsError) fail(error.detail);
+    throw error;
+  }
+}
