@@ -58,7 +58,7 @@ network) about the weights in PATH, which may be:
   - a tfjs model.json (LayersModel or GraphModel) with its .bin shards
   - a tfjs weights manifest (*weights_manifest.json) with its shards
   - a PyTorch checkpoint (torch.save: pytorch_model.bin, .pt, .pth), read
-    without running its pickle (only what a state dict needs is accepted)
+    without running anything its pickle names
 The format is found from the content. With no PATH, it reports a built-in
 demo: an MLP initialised with each initializer, a briefly trained MLP, an NCP.
 

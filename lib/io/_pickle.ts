@@ -6,11 +6,10 @@
  *
  * A pickle is a program: Python's unpickler imports whatever module a GLOBAL
  * names and calls it, so loading an untrusted pickle runs its author's code.
- * Here nothing is imported or run: a GLOBAL is looked up in the caller's
- * table ({@linkcode PicklePolicy.global}), which refuses everything it does
- * not know, and REDUCE, NEWOBJ and BUILD call the caller's functions on
- * plain values. This is the same allowlist idea as PyTorch's
- * `torch.load(weights_only=True)`.
+ * Here nothing is imported or run: a GLOBAL becomes whatever value the
+ * caller's {@linkcode PicklePolicy.global} gives for its name (a token, a
+ * placeholder, or a refusal), and REDUCE, NEWOBJ and BUILD hand that value
+ * and plain data to the caller's own functions.
  *
  * Limits: the input is bounded by its own length (every opcode consumes
  * bytes, every length is checked against what is left), so a hostile pickle
@@ -39,8 +38,8 @@ export class PickleDict {
 /** What a pickle may do, decided by its reader. */
 export interface PicklePolicy {
   /**
-   * The value of `GLOBAL module name`; throws for a global it refuses. The
-   * value is only ever passed back to `call`, never run.
+   * The value standing for `GLOBAL module name`; throws for a global it
+   * refuses. The value is only ever passed back to `call`, never run.
    */
   global(module: string, name: string): unknown;
   /** The result of calling `fn` (a value from `global`) with `args`. */

@@ -9,13 +9,21 @@
  *   protocol 1001, system info, the object, the storage keys), then each
  *   storage as an 8-byte element count and its bytes.
  *
- * The object pickle runs under an allowlist (as `torch.load(weights_only=True)`
- * does): dicts, `collections.OrderedDict`, lists, tuples, numbers, strings,
- * the storage classes, dtypes and `torch._utils._rebuild_tensor(_v2, _v3)`
- * and `_rebuild_parameter`. Any other global is refused by name and nothing
- * is run. Every tensor anywhere in the object is a weight, named by its path
- * of keys joined with `.` (`encoder.weight`, `model.fc.weight`,
- * `optimizer.state.0.exp_avg`).
+ * Nothing in the pickle is run. Dicts, `collections.OrderedDict`, lists,
+ * tuples, numbers and strings are read as data; the storage classes, dtypes,
+ * `torch._utils._rebuild_tensor(_v2, _v3)`, `_rebuild_parameter` and
+ * `torch._tensor._rebuild_from_type_v2` make tensors. Any other global
+ * (`argparse.Namespace`, a model's own class in a pickled `nn.Module`, or a
+ * hostile file's `os.system`) is never imported or called: it stands as an
+ * inert placeholder that only records its name and arguments, and tensors are
+ * taken from its attributes. Tensor kinds that cannot be read (quantized,
+ * sparse, nested) are refused by name, so no weight is dropped silently.
+ *
+ * Every tensor anywhere in the object is a weight, named by its path of keys
+ * joined with `.` (`encoder.weight`, `model.fc.weight`,
+ * `optimizer.state.0.exp_avg`); inside a pickled `nn.Module` the path is its
+ * `state_dict()` name (`fc1.weight`: the `_parameters`, `_buffers` and
+ * `_modules` levels are left out).
  *
  * A tensor is a view of a storage: an offset, a shape and strides. Views that
  * are contiguous are read as one byte range; others (a transposed tied
@@ -128,12 +136,28 @@ class DType {
   constructor(readonly name: string, readonly dtype: SafetensorsDType | null) {}
 }
 
+/** A global outside the known set: a name, never imported or run. */
+class Opaque {
+  constructor(readonly qualified: string) {}
+}
+
+/**
+ * What a pickle made by calling (REDUCE, NEWOBJ) something it named: the
+ * name, the arguments, and the state a BUILD gave it (its attributes).
+ */
+class OpaqueObject {
+  state: unknown = undefined;
+  constructor(readonly qualified: string, readonly args: readonly unknown[]) {}
+}
+
 /** A storage the object refers to by persistent id. */
-interface Storage {
-  key: string;
-  type: StorageType;
-  /** Its size in elements of its class (bytes for UntypedStorage). */
-  numel: number;
+class Storage {
+  constructor(
+    readonly key: string,
+    readonly type: StorageType,
+    /** Its size in elements of its class (bytes for UntypedStorage). */
+    readonly numel: number,
+  ) {}
 }
 
 /** A tensor: a view of a storage. */
@@ -156,6 +180,7 @@ const ALLOWED_CALLS = new Set([
   "torch._utils._rebuild_tensor_v3",
   "torch._utils._rebuild_parameter",
   "torch._utils._rebuild_parameter_with_state",
+  "torch._tensor._rebuild_from_type_v2",
   "_codecs.encode",
 ]);
 
@@ -166,7 +191,8 @@ const KNOWN_REFUSALS: Record<string, string> = {
   "torch._utils._rebuild_nested_tensor": "a nested tensor",
   "torch._utils._rebuild_wrapper_subclass": "a tensor subclass",
   "torch._utils._rebuild_meta_tensor_no_storage": "a meta tensor (no data)",
-  "torch._tensor._rebuild_from_type_v2": "a tensor subclass",
+  "torch._utils._rebuild_device_tensor_from_numpy": "a device tensor",
+  "torch._utils._rebuild_device_tensor_from_cpu_tensor": "a device tensor",
 };
 
 function isCount(x: unknown): x is number {
@@ -195,10 +221,10 @@ function policy(
     stride: unknown,
     dtype: DType | null,
   ): TensorRef => {
-    if (!(storage instanceof Object) || !("key" in storage)) {
-      fail(`a tensor's storage is ${show(storage)}, not a storage`);
+    if (!(storage instanceof Storage)) {
+      return fail(`a tensor's storage is ${show(storage)}, not a storage`);
     }
-    const s = storage as Storage;
+    const s = storage;
     const shape = counts(size);
     const strides = counts(stride);
     if (!isCount(offset) || shape === null || strides === null) {
@@ -241,15 +267,16 @@ function policy(
       }
       if (ALLOWED_CALLS.has(qualified)) return new Global(module, name);
       const known = KNOWN_REFUSALS[qualified];
-      return fail(
-        known === undefined
-          ? `its pickle names ${
-            show(qualified)
-          }, which no weights file needs; it was not run (a pickle can run any code it names)`
-          : `it holds ${known} (${qualified}), which is not read`,
-      );
+      if (known !== undefined) {
+        return fail(`it holds ${known} (${qualified}), which is not read`);
+      }
+      return new Opaque(qualified);
     },
     call(fn: unknown, args: readonly unknown[]): unknown {
+      if (fn instanceof Opaque) return new OpaqueObject(fn.qualified, args);
+      if (fn instanceof OpaqueObject) {
+        return new OpaqueObject(`${fn.qualified}(…)`, args);
+      }
       if (!(fn instanceof Global)) {
         return fail(`its pickle calls ${show(fn)}, which is not a function`);
       }
@@ -279,6 +306,14 @@ function policy(
         case "torch._utils._rebuild_parameter":
         case "torch._utils._rebuild_parameter_with_state":
           return args[0];
+        case "torch._tensor._rebuild_from_type_v2": {
+          // (func, subclass, args, state): the tensor is func(*args).
+          const [func, , inner] = args;
+          if (!(func instanceof Global) || !(inner instanceof PickleTuple)) {
+            return fail(`_rebuild_from_type_v2 of ${show(func)}`);
+          }
+          return this.call(func, inner.items);
+        }
         case "_codecs.encode":
           // Protocol 2 writes Python 3 bytes as encode(str, "latin1").
           if (typeof args[0] === "string") {
@@ -288,12 +323,10 @@ function policy(
       }
       return fail(`its pickle calls ${fn.qualified}`);
     },
-    build(target: unknown, _state: unknown): void {
-      // A state_dict's _metadata (module versions) is an attribute of the
-      // OrderedDict; it holds no weights.
-      if (!(target instanceof PickleDict)) {
-        fail(`its pickle sets the state of ${show(target)}`);
-      }
+    build(target: unknown, state: unknown): void {
+      // An object's attributes are kept, to find tensors in. Others (a
+      // state_dict's _metadata: module versions) hold no weights.
+      if (target instanceof OpaqueObject) target.state = state;
     },
     persistent(pid: unknown): unknown {
       const items = pid instanceof PickleTuple ? pid.items : null;
@@ -323,11 +356,25 @@ function policy(
         }
         return known;
       }
-      const storage: Storage = { key, type, numel };
+      const storage = new Storage(key, type, numel);
       storages.set(key, storage);
       return storage;
     },
   };
+}
+
+/** A dict's entries whose keys can name a path (strings, numbers, booleans). */
+function entriesOf(dict: PickleDict): [string, unknown][] {
+  const out: [string, unknown][] = [];
+  for (const [key, child] of dict.entries) {
+    if (
+      typeof key === "string" || typeof key === "number" ||
+      typeof key === "bigint" || typeof key === "boolean"
+    ) {
+      out.push([String(key), child]);
+    }
+  }
+  return out;
 }
 
 /**
@@ -354,15 +401,17 @@ function collect(
     }
     let children: [string, unknown][];
     if (value instanceof PickleDict) {
-      children = [];
-      for (const [key, child] of value.entries) {
-        if (
-          typeof key === "string" || typeof key === "number" ||
-          typeof key === "bigint" || typeof key === "boolean"
-        ) {
-          children.push([String(key), child]);
-        }
-      }
+      children = entriesOf(value);
+    } else if (value instanceof OpaqueObject) {
+      // An object's attributes; an nn.Module's by state_dict name.
+      const state = value.state;
+      if (!(state instanceof PickleDict)) continue;
+      const has = (key: string) => state.entries.get(key) instanceof PickleDict;
+      children = has("_parameters") || has("_modules")
+        ? ["_parameters", "_buffers", "_modules"].flatMap((key) =>
+          has(key) ? entriesOf(state.entries.get(key) as PickleDict) : []
+        )
+        : entriesOf(state);
     } else if (Array.isArray(value) || value instanceof PickleTuple) {
       const items = Array.isArray(value) ? value : value.items;
       children = items.map((child, i) => [String(i), child]);
@@ -436,6 +485,9 @@ interface StorageBytes {
   offset: number;
   bytes: number;
 }
+
+/** A view may repeat its storage's elements (stride 0) up to this many elements. */
+const MAX_REPEATED = 2 ** 24;
 
 /** At most this many bytes of consecutive rows are read at once. */
 const RUN_BYTES = 16 * 2 ** 20;
@@ -617,6 +669,15 @@ function checkViews(
     }
     const width = ITEM_SIZE[view.dtype];
     const { count, last } = extent(view);
+    if (count * width > record!.bytes && count > MAX_REPEATED) {
+      // Stride 0 repeats elements: a view far larger than its storage is
+      // no weight, and would only make huge allocations.
+      fail(
+        `tensor ${show(name)} of shape [${view.shape.join(", ")}] repeats the ${
+          record!.bytes
+        } bytes of its storage (stride 0) over ${count} elements`,
+      );
+    }
     if (count > 0 && (last + 1) * width > record!.bytes) {
       fail(
         `tensor ${show(name)} (offset ${view.offset}, shape [${
@@ -635,9 +696,10 @@ function checkViews(
  * @param path The file.
  * @param notTorch Makes the error for a zip archive that is no checkpoint
  * (what it is, in words).
- * @throws {Error} Naming the file: a pickle that names a global outside the
- * allowlist, a TorchScript archive, a big-endian file, a compressed record,
- * a tensor outside its storage, or a malformed archive or pickle.
+ * @throws {Error} Naming the file: a tensor kind that cannot be read
+ * (quantized, sparse, complex), a TorchScript archive, a big-endian file, a
+ * compressed record, a tensor outside its storage, or a malformed archive or
+ * pickle.
  */
 export async function openTorchWeights(
   path: string,
@@ -798,6 +860,13 @@ export async function openTorchWeights(
             `storage ${
               show(key)
             } claims ${numel} elements, past the end of the file`,
+          );
+        }
+        if (Number(numel) !== storage!.numel) {
+          fail(
+            `storage ${show(key)} holds ${numel} elements; its pickle says ${
+              storage!.numel
+            }`,
           );
         }
         records.set(key, { offset: at + 8, bytes });

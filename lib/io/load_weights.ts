@@ -11,8 +11,8 @@
  * - a tfjs weights manifest (`*weights_manifest.json`) with its shards;
  * - a PyTorch checkpoint written by `torch.save` (`pytorch_model.bin`,
  *   `*.pt`, `*.pth`), in the zip layout of PyTorch 1.6 and later or the
- *   legacy one, read without running its pickle: only the globals a state
- *   dict needs are accepted, as `torch.load(weights_only=True)` does.
+ *   legacy one, read without running its pickle: nothing it names is
+ *   imported or called, and every tensor in it is a weight.
  *
  * tfjs weights quantised to uint8 or uint16 (value = q · scale + min) or to
  * float16 are dequantised to float32 exactly as tfjs does, and the

@@ -1,7 +1,7 @@
 /**
  * Reading and writing weights: safetensors (single files and Hugging Face
- * sharded checkpoints) and tfjs model files and weights manifests. The `./io`
- * export.
+ * sharded checkpoints), tfjs model files and weights manifests, and reading
+ * PyTorch checkpoints (`torch.save`). The `./io` export.
  *
  * @module
  */

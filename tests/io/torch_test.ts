@@ -49,6 +49,7 @@ Deno.test("every PyTorch fixture (zip, legacy, zip64; views, every dtype) loads 
     "checkpoint.pt",
     "legacy.bin",
     "pytorch_model.bin",
+    "whole_model.pt",
     "zip64.bin",
   ]);
   const start = tf.memory().numTensors;
@@ -207,31 +208,6 @@ interface Hostile {
 
 const HOSTILE: Hostile[] = [
   {
-    label: "a pickle that names os.system",
-    bytes: checkpoint(bytesOf(
-      OP.PROTO,
-      2,
-      global("os", "system"),
-      str("echo pwned > /tmp/ember_pwned"),
-      0x85, // TUPLE1
-      OP.REDUCE,
-      OP.STOP,
-    )),
-    includes: 'names "os.system", which no weights file needs; it was not run',
-  },
-  {
-    label: "builtins.eval by STACK_GLOBAL",
-    bytes: checkpoint(bytesOf(
-      OP.PROTO,
-      4,
-      str("builtins"),
-      str("eval"),
-      0x93,
-      OP.STOP,
-    )),
-    includes: '"builtins.eval"',
-  },
-  {
     label: "a quantized tensor",
     bytes: checkpoint(bytesOf(
       OP.PROTO,
@@ -330,6 +306,18 @@ const HOSTILE: Hostile[] = [
     includes: 'two tensors are named "a.b"',
   },
   {
+    label: "a broadcast view of 2^28 elements",
+    bytes: checkpoint(
+      stateDictPickle([[
+        "w",
+        tensorPickle("0", 4, 0, [128, 128, 128, 128], [0, 0, 0, 1]),
+      ]]),
+      { "0": f32Bytes([1, 2, 3, 4]) },
+    ),
+    includes:
+      'tensor "w" of shape [128, 128, 128, 128] repeats the 16 bytes of its storage (stride 0) over 268435456 elements',
+  },
+  {
     label: "an element count past int32 for tfjs",
     bytes: checkpoint(
       stateDictPickle([[
@@ -343,10 +331,51 @@ const HOSTILE: Hostile[] = [
   },
 ];
 
+Deno.test("PyTorch: a pickle's calls are never run: os.system and eval stand as inert objects beside the weights", async () => {
+  await withTempDir(async (dir) => {
+    const marker = join(dir, "pwned");
+    const pickle = stateDictPickle([
+      [
+        "payload",
+        bytesOf(
+          global("os", "system"),
+          str(`touch ${marker}`),
+          0x85,
+          OP.REDUCE,
+        ),
+      ],
+      [
+        "eval",
+        bytesOf(
+          str("builtins"),
+          str("eval"),
+          0x93, // STACK_GLOBAL
+          str(`__import__('os').system('touch ${marker}')`),
+          0x85,
+          OP.REDUCE,
+        ),
+      ],
+      ["w", tensorPickle("0", 4, 0, [2, 2], [2, 1])],
+    ]);
+    const path = join(dir, "pytorch_model.bin");
+    await Deno.writeFile(
+      path,
+      checkpoint(pickle, { "0": f32Bytes([1, 2, 3, 4]) }),
+    );
+    const weights = await loadWeights(path);
+    assertEquals([...weights.keys()], ["w"]);
+    assertEquals(
+      await weights.get("w")!.data(),
+      new Float32Array([1, 2, 3, 4]),
+    );
+    tf.dispose([...weights.values()]);
+    await assertRejects(() => Deno.stat(marker));
+  });
+});
+
 descriptorTest(
-  "hostile and malformed PyTorch checkpoints are refused by name; nothing is run, no tensor or descriptor is left",
+  "malformed PyTorch checkpoints and unreadable tensor kinds are refused by name; no tensor or descriptor is left",
   async (dir) => {
-    await Deno.remove("/tmp/ember_pwned").catch(() => {});
     const start = tf.memory().numTensors;
     for (const c of HOSTILE) {
       const path = join(dir, "pytorch_model.bin");
@@ -358,7 +387,6 @@ descriptorTest(
       assertEquals(fdsUnder(dir), 0, c.label);
     }
     assertEquals(tf.memory().numTensors, start);
-    await assertRejects(() => Deno.stat("/tmp/ember_pwned"));
   },
 );
 
