@@ -58,7 +58,8 @@ network) about the weights in PATH, which may be:
   - a tfjs model.json (LayersModel or GraphModel) with its .bin shards
   - a tfjs weights manifest (*weights_manifest.json) with its shards
   - a PyTorch checkpoint (torch.save: pytorch_model.bin, .pt, .pth), read
-    without running anything its pickle names
+    without running anything its pickle names, or a sharded one:
+    pytorch_model.bin.index.json
 The format is found from the content. With no PATH, it reports a built-in
 demo: an MLP initialised with each initializer, a briefly trained MLP, an NCP.
 
@@ -670,6 +671,7 @@ const FORMAT_NAMES: Record<string, string> = {
   "tfjs-graph-model": "a tfjs GraphModel",
   "tfjs-weights-manifest": "a tfjs weights manifest",
   "pytorch": "a PyTorch checkpoint",
+  "pytorch-sharded": "a Hugging Face sharded PyTorch checkpoint",
 };
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

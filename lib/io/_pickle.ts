@@ -331,7 +331,9 @@ export function unpickle(
       }
       case 0x65: { // APPENDS
         const items = popMark();
-        list().push(...items);
+        const target = list();
+        // One by one: a spread of a hostile million items overflows the call stack.
+        for (const item of items) target.push(item);
         break;
       }
       case 0x64: { // DICT

@@ -12,13 +12,12 @@
  */
 import { dirname, join, posix, win32 } from "node:path";
 import type { tf } from "../tf.ts";
-import { checkNonEmptyString, show, typeError } from "../validate.ts";
+import { checkNonEmptyString, show } from "../validate.ts";
 import {
   type ByteSource,
   decodeElements,
   ITEM_SIZE,
   jsonKind,
-  loadDtype,
   MAX_HEADER_BYTES,
   readHeaderFrom,
   readTensor,
@@ -31,6 +30,8 @@ import {
 } from "./_types.ts";
 import {
   checkRows,
+  notOwnWeight,
+  plainWeight,
   type StoredWeight,
   type WeightFile,
 } from "./_weight_file.ts";
@@ -313,15 +314,13 @@ function weightFile(
   const weights: StoredWeight[] = [];
   for (const part of parts) {
     for (const [name, entry] of part.header.tensors) {
-      const weight: StoredWeight = Object.freeze({
+      const weight = plainWeight(
         name,
-        shape: Object.freeze([...entry.shape]),
-        dtype: loadDtype(entry.dtype),
-        storedDtype: entry.dtype,
-        quantization: null,
-        file: part.path,
-        byteLength: entry.dataOffsets[1] - entry.dataOffsets[0],
-      });
+        entry.shape,
+        entry.dtype,
+        part.path,
+        entry.dataOffsets[1] - entry.dataOffsets[0],
+      );
       places.set(weight, { part, name, entry });
       weights.push(weight);
     }
@@ -329,12 +328,7 @@ function weightFile(
   const placeOf = (weight: StoredWeight, fn: string): Place => {
     const place = places.get(weight);
     if (place === undefined) {
-      throw typeError(
-        fn,
-        "weight",
-        `an element of the weights of ${JSON.stringify(path)}`,
-        weight,
-      );
+      throw notOwnWeight(fn, path, weight);
     }
     return place;
   };
@@ -529,6 +523,147 @@ function list(names: readonly string[]): string {
   }`;
 }
 
+/** A checkpoint's index: its shards, in the order they first appear, with the tensors mapped to each. */
+export interface ShardIndex {
+  /** Each shard by its normalised name: as the index spells it, and its tensors. */
+  shards: Map<string, { spelled: string; tensors: Set<string> }>;
+  /** Each tensor's shard (normalised name). */
+  shardOf: Map<string, string>;
+}
+
+/**
+ * Reads and checks a Hugging Face index (`weight_map` of tensor → shard
+ * file; shard names relative to the index's folder, without `..`), for
+ * safetensors and PyTorch shards alike.
+ *
+ * @throws {SafetensorsError} Naming the index, for a malformed index or a
+ * shard name outside its folder.
+ */
+export async function readShardIndex(
+  indexPath: string,
+  json?: unknown,
+): Promise<ShardIndex> {
+  const root = json === undefined ? await readIndex(indexPath) : json;
+  const top = objectEntries(root);
+  if (top === null) {
+    throw new SafetensorsError(
+      indexPath,
+      `the index must be a JSON object with a weight_map, found ${
+        jsonKind(root)
+      }`,
+    );
+  }
+  const found = top.find(([key]) => key === "weight_map");
+  if (found === undefined) {
+    throw new SafetensorsError(indexPath, "the index has no weight_map");
+  }
+  const map = objectEntries(found[1]);
+  if (map === null) {
+    throw new SafetensorsError(
+      indexPath,
+      `weight_map must be an object of tensor name → shard file, found ${
+        jsonKind(found[1])
+      }`,
+    );
+  }
+  // Shards in the order they first appear, with the tensors mapped to each.
+  const shards = new Map<string, { spelled: string; tensors: Set<string> }>();
+  const shardOf = new Map<string, string>();
+  for (const [tensor, shard] of map) {
+    const key = shardKey(indexPath, tensor, shard);
+    let entry = shards.get(key);
+    if (entry === undefined) {
+      entry = { spelled: shard as string, tensors: new Set() };
+      shards.set(key, entry);
+    }
+    entry.tensors.add(tensor);
+    shardOf.set(tensor, key);
+  }
+
+  return { shards, shardOf };
+}
+
+/**
+ * The error for a shard that cannot be opened or read: it names the index,
+ * the shard as the index spells it, and the first of its tensors.
+ */
+export function shardFailure(
+  indexPath: string,
+  shard: { spelled: string; tensors: ReadonlySet<string> },
+  error: unknown,
+): SafetensorsError {
+  const { spelled, tensors } = shard;
+  const first = tensors.values().next().value!;
+  return new SafetensorsError(
+    indexPath,
+    `shard ${show(spelled)} (of ${tensors.size} tensor${
+      tensors.size === 1 ? "" : "s"
+    }, the first ${show(first)}): ${reason(error)}`,
+    { cause: error },
+  );
+}
+
+/**
+ * Checks that an index and its shards agree exactly: every tensor of the
+ * index is in its shard, no shard holds a tensor the index does not map to
+ * it, and no tensor is in two shards.
+ *
+ * @param holdings The tensor names each shard holds, by normalised name.
+ * @throws {SafetensorsError} Naming the index, the shard and the tensor.
+ */
+export function checkShardContents(
+  indexPath: string,
+  { shards, shardOf }: ShardIndex,
+  holdings: ReadonlyMap<string, ReadonlySet<string>>,
+): void {
+  const holders = new Map<string, string[]>();
+  for (const [key, names] of holdings) {
+    for (const name of names) {
+      const keys = holders.get(name);
+      if (keys === undefined) holders.set(name, [key]);
+      else keys.push(key);
+    }
+  }
+  const spelled = (key: string) => show(shards.get(key)!.spelled);
+  for (const [name, keys] of holders) {
+    if (keys.length > 1) {
+      throw new SafetensorsError(
+        indexPath,
+        `the tensor is in ${keys.length} shards, ${
+          keys.map(spelled).join(" and ")
+        }; a tensor must be in one shard only`,
+        { tensor: name },
+      );
+    }
+  }
+  for (const [name, key] of shardOf) {
+    if (!holdings.get(key)!.has(name)) {
+      const elsewhere = holders.get(name);
+      throw new SafetensorsError(
+        indexPath,
+        `the index maps it to shard ${spelled(key)}, which has no such tensor${
+          elsewhere === undefined
+            ? ""
+            : ` (shard ${spelled(elsewhere[0])} has it)`
+        }`,
+        { tensor: name },
+      );
+    }
+  }
+  for (const [key, names] of holdings) {
+    const extra = [...names].filter((name) => !shardOf.has(name));
+    if (extra.length > 0) {
+      throw new SafetensorsError(
+        indexPath,
+        `shard ${spelled(key)} holds ${extra.length} tensor${
+          extra.length === 1 ? "" : "s"
+        } that the index does not list: ${list(extra)}`,
+        { tensor: extra[0] },
+      );
+    }
+  }
+}
+
 /**
  * Opens a Hugging Face sharded checkpoint as a {@linkcode WeightFile}
  * (format `"safetensors-sharded"`) from its index,
@@ -593,56 +728,14 @@ export async function openShardedSafetensors(
   json?: unknown,
 ): Promise<WeightFile> {
   checkNonEmptyString("openShardedSafetensors", "indexPath", indexPath);
-  const root = json === undefined ? await readIndex(indexPath) : json;
-  const top = objectEntries(root);
-  if (top === null) {
-    throw new SafetensorsError(
-      indexPath,
-      `the index must be a JSON object with a weight_map, found ${
-        jsonKind(root)
-      }`,
-    );
-  }
-  const found = top.find(([key]) => key === "weight_map");
-  if (found === undefined) {
-    throw new SafetensorsError(indexPath, "the index has no weight_map");
-  }
-  const map = objectEntries(found[1]);
-  if (map === null) {
-    throw new SafetensorsError(
-      indexPath,
-      `weight_map must be an object of tensor name → shard file, found ${
-        jsonKind(found[1])
-      }`,
-    );
-  }
-  // Shards in the order they first appear, with the tensors mapped to each.
-  const shards = new Map<string, { spelled: string; tensors: Set<string> }>();
-  const shardOf = new Map<string, string>();
-  for (const [tensor, shard] of map) {
-    const key = shardKey(indexPath, tensor, shard);
-    let entry = shards.get(key);
-    if (entry === undefined) {
-      entry = { spelled: shard as string, tensors: new Set() };
-      shards.set(key, entry);
-    }
-    entry.tensors.add(tensor);
-    shardOf.set(tensor, key);
-  }
-
+  const index = await readShardIndex(indexPath, json);
+  const { shards } = index;
   const folder = dirname(indexPath);
   const parts = new Map<string, Part>();
   for (const [key, { spelled, tensors }] of shards) {
     const path = join(folder, key);
     const fail = (error: unknown): never => {
-      const first = tensors.values().next().value!;
-      throw new SafetensorsError(
-        indexPath,
-        `shard ${show(spelled)} (of ${tensors.size} tensor${
-          tensors.size === 1 ? "" : "s"
-        }, the first ${show(first)}): ${reason(error)}`,
-        { cause: error },
-      );
+      throw shardFailure(indexPath, { spelled, tensors }, error);
     };
     let source: RegularFile;
     try {
@@ -662,53 +755,10 @@ export async function openShardedSafetensors(
     }
   }
 
-  const holders = new Map<string, string[]>();
+  const holdings = new Map<string, Set<string>>();
   for (const [key, part] of parts) {
-    for (const name of part.header.tensors.keys()) {
-      const keys = holders.get(name);
-      if (keys === undefined) holders.set(name, [key]);
-      else keys.push(key);
-    }
+    holdings.set(key, new Set(part.header.tensors.keys()));
   }
-  const spelled = (key: string) => show(shards.get(key)!.spelled);
-  for (const [name, keys] of holders) {
-    if (keys.length > 1) {
-      throw new SafetensorsError(
-        indexPath,
-        `the tensor is in ${keys.length} shards, ${
-          keys.map(spelled).join(" and ")
-        }; a tensor must be in one shard only`,
-        { tensor: name },
-      );
-    }
-  }
-  for (const [name, key] of shardOf) {
-    if (!parts.get(key)!.header.tensors.has(name)) {
-      const elsewhere = holders.get(name);
-      throw new SafetensorsError(
-        indexPath,
-        `the index maps it to shard ${spelled(key)}, which has no such tensor${
-          elsewhere === undefined
-            ? ""
-            : ` (shard ${spelled(elsewhere[0])} has it)`
-        }`,
-        { tensor: name },
-      );
-    }
-  }
-  for (const [key, part] of parts) {
-    const extra = [...part.header.tensors.keys()].filter((name) =>
-      !shardOf.has(name)
-    );
-    if (extra.length > 0) {
-      throw new SafetensorsError(
-        indexPath,
-        `shard ${spelled(key)} holds ${extra.length} tensor${
-          extra.length === 1 ? "" : "s"
-        } that the index does not list: ${list(extra)}`,
-        { tensor: extra[0] },
-      );
-    }
-  }
+  checkShardContents(indexPath, index, holdings);
   return weightFile("safetensors-sharded", indexPath, [...parts.values()]);
 }

@@ -21,12 +21,13 @@ import { dirname, isAbsolute, join } from "node:path";
 import { tf } from "../tf.ts";
 import {
   checkRows,
+  notOwnWeight,
   type Quantization,
   type StoredWeight,
   type WeightFile,
   type WeightFormat,
 } from "./_weight_file.ts";
-import { checkNonEmptyString, show, typeError } from "../validate.ts";
+import { checkNonEmptyString, show } from "../validate.ts";
 
 /** The dtypes a weight may load as. */
 const LOAD_DTYPES = ["float32", "int32", "bool"] as const;
@@ -575,12 +576,7 @@ class TfjsWeightFile implements WeightFile {
     // The weight itself, not one of the same name (another file's, or a copy).
     const entry = this.#entries.get(weight?.name);
     if (entry === undefined || entry.weight !== weight) {
-      throw typeError(
-        method,
-        "weight",
-        `an element of the weights of ${JSON.stringify(this.path)}`,
-        weight,
-      );
+      throw notOwnWeight(method, this.path, weight);
     }
     return entry;
   }

@@ -32,18 +32,23 @@
  * @module
  */
 import { tf } from "../tf.ts";
-import { show, typeError } from "../validate.ts";
-import {
-  type ByteSource,
-  decodeElements,
-  ITEM_SIZE,
-  loadDtype,
-} from "./_format.ts";
+import { show } from "../validate.ts";
+import { type ByteSource, decodeElements, ITEM_SIZE } from "./_format.ts";
 import { PickleDict, PickleError, PickleTuple, unpickle } from "./_pickle.ts";
-import { matrixOf, openRegularFile } from "./_safetensors_file.ts";
+import { dirname, join } from "node:path";
+import {
+  checkShardContents,
+  matrixOf,
+  openRegularFile,
+  readShardIndex,
+  shardFailure,
+  type ShardIndex,
+} from "./_safetensors_file.ts";
 import { type SafetensorsDType, SafetensorsError } from "./_types.ts";
 import {
   checkRows,
+  notOwnWeight,
+  plainWeight,
   type StoredWeight,
   type WeightFile,
 } from "./_weight_file.ts";
@@ -515,15 +520,13 @@ class TorchWeightFile implements WeightFile {
     this.#views = new Map();
     const weights: StoredWeight[] = [];
     for (const [name, view] of tensors) {
-      const weight: StoredWeight = Object.freeze({
+      const weight = plainWeight(
         name,
-        shape: Object.freeze([...view.shape]),
-        dtype: loadDtype(view.dtype),
-        storedDtype: view.dtype,
-        quantization: null,
-        file: path,
-        byteLength: extent(view).count * ITEM_SIZE[view.dtype],
-      });
+        view.shape,
+        view.dtype,
+        path,
+        extent(view).count * ITEM_SIZE[view.dtype],
+      );
       this.#views.set(weight, view);
       weights.push(weight);
     }
@@ -533,12 +536,7 @@ class TorchWeightFile implements WeightFile {
   #view(weight: StoredWeight, method: string): TensorView {
     const view = this.#views.get(weight);
     if (view === undefined) {
-      throw typeError(
-        method,
-        "weight",
-        `an element of the weights of ${JSON.stringify(this.path)}`,
-        weight,
-      );
+      throw notOwnWeight(method, this.path, weight);
     }
     return view;
   }
@@ -880,4 +878,87 @@ export async function openTorchWeights(
     if (error instanceof SafetensorsError) fail(error.detail);
     throw error;
   }
+}
+
+/** A {@linkcode SafetensorsError} of an index's checks, as a plain error naming the index. */
+function asIndexError(indexPath: string, error: unknown): unknown {
+  if (!(error instanceof SafetensorsError)) return error;
+  const tensor = error.tensor === undefined
+    ? ""
+    : `, tensor ${show(error.tensor)}`;
+  return new Error(`${indexPath}${tensor}: ${error.detail}`, { cause: error });
+}
+
+/**
+ * Opens a sharded PyTorch checkpoint from its Hugging Face index
+ * (`pytorch_model.bin.index.json`: `{ "weight_map": { tensor:
+ * "pytorch_model-00001-of-00002.bin", … } }`), format `"pytorch-sharded"`.
+ * The index is checked as a safetensors index is (shard names inside its
+ * folder; the index and the shards agree exactly, every tensor in one
+ * shard). Weights come shard by shard, in the order the shards first appear
+ * in `weight_map`, and within a shard in the checkpoint's order. Every shard
+ * stays open until `close()`.
+ *
+ * @param indexPath The index file.
+ * @param json The index's content, parsed.
+ * @param notTorch Makes the error for a shard that is a zip archive but no
+ * checkpoint.
+ * @throws {Error} Naming the index (and the shard and tensor at fault).
+ */
+export async function openShardedTorch(
+  indexPath: string,
+  json: unknown,
+  notTorch: (what: string) => Error,
+): Promise<WeightFile> {
+  let index: ShardIndex;
+  try {
+    index = await readShardIndex(indexPath, json);
+  } catch (error) {
+    throw asIndexError(indexPath, error);
+  }
+  const folder = dirname(indexPath);
+  const files = new Map<string, WeightFile>();
+  try {
+    for (const [key, shard] of index.shards) {
+      try {
+        files.set(key, await openTorchWeights(join(folder, key), notTorch));
+      } catch (error) {
+        throw shardFailure(indexPath, shard, error);
+      }
+    }
+    const holdings = new Map<string, Set<string>>();
+    for (const [key, file] of files) {
+      holdings.set(key, new Set(file.weights.map((w) => w.name)));
+    }
+    checkShardContents(indexPath, index, holdings);
+  } catch (error) {
+    for (const file of files.values()) file.close();
+    throw asIndexError(indexPath, error);
+  }
+  const owners = new Map<StoredWeight, WeightFile>();
+  for (const file of files.values()) {
+    for (const weight of file.weights) owners.set(weight, file);
+  }
+  const ownerOf = (weight: StoredWeight, method: string): WeightFile => {
+    const owner = owners.get(weight);
+    if (owner === undefined) throw notOwnWeight(method, indexPath, weight);
+    return owner;
+  };
+  return {
+    format: "pytorch-sharded",
+    path: indexPath,
+    weights: Object.freeze([...files.values()].flatMap((f) => f.weights)),
+    async read(weight: StoredWeight): Promise<tf.Tensor> {
+      return await ownerOf(weight, "read").read(weight);
+    },
+    async readRows(
+      weight: StoredWeight,
+      rows: readonly number[],
+    ): Promise<Float64Array> {
+      return await ownerOf(weight, "readRows").readRows(weight, rows);
+    },
+    close(): void {
+      for (const file of files.values()) file.close();
+    },
+  };
 }

@@ -10,6 +10,8 @@
  */
 import type { tf } from "../tf.ts";
 import { rangeError, typeError } from "../validate.ts";
+import { loadDtype } from "./_format.ts";
+import type { SafetensorsDType } from "./_types.ts";
 
 /**
  * How a tfjs weight is quantised in its shard: `uint8` and `uint16` are
@@ -56,7 +58,8 @@ export type WeightFormat =
   | "tfjs-layers-model"
   | "tfjs-graph-model"
   | "tfjs-weights-manifest"
-  | "pytorch";
+  | "pytorch"
+  | "pytorch-sharded";
 
 /** An open weights file, or set of shards. */
 export interface WeightFile {
@@ -127,4 +130,44 @@ export function checkRows(
       throw rangeError("readRows", `rows[${i}]`, what, r);
     }
   }
+}
+
+/**
+ * The description of a tensor stored unquantised with a safetensors element
+ * type (a safetensors file's, or a PyTorch checkpoint's by the same names),
+ * frozen.
+ */
+export function plainWeight(
+  name: string,
+  shape: readonly number[],
+  dtype: SafetensorsDType,
+  file: string,
+  byteLength: number,
+): StoredWeight {
+  return Object.freeze({
+    name,
+    shape: Object.freeze([...shape]),
+    dtype: loadDtype(dtype),
+    storedDtype: dtype,
+    quantization: null,
+    file,
+    byteLength,
+  });
+}
+
+/**
+ * The error for a `weight` passed to `method` of the file at `path` that is
+ * not one of that file's own weights (another file's, or a copy).
+ */
+export function notOwnWeight(
+  method: string,
+  path: string,
+  weight: unknown,
+): TypeError {
+  return typeError(
+    method,
+    "weight",
+    `an element of the weights of ${JSON.stringify(path)}`,
+    weight,
+  );
 }

@@ -12,7 +12,8 @@
  * - a PyTorch checkpoint written by `torch.save` (`pytorch_model.bin`,
  *   `*.pt`, `*.pth`), in the zip layout of PyTorch 1.6 and later or the
  *   legacy one, read without running its pickle: nothing it names is
- *   imported or called, and every tensor in it is a weight.
+ *   imported or called, and every tensor in it is a weight; or a sharded one,
+ *   `pytorch_model.bin.index.json` and its shards.
  *
  * tfjs weights quantised to uint8 or uint16 (value = q · scale + min) or to
  * float16 are dequantised to float32 exactly as tfjs does, and the
@@ -21,6 +22,7 @@
  *
  * @module
  */
+import { dirname, isAbsolute, join } from "node:path";
 import { tf } from "../tf.ts";
 import { getBackend } from "../backend.ts";
 import {
@@ -46,7 +48,11 @@ import {
   openShardedSafetensors,
 } from "./_safetensors_file.ts";
 import { openTfjsWeights } from "./_tfjs_file.ts";
-import { LEGACY_MAGIC, openTorchWeights } from "./_torch_file.ts";
+import {
+  LEGACY_MAGIC,
+  openShardedTorch,
+  openTorchWeights,
+} from "./_torch_file.ts";
 
 export type {
   Quantization,
@@ -58,7 +64,7 @@ export type {
 /** The formats {@linkcode openWeights} reads, as its error messages list them. */
 export const WEIGHT_FORMATS: readonly string[] = Object.freeze([
   "safetensors (.safetensors)",
-  "a Hugging Face sharded checkpoint (model.safetensors.index.json)",
+  "a Hugging Face sharded checkpoint (model.safetensors.index.json, pytorch_model.bin.index.json)",
   "a tfjs LayersModel or GraphModel (model.json)",
   "a tfjs weights manifest (*weights_manifest.json)",
   "a PyTorch checkpoint (torch.save: pytorch_model.bin, .pt, .pth)",
@@ -115,12 +121,45 @@ async function readPrefix(path: string, n: number): Promise<Uint8Array> {
   }
 }
 
+/** Whether a file's first bytes are a PyTorch checkpoint's: a zip archive, or the legacy magic number. */
+function isTorch(prefix: Uint8Array): boolean {
+  const zip = prefix[0] === 0x50 && prefix[1] === 0x4b &&
+    prefix[2] === 0x03 && prefix[3] === 0x04;
+  return zip ||
+    (prefix.length >= LEGACY_MAGIC.length &&
+      LEGACY_MAGIC.every((b, i) => i === 1 || prefix[i] === b));
+}
+
+/**
+ * Whether an index's shard is a PyTorch checkpoint: by its content, or by its
+ * extension (`.bin`, `.pt`, `.pth`) where it cannot be read (so that the
+ * error about it comes from the right reader). Only a plain relative name
+ * inside the index's folder is looked at; anything else is left to the index
+ * reader, which refuses it.
+ */
+async function torchShard(index: string, shard: string): Promise<boolean> {
+  if (
+    shard === "" || shard.includes("\0") || isAbsolute(shard) ||
+    shard.split(/[\\/]/).includes("..")
+  ) return false;
+  const path = join(dirname(index), shard);
+  try {
+    if ((await Deno.stat(path)).isFile) {
+      return isTorch(await readPrefix(path, 16));
+    }
+  } catch {
+    // Missing or unreadable: the extension decides.
+  }
+  return /\.(bin|pt|pth)$/i.test(shard);
+}
+
 /**
  * Opens a weights file of any supported format, found by its content: a
  * safetensors file starts with its header's length and a `{`; a PyTorch
  * checkpoint is a zip archive holding `<folder>/data.pkl`, or (legacy)
  * starts with PyTorch's magic number; a JSON file is
- * a Hugging Face index (it has `weight_map`), a tfjs `model.json` (it has
+ * a Hugging Face index (it has `weight_map`; its first shard says whether
+ * the shards are safetensors or PyTorch), a tfjs `model.json` (it has
  * `weightsManifest`) or a tfjs weights manifest (an array of `{ paths,
  * weights }`). Only the header or the JSON is read; the tensors are read
  * when asked for.
@@ -177,9 +216,7 @@ export async function openWeights(path: string): Promise<WeightFile> {
       return await openSafetensorsWeights(path);
     }
   }
-  const zip = prefix[0] === 0x50 && prefix[1] === 0x4b && prefix[2] === 0x03 &&
-    prefix[3] === 0x04;
-  if (zip || LEGACY_MAGIC.every((b, i) => i === 1 || prefix[i] === b)) {
+  if (isTorch(prefix)) {
     return await openTorchWeights(
       path,
       (what) => new UnsupportedFormatError(path, what),
@@ -215,7 +252,21 @@ export async function openWeights(path: string): Promise<WeightFile> {
   if (json !== null && typeof json === "object") {
     // Read again by the index's own strict reader (duplicate keys refused,
     // its size limit): the plain parse above keeps the last of two keys.
-    if ("weight_map" in json) return await openShardedSafetensors(path);
+    if ("weight_map" in json) {
+      // Safetensors or PyTorch shards: the first shard's content says which.
+      const map = json.weight_map;
+      const first = map !== null && typeof map === "object"
+        ? Object.values(map)[0]
+        : undefined;
+      if (typeof first === "string" && await torchShard(path, first)) {
+        return await openShardedTorch(
+          path,
+          json,
+          (what) => new UnsupportedFormatError(path, what),
+        );
+      }
+      return await openShardedSafetensors(path);
+    }
     if ("weightsManifest" in json) return await openTfjsWeights(path, json);
     if ("modelTopology" in json) {
       throw new UnsupportedFormatError(

@@ -6,6 +6,7 @@
  * @module
  */
 import { join } from "node:path";
+import { concat } from "../_bytes.ts";
 
 /** The folder of the committed checkpoint fixtures. */
 export const TORCH_FIXTURES: string = join(
@@ -41,20 +42,15 @@ const encoder = new TextEncoder();
 export function bytesOf(
   ...parts: (Uint8Array | string | number)[]
 ): Uint8Array {
-  const chunks = parts.map((p) =>
-    typeof p === "number"
-      ? Uint8Array.of(p)
-      : typeof p === "string"
-      ? encoder.encode(p)
-      : p
+  return concat(
+    ...parts.map((p) =>
+      typeof p === "number"
+        ? Uint8Array.of(p)
+        : typeof p === "string"
+        ? encoder.encode(p)
+        : p
+    ),
   );
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 /** Pickle opcodes, by name (pickletools' names). */

@@ -138,6 +138,16 @@ Deno.test("unpickle: a shared object is one object; the result ends at STOP, and
   assertEquals(unpickle(bytes, STRICT, first.end), { value: null, end: 15 });
 });
 
+Deno.test("unpickle: APPENDS of a million items (Python writes batches of 1000) reads", () => {
+  const n = 1_000_000;
+  const bytes = new Uint8Array(5 + n + 2);
+  bytes.set([0x80, 2, 0x5d, 0x28]);
+  bytes.fill(0x4e, 4, 4 + n); // NONE
+  bytes.set([0x65, 0x2e], 4 + n); // APPENDS, STOP
+  const { value } = unpickle(bytes.subarray(0, 4 + n + 2), STRICT);
+  assertEquals((value as unknown[]).length, n);
+});
+
 Deno.test("unpickle refuses malformed pickles at their byte, and says when they only ended early", () => {
   const cases: [number[], string, boolean][] = [
     [[0x80, 2, 0x4e], "the pickle ends without STOP", true],

@@ -49,6 +49,7 @@ Deno.test("every PyTorch fixture (zip, legacy, zip64; views, every dtype) loads 
     "checkpoint.pt",
     "legacy.bin",
     "pytorch_model.bin",
+    "sharded/pytorch_model.bin.index.json",
     "whole_model.pt",
     "zip64.bin",
   ]);
@@ -56,7 +57,10 @@ Deno.test("every PyTorch fixture (zip, legacy, zip64; views, every dtype) loads 
   for (const [file, tensors] of Object.entries(expected)) {
     const weights = await loadWeights(join(TORCH_FIXTURES, file));
     try {
-      assertEquals(weights.format, "pytorch");
+      assertEquals(
+        weights.format,
+        file.startsWith("sharded/") ? "pytorch-sharded" : "pytorch",
+      );
       assertEquals([...weights.keys()], tensors.map((t) => t.name), file);
       for (const want of tensors) {
         const t = weights.get(want.name)!;
@@ -165,7 +169,10 @@ Deno.test({
   fn: () =>
     withTempDir(async (dir) => {
       await runPython([join(TORCH_FIXTURES, "make_torch_fixtures.py"), dir]);
-      for (const file of Object.keys(expected)) {
+      const shards = [1, 2].map((i) =>
+        `sharded/pytorch_model-0000${i}-of-00002.bin`
+      );
+      for (const file of [...Object.keys(expected), ...shards]) {
         assertEquals(
           await Deno.readFile(join(dir, file)),
           await Deno.readFile(join(TORCH_FIXTURES, file)),
@@ -482,3 +489,58 @@ Deno.test("PyTorch: a large storage count in BININT reads a 64 × 48 matrix; an 
     empty.close();
   });
 });
+
+descriptorTest(
+  "a sharded PyTorch checkpoint whose index and shards disagree, or with a shard missing, is refused naming the index, the shard and the tensor; every shard is closed",
+  async (dir) => {
+    const source = join(TORCH_FIXTURES, "sharded");
+    for (const entry of Deno.readDirSync(source)) {
+      await Deno.copyFile(join(source, entry.name), join(dir, entry.name));
+    }
+    const index = join(dir, "pytorch_model.bin.index.json");
+    const good = JSON.parse(await Deno.readTextFile(index));
+    const cases: [Record<string, string>, string][] = [
+      [
+        {
+          ...good.weight_map,
+          "layers.1.weight": "pytorch_model-00001-of-00002.bin",
+        },
+        `${index}, tensor "layers.1.weight": the index maps it to shard "pytorch_model-00001-of-00002.bin", which has no such tensor (shard "pytorch_model-00002-of-00002.bin" has it)`,
+      ],
+      [
+        { "embed.weight": good.weight_map["embed.weight"] },
+        `${index}, tensor "layers.0.weight": shard "pytorch_model-00001-of-00002.bin" holds 1 tensor that the index does not list`,
+      ],
+      [
+        {
+          ...good.weight_map,
+          "lm_head.bias": "pytorch_model-00003-of-00003.bin",
+        },
+        `${index}: shard "pytorch_model-00003-of-00003.bin" (of 1 tensor, the first "lm_head.bias"):`,
+      ],
+      [
+        { "embed.weight": "missing.bin" },
+        `${index}: shard "missing.bin" (of 1 tensor, the first "embed.weight"):`,
+      ],
+    ];
+    for (const [map, message] of cases) {
+      await Deno.writeTextFile(index, JSON.stringify({ weight_map: map }));
+      const error = await assertRejects(() => openWeights(index), Error);
+      assertStringIncludes(error.message, message);
+      assert(!error.message.includes("safetensors"), error.message);
+      assertEquals(fdsUnder(dir), 0);
+    }
+    await Deno.writeTextFile(index, JSON.stringify(good));
+    const file = await openWeights(index);
+    assertEquals(file.format, "pytorch-sharded");
+    const other = await openWeights(join(TORCH_FIXTURES, "pytorch_model.bin"));
+    await assertRejects(
+      () => file.read(other.weights[0]),
+      TypeError,
+      "read: weight must be an element of the weights of",
+    );
+    other.close();
+    file.close();
+    assertEquals(fdsUnder(dir), 0);
+  },
+);
