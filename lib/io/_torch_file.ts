@@ -31,24 +31,22 @@
  *
  * @module
  */
-import { tf } from "../tf.ts";
-import { show } from "../validate.ts";
-import { type ByteSource, decodeElements, ITEM_SIZE } from "./_format.ts";
-import { PickleDict, PickleError, PickleTuple, unpickle } from "./_pickle.ts";
 import { dirname, join } from "node:path";
+import type { tf } from "../tf.ts";
+import { show } from "../validate.ts";
+import { type ByteSource, ITEM_SIZE } from "./_format.ts";
+import { PickleDict, PickleError, PickleTuple, unpickle } from "./_pickle.ts";
 import {
   checkShardContents,
-  matrixOf,
   openRegularFile,
   readShardIndex,
   shardFailure,
   type ShardIndex,
 } from "./_safetensors_file.ts";
+import { extent, StridedWeightFile } from "./_strided.ts";
 import { type SafetensorsDType, SafetensorsError } from "./_types.ts";
 import {
-  checkRows,
   notOwnWeight,
-  plainWeight,
   type StoredWeight,
   type WeightFile,
 } from "./_weight_file.ts";
@@ -431,60 +429,6 @@ function collect(
   return found;
 }
 
-/** A tensor's element count, and the last storage element it touches. */
-function extent(view: TensorView): { count: number; last: number } {
-  let count = 1;
-  let last = view.offset;
-  for (let i = 0; i < view.shape.length; i++) {
-    count *= view.shape[i];
-    last += (view.shape[i] - 1) * view.stride[i];
-  }
-  return { count, last };
-}
-
-/** Whether the view is its storage's elements in row-major order. */
-function contiguous(view: TensorView): boolean {
-  let expected = 1;
-  for (let i = view.shape.length - 1; i >= 0; i--) {
-    if (view.shape[i] !== 1 && view.stride[i] !== expected) return false;
-    expected *= view.shape[i];
-  }
-  return true;
-}
-
-type Elements = Float32Array | Int32Array | Uint8Array;
-
-/**
- * The view's elements (of `rows`, seen as [rows, last axis], or all), gathered
- * from `span`, the decoded storage elements from the view's offset on.
- */
-function gather(
-  span: Elements,
-  view: TensorView,
-  rows: readonly number[] | null,
-): Elements {
-  const shape = view.shape;
-  const [count, cols] = matrixOf(shape);
-  const picked = rows ?? Array.from({ length: count }, (_, i) => i);
-  const out = new (span.constructor as {
-    new (n: number): Elements;
-  })(picked.length * cols);
-  const rank = shape.length;
-  const colStride = rank === 0 ? 0 : view.stride[rank - 1];
-  let o = 0;
-  for (const r of picked) {
-    // The storage index of row r's first element.
-    let base = 0;
-    let rest = r;
-    for (let axis = rank - 2; axis >= 0; axis--) {
-      base += (rest % shape[axis]) * view.stride[axis];
-      rest = Math.floor(rest / shape[axis]);
-    }
-    for (let c = 0; c < cols; c++) out[o++] = span[base + c * colStride];
-  }
-  return out;
-}
-
 /** Where a storage's bytes are, in the file. */
 interface StorageBytes {
   offset: number;
@@ -494,150 +438,8 @@ interface StorageBytes {
 /** A view may repeat its storage's elements (stride 0) up to this many elements. */
 const MAX_REPEATED = 2 ** 24;
 
-/** At most this many bytes of consecutive rows are read at once. */
-const RUN_BYTES = 16 * 2 ** 20;
-
 /** data.pkl (or a legacy object pickle) above this is no state dict's. */
 const MAX_PICKLE_BYTES = 1024 * 2 ** 20;
-
-class TorchWeightFile implements WeightFile {
-  readonly format = "pytorch" as const;
-  readonly path: string;
-  readonly weights: readonly StoredWeight[];
-  #source: ByteSource;
-  #views: Map<StoredWeight, TensorView>;
-  #records: Map<string, StorageBytes>;
-
-  constructor(
-    path: string,
-    source: ByteSource,
-    tensors: [string, TensorView][],
-    records: Map<string, StorageBytes>,
-  ) {
-    this.path = path;
-    this.#source = source;
-    this.#records = records;
-    this.#views = new Map();
-    const weights: StoredWeight[] = [];
-    for (const [name, view] of tensors) {
-      const weight = plainWeight(
-        name,
-        view.shape,
-        view.dtype,
-        path,
-        extent(view).count * ITEM_SIZE[view.dtype],
-      );
-      this.#views.set(weight, view);
-      weights.push(weight);
-    }
-    this.weights = Object.freeze(weights);
-  }
-
-  #view(weight: StoredWeight, method: string): TensorView {
-    const view = this.#views.get(weight);
-    if (view === undefined) {
-      throw notOwnWeight(method, this.path, weight);
-    }
-    return view;
-  }
-
-  #fail(detail: string, name?: string): never {
-    throw new Error(
-      `${this.path}${
-        name === undefined ? "" : `, tensor ${show(name)}`
-      }: ${detail}`,
-    );
-  }
-
-  /** Reads storage elements [first, first + n) of the view's storage, decoded. */
-  async #elements(
-    name: string,
-    view: TensorView,
-    first: number,
-    n: number,
-  ): Promise<Elements> {
-    const record = this.#records.get(view.storage.key)!;
-    const width = ITEM_SIZE[view.dtype];
-    try {
-      const bytes = await this.#source.readAt(
-        record.offset + first * width,
-        n * width,
-      );
-      return decodeElements(this.path, name, view.dtype, bytes, first);
-    } catch (error) {
-      if (error instanceof SafetensorsError) this.#fail(error.detail, name);
-      throw error;
-    }
-  }
-
-  async #decoded(
-    weight: StoredWeight,
-    rows: readonly number[] | null,
-  ): Promise<Elements> {
-    const view = this.#view(weight, rows === null ? "read" : "readRows");
-    const { count, last } = extent(view);
-    const [rowCount, cols] = matrixOf(view.shape);
-    if (rows !== null) checkRows(weight, rows, rowCount);
-    if (count === 0 || rows?.length === 0) {
-      return gather(new Float32Array(0), { ...view, shape: [0] }, []);
-    }
-    if (contiguous(view)) {
-      if (rows === null) {
-        return await this.#elements(weight.name, view, view.offset, count);
-      }
-      const parts: Elements[] = [];
-      const rowBytes = cols * ITEM_SIZE[view.dtype];
-      for (let i = 0; i < rows.length;) {
-        let j = i + 1;
-        while (
-          j < rows.length && rows[j] === rows[j - 1] + 1 &&
-          (j + 1 - i) * rowBytes <= RUN_BYTES
-        ) j++;
-        parts.push(
-          await this.#elements(
-            weight.name,
-            view,
-            view.offset + rows[i] * cols,
-            (j - i) * cols,
-          ),
-        );
-        i = j;
-      }
-      const out = new (parts[0].constructor as { new (n: number): Elements })(
-        rows.length * cols,
-      );
-      let at = 0;
-      for (const part of parts) {
-        out.set(part, at);
-        at += part.length;
-      }
-      return out;
-    }
-    const span = await this.#elements(
-      weight.name,
-      view,
-      view.offset,
-      last - view.offset + 1,
-    );
-    return gather(span, view, rows);
-  }
-
-  async read(weight: StoredWeight): Promise<tf.Tensor> {
-    const values = await this.#decoded(weight, null);
-    return tf.tensor(values, [...weight.shape], weight.dtype);
-  }
-
-  async readRows(
-    weight: StoredWeight,
-    rows: readonly number[],
-  ): Promise<Float64Array> {
-    return Float64Array.from(await this.#decoded(weight, rows));
-  }
-
-  close(): void {
-    this.#source.close();
-  }
-}
 
 /** Reads the whole of a zip entry (data.pkl, byteorder). */
 async function readEntry(
@@ -872,7 +674,21 @@ export async function openTorchWeights(
       }
     }
     checkViews(tensors, records, fail);
-    return new TorchWeightFile(path, source, tensors, records);
+    const open = source;
+    return new StridedWeightFile(
+      "pytorch",
+      path,
+      tensors.map(([name, view]) => ({
+        name,
+        dtype: view.dtype,
+        offset: view.offset,
+        shape: view.shape,
+        stride: view.stride,
+        base: records.get(view.storage.key)!.offset,
+        source: () => Promise.resolve(open),
+      })),
+      () => open.close(),
+    );
   } catch (error) {
     source.close();
     if (error instanceof SafetensorsError) fail(error.detail);
