@@ -60,6 +60,7 @@ network) about the weights in PATH, which may be:
   - a PyTorch checkpoint (torch.save: pytorch_model.bin, .pt, .pth), read
     without running anything its pickle names, or a sharded one:
     pytorch_model.bin.index.json
+  - a numpy .npy array or .npz archive (np.save, np.savez, savez_compressed)
 The format is found from the content. With no PATH, it reports a built-in
 demo: an MLP initialised with each initializer, a briefly trained MLP, an NCP.
 
@@ -672,6 +673,8 @@ const FORMAT_NAMES: Record<string, string> = {
   "tfjs-weights-manifest": "a tfjs weights manifest",
   "pytorch": "a PyTorch checkpoint",
   "pytorch-sharded": "a Hugging Face sharded PyTorch checkpoint",
+  "npy": "a numpy array",
+  "npz": "a numpy archive of arrays",
 };
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

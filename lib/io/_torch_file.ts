@@ -50,7 +50,12 @@ import {
   type StoredWeight,
   type WeightFile,
 } from "./_weight_file.ts";
-import { readZipEntries, zipDataOffset, type ZipEntry } from "./_zip.ts";
+import {
+  readZipEntries,
+  zipDataOffset,
+  type ZipEntry,
+  ZipError,
+} from "./_zip.ts";
 
 /** The first bytes of a legacy checkpoint: PROTO 2, LONG1 of the magic number. */
 export const LEGACY_MAGIC: Uint8Array = Uint8Array.of(
@@ -533,15 +538,7 @@ export async function openTorchWeights(
     let tensors: [string, TensorView][];
     const records = new Map<string, StorageBytes>();
     if (!legacy) {
-      let entries: ZipEntry[];
-      try {
-        entries = await readZipEntries(source);
-      } catch (error) {
-        if (error instanceof SafetensorsError) throw error;
-        return fail(
-          `it is not a readable zip archive: ${(error as Error).message}`,
-        );
-      }
+      const entries = await readZipEntries(source);
       const pickles = entries.filter((e) => /^[^/]+\/data\.pkl$/.test(e.name));
       if (pickles.length !== 1) {
         throw notTorch(
@@ -692,6 +689,9 @@ export async function openTorchWeights(
   } catch (error) {
     source.close();
     if (error instanceof SafetensorsError) fail(error.detail);
+    if (error instanceof ZipError) {
+      fail(`it is not a readable zip archive: ${error.message}`);
+    }
     throw error;
   }
 }

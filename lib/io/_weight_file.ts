@@ -59,7 +59,9 @@ export type WeightFormat =
   | "tfjs-graph-model"
   | "tfjs-weights-manifest"
   | "pytorch"
-  | "pytorch-sharded";
+  | "pytorch-sharded"
+  | "npy"
+  | "npz";
 
 /** An open weights file, or set of shards. */
 export interface WeightFile {

@@ -24,6 +24,15 @@ export interface ZipEntry {
   readonly headerOffset: number;
 }
 
+/** A zip archive that cannot be read: what is wrong with it. */
+export class ZipError extends Error {
+  /** @param message What is wrong. */
+  constructor(message: string) {
+    super(message);
+    this.name = "ZipError";
+  }
+}
+
 const EOCD = 0x06054b50;
 const EOCD64 = 0x06064b50;
 const EOCD64_LOCATOR = 0x07064b50;
@@ -39,7 +48,7 @@ const LOCATOR_SIZE = 20;
 function uint64(view: DataView, at: number, what: string): number {
   const value = view.getBigUint64(at, true);
   if (value > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new Error(`${what} is ${value}, past any file this reader opens`);
+    throw new ZipError(`${what} is ${value}, past any file this reader opens`);
   }
   return Number(value);
 }
@@ -47,7 +56,7 @@ function uint64(view: DataView, at: number, what: string): number {
 /**
  * Reads the central directory of the zip archive in `source`.
  *
- * @throws {Error} If there is no end-of-central-directory record, the
+ * @throws {ZipError} If there is no end-of-central-directory record, the
  * archive spans several disks, or a record is malformed or points outside
  * the file (the message says which).
  */
@@ -69,13 +78,13 @@ export async function readZipEntries(
     }
   }
   if (end < 0) {
-    throw new Error("it has no zip end-of-central-directory record");
+    throw new ZipError("it has no zip end-of-central-directory record");
   }
   if (
     tailView.getUint16(end + 4, true) !== 0 ||
     tailView.getUint16(end + 6, true) !== 0
   ) {
-    throw new Error("it is a zip archive split over several disks");
+    throw new ZipError("it is a zip archive split over several disks");
   }
   let count = tailView.getUint16(end + 10, true);
   let size = tailView.getUint32(end + 12, true);
@@ -83,27 +92,27 @@ export async function readZipEntries(
   if (count === 0xffff || size === MAX32 || offset === MAX32) {
     // Zip64: the locator stands just before the end record.
     const at = tailStart + end - LOCATOR_SIZE;
-    if (at < 0) throw new Error("its zip64 end record locator is missing");
+    if (at < 0) throw new ZipError("its zip64 end record locator is missing");
     const locator = await source.readAt(at, LOCATOR_SIZE);
     const lv = new DataView(locator.buffer);
     if (lv.getUint32(0, true) !== EOCD64_LOCATOR) {
-      throw new Error("its zip64 end record locator is missing");
+      throw new ZipError("its zip64 end record locator is missing");
     }
     const recordAt = uint64(lv, 8, "its zip64 end record offset");
     if (recordAt + 56 > source.size) {
-      throw new Error("its zip64 end record lies past the end of the file");
+      throw new ZipError("its zip64 end record lies past the end of the file");
     }
     const record = await source.readAt(recordAt, 56);
     const rv = new DataView(record.buffer);
     if (rv.getUint32(0, true) !== EOCD64) {
-      throw new Error("its zip64 end record is malformed");
+      throw new ZipError("its zip64 end record is malformed");
     }
     count = uint64(rv, 32, "its number of entries");
     size = uint64(rv, 40, "its central directory's size");
     offset = uint64(rv, 48, "its central directory's offset");
   }
   if (offset + size > source.size) {
-    throw new Error("its central directory lies past the end of the file");
+    throw new ZipError("its central directory lies past the end of the file");
   }
   const directory = await source.readAt(offset, size);
   const view = new DataView(directory.buffer);
@@ -112,7 +121,7 @@ export async function readZipEntries(
   let at = 0;
   for (let n = 0; n < count; n++) {
     if (at + 46 > size || view.getUint32(at, true) !== CENTRAL) {
-      throw new Error(`its central directory entry ${n} is malformed`);
+      throw new ZipError(`its central directory entry ${n} is malformed`);
     }
     const method = view.getUint16(at + 10, true);
     let stored = view.getUint32(at + 20, true);
@@ -123,7 +132,7 @@ export async function readZipEntries(
     const uncompressed = view.getUint32(at + 24, true);
     const next = at + 46 + nameLength + extraLength + commentLength;
     if (next > size) {
-      throw new Error(`its central directory entry ${n} is malformed`);
+      throw new ZipError(`its central directory entry ${n} is malformed`);
     }
     const name = decoder.decode(
       directory.subarray(at + 46, at + 46 + nameLength),
@@ -141,7 +150,7 @@ export async function readZipEntries(
         let p = e + 4;
         const take = (what: string): number => {
           if (p + 8 > e + 4 + length) {
-            throw new Error(
+            throw new ZipError(
               `the zip64 field of entry ${JSON.stringify(name)} is short`,
             );
           }
@@ -166,7 +175,7 @@ export async function readZipEntries(
  * field lengths may differ from the central directory's (writers pad the
  * local extra field to align the data).
  *
- * @throws {Error} If the local header is missing or the data runs past the
+ * @throws {ZipError} If the local header is missing or the data runs past the
  * end of the file.
  */
 export async function zipDataOffset(
@@ -174,7 +183,7 @@ export async function zipDataOffset(
   entry: ZipEntry,
 ): Promise<number> {
   if (entry.headerOffset + 30 > source.size) {
-    throw new Error(
+    throw new ZipError(
       `the local header of ${
         JSON.stringify(entry.name)
       } lies past the end of the file`,
@@ -183,14 +192,14 @@ export async function zipDataOffset(
   const header = await source.readAt(entry.headerOffset, 30);
   const view = new DataView(header.buffer);
   if (view.getUint32(0, true) !== LOCAL) {
-    throw new Error(
+    throw new ZipError(
       `the local header of ${JSON.stringify(entry.name)} is missing`,
     );
   }
   const start = entry.headerOffset + 30 + view.getUint16(26, true) +
     view.getUint16(28, true);
   if (start + entry.size > source.size) {
-    throw new Error(
+    throw new ZipError(
       `the data of ${JSON.stringify(entry.name)} runs past the end of the file`,
     );
   }

@@ -13,7 +13,9 @@
  *   `*.pt`, `*.pth`), in the zip layout of PyTorch 1.6 and later or the
  *   legacy one, read without running its pickle: nothing it names is
  *   imported or called, and every tensor in it is a weight; or a sharded one,
- *   `pytorch_model.bin.index.json` and its shards.
+ *   `pytorch_model.bin.index.json` and its shards;
+ * - a numpy `.npy` array or `.npz` archive of named arrays (`np.save`,
+ *   `np.savez`, `np.savez_compressed`), as JAX and Keras users keep weights.
  *
  * tfjs weights quantised to uint8 or uint16 (value = q · scale + min) or to
  * float16 are dequantised to float32 exactly as tfjs does, and the
@@ -48,6 +50,7 @@ import {
   openShardedSafetensors,
 } from "./_safetensors_file.ts";
 import { openTfjsWeights } from "./_tfjs_file.ts";
+import { NPY_MAGIC, openNpyWeights, openNpzWeights } from "./_numpy_file.ts";
 import {
   LEGACY_MAGIC,
   openShardedTorch,
@@ -68,6 +71,7 @@ export const WEIGHT_FORMATS: readonly string[] = Object.freeze([
   "a tfjs LayersModel or GraphModel (model.json)",
   "a tfjs weights manifest (*weights_manifest.json)",
   "a PyTorch checkpoint (torch.save: pytorch_model.bin, .pt, .pth)",
+  "a numpy array or archive (.npy, .npz)",
 ]);
 
 /**
@@ -157,7 +161,8 @@ async function torchShard(index: string, shard: string): Promise<boolean> {
  * Opens a weights file of any supported format, found by its content: a
  * safetensors file starts with its header's length and a `{`; a PyTorch
  * checkpoint is a zip archive holding `<folder>/data.pkl`, or (legacy)
- * starts with PyTorch's magic number; a JSON file is
+ * starts with PyTorch's magic number; a `.npz` is a zip archive of `.npy`
+ * members, and a `.npy` starts with `\x93NUMPY`; a JSON file is
  * a Hugging Face index (it has `weight_map`; its first shard says whether
  * the shards are safetensors or PyTorch), a tfjs `model.json` (it has
  * `weightsManifest`) or a tfjs weights manifest (an array of `{ paths,
@@ -216,8 +221,18 @@ export async function openWeights(path: string): Promise<WeightFile> {
       return await openSafetensorsWeights(path);
     }
   }
+  if (NPY_MAGIC.every((b, i) => prefix[i] === b)) {
+    return await openNpyWeights(path);
+  }
   if (isTorch(prefix)) {
-    return await openTorchWeights(
+    // A zip archive without data.pkl may be a numpy .npz.
+    const notTorch = new Error("not a PyTorch checkpoint");
+    try {
+      return await openTorchWeights(path, () => notTorch);
+    } catch (error) {
+      if (error !== notTorch) throw error;
+    }
+    return await openNpzWeights(
       path,
       (what) => new UnsupportedFormatError(path, what),
     );
@@ -228,7 +243,7 @@ export async function openWeights(path: string): Promise<WeightFile> {
       path,
       info.size === 0
         ? "it is empty"
-        : "it is neither safetensors, JSON nor a PyTorch checkpoint",
+        : "it is neither safetensors, JSON, a PyTorch checkpoint nor a numpy file",
     );
   }
   if (info.size > MAX_JSON_BYTES) {

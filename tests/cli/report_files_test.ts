@@ -457,6 +457,26 @@ Deno.test("report of a PyTorch checkpoint (pytorch_model.bin): bfloat16 read wit
   });
 });
 
+Deno.test("report of a numpy .npz (Flax-style names, compressed): a Gaussian kernel in Fortran order reads random-like, a float16 rank-3 kernel low-rank", async () => {
+  await withTempDir(async (dir) => {
+    const out = join(dir, "npz.html");
+    const run = await runReport([
+      join(import.meta.dirname!, "..", "io", "fixtures", "numpy", "mlp.npz"),
+      "--out",
+      out,
+    ]);
+    assertEquals(run.code, 0, show(run));
+    const html = await Deno.readTextFile(out);
+    assertStringIncludes(html, "(a numpy archive of arrays)");
+    sectionOf(html, "params/Dense_0/kernel");
+    assertStringIncludes(html, "64×32: random-like");
+    const low = sectionOf(html, "params/Dense_1/kernel");
+    assertStringIncludes(low, "Stored as float16");
+    assertStringIncludes(low, "low-rank: 48×32: rank 3 of 32");
+    smallRow(html, "params/Dense_0/bias");
+  });
+});
+
 Deno.test("report --out: a weights extension, the input, a shard, through a symlink or a hard link, is refused before anything is written", async () => {
   await withTempDir(async (dir) => {
     const input = join(dir, "model.safetensors");

@@ -239,7 +239,8 @@ const HOSTILE: Hostile[] = [
   {
     label: "a zip archive without data.pkl",
     bytes: zipArchive([{ name: "notes/readme.txt", data: "hello" }]),
-    includes: "a zip archive without a data.pkl",
+    includes:
+      'a zip archive with "notes/readme.txt", neither a PyTorch checkpoint (data.pkl) nor a numpy .npz',
     unsupported: true,
   },
   {
