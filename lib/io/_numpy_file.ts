@@ -21,7 +21,7 @@ import { type ByteSource, ITEM_SIZE, memorySource } from "./_format.ts";
 import { openRegularFile } from "./_safetensors_file.ts";
 import { type StridedTensor, StridedWeightFile } from "./_strided.ts";
 import { type SafetensorsDType, SafetensorsError } from "./_types.ts";
-import type { WeightFile } from "./_weight_file.ts";
+import { renameReadError, type WeightFile } from "./_weight_file.ts";
 import {
   readZipEntries,
   zipDataOffset,
@@ -213,8 +213,7 @@ async function open(
   try {
     return await openRegularFile(path);
   } catch (error) {
-    if (error instanceof SafetensorsError) fail(error.detail);
-    throw error;
+    throw renameReadError(error, fail);
   }
 }
 
@@ -391,10 +390,6 @@ export async function openNpzWeights(
     return new StridedWeightFile("npz", path, tensors, () => source.close());
   } catch (error) {
     source.close();
-    if (error instanceof SafetensorsError) fail(error.detail);
-    if (error instanceof ZipError) {
-      fail(`it is not a readable zip archive: ${error.message}`);
-    }
-    throw error;
+    throw renameReadError(error, fail);
   }
 }

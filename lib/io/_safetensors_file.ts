@@ -32,6 +32,7 @@ import {
   checkRows,
   notOwnWeight,
   plainWeight,
+  rowRuns,
   type StoredWeight,
   type WeightFile,
 } from "./_weight_file.ts";
@@ -228,9 +229,6 @@ export function matrixOf(shape: readonly number[]): [number, number] {
   return [rows, cols];
 }
 
-/** At most this many bytes of consecutive rows are read at once. */
-const RUN_BYTES = 16 * 2 ** 20;
-
 /**
  * One safetensors file of a {@linkcode WeightFile}: its checked header, and
  * the file, open from the start or opened on first use.
@@ -353,13 +351,7 @@ function weightFile(
       const source = await part.source();
       const rowBytes = cols * ITEM_SIZE[entry.dtype];
       const base = part.header.dataStart + entry.dataOffsets[0];
-      for (let i = 0; i < rows.length;) {
-        // Consecutive rows are read together.
-        let j = i + 1;
-        while (
-          j < rows.length && rows[j] === rows[j - 1] + 1 &&
-          (j + 1 - i) * rowBytes <= RUN_BYTES
-        ) j++;
+      for (const [i, j] of rowRuns(rows, rowBytes)) {
         const bytes = await source.readAt(
           base + rows[i] * rowBytes,
           (j - i) * rowBytes,
@@ -368,7 +360,6 @@ function weightFile(
           decodeElements(part.path, name, entry.dtype, bytes, rows[i] * cols),
           i * cols,
         );
-        i = j;
       }
       return out;
     },

@@ -18,6 +18,7 @@ import {
   checkRows,
   notOwnWeight,
   plainWeight,
+  rowRuns,
   type StoredWeight,
   type WeightFile,
   type WeightFormat,
@@ -98,9 +99,6 @@ function gather(
   }
   return out;
 }
-
-/** At most this many bytes of consecutive rows are read at once. */
-const RUN_BYTES = 16 * 2 ** 20;
 
 /**
  * A {@linkcode WeightFile} of strided tensors. Errors name the file and the
@@ -192,15 +190,8 @@ export class StridedWeightFile implements WeightFile {
     if (rows === null) {
       return await this.#elements(tensor, tensor.offset, count);
     }
-    // Consecutive rows are read together.
     const parts: Elements[] = [];
-    const rowBytes = cols * ITEM_SIZE[tensor.dtype];
-    for (let i = 0; i < rows.length;) {
-      let j = i + 1;
-      while (
-        j < rows.length && rows[j] === rows[j - 1] + 1 &&
-        (j + 1 - i) * rowBytes <= RUN_BYTES
-      ) j++;
+    for (const [i, j] of rowRuns(rows, cols * ITEM_SIZE[tensor.dtype])) {
       parts.push(
         await this.#elements(
           tensor,
@@ -208,7 +199,6 @@ export class StridedWeightFile implements WeightFile {
           (j - i) * cols,
         ),
       );
-      i = j;
     }
     const out = new (parts[0].constructor as { new (n: number): Elements })(
       rows.length * cols,

@@ -47,15 +47,11 @@ import { extent, StridedWeightFile } from "./_strided.ts";
 import { type SafetensorsDType, SafetensorsError } from "./_types.ts";
 import {
   notOwnWeight,
+  renameReadError,
   type StoredWeight,
   type WeightFile,
 } from "./_weight_file.ts";
-import {
-  readZipEntries,
-  zipDataOffset,
-  type ZipEntry,
-  ZipError,
-} from "./_zip.ts";
+import { readZipEntries, zipDataOffset, type ZipEntry } from "./_zip.ts";
 
 /** The first bytes of a legacy checkpoint: PROTO 2, LONG1 of the magic number. */
 export const LEGACY_MAGIC: Uint8Array = Uint8Array.of(
@@ -517,8 +513,7 @@ export async function openTorchWeights(
   try {
     source = await openRegularFile(path);
   } catch (error) {
-    if (error instanceof SafetensorsError) fail(error.detail);
-    throw error;
+    throw renameReadError(error, fail);
   }
   try {
     const head = await source.readAt(0, Math.min(source.size, 4));
@@ -688,11 +683,7 @@ export async function openTorchWeights(
     );
   } catch (error) {
     source.close();
-    if (error instanceof SafetensorsError) fail(error.detail);
-    if (error instanceof ZipError) {
-      fail(`it is not a readable zip archive: ${error.message}`);
-    }
-    throw error;
+    throw renameReadError(error, fail);
   }
 }
 

@@ -11,7 +11,8 @@
 import type { tf } from "../tf.ts";
 import { rangeError, typeError } from "../validate.ts";
 import { loadDtype } from "./_format.ts";
-import type { SafetensorsDType } from "./_types.ts";
+import { type SafetensorsDType, SafetensorsError } from "./_types.ts";
+import { ZipError } from "./_zip.ts";
 
 /**
  * How a tfjs weight is quantised in its shard: `uint8` and `uint16` are
@@ -172,4 +173,53 @@ export function notOwnWeight(
     `an element of the weights of ${JSON.stringify(path)}`,
     weight,
   );
+}
+
+/** At most this many bytes of consecutive rows are read at once. */
+const RUN_BYTES = 16 * 2 ** 20;
+
+/**
+ * The runs of consecutive rows in `rows` (each `rowBytes` long), as index
+ * ranges `[i, j)` of `rows`, each at most 16 MiB: `readRows` reads each run
+ * with one read.
+ *
+ * @example
+ * ```ts
+ * import { rowRuns } from "./_weight_file.ts";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(rowRuns([4, 5, 6, 2, 3, 3], 8), [[0, 3], [3, 5], [5, 6]]);
+ * ```
+ */
+export function rowRuns(
+  rows: readonly number[],
+  rowBytes: number,
+): [number, number][] {
+  const runs: [number, number][] = [];
+  for (let i = 0; i < rows.length;) {
+    let j = i + 1;
+    while (
+      j < rows.length && rows[j] === rows[j - 1] + 1 &&
+      (j + 1 - i) * rowBytes <= RUN_BYTES
+    ) j++;
+    runs.push([i, j]);
+    i = j;
+  }
+  return runs;
+}
+
+/**
+ * Turns the errors of the shared byte readers (a {@linkcode SafetensorsError}
+ * of the file access, a {@linkcode ZipError}) into the caller's `fail`, which
+ * names the file; other errors are returned as they are, to be rethrown.
+ */
+export function renameReadError(
+  error: unknown,
+  fail: (detail: string) => never,
+): unknown {
+  if (error instanceof SafetensorsError) fail(error.detail);
+  if (error instanceof ZipError) {
+    fail(`it is not a readable zip archive: ${error.message}`);
+  }
+  return error;
 }

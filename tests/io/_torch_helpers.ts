@@ -15,27 +15,6 @@ export const TORCH_FIXTURES: string = join(
   "torch",
 );
 
-/** One tensor as numpy computed it (fixtures/torch/expected.json). */
-export interface ExpectedTensor {
-  name: string;
-  shape: number[];
-  storedDtype: string;
-  dtype: "float32" | "int32" | "bool";
-  /** float32 bit patterns, hex, for floats. */
-  bits?: string;
-  /** The values, for integers and bools. */
-  values?: number[];
-}
-
-/** fixtures/torch/expected.json, by file. */
-export async function readTorchExpected(): Promise<
-  Record<string, ExpectedTensor[]>
-> {
-  return JSON.parse(
-    await Deno.readTextFile(join(TORCH_FIXTURES, "expected.json")),
-  );
-}
-
 const encoder = new TextEncoder();
 
 /** Concatenates byte arrays and numbers (each number one byte). */

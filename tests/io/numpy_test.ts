@@ -15,57 +15,24 @@ import { join } from "node:path";
 import { tf } from "../../mod.ts";
 import {
   loadWeights,
-  openWeights,
   UnsupportedFormatError,
 } from "../../lib/io/load_weights.ts";
 import { withTempDir } from "../_scoped.ts";
 import { HAVE_NUMPY } from "../_python.ts";
-import { bitsOf, descriptorTest, fdsUnder, runPython } from "./_helpers.ts";
-import { type ExpectedTensor, zipArchive } from "./_torch_helpers.ts";
+import { descriptorTest, fdsUnder, runPython } from "./_helpers.ts";
+import { zipArchive } from "./_torch_helpers.ts";
+import {
+  checkLoads,
+  checkRowsMatchRead,
+  readExpectedTensors,
+} from "./_fixture_checks.ts";
 
 const FIXTURES = join(import.meta.dirname!, "fixtures", "numpy");
 
-async function readExpected(
-  dir: string,
-): Promise<Record<string, ExpectedTensor[]>> {
-  return JSON.parse(await Deno.readTextFile(join(dir, "expected.json")));
-}
-
-/** Loads every file of `expected` from `dir` and compares it, bit for bit. */
-async function checkAll(
-  dir: string,
-  expected: Record<string, ExpectedTensor[]>,
-): Promise<void> {
-  const start = tf.memory().numTensors;
-  for (const [file, tensors] of Object.entries(expected)) {
-    const weights = await loadWeights(join(dir, file));
-    try {
-      assertEquals(weights.format, file.endsWith(".npz") ? "npz" : "npy");
-      assertEquals([...weights.keys()], tensors.map((t) => t.name), file);
-      for (const want of tensors) {
-        const t = weights.get(want.name)!;
-        assertEquals(
-          [t.shape, t.dtype, weights.stored.get(want.name)!.storedDtype],
-          [want.shape, want.dtype, want.storedDtype],
-          `${file} ${want.name}`,
-        );
-        assertEquals(
-          want.bits !== undefined
-            ? await bitsOf(t)
-            : Array.from(await t.data()),
-          want.bits ?? want.values,
-          `${file} ${want.name}`,
-        );
-      }
-    } finally {
-      tf.dispose([...weights.values()]);
-    }
-  }
-  assertEquals(tf.memory().numTensors, start);
-}
+const formatOf = (file: string) => file.endsWith(".npz") ? "npz" : "npy";
 
 Deno.test("numpy files (.npy v1 and v2, C and Fortran order; .npz stored and deflated) load to numpy's values, bit for bit", async () => {
-  const expected = await readExpected(FIXTURES);
+  const expected = await readExpectedTensors(FIXTURES);
   assertEquals(Object.keys(expected).sort(), [
     "compressed.npz",
     "fortran.npy",
@@ -73,7 +40,7 @@ Deno.test("numpy files (.npy v1 and v2, C and Fortran order; .npz stored and def
     "version2.npy",
     "weights.npz",
   ]);
-  await checkAll(FIXTURES, expected);
+  await checkLoads(FIXTURES, expected, formatOf);
 });
 
 Deno.test({
@@ -83,39 +50,15 @@ Deno.test({
   fn: () =>
     withTempDir(async (dir) => {
       await runPython([join(FIXTURES, "make_numpy_fixtures.py"), dir]);
-      const fresh = await readExpected(dir);
-      assertEquals(fresh, await readExpected(FIXTURES));
-      await checkAll(dir, fresh);
+      const fresh = await readExpectedTensors(dir);
+      assertEquals(fresh, await readExpectedTensors(FIXTURES));
+      await checkLoads(dir, fresh, formatOf);
     }),
 });
 
 Deno.test("numpy: readRows gives the rows of read, for C and Fortran order, stored and deflated", async () => {
   for (const file of ["weights.npz", "compressed.npz", "fortran.npy"]) {
-    const opened = await openWeights(join(FIXTURES, file));
-    try {
-      for (const weight of opened.weights) {
-        const t = await opened.read(weight);
-        const all = await t.data();
-        t.dispose();
-        const cols = weight.shape.at(-1) ?? 1;
-        const count = weight.shape.length === 0 ? 1 : all.length / cols;
-        const rows = [...Array(count).keys()].reverse().concat([0]);
-        const want = new Float64Array(rows.length * cols);
-        rows.forEach((r, i) =>
-          want.set(
-            Array.from(all.subarray(r * cols, (r + 1) * cols), Number),
-            i * cols,
-          )
-        );
-        assertEquals(
-          await opened.readRows(weight, rows),
-          want,
-          `${file} ${weight.name}`,
-        );
-      }
-    } finally {
-      opened.close();
-    }
+    await checkRowsMatchRead(join(FIXTURES, file));
   }
 });
 

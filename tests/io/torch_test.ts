@@ -21,15 +21,19 @@ import {
   UnsupportedFormatError,
 } from "../../lib/io/load_weights.ts";
 import { withTempDir } from "../_scoped.ts";
+import {
+  checkLoads,
+  checkRowsMatchRead,
+  readExpectedTensors,
+} from "./_fixture_checks.ts";
 import { HAVE_NUMPY } from "../_python.ts";
-import { bitsOf, descriptorTest, fdsUnder, runPython } from "./_helpers.ts";
+import { descriptorTest, fdsUnder, runPython } from "./_helpers.ts";
 import {
   binint,
   bytesOf,
   f32Bytes,
   global,
   OP,
-  readTorchExpected,
   stateDictPickle,
   str,
   tensorPickle,
@@ -38,11 +42,7 @@ import {
   type ZipItem,
 } from "./_torch_helpers.ts";
 
-const expected = await readTorchExpected();
-
-async function valuesOf(t: tf.Tensor, want: { bits?: string }) {
-  return want.bits !== undefined ? await bitsOf(t) : Array.from(await t.data());
-}
+const expected = await readExpectedTensors(TORCH_FIXTURES);
 
 Deno.test("every PyTorch fixture (zip, legacy, zip64; views, every dtype) loads to numpy's values, bit for bit", async () => {
   assertEquals(Object.keys(expected).sort(), [
@@ -53,34 +53,11 @@ Deno.test("every PyTorch fixture (zip, legacy, zip64; views, every dtype) loads 
     "whole_model.pt",
     "zip64.bin",
   ]);
-  const start = tf.memory().numTensors;
-  for (const [file, tensors] of Object.entries(expected)) {
-    const weights = await loadWeights(join(TORCH_FIXTURES, file));
-    try {
-      assertEquals(
-        weights.format,
-        file.startsWith("sharded/") ? "pytorch-sharded" : "pytorch",
-      );
-      assertEquals([...weights.keys()], tensors.map((t) => t.name), file);
-      for (const want of tensors) {
-        const t = weights.get(want.name)!;
-        const stored = weights.stored.get(want.name)!;
-        assertEquals(
-          [t.shape, t.dtype, stored.storedDtype],
-          [want.shape, want.dtype, want.storedDtype],
-          `${file} ${want.name}`,
-        );
-        assertEquals(
-          await valuesOf(t, want),
-          want.bits ?? want.values,
-          `${file} ${want.name}`,
-        );
-      }
-    } finally {
-      tf.dispose([...weights.values()]);
-    }
-  }
-  assertEquals(tf.memory().numTensors, start);
+  await checkLoads(
+    TORCH_FIXTURES,
+    expected,
+    (file) => file.startsWith("sharded/") ? "pytorch-sharded" : "pytorch",
+  );
 });
 
 Deno.test("the zip64 fixture exercises zip64: an end record, its locator, 64-bit fields in the central directory", async () => {
@@ -110,29 +87,7 @@ Deno.test("the zip64 fixture exercises zip64: an end record, its locator, 64-bit
 
 Deno.test("PyTorch: readRows gives the rows of read, for contiguous and strided views (a transpose, a broadcast row)", async () => {
   for (const file of Object.keys(expected)) {
-    const opened = await openWeights(join(TORCH_FIXTURES, file));
-    try {
-      for (const weight of opened.weights) {
-        const t = await opened.read(weight);
-        const all = await t.data();
-        t.dispose();
-        const cols = weight.shape.at(-1) ?? 1;
-        const count = weight.shape.length === 0 ? 1 : all.length / cols;
-        // Every row, backwards, then the first again.
-        const rows = [...Array(count).keys()].reverse().concat([0]);
-        const got = await opened.readRows(weight, rows);
-        const want = new Float64Array(rows.length * cols);
-        rows.forEach((r, i) =>
-          want.set(
-            Array.from(all.subarray(r * cols, (r + 1) * cols), Number),
-            i * cols,
-          )
-        );
-        assertEquals(got, want, `${file} ${weight.name}`);
-      }
-    } finally {
-      opened.close();
-    }
+    await checkRowsMatchRead(join(TORCH_FIXTURES, file));
   }
 });
 
