@@ -61,6 +61,7 @@ network) about the weights in PATH, which may be:
     without running anything its pickle names, or a sharded one:
     pytorch_model.bin.index.json
   - a numpy .npy array or .npz archive (np.save, np.savez, savez_compressed)
+  - Keras weights: .h5 (Keras 2), .weights.h5 or a .keras archive (Keras 3)
 The format is found from the content. With no PATH, it reports a built-in
 demo: an MLP initialised with each initializer, a briefly trained MLP, an NCP.
 
@@ -675,6 +676,8 @@ const FORMAT_NAMES: Record<string, string> = {
   "pytorch-sharded": "a Hugging Face sharded PyTorch checkpoint",
   "npy": "a numpy array",
   "npz": "a numpy archive of arrays",
+  "hdf5": "an HDF5 (Keras) weights file",
+  "keras": "a Keras archive",
 };
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -20,12 +20,12 @@ import { show } from "../validate.ts";
 import { type ByteSource, ITEM_SIZE, memorySource } from "./_format.ts";
 import { openRegularFile } from "./_safetensors_file.ts";
 import { type StridedTensor, StridedWeightFile } from "./_strided.ts";
-import { type SafetensorsDType, SafetensorsError } from "./_types.ts";
+import type { SafetensorsDType } from "./_types.ts";
 import { renameReadError, type WeightFile } from "./_weight_file.ts";
 import {
   readZipEntries,
+  readZipEntry,
   zipDataOffset,
-  type ZipEntry,
   ZipError,
 } from "./_zip.ts";
 
@@ -249,58 +249,6 @@ export async function openNpyWeights(path: string): Promise<WeightFile> {
   }
 }
 
-/** Compressed bytes are read from the file this many at a time. */
-const CHUNK = 1 << 20;
-
-/**
- * A deflated member's bytes, inflated: the first `limit` of them (reading
- * only as much of the file as that takes), or all.
- */
-async function inflate(
-  source: ByteSource,
-  entry: ZipEntry,
-  fail: (detail: string) => never,
-  limit = Infinity,
-): Promise<Uint8Array> {
-  const start = await zipDataOffset(source, entry);
-  let read = 0;
-  const compressed = new ReadableStream<BufferSource>({
-    async pull(controller) {
-      if (read >= entry.size) return controller.close();
-      const n = Math.min(CHUNK, entry.size - read);
-      // readAt gives a fresh buffer of its own (an ArrayBuffer).
-      controller.enqueue(
-        await source.readAt(start + read, n) as Uint8Array<ArrayBuffer>,
-      );
-      read += n;
-    },
-  });
-  const reader = compressed.pipeThrough(new DecompressionStream("deflate-raw"))
-    .getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    while (total < limit) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      total += value.length;
-    }
-  } catch (error) {
-    if (error instanceof SafetensorsError) throw error;
-    fail(`its member does not inflate: ${(error as Error).message}`);
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}
-
 /**
  * Opens a `.npz` archive (format `"npz"`) whose entries the caller has read:
  * every member must be a `.npy`, stored or deflated. A stored array is read
@@ -351,13 +299,9 @@ export async function openNpzWeights(
             () => Promise.resolve(source),
           ),
         );
-      } else if (entry.method === 8) {
-        const head = await inflate(
-          source,
-          entry,
-          failIn,
-          PREAMBLE + MAX_HEADER,
-        );
+      } else {
+        // Deflated (or another method, which readZipEntry refuses).
+        const head = await readZipEntry(source, entry, PREAMBLE + MAX_HEADER);
         const header = await readHeader(
           (offset, length) =>
             Promise.resolve(head.slice(offset, offset + length)),
@@ -367,7 +311,7 @@ export async function openNpzWeights(
         const whole = async (): Promise<ByteSource> => {
           let bytes: Uint8Array;
           try {
-            bytes = await inflate(source, entry, failIn);
+            bytes = await readZipEntry(source, entry);
           } catch (error) {
             if (!(error instanceof ZipError)) throw error;
             return failIn(error.message);
@@ -376,10 +320,6 @@ export async function openNpzWeights(
           return memorySource(path, bytes);
         };
         tensors.push(tensorOf(name, header, header.dataStart, whole));
-      } else {
-        failIn(
-          `its member is compressed with method ${entry.method}; stored and deflated are read`,
-        );
       }
     }
     const names = new Set<string>();

@@ -62,7 +62,9 @@ export type WeightFormat =
   | "pytorch"
   | "pytorch-sharded"
   | "npy"
-  | "npz";
+  | "npz"
+  | "hdf5"
+  | "keras";
 
 /** An open weights file, or set of shards. */
 export interface WeightFile {

@@ -205,3 +205,69 @@ export async function zipDataOffset(
   }
   return start;
 }
+
+/** Compressed bytes are read from the file this many at a time. */
+const CHUNK = 1 << 20;
+
+/**
+ * An entry's bytes, stored or deflated (inflated): the first `limit` of them
+ * (reading only as much of the file as that takes), or all.
+ *
+ * @throws {ZipError} For a compression method other than stored (0) and
+ * deflated (8), or deflated data that does not inflate.
+ */
+export async function readZipEntry(
+  source: ByteSource,
+  entry: ZipEntry,
+  limit = Infinity,
+): Promise<Uint8Array> {
+  const start = await zipDataOffset(source, entry);
+  if (entry.method === 0) {
+    return await source.readAt(start, Math.min(entry.size, limit));
+  }
+  if (entry.method !== 8) {
+    throw new ZipError(
+      `${
+        JSON.stringify(entry.name)
+      } is compressed with method ${entry.method}; stored and deflated are read`,
+    );
+  }
+  let read = 0;
+  const compressed = new ReadableStream<BufferSource>({
+    async pull(controller) {
+      if (read >= entry.size) return controller.close();
+      const n = Math.min(CHUNK, entry.size - read);
+      // readAt gives a fresh buffer of its own (an ArrayBuffer).
+      controller.enqueue(
+        await source.readAt(start + read, n) as Uint8Array<ArrayBuffer>,
+      );
+      read += n;
+    },
+  });
+  const reader = compressed.pipeThrough(new DecompressionStream("deflate-raw"))
+    .getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    while (total < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.length;
+    }
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    throw new ZipError(
+      `${JSON.stringify(entry.name)} does not inflate: ${error.message}`,
+    );
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}

@@ -15,7 +15,9 @@
  *   imported or called, and every tensor in it is a weight; or a sharded one,
  *   `pytorch_model.bin.index.json` and its shards;
  * - a numpy `.npy` array or `.npz` archive of named arrays (`np.save`,
- *   `np.savez`, `np.savez_compressed`), as JAX and Keras users keep weights.
+ *   `np.savez`, `np.savez_compressed`), as JAX and Keras users keep weights;
+ * - a Keras HDF5 weights file (Keras 2 `.h5`, Keras 3 `.weights.h5`) or a
+ *   Keras 3 `.keras` archive, read with h5wasm (loaded on first use).
  *
  * tfjs weights quantised to uint8 or uint16 (value = q · scale + min) or to
  * float16 are dequantised to float32 exactly as tfjs does, and the
@@ -46,11 +48,14 @@ import type {
 } from "./_weight_file.ts";
 import {
   fileKind,
+  openRegularFile,
   openSafetensorsWeights,
   openShardedSafetensors,
 } from "./_safetensors_file.ts";
 import { openTfjsWeights } from "./_tfjs_file.ts";
 import { NPY_MAGIC, openNpyWeights, openNpzWeights } from "./_numpy_file.ts";
+import { HDF5_MAGIC, openHdf5Weights, openKerasWeights } from "./_hdf5_file.ts";
+import { readZipEntries } from "./_zip.ts";
 import {
   LEGACY_MAGIC,
   openShardedTorch,
@@ -72,6 +77,7 @@ export const WEIGHT_FORMATS: readonly string[] = Object.freeze([
   "a tfjs weights manifest (*weights_manifest.json)",
   "a PyTorch checkpoint (torch.save: pytorch_model.bin, .pt, .pth)",
   "a numpy array or archive (.npy, .npz)",
+  "a Keras weights file (.h5, .weights.h5) or archive (.keras)",
 ]);
 
 /**
@@ -134,6 +140,20 @@ function isTorch(prefix: Uint8Array): boolean {
       LEGACY_MAGIC.every((b, i) => i === 1 || prefix[i] === b));
 }
 
+/** The names of a zip archive's entries ([] where it cannot be read: its opener will say why). */
+async function zipNames(path: string): Promise<string[]> {
+  try {
+    const source = await openRegularFile(path);
+    try {
+      return (await readZipEntries(source)).map((e) => e.name);
+    } finally {
+      source.close();
+    }
+  } catch {
+    return [];
+  }
+}
+
 /**
  * Whether an index's shard is a PyTorch checkpoint: by its content, or by its
  * extension (`.bin`, `.pt`, `.pth`) where it cannot be read (so that the
@@ -162,7 +182,8 @@ async function torchShard(index: string, shard: string): Promise<boolean> {
  * safetensors file starts with its header's length and a `{`; a PyTorch
  * checkpoint is a zip archive holding `<folder>/data.pkl`, or (legacy)
  * starts with PyTorch's magic number; a `.npz` is a zip archive of `.npy`
- * members, and a `.npy` starts with `\x93NUMPY`; a JSON file is
+ * members, a `.keras` one holding `model.weights.h5`; a `.npy` starts with
+ * `\x93NUMPY`, an HDF5 file with `\x89HDF`; a JSON file is
  * a Hugging Face index (it has `weight_map`; its first shard says whether
  * the shards are safetensors or PyTorch), a tfjs `model.json` (it has
  * `weightsManifest`) or a tfjs weights manifest (an array of `{ paths,
@@ -224,18 +245,25 @@ export async function openWeights(path: string): Promise<WeightFile> {
   if (NPY_MAGIC.every((b, i) => prefix[i] === b)) {
     return await openNpyWeights(path);
   }
+  if (HDF5_MAGIC.every((b, i) => prefix[i] === b)) {
+    return await openHdf5Weights(path);
+  }
   if (isTorch(prefix)) {
-    // A zip archive without data.pkl may be a numpy .npz.
+    const unsupported = (what: string) =>
+      new UnsupportedFormatError(path, what);
+    // A zip archive: a PyTorch checkpoint, a Keras archive or a numpy .npz.
+    if (
+      prefix[0] === 0x50 && (await zipNames(path)).includes("model.weights.h5")
+    ) {
+      return await openKerasWeights(path);
+    }
     const notTorch = new Error("not a PyTorch checkpoint");
     try {
       return await openTorchWeights(path, () => notTorch);
     } catch (error) {
       if (error !== notTorch) throw error;
     }
-    return await openNpzWeights(
-      path,
-      (what) => new UnsupportedFormatError(path, what),
-    );
+    return await openNpzWeights(path, unsupported);
   }
   const first = new TextDecoder().decode(prefix).trimStart()[0];
   if (first !== "{" && first !== "[") {
@@ -243,7 +271,7 @@ export async function openWeights(path: string): Promise<WeightFile> {
       path,
       info.size === 0
         ? "it is empty"
-        : "it is neither safetensors, JSON, a PyTorch checkpoint nor a numpy file",
+        : "it is neither safetensors, JSON, a PyTorch checkpoint, a numpy file nor HDF5",
     );
   }
   if (info.size > MAX_JSON_BYTES) {

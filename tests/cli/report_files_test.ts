@@ -477,6 +477,23 @@ Deno.test("report of a numpy .npz (Flax-style names, compressed): a Gaussian ker
   });
 });
 
+Deno.test("report of a Keras 2 HDF5 weights file: the format named, a conv kernel's section, small weights in the table", async () => {
+  await withTempDir(async (dir) => {
+    const out = join(dir, "h5.html");
+    const run = await runReport([
+      join(import.meta.dirname!, "..", "io", "fixtures", "hdf5", "keras2.h5"),
+      "--out",
+      out,
+    ]);
+    assertEquals(run.code, 0, show(run));
+    const html = await Deno.readTextFile(out);
+    assertStringIncludes(html, "(an HDF5 (Keras) weights file)");
+    sectionOf(html, "conv2d/conv2d/kernel:0");
+    smallRow(html, "dense/dense/bias:0");
+    smallRow(html, "optimizer_weights/iter:0");
+  });
+});
+
 Deno.test("report --out: a weights extension, the input, a shard, through a symlink or a hard link, is refused before anything is written", async () => {
   await withTempDir(async (dir) => {
     const input = join(dir, "model.safetensors");
