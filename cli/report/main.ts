@@ -62,6 +62,7 @@ network) about the weights in PATH, which may be:
     pytorch_model.bin.index.json
   - a numpy .npy array or .npz archive (np.save, np.savez, savez_compressed)
   - Keras weights: .h5 (Keras 2), .weights.h5 or a .keras archive (Keras 3)
+  - a Flax msgpack checkpoint (flax_model.msgpack)
 The format is found from the content. With no PATH, it reports a built-in
 demo: an MLP initialised with each initializer, a briefly trained MLP, an NCP.
 
@@ -678,6 +679,7 @@ const FORMAT_NAMES: Record<string, string> = {
   "npz": "a numpy archive of arrays",
   "hdf5": "an HDF5 (Keras) weights file",
   "keras": "a Keras archive",
+  "flax-msgpack": "a Flax msgpack checkpoint",
 };
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

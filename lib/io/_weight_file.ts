@@ -64,7 +64,8 @@ export type WeightFormat =
   | "npy"
   | "npz"
   | "hdf5"
-  | "keras";
+  | "keras"
+  | "flax-msgpack";
 
 /** An open weights file, or set of shards. */
 export interface WeightFile {

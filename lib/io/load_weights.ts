@@ -17,7 +17,9 @@
  * - a numpy `.npy` array or `.npz` archive of named arrays (`np.save`,
  *   `np.savez`, `np.savez_compressed`), as JAX and Keras users keep weights;
  * - a Keras HDF5 weights file (Keras 2 `.h5`, Keras 3 `.weights.h5`) or a
- *   Keras 3 `.keras` archive, read with h5wasm (loaded on first use).
+ *   Keras 3 `.keras` archive, read with h5wasm (loaded on first use);
+ * - a Flax msgpack checkpoint (`flax.serialization.to_bytes`, the Hub's
+ *   `flax_model.msgpack`).
  *
  * tfjs weights quantised to uint8 or uint16 (value = q · scale + min) or to
  * float16 are dequantised to float32 exactly as tfjs does, and the
@@ -55,6 +57,7 @@ import {
 import { openTfjsWeights } from "./_tfjs_file.ts";
 import { NPY_MAGIC, openNpyWeights, openNpzWeights } from "./_numpy_file.ts";
 import { HDF5_MAGIC, openHdf5Weights, openKerasWeights } from "./_hdf5_file.ts";
+import { openMsgpackWeights } from "./_msgpack_file.ts";
 import { readZipEntries } from "./_zip.ts";
 import {
   LEGACY_MAGIC,
@@ -78,6 +81,7 @@ export const WEIGHT_FORMATS: readonly string[] = Object.freeze([
   "a PyTorch checkpoint (torch.save: pytorch_model.bin, .pt, .pth)",
   "a numpy array or archive (.npy, .npz)",
   "a Keras weights file (.h5, .weights.h5) or archive (.keras)",
+  "a Flax msgpack checkpoint (flax_model.msgpack)",
 ]);
 
 /**
@@ -140,6 +144,22 @@ function isTorch(prefix: Uint8Array): boolean {
       LEGACY_MAGIC.every((b, i) => i === 1 || prefix[i] === b));
 }
 
+/**
+ * Whether a file's first bytes are a msgpack map whose first key is a
+ * string: how a Flax checkpoint starts.
+ */
+function isMsgpackMap(prefix: Uint8Array): boolean {
+  const key = prefix[0] >= 0x81 && prefix[0] <= 0x8f
+    ? prefix[1]
+    : prefix[0] === 0xde
+    ? prefix[3]
+    : prefix[0] === 0xdf
+    ? prefix[5]
+    : undefined;
+  return key !== undefined &&
+    ((key >= 0xa0 && key <= 0xbf) || (key >= 0xd9 && key <= 0xdb));
+}
+
 /** The names of a zip archive's entries ([] where it cannot be read: its opener will say why). */
 async function zipNames(path: string): Promise<string[]> {
   try {
@@ -183,7 +203,8 @@ async function torchShard(index: string, shard: string): Promise<boolean> {
  * checkpoint is a zip archive holding `<folder>/data.pkl`, or (legacy)
  * starts with PyTorch's magic number; a `.npz` is a zip archive of `.npy`
  * members, a `.keras` one holding `model.weights.h5`; a `.npy` starts with
- * `\x93NUMPY`, an HDF5 file with `\x89HDF`; a JSON file is
+ * `\x93NUMPY`, an HDF5 file with `\x89HDF`, a Flax checkpoint with a msgpack
+ * map whose first key is a string; a JSON file is
  * a Hugging Face index (it has `weight_map`; its first shard says whether
  * the shards are safetensors or PyTorch), a tfjs `model.json` (it has
  * `weightsManifest`) or a tfjs weights manifest (an array of `{ paths,
@@ -265,13 +286,14 @@ export async function openWeights(path: string): Promise<WeightFile> {
     }
     return await openNpzWeights(path, unsupported);
   }
+  if (isMsgpackMap(prefix)) return await openMsgpackWeights(path);
   const first = new TextDecoder().decode(prefix).trimStart()[0];
   if (first !== "{" && first !== "[") {
     throw new UnsupportedFormatError(
       path,
       info.size === 0
         ? "it is empty"
-        : "it is neither safetensors, JSON, a PyTorch checkpoint, a numpy file nor HDF5",
+        : "it is neither safetensors, JSON, a PyTorch checkpoint, a numpy file, HDF5 nor msgpack",
     );
   }
   if (info.size > MAX_JSON_BYTES) {
