@@ -21,6 +21,7 @@ import { matrixOf, openRegularFile } from "./_safetensors_file.ts";
 import { type SafetensorsDType, SafetensorsError } from "./_types.ts";
 import {
   checkRows,
+  failIn,
   notOwnWeight,
   plainWeight,
   renameReadError,
@@ -145,9 +146,7 @@ export async function openHdf5Weights(
   } = {},
 ): Promise<WeightFile> {
   const shown = options.shown ?? path;
-  const fail = (detail: string): never => {
-    throw new Error(`${shown}: ${detail}`);
-  };
+  const fail = failIn(shown);
   const h5 = await h5wasm();
   let file: H5File;
   try {
@@ -327,9 +326,7 @@ const DTYPE_NAMES: Record<string, true> = {
  * does not inflate, or an HDF5 error.
  */
 export async function openKerasWeights(path: string): Promise<WeightFile> {
-  const fail = (detail: string): never => {
-    throw new Error(`${path}: ${detail}`);
-  };
+  const fail = failIn(path);
   let bytes: Uint8Array;
   try {
     const source = await openRegularFile(path);

@@ -20,10 +20,10 @@
  */
 import { show } from "../validate.ts";
 import { type ByteSource, ITEM_SIZE } from "./_format.ts";
-import { openRegularFile } from "./_safetensors_file.ts";
+import { openFor } from "./_safetensors_file.ts";
 import { type StridedTensor, StridedWeightFile } from "./_strided.ts";
 import type { SafetensorsDType } from "./_types.ts";
-import { renameReadError, type WeightFile } from "./_weight_file.ts";
+import { failIn, renameReadError, type WeightFile } from "./_weight_file.ts";
 
 /** numpy and ml_dtypes names, as safetensors dtypes. */
 const DTYPES: Record<string, SafetensorsDType> = {
@@ -107,15 +107,8 @@ function spliced(
  * array, a chunked array whose chunks do not make its shape.
  */
 export async function openMsgpackWeights(path: string): Promise<WeightFile> {
-  const fail = (detail: string): never => {
-    throw new Error(`${path}: ${detail}`);
-  };
-  let source: ByteSource;
-  try {
-    source = await openRegularFile(path);
-  } catch (error) {
-    throw renameReadError(error, fail);
-  }
+  const fail = failIn(path);
+  const source = await openFor(path, fail);
   try {
     // Imported here, not at the top: nothing is loaded for it until a
     // msgpack file is opened.

@@ -18,10 +18,10 @@
 import { basename } from "node:path";
 import { show } from "../validate.ts";
 import { type ByteSource, ITEM_SIZE, memorySource } from "./_format.ts";
-import { openRegularFile } from "./_safetensors_file.ts";
+import { openFor } from "./_safetensors_file.ts";
 import { type StridedTensor, StridedWeightFile } from "./_strided.ts";
 import type { SafetensorsDType } from "./_types.ts";
-import { renameReadError, type WeightFile } from "./_weight_file.ts";
+import { failIn, renameReadError, type WeightFile } from "./_weight_file.ts";
 import {
   readZipEntries,
   readZipEntry,
@@ -205,18 +205,6 @@ function tensorOf(
   };
 }
 
-/** Opens the file, turning the opener's errors into plain ones naming it. */
-async function open(
-  path: string,
-  fail: (detail: string) => never,
-): Promise<ByteSource> {
-  try {
-    return await openRegularFile(path);
-  } catch (error) {
-    throw renameReadError(error, fail);
-  }
-}
-
 /**
  * Opens a `.npy` file (format `"npy"`): one array, named by the file's name
  * without its extension.
@@ -225,10 +213,8 @@ async function open(
  * or big-endian array, or data cut short.
  */
 export async function openNpyWeights(path: string): Promise<WeightFile> {
-  const fail = (detail: string): never => {
-    throw new Error(`${path}: ${detail}`);
-  };
-  const source = await open(path, fail);
+  const fail = failIn(path);
+  const source = await openFor(path, fail);
   try {
     const header = await readHeader(
       (offset, length) => source.readAt(offset, length),
@@ -262,10 +248,8 @@ export async function openNpzWeights(
   path: string,
   notNpz: (what: string) => Error,
 ): Promise<WeightFile> {
-  const fail = (detail: string): never => {
-    throw new Error(`${path}: ${detail}`);
-  };
-  const source = await open(path, fail);
+  const fail = failIn(path);
+  const source = await openFor(path, fail);
   try {
     const entries = await readZipEntries(source);
     const other = entries.find((e) => !e.name.endsWith(".npy"));

@@ -32,6 +32,7 @@ import {
   checkRows,
   notOwnWeight,
   plainWeight,
+  renameReadError,
   rowRuns,
   type StoredWeight,
   type WeightFile,
@@ -202,6 +203,22 @@ export async function openRegularFile(path: string): Promise<RegularFile> {
       file.close();
     },
   };
+}
+
+/**
+ * Opens a regular file as {@linkcode openRegularFile} does, for a reader
+ * whose errors are plain `Error`s: a refusal is passed to `fail` (which names
+ * the file) instead of a {@linkcode SafetensorsError}.
+ */
+export async function openFor(
+  path: string,
+  fail: (detail: string) => never,
+): Promise<RegularFile> {
+  try {
+    return await openRegularFile(path);
+  } catch (error) {
+    throw renameReadError(error, fail);
+  }
 }
 
 /**

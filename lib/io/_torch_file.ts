@@ -38,7 +38,7 @@ import { type ByteSource, ITEM_SIZE } from "./_format.ts";
 import { PickleDict, PickleError, unpickle } from "./_pickle.ts";
 import {
   checkShardContents,
-  openRegularFile,
+  openFor,
   readShardIndex,
   shardFailure,
   type ShardIndex,
@@ -52,6 +52,7 @@ import {
 } from "./_torch_pickle.ts";
 import { SafetensorsError } from "./_types.ts";
 import {
+  failIn,
   notOwnWeight,
   renameReadError,
   type StoredWeight,
@@ -153,15 +154,8 @@ export async function openTorchWeights(
   path: string,
   notTorch: (what: string) => Error,
 ): Promise<WeightFile> {
-  const fail = (detail: string): never => {
-    throw new Error(`${path}: ${detail}`);
-  };
-  let source: ByteSource;
-  try {
-    source = await openRegularFile(path);
-  } catch (error) {
-    throw renameReadError(error, fail);
-  }
+  const fail = failIn(path);
+  const source = await openFor(path, fail);
   try {
     const head = await source.readAt(0, Math.min(source.size, 4));
     const legacy = head[0] === 0x80;

@@ -226,3 +226,13 @@ export function renameReadError(
   }
   return error;
 }
+
+/**
+ * The `fail` of a reader whose errors are plain `Error`s naming the file:
+ * `fail(detail)` throws `${path}: ${detail}`.
+ */
+export function failIn(path: string): (detail: string) => never {
+  return (detail: string): never => {
+    throw new Error(`${path}: ${detail}`);
+  };
+}
