@@ -176,7 +176,7 @@ export async function openHdf5Weights(
         if (!(item instanceof h5.Dataset) || item.shape === null) continue;
         const dtype = dtypeOf(item);
         if (dtype === null) continue;
-        if (!(dtype in DTYPE_NAMES)) {
+        if (!(dtype in ITEM_SIZE)) {
           fail(`dataset ${show(name)} is ${dtype}; it is not read`);
         }
         const shape = item.shape.map(Number);
@@ -301,21 +301,6 @@ export async function openHdf5Weights(
     },
   };
 }
-
-/** The element types read. */
-const DTYPE_NAMES: Record<string, true> = {
-  F16: true,
-  F32: true,
-  F64: true,
-  I8: true,
-  I16: true,
-  I32: true,
-  I64: true,
-  U8: true,
-  U16: true,
-  U32: true,
-  U64: true,
-};
 
 /**
  * Opens a Keras 3 `.keras` archive (format `"keras"`): its `model.weights.h5`

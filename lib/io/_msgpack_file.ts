@@ -21,7 +21,11 @@
 import { show } from "../validate.ts";
 import { type ByteSource, ITEM_SIZE } from "./_format.ts";
 import { openFor } from "./_safetensors_file.ts";
-import { type StridedTensor, StridedWeightFile } from "./_strided.ts";
+import {
+  denseStrides,
+  type StridedTensor,
+  StridedWeightFile,
+} from "./_strided.ts";
 import type { SafetensorsDType } from "./_types.ts";
 import { failIn, renameReadError, type WeightFile } from "./_weight_file.ts";
 
@@ -170,7 +174,7 @@ export async function openMsgpackWeights(path: string): Promise<WeightFile> {
           dtype: value.dtype,
           offset: 0,
           shape: value.shape,
-          stride: strides(value.shape),
+          stride: denseStrides(value.shape),
           base: value.offset,
           source: own,
         });
@@ -199,17 +203,6 @@ export async function openMsgpackWeights(path: string): Promise<WeightFile> {
     source.close();
     throw renameReadError(error, fail);
   }
-}
-
-/** Row-major strides of a shape. */
-function strides(shape: readonly number[]): number[] {
-  const out = new Array<number>(shape.length);
-  let step = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    out[i] = step;
-    step *= shape[i];
-  }
-  return out;
 }
 
 /** A chunked array: its flat chunks, in order, read as one run of elements. */
@@ -253,7 +246,7 @@ function chunked(
     dtype,
     offset: 0,
     shape,
-    stride: strides(shape),
+    stride: denseStrides(shape),
     base: 0,
     source: () => Promise.resolve(joined),
   };

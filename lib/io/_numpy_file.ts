@@ -19,7 +19,11 @@ import { basename } from "node:path";
 import { show } from "../validate.ts";
 import { type ByteSource, ITEM_SIZE, memorySource } from "./_format.ts";
 import { openFor } from "./_safetensors_file.ts";
-import { type StridedTensor, StridedWeightFile } from "./_strided.ts";
+import {
+  denseStrides,
+  type StridedTensor,
+  StridedWeightFile,
+} from "./_strided.ts";
 import type { SafetensorsDType } from "./_types.ts";
 import { failIn, renameReadError, type WeightFile } from "./_weight_file.ts";
 import {
@@ -157,18 +161,6 @@ function parseHeader(
   };
 }
 
-/** The strides (in elements) of an array of this shape and order. */
-function strides(shape: readonly number[], fortran: boolean): number[] {
-  const out = new Array<number>(shape.length);
-  let step = 1;
-  for (let k = 0; k < shape.length; k++) {
-    const i = fortran ? k : shape.length - 1 - k;
-    out[i] = step;
-    step *= shape[i];
-  }
-  return out;
-}
-
 /** Checks that the array's elements fit in `size` bytes of `.npy`. */
 function checkData(
   header: NpyHeader,
@@ -199,7 +191,7 @@ function tensorOf(
     dtype: header.dtype,
     offset: 0,
     shape: header.shape,
-    stride: strides(header.shape, header.fortran),
+    stride: denseStrides(header.shape, header.fortran),
     base,
     source,
   };

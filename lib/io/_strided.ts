@@ -46,6 +46,24 @@ export interface StridedTensor extends View {
   source: () => Promise<ByteSource>;
 }
 
+/**
+ * The strides (in elements) of a dense array of this shape: row-major, or
+ * column-major (Fortran order, as numpy may save an array).
+ */
+export function denseStrides(
+  shape: readonly number[],
+  fortran = false,
+): number[] {
+  const out = new Array<number>(shape.length);
+  let step = 1;
+  for (let k = 0; k < shape.length; k++) {
+    const i = fortran ? k : shape.length - 1 - k;
+    out[i] = step;
+    step *= shape[i];
+  }
+  return out;
+}
+
 /** A view's element count, and the last element of its run it touches. */
 export function extent(view: View): { count: number; last: number } {
   let count = 1;

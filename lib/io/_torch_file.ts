@@ -34,7 +34,7 @@
 import { dirname, join } from "node:path";
 import type { tf } from "../tf.ts";
 import { show } from "../validate.ts";
-import { type ByteSource, ITEM_SIZE } from "./_format.ts";
+import { ITEM_SIZE } from "./_format.ts";
 import { PickleDict, PickleError, unpickle } from "./_pickle.ts";
 import {
   checkShardContents,
@@ -58,7 +58,10 @@ import {
   type StoredWeight,
   type WeightFile,
 } from "./_weight_file.ts";
-import { readZipEntries, zipDataOffset, type ZipEntry } from "./_zip.ts";
+import { readZipEntries, readZipEntry, zipDataOffset } from "./_zip.ts";
+
+/** The object pickle's entry in a checkpoint's zip archive: `<folder>/data.pkl`. */
+export const TORCH_PICKLE: RegExp = /^[^/]+\/data\.pkl$/;
 
 /** The first bytes of a legacy checkpoint: PROTO 2, LONG1 of the magic number. */
 export const LEGACY_MAGIC: Uint8Array = Uint8Array.of(
@@ -89,14 +92,6 @@ const MAX_REPEATED = 2 ** 24;
 
 /** data.pkl (or a legacy object pickle) above this is no state dict's. */
 const MAX_PICKLE_BYTES = 1024 * 2 ** 20;
-
-/** Reads the whole of a zip entry (data.pkl, byteorder). */
-async function readEntry(
-  source: ByteSource,
-  entry: ZipEntry,
-): Promise<Uint8Array> {
-  return await source.readAt(await zipDataOffset(source, entry), entry.size);
-}
 
 /**
  * Checks that every tensor lies inside its storage, and its storage inside
@@ -175,7 +170,7 @@ export async function openTorchWeights(
     const records = new Map<string, StorageBytes>();
     if (!legacy) {
       const entries = await readZipEntries(source);
-      const pickles = entries.filter((e) => /^[^/]+\/data\.pkl$/.test(e.name));
+      const pickles = entries.filter((e) => TORCH_PICKLE.test(e.name));
       if (pickles.length !== 1) {
         throw notTorch(
           pickles.length === 0
@@ -193,7 +188,9 @@ export async function openTorchWeights(
       }
       const order = byName.get(`${prefix}byteorder`);
       if (order !== undefined) {
-        const text = new TextDecoder().decode(await readEntry(source, order));
+        const text = new TextDecoder().decode(
+          await readZipEntry(source, order),
+        );
         if (text !== "little") {
           fail(
             `its byte order is ${
@@ -213,7 +210,7 @@ export async function openTorchWeights(
           `${pickle.name} holds ${pickle.size} bytes, more than a state dict's pickle`,
         );
       }
-      const { value } = run(await readEntry(source, pickle));
+      const { value } = run(await readZipEntry(source, pickle));
       tensors = collect(value, fail);
       for (const storage of storages.values()) {
         const entry = byName.get(`${prefix}data/${storage.key}`);

@@ -63,6 +63,7 @@ import {
   LEGACY_MAGIC,
   openShardedTorch,
   openTorchWeights,
+  TORCH_PICKLE,
 } from "./_torch_file.ts";
 
 export type {
@@ -272,18 +273,15 @@ export async function openWeights(path: string): Promise<WeightFile> {
   if (isTorch(prefix)) {
     const unsupported = (what: string) =>
       new UnsupportedFormatError(path, what);
-    // A zip archive: a PyTorch checkpoint, a Keras archive or a numpy .npz.
-    if (
-      prefix[0] === 0x50 && (await zipNames(path)).includes("model.weights.h5")
-    ) {
-      return await openKerasWeights(path);
+    if (prefix[0] !== 0x50) return await openTorchWeights(path, unsupported);
+    // A zip archive, told by its entries: a PyTorch checkpoint (data.pkl), a
+    // Keras archive (model.weights.h5), else a numpy .npz (whose reader says
+    // what it is when it is none of these).
+    const names = await zipNames(path);
+    if (names.some((n) => TORCH_PICKLE.test(n))) {
+      return await openTorchWeights(path, unsupported);
     }
-    const notTorch = new Error("not a PyTorch checkpoint");
-    try {
-      return await openTorchWeights(path, () => notTorch);
-    } catch (error) {
-      if (error !== notTorch) throw error;
-    }
+    if (names.includes("model.weights.h5")) return await openKerasWeights(path);
     return await openNpzWeights(path, unsupported);
   }
   if (isMsgpackMap(prefix)) return await openMsgpackWeights(path);
